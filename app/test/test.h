@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef _TEST_H_
+#define _TEST_H_
+
+/*
+ * The autotest framework: tests register by name and the runner
+ * (dpdk-test) runs them, each in its own child process.
+ *
+ * A test returns TEST_SUCCESS, TEST_FAILED or TEST_SKIPPED (exit code 77,
+ * after printing why). Every check prints what it checked on failure: the
+ * step, the expected and the actual value.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_errno.h>
+
+#define TEST_SUCCESS 0
+#define TEST_FAILED -1
+#define TEST_SKIPPED 77
+
+typedef int (test_callback)(void);
+
+struct test_command {
+	const char *name;
+	test_callback *callback;
+	struct test_command *next;
+};
+
+void add_test_command(struct test_command *t);
+
+#define REGISTER_TEST_COMMAND(cmd, func) \
+	static struct test_command test_struct_##cmd = { \
+		.name = RTE_STR(cmd), \
+		.callback = func, \
+	}; \
+	__attribute__((constructor)) static void test_register_##cmd(void) \
+	{ \
+		add_test_command(&test_struct_##cmd); \
+	}
+
+#define TEST_FAIL_MSG(fmt, ...) \
+	printf("FAIL %s:%d %s(): " fmt "\n", __FILE__, __LINE__, __func__, ##__VA_ARGS__)
+
+#define TEST_ASSERT(cond, fmt, ...) do { \
+	if (!(cond)) { \
+		TEST_FAIL_MSG("%s: " fmt, #cond, ##__VA_ARGS__); \
+		return TEST_FAILED; \
+	} \
+} while (0)
+
+#define TEST_ASSERT_EQUAL(actual, expected, fmt, ...) do { \
+	long long a_ = (long long)(actual), e_ = (long long)(expected); \
+	if (a_ != e_) { \
+		TEST_FAIL_MSG("%s: expected %lld (0x%llx), got %lld (0x%llx): " fmt, \
+			#actual, e_, (unsigned long long)e_, a_, \
+			(unsigned long long)a_, ##__VA_ARGS__); \
+		return TEST_FAILED; \
+	} \
+} while (0)
+
+#define TEST_ASSERT_SUCCESS(val, fmt, ...) do { \
+	long long v_ = (long long)(val); \
+	if (v_ != 0) { \
+		TEST_FAIL_MSG("%s returned %lld (rte_errno %d: %s): " fmt, \
+			#val, v_, rte_errno, rte_strerror(rte_errno), ##__VA_ARGS__); \
+		return TEST_FAILED; \
+	} \
+} while (0)
+
+/* A call that must fail with -1 (or NULL) and the given rte_errno. */
+#define TEST_ASSERT_ERRNO(val, err, fmt, ...) do { \
+	rte_errno = 0; \
+	long long v_ = (long long)(uintptr_t)(val); \
+	int e_ = rte_errno; \
+	if ((v_ != -1 && v_ != 0) || e_ != (err)) { \
+		TEST_FAIL_MSG("%s: expected failure with rte_errno %d (%s), " \
+			"got %lld with rte_errno %d (%s): " fmt, #val, (err), \
+			strerror(err), v_, e_, rte_strerror(e_), ##__VA_ARGS__); \
+		return TEST_FAILED; \
+	} \
+} while (0)
+
+#define TEST_ASSERT_NULL(val, fmt, ...) \
+	TEST_ASSERT((val) == NULL, fmt, ##__VA_ARGS__)
+#define TEST_ASSERT_NOT_NULL(val, fmt, ...) \
+	TEST_ASSERT((val) != NULL, fmt, ##__VA_ARGS__)
+
+#define TEST_SKIP(fmt, ...) do { \
+	printf("SKIP %s(): " fmt "\n", __func__, ##__VA_ARGS__); \
+	return TEST_SKIPPED; \
+} while (0)
+
+/* Print a step of a test (what is being checked). */
+#define TEST_STEP(fmt, ...) printf("  - " fmt "\n", ##__VA_ARGS__)
+
+/*
+ * Initialize the EAL for a test with the given EAL arguments (NULL-ended
+ * list, program name not included). Outside the VM the VFIO backend is the
+ * type1 model (reset first); with DPDK_TEST_VFIO=kernel it is the kernel.
+ * Returns rte_eal_init()'s result.
+ */
+int test_eal_init(const char *arg, ...);
+
+/* True when the tests run against the real kernel (DPDK_TEST_VFIO=kernel). */
+int test_vfio_is_kernel(void);
+
+/* The system page size (sysconf), never a hard-coded 4096. */
+size_t test_page_size(void);
+
+#endif /* _TEST_H_ */

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef _EAL_MEMCFG_H_
+#define _EAL_MEMCFG_H_
+
+/*
+ * Internal interface of the memory layer: memseg lists, page allocation,
+ * external memory and memory events.
+ *
+ * Locks, in the only order they may be taken:
+ *   1. a heap's lock (malloc_heap.c)
+ *   2. the memory hotplug lock (eal_memory.c): a rwlock over every memseg
+ *      list; walks and lookups read, allocation and release write
+ *   3. the mem event callback list lock (eal_mem_event.c)
+ *   4. the VFIO lock (vfio/), taken inside memory event callbacks
+ * Nothing may take a lock of a lower number while holding a higher one.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_memory.h>
+
+/* The memory hotplug lock. */
+void eal_mem_hotplug_read_lock(void);
+void eal_mem_hotplug_read_unlock(void);
+void eal_mem_hotplug_write_lock(void);
+void eal_mem_hotplug_write_unlock(void);
+
+/*
+ * Page sizes the EAL allocates dynamic memory with, largest first.
+ * Returns how many were written to sizes (at most max).
+ */
+unsigned int eal_memalloc_page_sizes(uint64_t *sizes, unsigned int max);
+
+/* NUMA nodes that have memory (socket ids), returns how many. */
+unsigned int eal_memalloc_sockets(int *sockets, unsigned int max);
+
+/*
+ * Allocate n_pages pages of page_sz on socket, VA-contiguous in one memseg
+ * list, backed and faulted in, and record them as memsegs. No memory event
+ * is sent (the caller sends it). Caller holds the hotplug write lock.
+ * Returns the start address, or NULL with rte_errno ENOMEM (no pages in the
+ * pool or no contiguous room) or EINVAL.
+ */
+void *eal_memalloc_alloc_pages(int socket, uint64_t page_sz, unsigned int n_pages);
+
+/*
+ * Release pages of a dynamic memseg list back to the system and forget
+ * their memsegs. [va, va+len) must be whole pages in use in one list.
+ * Caller holds the hotplug write lock. Returns 0 or -1 with rte_errno.
+ */
+int eal_memalloc_free_pages(void *va, size_t len);
+
+/*
+ * True for a list whose memory is only released as a whole: static memory
+ * (--no-huge, --legacy-mem) and external memory. VFIO maps such memory in
+ * one unit per IOVA-contiguous run instead of one per page.
+ */
+bool eal_memseg_list_is_static(const struct rte_memseg_list *msl);
+
+/*
+ * Create a memseg list over external memory (rte_extmem_register, heap
+ * memory_add). socket_id is the heap's socket or SOCKET_ID_ANY. Caller holds
+ * the hotplug write lock. Returns the list or NULL with rte_errno EINVAL,
+ * EEXIST (overlap) or ENOSPC.
+ */
+struct rte_memseg_list *eal_extmem_list_create(void *va, size_t len,
+		rte_iova_t iova_addrs[], unsigned int n_pages, size_t page_sz,
+		int socket_id);
+
+/* Find the external list starting at va with exactly len (NULL, ENOENT). */
+struct rte_memseg_list *eal_extmem_list_find(void *va, size_t len);
+
+/* Destroy an external list. Caller holds the hotplug write lock. */
+void eal_extmem_list_destroy(struct rte_memseg_list *msl);
+
+/*
+ * Send a memory event to every callback. Caller holds the hotplug write
+ * lock. For RTE_MEM_EVENT_ALLOC a check callback may refuse: then every
+ * callback that already accepted gets RTE_MEM_EVENT_FREE for the range, and
+ * this returns -1 with the refusing callback's rte_errno (EFAULT if it left
+ * none). RTE_MEM_EVENT_FREE always returns 0.
+ */
+int eal_mem_event_notify(enum rte_mem_event event, const void *addr, size_t len);
+
+/* Drop every registered callback (cleanup). */
+void eal_mem_event_cleanup(void);
+
+#endif /* _EAL_MEMCFG_H_ */

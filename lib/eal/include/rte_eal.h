@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef _RTE_EAL_H_
+#define _RTE_EAL_H_
+
+/**
+ * @file
+ * Environment Abstraction Layer: start-up, shut-down and global modes.
+ */
+
+#include <rte_common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The role of this process. Only the primary role is implemented. */
+enum rte_proc_type_t {
+	RTE_PROC_AUTO = -1,
+	RTE_PROC_PRIMARY = 0,
+	RTE_PROC_SECONDARY,
+	RTE_PROC_INVALID
+};
+
+/** How devices address memory. */
+enum rte_iova_mode {
+	RTE_IOVA_DC = 0,       /**< don't care: chosen by the EAL */
+	RTE_IOVA_PA = (1 << 0), /**< IOVA = physical address */
+	RTE_IOVA_VA = (1 << 1)  /**< IOVA = virtual address (needs an IOMMU) */
+};
+
+/**
+ * Initialize the EAL: parse the EAL options, set up logging, memory, the
+ * heaps and VFIO (when /dev/vfio/vfio exists).
+ *
+ * EAL options come first; "--" ends them. The application's own options
+ * follow.
+ *
+ * @return the number of arguments parsed (so the caller can skip them), or
+ * -1 with rte_errno set: EALREADY (already initialized), EINVAL (bad
+ * option), ENOMEM (memory could not be set up), EACCES (a needed privilege
+ * is missing), ENOTSUP (a requested mode is not supported), EFAULT (an
+ * internal step failed)
+ */
+int rte_eal_init(int argc, char **argv);
+
+/**
+ * Release everything rte_eal_init() set up: VFIO mappings and containers,
+ * heaps, memory.
+ *
+ * @return 0, or -1 with rte_errno EALREADY when the EAL is not initialized
+ */
+int rte_eal_cleanup(void);
+
+/** @return the IOVA mode chosen at init (RTE_IOVA_DC before init) */
+enum rte_iova_mode rte_eal_iova_mode(void);
+
+/** @return 1 when memory is backed by hugepages, 0 with --no-huge */
+int rte_eal_has_hugepages(void);
+
+/** @return the process type (always primary after a successful init) */
+enum rte_proc_type_t rte_eal_process_type(void);
+
+/** @return 1 when the EAL is not prevented from using PCI (--no-pci not given) */
+int rte_eal_has_pci(void);
+
+/**
+ * @return 1 when the EAL uses physical addresses (IOVA-as-PA and the
+ * pagemap is readable), 0 otherwise
+ */
+int rte_eal_using_phys_addrs(void);
+
+/** @return the runtime directory of this process (it ends in the --file-prefix, "rte" by default) */
+const char *rte_eal_get_runtime_dir(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _RTE_EAL_H_ */

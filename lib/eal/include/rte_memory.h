@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef _RTE_MEMORY_H_
+#define _RTE_MEMORY_H_
+
+/**
+ * @file
+ * Memory segments: the pages the EAL manages, how to walk and look them up,
+ * memory events, and external memory.
+ *
+ * Memory is organized in memseg lists. A list is a reserved range of
+ * virtual addresses for one page size on one NUMA node (or one region of
+ * external memory); each page in it that is in use is a memseg.
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** One page of memory that the EAL manages. */
+struct rte_memseg {
+	rte_iova_t iova;        /**< address the device uses (RTE_BAD_IOVA if unknown) */
+	union {
+		void *addr;     /**< virtual address */
+		uint64_t addr_64;
+	};
+	size_t len;             /**< length in bytes (the page size) */
+	uint64_t hugepage_sz;   /**< page size */
+	int32_t socket_id;      /**< NUMA node, SOCKET_ID_ANY for external memory */
+	uint32_t nchannel;      /**< unused, kept for DPDK compatibility */
+	uint32_t nrank;         /**< unused, kept for DPDK compatibility */
+	uint32_t flags;         /**< RTE_MEMSEG_FLAG_* */
+};
+
+/** The segment belongs to memory that is never freed page by page. */
+#define RTE_MEMSEG_FLAG_DO_NOT_FREE (1 << 0)
+
+/**
+ * A reserved VA range of one page size on one NUMA node, or one region of
+ * external memory.
+ *
+ * Unlike DPDK, the segments are a plain array (DPDK uses rte_fbarray): a
+ * segment is in use when its len is not 0.
+ */
+struct rte_memseg_list {
+	union {
+		void *base_va;  /**< start of the reserved VA range */
+		uint64_t addr_64;
+	};
+	uint64_t page_sz;       /**< page size of every segment */
+	int socket_id;          /**< NUMA node, or the socket id of an external heap */
+	volatile uint32_t version; /**< bumped on every change */
+	size_t len;             /**< length of the reserved VA range */
+	unsigned int external;  /**< 1 for external memory (rte_extmem_*, heap memory_add) */
+	unsigned int heap;      /**< 1 when the memory is part of a malloc heap */
+	unsigned int n_segs;    /**< capacity of segs[] */
+	unsigned int n_used;    /**< segments in use */
+	struct rte_memseg *segs; /**< segment i covers base_va + i * page_sz */
+};
+
+/**
+ * Lock a page in RAM (mlock).
+ *
+ * @return 0, or -1 with rte_errno set from mlock
+ */
+int rte_mem_lock_page(const void *virt);
+
+/**
+ * Physical address of a virtual address, from /proc/self/pagemap.
+ *
+ * @return the physical address, or RTE_BAD_PHYS_ADDR when it is not
+ * available (no privilege, page not present): rte_errno is then EACCES,
+ * ENOENT or EFAULT
+ */
+phys_addr_t rte_mem_virt2phy(const void *virt);
+
+/**
+ * IOVA of a virtual address: from the memseg that holds it, else the
+ * address itself in IOVA-as-VA mode, else the physical address.
+ *
+ * @return the IOVA, or RTE_BAD_IOVA with rte_errno set
+ */
+rte_iova_t rte_mem_virt2iova(const void *virt);
+
+/**
+ * Virtual address of an IOVA in EAL-managed memory.
+ *
+ * @return the address, or NULL with rte_errno ENOENT
+ */
+void *rte_mem_iova2virt(rte_iova_t iova);
+
+/**
+ * The memseg holding @p virt. O(1) once the list is known, O(log n) in the
+ * number of lists otherwise.
+ *
+ * @param msl the list to look in, or NULL to find it
+ * @return the memseg, or NULL with rte_errno ENOENT (not EAL memory, or a
+ * page not in use) or EINVAL (NULL address)
+ */
+struct rte_memseg *
+rte_mem_virt2memseg(const void *virt, const struct rte_memseg_list *msl);
+
+/**
+ * The memseg list whose VA range holds @p virt. O(log n) in the number of
+ * lists.
+ *
+ * @return the list, or NULL with rte_errno ENOENT or EINVAL
+ */
+struct rte_memseg_list *
+rte_mem_virt2memseg_list(const void *virt);
+
+/**
+ * Called for each memseg by rte_memseg_walk(). Return 0 to go on, 1 to stop
+ * the walk, -1 to stop it with an error.
+ */
+typedef int (*rte_memseg_walk_t)(const struct rte_memseg_list *msl,
+		const struct rte_memseg *ms, void *arg);
+
+/**
+ * Called for each run of memsegs that are contiguous in VA (and in IOVA when
+ * IOVAs are physical addresses) by rte_memseg_contig_walk(); @p len is the
+ * run's length. Return as rte_memseg_walk_t.
+ */
+typedef int (*rte_memseg_contig_walk_t)(const struct rte_memseg_list *msl,
+		const struct rte_memseg *ms, size_t len, void *arg);
+
+/** Called for each memseg list by rte_memseg_list_walk(). Return as above. */
+typedef int (*rte_memseg_list_walk_t)(const struct rte_memseg_list *msl,
+		void *arg);
+
+/**
+ * Walk every memseg in use, holding the memory hotplug lock for reading.
+ *
+ * @return 0 when the walk finished, 1 when the callback stopped it, -1 when
+ * the callback returned an error
+ */
+int rte_memseg_walk(rte_memseg_walk_t func, void *arg);
+
+/** Walk runs of contiguous memsegs; returns as rte_memseg_walk(). */
+int rte_memseg_contig_walk(rte_memseg_contig_walk_t func, void *arg);
+
+/** Walk memseg lists; returns as rte_memseg_walk(). */
+int rte_memseg_list_walk(rte_memseg_list_walk_t func, void *arg);
+
+/** As rte_memseg_walk() without taking the lock (for mem event callbacks). */
+int rte_memseg_walk_thread_unsafe(rte_memseg_walk_t func, void *arg);
+
+/** As rte_memseg_contig_walk() without taking the lock. */
+int rte_memseg_contig_walk_thread_unsafe(rte_memseg_contig_walk_t func, void *arg);
+
+/** As rte_memseg_list_walk() without taking the lock. */
+int rte_memseg_list_walk_thread_unsafe(rte_memseg_list_walk_t func, void *arg);
+
+/**
+ * The file descriptor backing a memseg (memfd or hugetlbfs file).
+ *
+ * @return the fd, or -1 with rte_errno EINVAL (not a segment in use) or
+ * ENOTSUP (external memory)
+ */
+int rte_memseg_get_fd(const struct rte_memseg *ms);
+
+/** As rte_memseg_get_fd() without taking the lock. */
+int rte_memseg_get_fd_thread_unsafe(const struct rte_memseg *ms);
+
+/**
+ * The offset of a memseg in the file returned by rte_memseg_get_fd().
+ *
+ * @return 0, or -1 with rte_errno set as rte_memseg_get_fd()
+ */
+int rte_memseg_get_fd_offset(const struct rte_memseg *ms, size_t *offset);
+
+/** As rte_memseg_get_fd_offset() without taking the lock. */
+int rte_memseg_get_fd_offset_thread_unsafe(const struct rte_memseg *ms,
+		size_t *offset);
+
+/** Print every memseg list and its segments to @p f. */
+void rte_dump_physmem_layout(FILE *f);
+
+/** @return the total bytes of EAL-managed memory in use (external excluded) */
+uint64_t rte_eal_get_physmem_size(void);
+
+/** @return 0 (unknown), kept for DPDK compatibility */
+unsigned int rte_memory_get_nchannel(void);
+
+/** @return 0 (unknown), kept for DPDK compatibility */
+unsigned int rte_memory_get_nrank(void);
+
+/**
+ * Register external memory so that the EAL knows its pages (for
+ * rte_mem_virt2memseg(), rte_dev_dma_map()). It is not added to any heap and
+ * not DMA-mapped.
+ *
+ * @param va_addr start, aligned to @p page_sz
+ * @param len length, a multiple of @p page_sz
+ * @param iova_addrs IOVA of each page, or NULL: then the IOVA is the VA in
+ *   IOVA-as-VA mode and unknown (RTE_BAD_IOVA) otherwise
+ * @param n_pages entries of @p iova_addrs (len / page_sz), 0 when NULL
+ * @param page_sz a power of two, at least the system page size
+ * @return 0, or -1 with rte_errno EINVAL (bad parameters), EEXIST
+ *   (overlaps memory the EAL knows), ENOSPC (no free memseg list)
+ */
+int rte_extmem_register(void *va_addr, size_t len, rte_iova_t iova_addrs[],
+		unsigned int n_pages, size_t page_sz);
+
+/**
+ * Unregister external memory registered with rte_extmem_register().
+ *
+ * @return 0, or -1 with rte_errno EINVAL (bad parameters), ENOENT (no such
+ *   region: the range must match a registered region exactly) or EBUSY (the
+ *   region belongs to a heap)
+ */
+int rte_extmem_unregister(void *va_addr, size_t len);
+
+/**
+ * Attach to external memory registered by another process. Only the primary
+ * process exists here, so this checks that the region is registered.
+ *
+ * @return 0, or -1 with rte_errno EINVAL or ENOENT
+ */
+int rte_extmem_attach(void *va_addr, size_t len);
+
+/** Counterpart of rte_extmem_attach(); returns as it. */
+int rte_extmem_detach(void *va_addr, size_t len);
+
+/** Kinds of memory event. */
+enum rte_mem_event {
+	RTE_MEM_EVENT_ALLOC = 0, /**< memory was added; it is not handed out yet */
+	RTE_MEM_EVENT_FREE,      /**< memory is about to be released */
+};
+
+/**
+ * A memory event callback (DPDK's type). It cannot refuse an allocation;
+ * use rte_mem_event_check_callback_register() for that.
+ */
+typedef void (*rte_mem_event_callback_t)(enum rte_mem_event event_type,
+		const void *addr, size_t len, void *arg);
+
+/**
+ * A memory event callback that can refuse an allocation (an extension of
+ * this project): returning non-zero for RTE_MEM_EVENT_ALLOC makes the
+ * allocation fail, after every callback that already accepted it has been
+ * sent RTE_MEM_EVENT_FREE for the same range. The return value for
+ * RTE_MEM_EVENT_FREE is ignored (memory that is going away cannot be kept).
+ */
+typedef int (*rte_mem_event_check_callback_t)(enum rte_mem_event event_type,
+		const void *addr, size_t len, void *arg);
+
+/**
+ * Register a memory event callback. Callbacks run in registration order for
+ * ALLOC and in reverse order for FREE, with the memory hotplug lock held:
+ * they must not allocate or free EAL memory.
+ *
+ * @param name unique with @p arg
+ * @return 0, or -1 with rte_errno EINVAL (NULL name or callback, name too
+ *   long), EEXIST (same name and arg registered)
+ */
+int rte_mem_event_callback_register(const char *name, rte_mem_event_callback_t clb,
+		void *arg);
+
+/**
+ * Register a memory event callback that may refuse allocations.
+ *
+ * @return as rte_mem_event_callback_register()
+ */
+int rte_mem_event_check_callback_register(const char *name,
+		rte_mem_event_check_callback_t clb, void *arg);
+
+/**
+ * Unregister a callback of either kind.
+ *
+ * @return 0, or -1 with rte_errno EINVAL (NULL name) or ENOENT (not registered)
+ */
+int rte_mem_event_callback_unregister(const char *name, void *arg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _RTE_MEMORY_H_ */

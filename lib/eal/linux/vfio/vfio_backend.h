@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef _VFIO_BACKEND_H_
+#define _VFIO_BACKEND_H_
+
+/*
+ * The one narrow boundary between the VFIO component and the kernel.
+ *
+ * Every open of /dev/vfio/vfio or /dev/vfio/<group>, every ioctl on a
+ * container, group or device fd, and their close go through the current
+ * backend. Two implementations:
+ * - the kernel (vfio_backend_kernel.c): plain open(2), ioctl(2), close(2);
+ * - a userspace model of VFIO type1 v1/v2 (vfio_model.c) that follows the
+ *   kernel's documented behaviour check by check, for unit tests and fault
+ *   injection. It is never used in production runs.
+ *
+ * Calls behave like the system calls: on failure they return -1 and set
+ * errno (not rte_errno; the caller translates). The fds of the model are
+ * real fds (so they never collide with other fds of the process).
+ */
+
+#include <stdbool.h>
+
+struct vfio_backend {
+	const char *name;
+	/* open a VFIO node: "/dev/vfio/vfio" or "/dev/vfio/<n>" */
+	int (*open)(const char *path, int flags);
+	int (*close)(int fd);
+	int (*ioctl)(int fd, unsigned long request, void *arg);
+	/* true when the VFIO container node exists (/dev/vfio/vfio) */
+	bool (*present)(void);
+};
+
+extern const struct vfio_backend vfio_backend_kernel;
+
+/* The backend in use (the kernel unless a test selected the model). */
+const struct vfio_backend *vfio_backend(void);
+
+/* Select the backend; only before rte_eal_init() (tests). */
+void vfio_backend_select(const struct vfio_backend *be);
+
+#endif /* _VFIO_BACKEND_H_ */

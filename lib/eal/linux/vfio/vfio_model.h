@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef _VFIO_MODEL_H_
+#define _VFIO_MODEL_H_
+
+/*
+ * A userspace model of the kernel's VFIO type1 (v1 and v2) driver, for unit
+ * tests: the same ioctls, the same order of checks and the same errno
+ * values as Linux 6.12 (see doc/guides/model.rst), plus knobs for what
+ * depends on hardware and fault injection.
+ *
+ * The model also builds a fake sysfs tree (iommu groups, PCI devices and
+ * their drivers) in a temporary directory and points eal_set_sysfs_root()
+ * at it, so group and device lookups work without hardware.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vfio_backend.h"
+
+extern const struct vfio_backend vfio_backend_model;
+
+/* Hardware-dependent properties of one IOMMU group. */
+struct vfio_model_group_cfg {
+	int group_num;
+	const char *devices[4];       /* PCI addresses in the group (NULL-terminated) */
+	const char *other_driver;     /* if set, devices[1] is bound to this host driver: not viable */
+	unsigned int aperture_bits;   /* IOVA width: 39, 48, 64; 0 means 48 */
+	uint64_t pgsize_bitmap;       /* 0 means 0x40201000 (VT-d) */
+	bool msi_window;              /* reserve 0xfee00000-0xfeefffff (x86) */
+};
+
+/* Start from nothing: no groups, no open fds, default knobs. */
+void vfio_model_reset(void);
+
+/* Add a group (and its devices, bound to vfio-pci, in the fake sysfs). */
+int vfio_model_add_group(const struct vfio_model_group_cfg *cfg);
+
+/* The fake sysfs root the model built. */
+const char *vfio_model_sysfs_root(void);
+
+/* Knobs (effective from the next SET_IOMMU where the kernel reads them then). */
+void vfio_model_set_dma_entry_limit(unsigned int limit);
+void vfio_model_set_memlock_limit(uint64_t bytes);  /* UINT64_MAX: unlimited */
+void vfio_model_set_cap_ipc_lock(bool has_cap);
+void vfio_model_set_type1v2_supported(bool supported); /* false: only v1 is offered */
+
+/* Fault injection: the nth (1-based) following call of ioctl request
+ * `request` (0: any ioctl) fails with err. n = 0 disarms. */
+void vfio_model_fail_nth(unsigned long request, unsigned int n, int err);
+
+/* Observations for tests. */
+unsigned int vfio_model_mapping_count(int container_fd);
+uint64_t vfio_model_mapped_bytes(int container_fd);
+bool vfio_model_is_mapped(int container_fd, uint64_t iova, uint64_t len);
+uint64_t vfio_model_locked_bytes(void);
+unsigned long vfio_model_ioctl_count(unsigned long request);
+
+/* Call fn for each kernel mapping of the container in IOVA order. */
+void vfio_model_walk(int container_fd,
+		void (*fn)(uint64_t iova, uint64_t vaddr, uint64_t len, void *arg),
+		void *arg);
+
+#endif /* _VFIO_MODEL_H_ */

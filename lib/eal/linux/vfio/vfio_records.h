@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef _VFIO_RECORDS_H_
+#define _VFIO_RECORDS_H_
+
+/*
+ * The record engine: one record per kernel mapping, exactly as issued.
+ *
+ * A record set is ordered by IOVA (records never overlap), with O(log n)
+ * insert, lookup and removal and no fixed capacity. It does no locking:
+ * the container that owns a set serializes access with the VFIO lock.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum vfio_record_kind {
+	VFIO_REC_HEAP,     /* one memseg of a dynamic heap list */
+	VFIO_REC_STATIC,   /* an IOVA-contiguous run of static or external heap memory */
+	VFIO_REC_USER,     /* a user map (one call, or one page of a paged map) */
+	VFIO_REC_DEVICE,   /* a device BAR mapped for peer to peer */
+};
+
+struct vfio_record {
+	uint64_t iova;
+	uint64_t vaddr;
+	uint64_t len;
+	enum vfio_record_kind kind;
+	/*
+	 * Who the mapping belongs to: for VFIO_REC_DEVICE the owning device,
+	 * for a paged user map the id shared by its pages, 0 otherwise.
+	 */
+	uint64_t owner;
+	/* identical user maps share one record; it goes when this is 0 */
+	uint32_t refcnt;
+};
+
+struct vfio_record_set;
+
+struct vfio_record_set *vfio_records_create(void);
+
+/* Free the set and every record in it (no kernel call is made). */
+void vfio_records_destroy(struct vfio_record_set *set);
+
+/*
+ * Insert a copy of *rec. Returns the stored record, or NULL with rte_errno
+ * EEXIST when it overlaps a record (the first overlapping one is then in
+ * *conflict if conflict is not NULL), EINVAL for len 0 or wrap-around, or
+ * ENOMEM.
+ */
+struct vfio_record *vfio_records_insert(struct vfio_record_set *set,
+		const struct vfio_record *rec, const struct vfio_record **conflict);
+
+/* Remove and free a record of the set. */
+void vfio_records_remove(struct vfio_record_set *set, struct vfio_record *rec);
+
+/* The record holding iova, or NULL. */
+struct vfio_record *vfio_records_lookup(const struct vfio_record_set *set,
+		uint64_t iova);
+
+/* The lowest record that overlaps [iova, iova + len), or NULL. */
+struct vfio_record *vfio_records_first_overlap(const struct vfio_record_set *set,
+		uint64_t iova, uint64_t len);
+
+/* In IOVA order: the first record, and the one after rec (NULL at the end). */
+struct vfio_record *vfio_records_first(const struct vfio_record_set *set);
+struct vfio_record *vfio_records_next(const struct vfio_record_set *set,
+		const struct vfio_record *rec);
+
+/* Records in the set, and the sum of their lengths. */
+size_t vfio_records_count(const struct vfio_record_set *set);
+uint64_t vfio_records_bytes(const struct vfio_record_set *set);
+
+#endif /* _VFIO_RECORDS_H_ */
