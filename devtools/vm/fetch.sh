@@ -31,6 +31,11 @@ cache=$1
 shift
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
+# one fetch at a time per cache (several checkouts may share it)
+if command -v flock >/dev/null 2>&1; then
+	exec 9> "$cache/.lock"
+	flock 9
+fi
 
 # Modules the rig always needs (names as in modinfo, '-' and '_' equivalent).
 modules="vfio irqbypass vfio_iommu_type1 vfio-pci-core vfio-pci virtio-iommu $*"
@@ -61,12 +66,12 @@ ensure_packages() {
 	log "installing:$missing"
 	export DEBIAN_FRONTEND=noninteractive
 	# shellcheck disable=SC2086
-	if apt-get install -y -q --no-install-recommends $missing >&2; then
+	if apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 $missing >&2; then
 		return 0
 	fi
 	apt_update || return 1
 	# shellcheck disable=SC2086
-	apt-get install -y -q --no-install-recommends $missing >&2
+	apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 $missing >&2
 }
 
 if ! ensure_packages qemu-system-x86 busybox-static xz-utils cpio; then

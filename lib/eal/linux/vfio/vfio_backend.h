@@ -8,8 +8,8 @@
  * Every open of /dev/vfio/vfio or /dev/vfio/<group>, every ioctl on a
  * container, group or device fd, and their close go through the current
  * backend. Two implementations:
- * - the kernel (vfio_backend_kernel.c): plain open(2), ioctl(2), close(2);
- * - a userspace model of VFIO type1 v1/v2 (vfio_model.c) that follows the
+ * - the kernel (vfio_backend.c): plain open(2), ioctl(2), close(2);
+ * - a userspace model of VFIO type1 v1/v2 (vfio_model*.c) that follows the
  *   kernel's documented behaviour check by check, for unit tests and fault
  *   injection. It is never used in production runs.
  *

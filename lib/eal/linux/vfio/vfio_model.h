@@ -56,7 +56,16 @@ bool vfio_model_is_mapped(int container_fd, uint64_t iova, uint64_t len);
 uint64_t vfio_model_locked_bytes(void);
 unsigned long vfio_model_ioctl_count(unsigned long request);
 
-/* Call fn for each kernel mapping of the container in IOVA order. */
+/*
+ * Verify the model's invariants over every container: record tree shape,
+ * DMA budget (avail + mappings == the limit read at SET_IOMMU, valid while
+ * the knob is unchanged), vaddr-invalid count, locked bytes == sum of
+ * mappings. Returns 0, or -1 with rte_errno EFAULT.
+ */
+int vfio_model_check(void);
+
+/* Call fn for each kernel mapping of the container in IOVA order (under
+ * the model's lock: fn must not call the model). */
 void vfio_model_walk(int container_fd,
 		void (*fn)(uint64_t iova, uint64_t vaddr, uint64_t len, void *arg),
 		void *arg);

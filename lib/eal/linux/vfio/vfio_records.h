@@ -70,4 +70,11 @@ struct vfio_record *vfio_records_next(const struct vfio_record_set *set,
 size_t vfio_records_count(const struct vfio_record_set *set);
 uint64_t vfio_records_bytes(const struct vfio_record_set *set);
 
+/*
+ * Verify the tree's invariants (ordering, no overlap, balance, links,
+ * count and bytes). Returns 0, or -1 with rte_errno EFAULT and one ERR log
+ * line naming the broken invariant. O(n): for tests.
+ */
+int vfio_records_check(const struct vfio_record_set *set);
+
 #endif /* _VFIO_RECORDS_H_ */

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Run every test of the project on this machine: install what is missing,
+# build (warnings are errors), run the unit tests, the unit tests again under
+# AddressSanitizer + UndefinedBehaviorSanitizer, and the VM tests on the real
+# kernel. Ends with one line: "N passed, N failed, N skipped".
+#
+# Usage: devtools/test-all.sh [--no-vm] [--no-sanitizers]
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+run_vm=1
+run_san=1
+for a in "$@"; do
+	case "$a" in
+	--no-vm) run_vm=0 ;;
+	--no-sanitizers) run_san=0 ;;
+	*) echo "usage: $0 [--no-vm] [--no-sanitizers]" >&2; exit 2 ;;
+	esac
+done
+
+passed=0 failed=0 skipped=0
+add_counts() { # "P F S"
+	set -- $1
+	passed=$((passed + $1)); failed=$((failed + $2)); skipped=$((skipped + $3))
+}
+
+devtools/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+# build DIR [meson options...]: configure once, then rebuild.
+build() {
+	local dir=$1; shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" -Dwerror=true "$@" >"$dir.setup.log" 2>&1 ||
+			{ cat "$dir.setup.log"; return 1; }
+	fi
+	ninja -C "$dir" >"$dir.build.log" 2>&1 || { tail -50 "$dir.build.log"; return 1; }
+}
+
+# unit DIR LABEL: run the unit suite with meson and count its results.
+unit() {
+	local dir=$1 label=$2
+	meson test -C "$dir" --suite unit --print-errorlogs --num-processes 2 \
+		>"$dir.test.log" 2>&1
+	grep -E '^ *[0-9]+/[0-9]+ ' "$dir.test.log" | sed "s/^/[$label] /"
+	add_counts "$(python3 devtools/meson-counts.py "$dir/meson-logs/testlog.json")"
+	grep -q ' FAIL \| TIMEOUT ' "$dir.test.log" && sed -n '/^--- /,$p' "$dir.test.log" | head -200
+	return 0
+}
+
+echo "== build (gcc, -Werror)"
+if build build; then
+	unit build unit
+else
+	add_counts "0 1 0"
+fi
+
+if [ $run_san -eq 1 ]; then
+	echo "== build (clang, address + undefined sanitizers)"
+	if CC=clang build build-asan -Db_sanitize=address,undefined -Db_lundef=false; then
+		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+			unit build-asan asan
+	else
+		add_counts "0 1 0"
+	fi
+fi
+
+if [ $run_vm -eq 1 ]; then
+	echo "== VM tests (QEMU TCG, real Linux 6.12 kernel, intel-iommu, edu devices)"
+	if [ -x devtools/vm/run.sh ] && [ -x build/app/test/dpdk-test ]; then
+		devtools/vm/run.sh --build build --config all | tee build/vm.log
+		counts=$(sed -n 's/^vm: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\1 \2 \3/p' build/vm.log | tail -1)
+		[ -n "$counts" ] || counts="0 1 0"
+		add_counts "$counts"
+	else
+		echo "VM tests not runnable: no rig or no test binary"
+		add_counts "0 1 0"
+	fi
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef _MALLOC_HEAP_H_
+#define _MALLOC_HEAP_H_
+
+/*
+ * The malloc heaps (internal): one per NUMA node with memory, plus named
+ * external heaps. rte_malloc.c is the public face; locking is described in
+ * malloc_heap.c.
+ */
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <rte_common.h>
+#include <rte_malloc.h>
+#include <rte_memory.h>
+
+#include "malloc_elem.h"
+
+/* A region of external memory added to a heap (memory_add). */
+struct malloc_heap_region {
+	struct malloc_heap_region *next;
+	void *va;
+	size_t len;
+	struct rte_memseg_list *msl;
+};
+
+struct malloc_heap {
+	pthread_mutex_t lock;          /* everything below but name/active */
+	char name[RTE_HEAP_NAME_MAX_LEN];
+	int socket_id;
+	bool active;                   /* changed under heaps lock + lock */
+	bool external;
+	struct malloc_elem *first;     /* every element, in VA order */
+	struct malloc_elem *last;
+	struct malloc_elem *free_head[MALLOC_FREE_LISTS];
+	size_t total_size;             /* bytes of memory the heap holds */
+	size_t busy_size;              /* bytes of allocated elements */
+	unsigned int alloc_count;
+	struct malloc_heap_region *regions; /* external memory added */
+};
+
+/*
+ * Allocate req bytes aligned to align (a power of two, at least a cache
+ * line) on socket (a heap's socket or SOCKET_ID_ANY). Returns the data or
+ * NULL with rte_errno EINVAL (unknown socket), ENOMEM, or the rte_errno of
+ * a memory event callback that refused new pages.
+ */
+void *malloc_heap_alloc(size_t req, size_t align, int socket);
+
+/* Free a pointer from malloc_heap_alloc(); -1 EINVAL (one ERR line) if bad. */
+int malloc_heap_free(void *ptr);
+
+/* Usable size of a live allocation; -1 EINVAL (one ERR line) if bad. */
+int malloc_heap_validate(const void *ptr, size_t *size);
+
+/*
+ * Resize a live allocation in place (shrink, or grow into a free
+ * neighbour) when its data already honours align and, unless socket is
+ * SOCKET_ID_ANY, it is on that socket. Returns 0 when done, 1 when the
+ * caller must move it, -1 EINVAL when ptr is not a live allocation.
+ */
+int malloc_heap_resize(void *ptr, size_t req, size_t align, int socket);
+
+/* Socket id of the heap of a live allocation (no checks, no log), or -1. */
+int malloc_heap_socket_of(const void *ptr);
+
+/* Statistics and dumps (all heaps). */
+int malloc_heap_get_stats(int socket, struct rte_malloc_socket_stats *stats);
+void malloc_heap_dump_stats(FILE *f);
+void malloc_heap_dump(FILE *f);
+
+/* IOVA of an address inside a live allocation. */
+rte_iova_t malloc_heap_virt2iova(const void *addr);
+
+/* Heap lookup by socket id: 1 external, 0 NUMA, -1 EINVAL. */
+int malloc_heap_socket_kind(int socket);
+int malloc_heap_socket_by_name(const char *name);
+
+/* External heaps. */
+int malloc_heap_create_external(const char *name);
+int malloc_heap_destroy_external(const char *name);
+int malloc_heap_add_external_memory(const char *name, void *va, size_t len,
+		rte_iova_t iova_addrs[], unsigned int n_pages, size_t page_sz);
+int malloc_heap_remove_external_memory(const char *name, void *va, size_t len);
+int malloc_heap_find_external_memory(const char *name, void *va, size_t len);
+
+#endif /* _MALLOC_HEAP_H_ */

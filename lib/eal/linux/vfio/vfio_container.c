@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * VFIO containers: the table of containers, EAL init and cleanup of the
+ * VFIO component, what the IOMMU reports (VFIO_IOMMU_GET_INFO), counters.
+ *
+ * The VFIO lock (vfio_mutex below) is the one lock of the VFIO component.
+ * It protects every container, its groups, its records and counters, the
+ * group table and the device table. It is taken by the public API and by
+ * the memory event callback (vfio_mem.c), which runs with the memory
+ * hotplug lock held for writing: so it is the innermost lock of the EAL
+ * (number 4 in eal_memcfg.h). While holding it, never call anything of
+ * the memory layer that takes a lock (walks, lookups, allocation, event
+ * registration); the VFIO code only reads records and calls the backend.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_vfio.h>
+
+#include "eal_private.h"
+#include "vfio_backend.h"
+#include "vfio_private.h"
+
+static pthread_mutex_t vfio_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+static struct vfio_container containers[RTE_MAX_VFIO_CONTAINERS];
+/* 0 when VFIO is usable, else the rte_errno the API reports */
+static int unavailable_err = ENODEV;
+
+void
+vfio_lock(void)
+{
+	pthread_mutex_lock(&vfio_mutex);
+}
+
+void
+vfio_unlock(void)
+{
+	pthread_mutex_unlock(&vfio_mutex);
+}
+
+bool
+vfio_available(void)
+{
+	return unavailable_err == 0;
+}
+
+int
+vfio_unavailable_errno(void)
+{
+	return unavailable_err != 0 ? unavailable_err : ENODEV;
+}
+
+size_t
+vfio_system_page_size(void)
+{
+	long sz = sysconf(_SC_PAGESIZE);
+
+	return sz > 0 ? (size_t)sz : 4096;
+}
+
+uint64_t
+vfio_container_min_pgsize(const struct vfio_container *cont)
+{
+	uint64_t pgsizes = cont->pgsizes;
+
+	/* before GET_INFO the IOMMU can be no finer than the CPU's page */
+	if (cont->state != VFIO_CONT_IOMMU || pgsizes == 0)
+		return vfio_system_page_size();
+	return pgsizes & -pgsizes;
+}
+
+struct vfio_container *
+vfio_default_container(void)
+{
+	return containers[0].used && containers[0].is_default ? &containers[0] : NULL;
+}
+
+struct vfio_container *
+vfio_container_get_locked(int container_fd)
+{
+	unsigned int i;
+
+	if (!vfio_available()) {
+		rte_errno = vfio_unavailable_errno();
+		return NULL;
+	}
+	if (container_fd == RTE_VFIO_DEFAULT_CONTAINER_FD) {
+		struct vfio_container *def = vfio_default_container();
+
+		if (def == NULL)
+			rte_errno = ENODEV;
+		return def;
+	}
+	for (i = 0; i < RTE_DIM(containers); i++)
+		if (containers[i].used && containers[i].fd == container_fd)
+			return &containers[i];
+	EAL_LOG(ERR, "VFIO: %d is not a container fd (use rte_vfio_container_create() or RTE_VFIO_DEFAULT_CONTAINER_FD)",
+		container_fd);
+	rte_errno = EINVAL;
+	return NULL;
+}
+
+static int
+check_ext(int fd, unsigned long ext)
+{
+	int ret = vfio_backend()->ioctl(fd, VFIO_CHECK_EXTENSION, (void *)ext);
+
+	return ret > 0;
+}
+
+/* Open /dev/vfio/vfio and learn which IOMMU types it offers. */
+static int
+container_open(struct vfio_container *cont)
+{
+	const struct vfio_backend *be = vfio_backend();
+	bool has_noiommu;
+	int fd, ver, err;
+
+	fd = be->open(VFIO_CONTAINER_PATH, O_RDWR);
+	if (fd < 0) {
+		err = errno;
+		EAL_LOG(ERR, "VFIO: cannot open %s: %s", VFIO_CONTAINER_PATH,
+			strerror(err));
+		return eal_fail(err);
+	}
+	ver = be->ioctl(fd, VFIO_GET_API_VERSION, NULL);
+	if (ver != VFIO_API_VERSION) {
+		EAL_LOG(ERR, "VFIO: kernel API version %d, this EAL needs %d (ENOTSUP)",
+			ver, VFIO_API_VERSION);
+		be->close(fd);
+		return eal_fail(ENOTSUP);
+	}
+	cont->has_v2 = check_ext(fd, VFIO_TYPE1v2_IOMMU);
+	cont->has_v1 = check_ext(fd, VFIO_TYPE1_IOMMU);
+	cont->has_unmap_all = check_ext(fd, VFIO_UNMAP_ALL);
+	has_noiommu = check_ext(fd, VFIO_NOIOMMU_IOMMU);
+	if (!cont->has_v2 && !cont->has_v1 && !has_noiommu) {
+		if (check_ext(fd, VFIO_SPAPR_TCE_v2_IOMMU) ||
+				check_ext(fd, VFIO_SPAPR_TCE_IOMMU))
+			EAL_LOG(ERR, "VFIO: the IOMMU is sPAPR TCE, which this EAL does not support (ENOTSUP)");
+		else
+			EAL_LOG(ERR, "VFIO: the container offers no usable IOMMU type (neither type1 v2 nor type1): load vfio_iommu_type1 (ENOTSUP)");
+		be->close(fd);
+		return eal_fail(ENOTSUP);
+	}
+	cont->fd = fd;
+	return 0;
+}
+
+struct vfio_container *
+vfio_container_create_locked(bool is_default)
+{
+	struct vfio_container *cont = NULL;
+	unsigned int i;
+
+	/* slot 0 is the default container's */
+	for (i = is_default ? 0 : 1; i < RTE_DIM(containers); i++) {
+		if (!containers[i].used) {
+			cont = &containers[i];
+			break;
+		}
+		if (is_default)
+			break;
+	}
+	if (cont == NULL) {
+		EAL_LOG(ERR, "VFIO: all %u containers are in use (RTE_MAX_VFIO_CONTAINERS): destroy one first",
+			(unsigned int)RTE_MAX_VFIO_CONTAINERS);
+		rte_errno = ENOSPC;
+		return NULL;
+	}
+	memset(cont, 0, sizeof(*cont));
+	cont->records = vfio_records_create();
+	if (cont->records == NULL) {
+		EAL_LOG(ERR, "VFIO: no memory for a container's records");
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	if (container_open(cont) < 0) {
+		int err = rte_errno;
+
+		vfio_records_destroy(cont->records);
+		cont->records = NULL;
+		rte_errno = err;
+		return NULL;
+	}
+	cont->is_default = is_default;
+	cont->state = VFIO_CONT_NO_GROUP;
+	cont->used = true;
+	return cont;
+}
+
+/* Teardown: UNMAP_ALL, groups, fd. A failure is logged, teardown goes on. */
+static int
+container_teardown(struct vfio_container *cont)
+{
+	int ret = 0, err = 0;
+
+	if (vfio_dma_unmap_all_locked(cont) < 0) {
+		ret = -1;
+		err = rte_errno;
+	}
+	vfio_group_release_all_locked(cont);
+	vfio_backend()->close(cont->fd);
+	vfio_records_destroy(cont->records);
+	free(cont->ranges);
+	memset(cont, 0, sizeof(*cont));
+	cont->fd = -1;
+	if (ret < 0)
+		rte_errno = err;
+	return ret;
+}
+
+int
+vfio_container_destroy_locked(struct vfio_container *cont)
+{
+	if (cont->is_default) {
+		EAL_LOG(ERR, "VFIO: the default container cannot be destroyed (it goes at rte_eal_cleanup())");
+		return eal_fail(EINVAL);
+	}
+	if (vfio_group_open_devices_locked(cont) != 0) {
+		EAL_LOG(ERR, "VFIO: container %d still has %u open device(s): release them with rte_vfio_release_device() first (EBUSY)",
+			cont->fd, vfio_group_open_devices_locked(cont));
+		return eal_fail(EBUSY);
+	}
+	return container_teardown(cont);
+}
+
+/* Walk the capability chain of a GET_INFO answer. */
+static void
+parse_info_caps(struct vfio_container *cont, const uint8_t *buf, size_t sz,
+		uint32_t off)
+{
+	unsigned int hops = 0;
+
+	while (off != 0 && off + sizeof(struct vfio_info_cap_header) <= sz &&
+			hops++ < 64) {
+		const struct vfio_info_cap_header *hdr = (const void *)(buf + off);
+
+		if (hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE &&
+				off + sizeof(struct vfio_iommu_type1_info_cap_iova_range) <= sz) {
+			const struct vfio_iommu_type1_info_cap_iova_range *cap =
+				(const void *)hdr;
+			size_t n = cap->nr_iovas;
+
+			if (off + sizeof(*cap) + n * sizeof(cap->iova_ranges[0]) <= sz &&
+					n > 0) {
+				struct vfio_iova_range *r = malloc(n * sizeof(*r));
+
+				if (r != NULL) {
+					memcpy(r, cap->iova_ranges, n * sizeof(*r));
+					free(cont->ranges);
+					cont->ranges = r;
+					cont->n_ranges = n;
+				}
+			}
+		} else if (hdr->id == VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL &&
+				off + sizeof(struct vfio_iommu_type1_info_dma_avail) <= sz) {
+			const struct vfio_iommu_type1_info_dma_avail *cap =
+				(const void *)hdr;
+
+			cont->dma_avail = cap->avail;
+			cont->dma_avail_known = true;
+		}
+		if (hdr->next <= off)
+			break;
+		off = hdr->next;
+	}
+}
+
+int
+vfio_container_read_info_locked(struct vfio_container *cont)
+{
+	struct vfio_iommu_type1_info *info = NULL;
+	size_t sz = sizeof(*info);
+	unsigned int tries;
+	int err;
+
+	/* the kernel answers with the size it needs when argsz is short */
+	for (tries = 0; tries < 4; tries++) {
+		free(info);
+		info = calloc(1, sz);
+		if (info == NULL)
+			return eal_fail(ENOMEM);
+		info->argsz = sz;
+		if (vfio_backend()->ioctl(cont->fd, VFIO_IOMMU_GET_INFO, info) != 0) {
+			err = errno;
+			EAL_LOG(ERR, "VFIO: VFIO_IOMMU_GET_INFO failed: %s", strerror(err));
+			free(info);
+			return eal_fail(err);
+		}
+		if (info->argsz <= sz)
+			break;
+		sz = info->argsz;
+	}
+	free(cont->ranges);
+	cont->ranges = NULL;
+	cont->n_ranges = 0;
+	cont->dma_avail_known = false;
+	cont->dma_avail = 0;
+	cont->pgsizes = (info->flags & VFIO_IOMMU_INFO_PGSIZES) ?
+		info->iova_pgsizes : vfio_system_page_size();
+	if ((info->flags & VFIO_IOMMU_INFO_CAPS) && sz > sizeof(*info))
+		parse_info_caps(cont, (const uint8_t *)info, sz, info->cap_offset);
+	free(info);
+	return 0;
+}
+
+int
+eal_vfio_init(void)
+{
+	const struct vfio_backend *be = vfio_backend();
+	struct vfio_container *cont;
+	int err;
+
+	unavailable_err = ENODEV;
+	if (be == NULL || !be->present()) {
+		EAL_LOG(INFO, "VFIO not available: %s does not exist (load vfio-pci)",
+			VFIO_CONTAINER_PATH);
+		return 0;
+	}
+	vfio_lock();
+	cont = vfio_container_create_locked(true);
+	err = rte_errno;
+	vfio_unlock();
+	if (cont == NULL) {
+		unavailable_err = err == ENOTSUP ? ENOTSUP : ENODEV;
+		EAL_LOG(INFO, "VFIO not available: the default container cannot be set up: %s",
+			strerror(err));
+		return 0;
+	}
+	unavailable_err = 0;
+	/* outside the VFIO lock: registration takes the callback list lock */
+	if (vfio_mem_register() < 0) {
+		err = rte_errno;
+		vfio_lock();
+		container_teardown(cont);
+		unavailable_err = ENODEV;
+		vfio_unlock();
+		EAL_LOG(ERR, "VFIO: cannot register the memory event callback: %s",
+			strerror(err));
+		return eal_fail(err);
+	}
+	EAL_LOG(INFO, "VFIO: default container ready (type1 v2 %s, UNMAP_ALL %s)",
+		cont->has_v2 ? "offered" : "missing: type1 v1 fallback",
+		cont->has_unmap_all ? "offered" : "missing");
+	return 0;
+}
+
+void
+eal_vfio_cleanup(void)
+{
+	unsigned int i;
+
+	if (!vfio_available())
+		return;
+	/* no more memory events: heaps and memory are torn down after us */
+	vfio_mem_unregister();
+	vfio_lock();
+	vfio_device_release_all_locked();
+	for (i = 0; i < RTE_DIM(containers); i++)
+		if (containers[i].used)
+			container_teardown(&containers[i]);
+	unavailable_err = ENODEV;
+	vfio_unlock();
+}
+
+int
+vfio_container_stats_get(int container_fd, struct vfio_container_stats *st)
+{
+	struct vfio_container *cont;
+
+	if (st == NULL)
+		return eal_fail(EINVAL);
+	vfio_lock();
+	cont = vfio_container_get_locked(container_fd);
+	if (cont == NULL) {
+		vfio_unlock();
+		return -1;
+	}
+	*st = cont->stats;
+	st->records = vfio_records_count(cont->records);
+	/* with an IOMMU set, every record is exactly one kernel mapping */
+	if (cont->state == VFIO_CONT_IOMMU) {
+		st->dma_entries = st->records;
+		st->bytes_mapped = vfio_records_bytes(cont->records);
+	} else {
+		st->dma_entries = 0;
+		st->bytes_mapped = 0;
+	}
+	vfio_unlock();
+	return 0;
+}
+
+int
+vfio_container_records_walk(int container_fd,
+		void (*fn)(const struct vfio_record *rec, void *arg), void *arg)
+{
+	struct vfio_container *cont;
+	const struct vfio_record *rec;
+
+	if (fn == NULL)
+		return eal_fail(EINVAL);
+	vfio_lock();
+	cont = vfio_container_get_locked(container_fd);
+	if (cont == NULL) {
+		vfio_unlock();
+		return -1;
+	}
+	for (rec = vfio_records_first(cont->records); rec != NULL;
+			rec = vfio_records_next(cont->records, rec))
+		fn(rec, arg);
+	vfio_unlock();
+	return 0;
+}
+
+int
+vfio_container_state_get(int container_fd)
+{
+	struct vfio_container *cont;
+	int state;
+
+	vfio_lock();
+	cont = vfio_container_get_locked(container_fd);
+	state = cont != NULL ? (int)cont->state : -1;
+	vfio_unlock();
+	return state;
+}
+
+int
+vfio_container_iommu_type(int container_fd)
+{
+	struct vfio_container *cont;
+	int type;
+
+	vfio_lock();
+	cont = vfio_container_get_locked(container_fd);
+	type = cont != NULL ? cont->iommu_type : -1;
+	vfio_unlock();
+	return type;
+}

@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * VFIO devices: open and release devices of IOMMU groups, and the module
+ * and no-IOMMU queries. The device table is protected by the VFIO lock
+ * (vfio_container.c).
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rte_vfio.h>
+
+#include "eal_private.h"
+#include "vfio_backend.h"
+#include "vfio_private.h"
+
+#define VFIO_MAX_DEVICES 256
+
+struct vfio_device {
+	bool used;
+	int fd;
+	uint64_t id;           /* owner of the device's peer-to-peer mappings */
+	char name[64];
+	struct vfio_group *grp;
+};
+
+static struct vfio_device devices[VFIO_MAX_DEVICES];
+static uint64_t next_device_id = 1;
+
+unsigned int
+vfio_device_count_locked(const struct vfio_group *grp)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < RTE_DIM(devices); i++)
+		if (devices[i].used && devices[i].grp == grp)
+			n++;
+	return n;
+}
+
+static struct vfio_device *
+device_find(const char *name, int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(devices); i++) {
+		if (!devices[i].used)
+			continue;
+		if (fd >= 0 && devices[i].fd != fd)
+			continue;
+		if (name != NULL && strcmp(devices[i].name, name) != 0)
+			continue;
+		return &devices[i];
+	}
+	return NULL;
+}
+
+static int
+device_get_info(int fd, const char *name, struct vfio_device_info *info)
+{
+	int err;
+
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	if (vfio_backend()->ioctl(fd, VFIO_DEVICE_GET_INFO, info) != 0) {
+		err = errno;
+		EAL_LOG(ERR, "VFIO: VFIO_DEVICE_GET_INFO of %s failed: %s", name,
+			strerror(err));
+		return eal_fail(err);
+	}
+	return 0;
+}
+
+static void
+device_close(struct vfio_device *dev)
+{
+	struct vfio_group *grp = dev->grp;
+
+	/* the kernel keeps a BAR mapping after its device goes: we do not */
+	if (grp->cont != NULL && vfio_dma_release_owner_locked(grp->cont,
+			VFIO_REC_DEVICE, dev->id) < 0)
+		EAL_LOG(ERR, "VFIO: the peer-to-peer mappings of %s could not all be unmapped",
+			dev->name);
+	vfio_backend()->close(dev->fd);
+	memset(dev, 0, sizeof(*dev));
+	dev->fd = -1;
+	if (grp->n_devices > 0)
+		grp->n_devices--;
+	/* the group goes with its last device, as in DPDK */
+	if (grp->n_devices == 0 && vfio_group_unbind_locked(grp) < 0)
+		EAL_LOG(ERR, "VFIO: could not unbind IOMMU group %d", grp->num);
+}
+
+static int
+setup_locked(int num, const char *dev_addr, int *dev_fd,
+		struct vfio_device_info *info)
+{
+	struct vfio_container *cont = vfio_default_container();
+	struct vfio_group *grp;
+	struct vfio_device *dev = NULL;
+	bool bound = false;
+	unsigned int i;
+	int fd, err;
+
+	if (strlen(dev_addr) >= sizeof(devices[0].name)) {
+		EAL_LOG(ERR, "VFIO: device name %s is too long (EINVAL)", dev_addr);
+		return eal_fail(EINVAL);
+	}
+	for (i = 0; i < RTE_DIM(devices) && dev == NULL; i++)
+		if (!devices[i].used)
+			dev = &devices[i];
+	if (dev == NULL) {
+		EAL_LOG(ERR, "VFIO: %u devices are open, the most this EAL handles (ENOSPC)",
+			(unsigned int)VFIO_MAX_DEVICES);
+		return eal_fail(ENOSPC);
+	}
+	grp = vfio_group_find_locked(num);
+	if (grp == NULL) {
+		if (cont == NULL)
+			return eal_fail(ENODEV);
+		grp = vfio_group_bind_locked(cont, num);
+		if (grp == NULL)
+			return -1;
+		bound = true;
+	}
+	fd = vfio_backend()->ioctl(grp->fd, VFIO_GROUP_GET_DEVICE_FD,
+			(void *)(uintptr_t)dev_addr);
+	if (fd < 0) {
+		err = errno;
+		EAL_LOG(ERR, "VFIO: cannot open device %s of IOMMU group %d: %s",
+			dev_addr, num, strerror(err));
+		goto fail;
+	}
+	if (device_get_info(fd, dev_addr, info) < 0) {
+		err = rte_errno;
+		vfio_backend()->close(fd);
+		goto fail;
+	}
+	dev->used = true;
+	dev->fd = fd;
+	dev->id = next_device_id++;
+	strcpy(dev->name, dev_addr);
+	dev->grp = grp;
+	grp->n_devices++;
+	*dev_fd = fd;
+	return 0;
+
+fail:
+	if (bound)
+		vfio_group_unbind_locked(grp);
+	return eal_fail(err);
+}
+
+int
+rte_vfio_setup_device(const char *sysfs_base, const char *dev_addr,
+		int *vfio_dev_fd, struct vfio_device_info *device_info)
+{
+	int num, ret;
+
+	if (sysfs_base == NULL || dev_addr == NULL || vfio_dev_fd == NULL ||
+			device_info == NULL) {
+		EAL_LOG(ERR, "VFIO: rte_vfio_setup_device() needs a sysfs base, a device address, an fd pointer and an info pointer (EINVAL)");
+		return eal_fail(EINVAL);
+	}
+	if (!vfio_available())
+		return eal_fail(vfio_unavailable_errno());
+	ret = rte_vfio_get_group_num(sysfs_base, dev_addr, &num);
+	if (ret <= 0)
+		return ret == 0 ? 1 : -1;
+	vfio_lock();
+	ret = setup_locked(num, dev_addr, vfio_dev_fd, device_info);
+	vfio_unlock();
+	return ret;
+}
+
+int
+rte_vfio_release_device(const char *sysfs_base, const char *dev_addr, int fd)
+{
+	struct vfio_device *dev;
+
+	if (sysfs_base == NULL || dev_addr == NULL || fd < 0) {
+		EAL_LOG(ERR, "VFIO: rte_vfio_release_device() needs a sysfs base, a device address and its fd (EINVAL)");
+		return eal_fail(EINVAL);
+	}
+	if (!vfio_available())
+		return eal_fail(vfio_unavailable_errno());
+	vfio_lock();
+	dev = device_find(dev_addr, fd);
+	if (dev == NULL) {
+		vfio_unlock();
+		EAL_LOG(ERR, "VFIO: device %s with fd %d was not set up with rte_vfio_setup_device() (ENOENT)",
+			dev_addr, fd);
+		return eal_fail(ENOENT);
+	}
+	device_close(dev);
+	vfio_unlock();
+	return 0;
+}
+
+int
+rte_vfio_get_device_info(const char *sysfs_base, const char *dev_addr,
+		int *vfio_dev_fd, struct vfio_device_info *device_info)
+{
+	struct vfio_device *dev;
+	int ret;
+
+	if (sysfs_base == NULL || dev_addr == NULL || vfio_dev_fd == NULL ||
+			device_info == NULL) {
+		EAL_LOG(ERR, "VFIO: rte_vfio_get_device_info() needs a sysfs base, a device address, an fd pointer and an info pointer (EINVAL)");
+		return eal_fail(EINVAL);
+	}
+	if (*vfio_dev_fd < 0)
+		return rte_vfio_setup_device(sysfs_base, dev_addr, vfio_dev_fd,
+				device_info);
+	if (!vfio_available())
+		return eal_fail(vfio_unavailable_errno());
+	vfio_lock();
+	dev = device_find(dev_addr, *vfio_dev_fd);
+	if (dev == NULL) {
+		vfio_unlock();
+		EAL_LOG(ERR, "VFIO: device %s with fd %d was not set up with rte_vfio_setup_device() (ENOENT)",
+			dev_addr, *vfio_dev_fd);
+		return eal_fail(ENOENT);
+	}
+	ret = device_get_info(dev->fd, dev_addr, device_info);
+	vfio_unlock();
+	return ret;
+}
+
+int
+vfio_device_dma_map(int vfio_dev_fd, uint64_t vaddr, uint64_t iova,
+		uint64_t len)
+{
+	struct vfio_device *dev;
+	struct vfio_record unit = {
+		.iova = iova, .vaddr = vaddr, .len = len,
+		.kind = VFIO_REC_DEVICE, .refcnt = 1,
+	};
+	int ret;
+
+	if (!vfio_available())
+		return eal_fail(vfio_unavailable_errno());
+	vfio_lock();
+	dev = device_find(NULL, vfio_dev_fd);
+	if (dev == NULL || dev->grp->cont == NULL) {
+		vfio_unlock();
+		EAL_LOG(ERR, "VFIO: fd %d is not a device set up with rte_vfio_setup_device() (ENOENT)",
+			vfio_dev_fd);
+		return eal_fail(ENOENT);
+	}
+	unit.owner = dev->id;
+	ret = vfio_dma_map_units_locked(dev->grp->cont, &unit, 1);
+	vfio_unlock();
+	return ret;
+}
+
+void
+vfio_device_release_all_locked(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(devices); i++)
+		if (devices[i].used)
+			device_close(&devices[i]);
+}
+
+static bool
+module_loaded(const char *modname)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/module/%s", eal_sysfs_root(), modname);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int
+rte_vfio_enable(const char *modname)
+{
+	if (modname == NULL) {
+		EAL_LOG(ERR, "VFIO: rte_vfio_enable() needs a module name (EINVAL)");
+		return eal_fail(EINVAL);
+	}
+	if (!module_loaded(modname)) {
+		EAL_LOG(INFO, "VFIO: module %s is not loaded: VFIO is not available (modprobe %s)",
+			modname, modname);
+		return 0;
+	}
+	if (!vfio_available())
+		EAL_LOG(INFO, "VFIO not available: %s", strerror(vfio_unavailable_errno()));
+	return 0;
+}
+
+int
+rte_vfio_is_enabled(const char *modname)
+{
+	if (modname == NULL)
+		return 0;
+	return vfio_available() && module_loaded(modname) ? 1 : 0;
+}
+
+int
+rte_vfio_noiommu_is_enabled(void)
+{
+	char path[PATH_MAX];
+	char c = 0;
+	FILE *f;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/module/vfio/parameters/enable_unsafe_noiommu_mode",
+		eal_sysfs_root());
+	f = fopen(path, "r");
+	if (f == NULL) {
+		err = errno;
+		if (err == ENOENT)
+			return 0; /* vfio without no-IOMMU support, or not loaded */
+		EAL_LOG(ERR, "VFIO: cannot read %s: %s", path, strerror(err));
+		return eal_fail(err);
+	}
+	if (fread(&c, 1, 1, f) != 1) {
+		fclose(f);
+		EAL_LOG(ERR, "VFIO: %s is empty (EIO)", path);
+		return eal_fail(EIO);
+	}
+	fclose(f);
+	return c == 'Y' || c == 'y' || c == '1';
+}

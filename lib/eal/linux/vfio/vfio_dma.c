@@ -1,0 +1,716 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * DMA mappings: the record discipline.
+ *
+ * Every kernel mapping is one record, exactly as issued, and one release
+ * unit: records are never merged. Every request is checked against the
+ * IOMMU's rules before the kernel sees it; an operation of several kernel
+ * calls completes or is rolled back; an unmap is expressed in whole
+ * records and the size the kernel reports must equal the records' total.
+ *
+ * Everything here runs with the VFIO lock held (vfio_container.c).
+ * Record pointers are never kept across an insert or a removal: records
+ * are copied, then looked up again by IOVA.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_vfio.h>
+
+#include "eal_private.h"
+#include "vfio_backend.h"
+#include "vfio_private.h"
+
+#define DMA_ENTRY_LIMIT_PATH "/sys/module/vfio_iommu_type1/parameters/dma_entry_limit"
+
+static const char *
+kind_name(enum vfio_record_kind kind)
+{
+	switch (kind) {
+	case VFIO_REC_HEAP: return "heap memseg";
+	case VFIO_REC_STATIC: return "static memory";
+	case VFIO_REC_USER: return "user map";
+	case VFIO_REC_DEVICE: return "device memory";
+	}
+	return "?";
+}
+
+/* ---- kernel calls ---- */
+
+static void
+log_map_refusal(const struct vfio_record *rec, int err)
+{
+	const char *why;
+
+	switch (err) {
+	case ENOMEM:
+		why = "locked-memory limit (RLIMIT_MEMLOCK) reached or out of memory: raise it (ulimit -l, systemd LimitMEMLOCK=, the container runtime's memlock ulimit) or give the process CAP_IPC_LOCK";
+		break;
+	case EFAULT:
+		why = "the virtual range is not mapped with read/write access in this process";
+		break;
+	case ENOSPC:
+		why = "no DMA entry left: raise vfio_iommu_type1's dma_entry_limit (" DMA_ENTRY_LIMIT_PATH ")";
+		break;
+	default:
+		why = "refused by the kernel";
+		break;
+	}
+	EAL_LOG(ERR, "VFIO: VFIO_IOMMU_MAP_DMA of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " (vaddr 0x%" PRIx64 ", %s) failed: %s: %s",
+		rec->iova, rec->len, rec->vaddr, kind_name(rec->kind),
+		strerror(err), why);
+}
+
+static int
+kernel_map(struct vfio_container *cont, const struct vfio_record *rec)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = rec->vaddr,
+		.iova = rec->iova,
+		.size = rec->len,
+	};
+	int err;
+
+	cont->stats.map_calls++;
+	if (vfio_backend()->ioctl(cont->fd, VFIO_IOMMU_MAP_DMA, &map) != 0) {
+		err = errno;
+		log_map_refusal(rec, err);
+		return eal_fail(err);
+	}
+	if (cont->dma_avail_known && cont->dma_avail > 0)
+		cont->dma_avail--;
+	return 0;
+}
+
+static int
+kernel_unmap(struct vfio_container *cont, uint64_t iova, uint64_t len,
+		uint32_t flags, uint64_t *unmapped)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap),
+		.flags = flags,
+		.iova = iova,
+		.size = len,
+	};
+	int err;
+
+	cont->stats.unmap_calls++;
+	if (vfio_backend()->ioctl(cont->fd, VFIO_IOMMU_UNMAP_DMA, &unmap) != 0) {
+		err = errno;
+		EAL_LOG(ERR, "VFIO: VFIO_IOMMU_UNMAP_DMA of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " failed: %s",
+			iova, len, strerror(err));
+		return eal_fail(err);
+	}
+	*unmapped = unmap.size;
+	return 0;
+}
+
+/* ---- checks made before any kernel call ---- */
+
+static bool
+wraps(uint64_t a, uint64_t len)
+{
+	return a + len - 1 < a;
+}
+
+static int
+check_shape(const struct vfio_container *cont, uint64_t vaddr, uint64_t iova,
+		uint64_t len, const char *what)
+{
+	uint64_t pg = vfio_container_min_pgsize(cont);
+
+	if (len == 0) {
+		EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " has length 0 (EINVAL)",
+			what, iova);
+		return eal_fail(EINVAL);
+	}
+	if (wraps(iova, len) || wraps(vaddr, len)) {
+		EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " vaddr 0x%" PRIx64 " len 0x%" PRIx64 " wraps around the address space (EINVAL)",
+			what, iova, vaddr, len);
+		return eal_fail(EINVAL);
+	}
+	if (((vaddr | iova | len) & (pg - 1)) != 0) {
+		EAL_LOG(ERR, "VFIO: %s of vaddr 0x%" PRIx64 " IOVA 0x%" PRIx64 " len 0x%" PRIx64 " is not aligned to the IOMMU's smallest page (0x%" PRIx64 "): align all three (EINVAL)",
+			what, vaddr, iova, len, pg);
+		return eal_fail(EINVAL);
+	}
+	return 0;
+}
+
+static int
+check_iova_range(const struct vfio_container *cont, uint64_t iova, uint64_t len,
+		const char *what)
+{
+	uint64_t last = iova + len - 1;
+	const struct vfio_iova_range *in = NULL, *next = NULL;
+	char where[160];
+	unsigned int i;
+	bool msi;
+
+	/* no IOMMU yet, or no IOVA_RANGE capability: nothing known to check */
+	if (cont->state != VFIO_CONT_IOMMU || cont->n_ranges == 0)
+		return 0;
+	for (i = 0; i < cont->n_ranges; i++) {
+		const struct vfio_iova_range *r = &cont->ranges[i];
+
+		if (iova >= r->start && last <= r->end)
+			return 0;
+		if (iova >= r->start && iova <= r->end)
+			in = r;
+		else if (iova < r->start && next == NULL)
+			next = r;
+	}
+	if (in != NULL)
+		snprintf(where, sizeof(where), "it starts in the valid range [0x%" PRIx64 ", 0x%" PRIx64 "] and goes past its end",
+			(uint64_t)in->start, (uint64_t)in->end);
+	else if (next != NULL)
+		snprintf(where, sizeof(where), "it starts outside every valid range, before [0x%" PRIx64 ", 0x%" PRIx64 "]",
+			(uint64_t)next->start, (uint64_t)next->end);
+	else
+		snprintf(where, sizeof(where), "it starts above the last valid range, which ends at 0x%" PRIx64 " (the IOMMU's address width)",
+			(uint64_t)cont->ranges[cont->n_ranges - 1].end);
+	msi = iova <= VFIO_X86_MSI_END && last >= VFIO_X86_MSI_START;
+	EAL_LOG(ERR, "VFIO: %s of IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] is not inside one valid IOVA range of the IOMMU: %s%s; use an IOVA inside a valid range (ERANGE)",
+		what, iova, last, where,
+		msi ? "; it overlaps the x86 MSI window [0xfee00000, 0xfeefffff], which is reserved for interrupts" : "");
+	return eal_fail(ERANGE);
+}
+
+static int
+check_budget(const struct vfio_container *cont, uint64_t need, const char *what)
+{
+	if (cont->state != VFIO_CONT_IOMMU || !cont->dma_avail_known ||
+			need <= cont->dma_avail)
+		return 0;
+	EAL_LOG(ERR, "VFIO: %s needs %" PRIu64 " DMA entries, the kernel has %" PRIu64 " left: raise vfio_iommu_type1's dma_entry_limit module parameter (" DMA_ENTRY_LIMIT_PATH ", or modprobe vfio_iommu_type1 dma_entry_limit=N) or map larger units (ENOSPC)",
+		what, need, cont->dma_avail);
+	return eal_fail(ENOSPC);
+}
+
+static int
+check_overlap(const struct vfio_container *cont, uint64_t iova, uint64_t len,
+		const char *what)
+{
+	const struct vfio_record *rec;
+
+	rec = vfio_records_first_overlap(cont->records, iova, len);
+	if (rec == NULL)
+		return 0;
+	EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " overlaps the mapping IOVA 0x%" PRIx64 " len 0x%" PRIx64 " (vaddr 0x%" PRIx64 ", %s): unmap it first or use another IOVA (EEXIST)",
+		what, iova, len, rec->iova, rec->len, rec->vaddr,
+		kind_name(rec->kind));
+	return eal_fail(EEXIST);
+}
+
+static int
+check_state(const struct vfio_container *cont, const char *what)
+{
+	if (cont->state != VFIO_CONT_NOIOMMU)
+		return 0;
+	EAL_LOG(ERR, "VFIO: %s refused: container %d is in no-IOMMU mode, where devices use physical addresses and nothing can be mapped (EINVAL)",
+		what, cont->fd);
+	return eal_fail(EINVAL);
+}
+
+/* Everything the IOMMU would refuse about one unit, before any call. */
+static int
+check_unit(const struct vfio_container *cont, const struct vfio_record *u,
+		const char *what)
+{
+	if (check_shape(cont, u->vaddr, u->iova, u->len, what) < 0)
+		return -1;
+	return check_iova_range(cont, u->iova, u->len, what);
+}
+
+/* ---- removing records ---- */
+
+/*
+ * Unmap n adjacent records (sorted, each starting where the previous
+ * ends) in one kernel call. Returns 0 when they are gone, -1 with
+ * rte_errno when the kernel refused (they are still mapped), -2 with
+ * rte_errno EIO when the kernel's size disagreed: the whole range is then
+ * unmapped in the kernel and the records must go (reconciled).
+ */
+static int
+unmap_adjacent(struct vfio_container *cont, const struct vfio_record *recs,
+		size_t n)
+{
+	uint64_t want = 0, got = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		want += recs[i].len;
+	if (kernel_unmap(cont, recs[0].iova, want, 0, &got) < 0)
+		return -1;
+	if (got != want) {
+		EAL_LOG(ERR, "VFIO: the kernel unmapped 0x%" PRIx64 " bytes of IOVA [0x%" PRIx64 ", 0x%" PRIx64 ") where %zu record(s) hold 0x%" PRIx64 ": records and kernel disagreed (something else changed the container); the range is now empty in the kernel and its records are dropped (EIO)",
+			got, recs[0].iova, recs[0].iova + want, n, want);
+		/* the DMA entry count is the kernel's to tell now */
+		if (vfio_container_read_info_locked(cont) < 0)
+			cont->dma_avail_known = false;
+		rte_errno = EIO;
+		return -2;
+	}
+	if (cont->dma_avail_known)
+		cont->dma_avail += n;
+	return 0;
+}
+
+static void
+drop_records(struct vfio_container *cont, const struct vfio_record *recs,
+		size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct vfio_record *r = vfio_records_lookup(cont->records,
+				recs[i].iova);
+
+		if (r != NULL && r->iova == recs[i].iova)
+			vfio_records_remove(cont->records, r);
+	}
+}
+
+static size_t
+adjacent_run(const struct vfio_record *recs, size_t n)
+{
+	size_t k = 1;
+
+	while (k < n && recs[k - 1].iova + recs[k - 1].len == recs[k].iova)
+		k++;
+	return k;
+}
+
+static int
+remap_records(struct vfio_container *cont, const struct vfio_record *recs,
+		size_t n)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < n; i++)
+		if (kernel_map(cont, &recs[i]) < 0)
+			ret = -1;
+	return ret;
+}
+
+/*
+ * Remove records (copies sorted by IOVA) from the kernel and the set,
+ * adjacent ones in one call. With atomic, a refusal by the kernel puts
+ * back what this call had unmapped and nothing changes; without it (memory
+ * going away), the records the kernel refused stay and the rest go.
+ */
+static int
+remove_records(struct vfio_container *cont, const struct vfio_record *recs,
+		size_t n, bool atomic)
+{
+	size_t done = 0, k;
+	int ret = 0, err = 0, r;
+
+	if (cont->state != VFIO_CONT_IOMMU) {
+		drop_records(cont, recs, n);
+		return 0;
+	}
+	while (done < n) {
+		k = adjacent_run(recs + done, n - done);
+		r = unmap_adjacent(cont, recs + done, k);
+		if (r == -1 && atomic) {
+			err = rte_errno;
+			if (remap_records(cont, recs, done) < 0)
+				EAL_LOG(ERR, "VFIO: could not restore the mappings of a failed unmap: records and kernel may differ");
+			return eal_fail(err);
+		}
+		if (r == -1) {
+			ret = -1;
+			err = rte_errno;
+		} else {
+			if (r == -2 && ret == 0) {
+				ret = -1;
+				err = EIO;
+			}
+			drop_records(cont, recs + done, k);
+		}
+		done += k;
+	}
+	if (ret < 0)
+		rte_errno = err;
+	return ret;
+}
+
+/* Copies of the records overlapping [iova, iova + len), in IOVA order. */
+static int
+collect(const struct vfio_container *cont, uint64_t iova, uint64_t len,
+		struct vfio_record **out, size_t *n)
+{
+	const struct vfio_record *r;
+	struct vfio_record *recs = NULL, *tmp;
+	size_t cap = 0, cnt = 0;
+	uint64_t end = iova + len;
+
+	for (r = vfio_records_first_overlap(cont->records, iova, len);
+			r != NULL && r->iova < end;
+			r = vfio_records_next(cont->records, r)) {
+		if (cnt == cap) {
+			cap = cap != 0 ? cap * 2 : 16;
+			tmp = realloc(recs, cap * sizeof(*recs));
+			if (tmp == NULL) {
+				free(recs);
+				EAL_LOG(ERR, "VFIO: out of memory while listing mappings");
+				return eal_fail(ENOMEM);
+			}
+			recs = tmp;
+		}
+		recs[cnt++] = *r;
+	}
+	*out = recs;
+	*n = cnt;
+	return 0;
+}
+
+/* ---- mapping ---- */
+
+int
+vfio_dma_map_units_locked(struct vfio_container *cont,
+		const struct vfio_record *units, unsigned int n)
+{
+	const char *what = n > 0 ? kind_name(units[0].kind) : "map";
+	unsigned int i, inserted = 0, mapped = 0;
+	int err;
+
+	/* heap memory is only recorded in no-IOMMU mode: it must not fail */
+	if (n > 0 && (units[0].kind == VFIO_REC_USER ||
+			units[0].kind == VFIO_REC_DEVICE) && check_state(cont, what) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (check_unit(cont, &units[i], what) < 0 ||
+				check_overlap(cont, units[i].iova, units[i].len, what) < 0)
+			return -1;
+	}
+	if (check_budget(cont, n, what) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const struct vfio_record *conflict = NULL;
+
+		if (vfio_records_insert(cont->records, &units[i], &conflict) == NULL) {
+			err = rte_errno;
+			if (err == EEXIST && conflict != NULL)
+				EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " overlaps an earlier unit of the same request (IOVA 0x%" PRIx64 "): units must not overlap (EEXIST)",
+					what, units[i].iova, conflict->iova);
+			goto rollback;
+		}
+		inserted++;
+	}
+	if (cont->state == VFIO_CONT_IOMMU) {
+		for (i = 0; i < n; i++) {
+			if (kernel_map(cont, &units[i]) < 0) {
+				err = rte_errno;
+				goto rollback;
+			}
+			mapped++;
+		}
+	}
+	return 0;
+
+rollback:
+	/* the mapped units are adjacent in order only by chance: one by one */
+	for (i = 0; i < mapped; i++) {
+		uint64_t got;
+
+		if (kernel_unmap(cont, units[i].iova, units[i].len, 0, &got) == 0 &&
+				got == units[i].len) {
+			if (cont->dma_avail_known)
+				cont->dma_avail++;
+		} else {
+			EAL_LOG(ERR, "VFIO: rollback could not unmap IOVA 0x%" PRIx64 ": it stays recorded",
+				units[i].iova);
+			continue;
+		}
+		drop_records(cont, &units[i], 1);
+	}
+	if (mapped < inserted)
+		drop_records(cont, units + mapped, inserted - mapped);
+	return eal_fail(err);
+}
+
+int
+vfio_dma_user_map_locked(struct vfio_container *cont, uint64_t vaddr,
+		uint64_t iova, uint64_t len, uint64_t pagesz)
+{
+	struct vfio_record *units, *same;
+	uint64_t n, i;
+	int ret;
+
+	if (check_state(cont, "user map") < 0 ||
+			check_shape(cont, vaddr, iova, len, "user map") < 0)
+		return -1;
+	if (pagesz == 0) {
+		struct vfio_record u = {
+			.iova = iova, .vaddr = vaddr, .len = len,
+			.kind = VFIO_REC_USER, .owner = 0, .refcnt = 1,
+		};
+
+		/* an identical repeat shares the unit: one more reference */
+		same = vfio_records_lookup(cont->records, iova);
+		if (same != NULL && same->iova == iova && same->len == len &&
+				same->vaddr == vaddr && same->kind == VFIO_REC_USER &&
+				same->owner == 0) {
+			same->refcnt++;
+			return 0;
+		}
+		return vfio_dma_map_units_locked(cont, &u, 1);
+	}
+	if (!rte_is_power_of_2(pagesz) ||
+			pagesz < vfio_container_min_pgsize(cont) ||
+			((vaddr | iova | len) & (pagesz - 1)) != 0) {
+		EAL_LOG(ERR, "VFIO: paged user map: page size 0x%" PRIx64 " must be a power of two, at least the IOMMU's smallest page (0x%" PRIx64 "), and vaddr 0x%" PRIx64 ", IOVA 0x%" PRIx64 ", len 0x%" PRIx64 " multiples of it (EINVAL)",
+			pagesz, vfio_container_min_pgsize(cont), vaddr, iova, len);
+		return eal_fail(EINVAL);
+	}
+	n = len / pagesz;
+	if (n > UINT32_MAX) {
+		EAL_LOG(ERR, "VFIO: paged user map of %" PRIu64 " pages is too many: use larger pages (EINVAL)",
+			n);
+		return eal_fail(EINVAL);
+	}
+	/* before building the units: a request far over budget must say so */
+	if (check_budget(cont, n, "paged user map") < 0)
+		return -1;
+	units = malloc(n * sizeof(*units));
+	if (units == NULL)
+		return eal_fail(ENOMEM);
+	/* pages of one call share an owner id, so tools can tell them apart */
+	for (i = 0; i < n; i++) {
+		units[i] = (struct vfio_record){
+			.iova = iova + i * pagesz,
+			.vaddr = vaddr + i * pagesz,
+			.len = pagesz,
+			.kind = VFIO_REC_USER,
+			.owner = iova | 1,
+			.refcnt = 1,
+		};
+	}
+	ret = vfio_dma_map_units_locked(cont, units, (unsigned int)n);
+	free(units);
+	return ret;
+}
+
+/* ---- unmapping ---- */
+
+static int
+check_user_unmap(const struct vfio_record *recs, size_t n, uint64_t vaddr,
+		uint64_t iova, uint64_t len)
+{
+	uint64_t end = iova + len, pos = iova;
+	size_t i;
+
+	if (n == 0) {
+		EAL_LOG(ERR, "VFIO: unmap of IOVA 0x%" PRIx64 " len 0x%" PRIx64 ": nothing is mapped there (ENOENT)",
+			iova, len);
+		return eal_fail(ENOENT);
+	}
+	if (recs[0].iova < iova || recs[n - 1].iova + recs[n - 1].len > end) {
+		const struct vfio_record *cut = recs[0].iova < iova ? &recs[0] :
+			&recs[n - 1];
+
+		EAL_LOG(ERR, "VFIO: unmap of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " cuts the unit IOVA 0x%" PRIx64 " len 0x%" PRIx64 ": units are released whole (map with rte_vfio_container_dma_map_paged() to release pages); nothing unmapped (ENOTSUP)",
+			iova, len, cut->iova, cut->len);
+		return eal_fail(ENOTSUP);
+	}
+	for (i = 0; i < n; i++) {
+		if (recs[i].iova != pos) {
+			EAL_LOG(ERR, "VFIO: unmap of IOVA 0x%" PRIx64 " len 0x%" PRIx64 ": nothing is mapped at IOVA [0x%" PRIx64 ", 0x%" PRIx64 "): unmap only what is mapped (ENOENT)",
+				iova, len, pos, recs[i].iova);
+			return eal_fail(ENOENT);
+		}
+		pos += recs[i].len;
+		if (recs[i].kind != VFIO_REC_USER) {
+			EAL_LOG(ERR, "VFIO: unmap of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " holds IOVA 0x%" PRIx64 " len 0x%" PRIx64 ", which is %s owned by the EAL, not a user map (EPERM)",
+				iova, len, recs[i].iova, recs[i].len,
+				kind_name(recs[i].kind));
+			return eal_fail(EPERM);
+		}
+		if (recs[i].vaddr - recs[i].iova != vaddr - iova) {
+			EAL_LOG(ERR, "VFIO: unmap of vaddr 0x%" PRIx64 " IOVA 0x%" PRIx64 ": the unit at IOVA 0x%" PRIx64 " was mapped from vaddr 0x%" PRIx64 " (EINVAL)",
+				vaddr, iova, recs[i].iova, recs[i].vaddr);
+			return eal_fail(EINVAL);
+		}
+	}
+	if (pos != end) {
+		EAL_LOG(ERR, "VFIO: unmap of IOVA 0x%" PRIx64 " len 0x%" PRIx64 ": nothing is mapped at IOVA [0x%" PRIx64 ", 0x%" PRIx64 "): unmap only what is mapped (ENOENT)",
+			iova, len, pos, end);
+		return eal_fail(ENOENT);
+	}
+	return 0;
+}
+
+int
+vfio_dma_user_unmap_locked(struct vfio_container *cont, uint64_t vaddr,
+		uint64_t iova, uint64_t len)
+{
+	struct vfio_record *recs;
+	size_t n, i, k = 0;
+	int ret;
+
+	if (check_shape(cont, vaddr, iova, len, "user unmap") < 0)
+		return -1;
+	if (collect(cont, iova, len, &recs, &n) < 0)
+		return -1;
+	if (check_user_unmap(recs, n, vaddr, iova, len) < 0) {
+		free(recs);
+		return -1;
+	}
+	/* shared units lose one reference; the others go to the kernel */
+	for (i = 0; i < n; i++)
+		if (recs[i].refcnt <= 1)
+			recs[k++] = recs[i];
+	ret = remove_records(cont, recs, k, true);
+	if (ret == 0 || rte_errno == EIO) {
+		struct vfio_record *r;
+
+		for (r = vfio_records_first_overlap(cont->records, iova, len);
+				r != NULL && r->iova < iova + len;
+				r = vfio_records_next(cont->records, r))
+			if (r->refcnt > 1)
+				r->refcnt--;
+	}
+	free(recs);
+	return ret;
+}
+
+int
+vfio_dma_release_range_locked(struct vfio_container *cont, uint64_t iova,
+		uint64_t len)
+{
+	struct vfio_record *recs;
+	size_t n;
+	int ret;
+
+	if (collect(cont, iova, len, &recs, &n) < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	if (recs[0].iova < iova || recs[n - 1].iova + recs[n - 1].len > iova + len)
+		EAL_LOG(ERR, "VFIO: memory [0x%" PRIx64 ", 0x%" PRIx64 ") is released but a unit reaches outside it (IOVA 0x%" PRIx64 "-0x%" PRIx64 "): the whole unit is unmapped",
+			iova, iova + len, recs[0].iova,
+			recs[n - 1].iova + recs[n - 1].len);
+	ret = remove_records(cont, recs, n, false);
+	free(recs);
+	return ret;
+}
+
+int
+vfio_dma_release_owner_locked(struct vfio_container *cont,
+		enum vfio_record_kind kind, uint64_t owner)
+{
+	struct vfio_record *recs;
+	size_t n, i, k = 0;
+	int ret;
+
+	if (collect(cont, 0, UINT64_MAX, &recs, &n) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (recs[i].kind == kind && recs[i].owner == owner)
+			recs[k++] = recs[i];
+	ret = remove_records(cont, recs, k, false);
+	free(recs);
+	return ret;
+}
+
+/* ---- the container's life cycle ---- */
+
+int
+vfio_dma_check_records_locked(struct vfio_container *cont)
+{
+	const struct vfio_record *r;
+	char what[64];
+
+	for (r = vfio_records_first(cont->records); r != NULL;
+			r = vfio_records_next(cont->records, r)) {
+		snprintf(what, sizeof(what), "recorded %s", kind_name(r->kind));
+		if (check_unit(cont, r, what) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+vfio_dma_replay_locked(struct vfio_container *cont)
+{
+	struct vfio_record *recs;
+	size_t n, i;
+	int err;
+
+	if (cont->state != VFIO_CONT_IOMMU)
+		return 0;
+	if (vfio_dma_check_records_locked(cont) < 0)
+		return -1;
+	n = vfio_records_count(cont->records);
+	if (check_budget(cont, n, "replay of the recorded mappings") < 0)
+		return -1;
+	if (collect(cont, 0, UINT64_MAX, &recs, &n) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (kernel_map(cont, &recs[i]) < 0) {
+			err = rte_errno;
+			EAL_LOG(ERR, "VFIO: replay of %zu recorded mapping(s) failed at IOVA 0x%" PRIx64 ": undoing it",
+				n, recs[i].iova);
+			while (i-- > 0) {
+				uint64_t got;
+
+				if (kernel_unmap(cont, recs[i].iova, recs[i].len, 0,
+						&got) == 0 && cont->dma_avail_known)
+					cont->dma_avail++;
+			}
+			free(recs);
+			return eal_fail(err);
+		}
+	}
+	free(recs);
+	return 0;
+}
+
+int
+vfio_dma_unmap_all_locked(struct vfio_container *cont)
+{
+	struct vfio_record *recs;
+	uint64_t want, got = 0;
+	size_t n;
+	int ret;
+
+	if (cont->state != VFIO_CONT_IOMMU)
+		return 0;
+	want = vfio_records_bytes(cont->records);
+	if (cont->has_unmap_all) {
+		if (kernel_unmap(cont, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, &got) < 0)
+			return -1;
+		if (got != want) {
+			EAL_LOG(ERR, "VFIO: UNMAP_ALL of container %d removed 0x%" PRIx64 " bytes, the records hold 0x%" PRIx64 " (EIO)",
+				cont->fd, got, want);
+			return eal_fail(EIO);
+		}
+		return 0;
+	}
+	if (collect(cont, 0, UINT64_MAX, &recs, &n) < 0)
+		return -1;
+	ret = remove_records(cont, recs, n, false);
+	free(recs);
+	return ret;
+}
+
+void
+vfio_dma_forget_kernel_locked(struct vfio_container *cont)
+{
+	free(cont->ranges);
+	cont->ranges = NULL;
+	cont->n_ranges = 0;
+	cont->pgsizes = 0;
+	cont->dma_avail_known = false;
+	cont->dma_avail = 0;
+	cont->iommu_type = 0;
+	cont->state = VFIO_CONT_NO_GROUP;
+}

@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IOMMU groups and the container state machine.
+ *
+ *   no group --first group bound--> IOMMU set (SET_IOMMU, GET_INFO, replay)
+ *   IOMMU set --more groups--> IOMMU set (GET_INFO again: ranges may shrink)
+ *   IOMMU set --last group unbound--> no group (the kernel dropped every
+ *             mapping; the records stay and are replayed on the next bind)
+ *
+ * Everything here runs with the VFIO lock held (vfio_container.c).
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_vfio.h>
+
+#include "eal_private.h"
+#include "vfio_backend.h"
+#include "vfio_private.h"
+
+static struct vfio_group groups[RTE_MAX_VFIO_GROUPS];
+
+struct vfio_group *
+vfio_group_find_locked(int num)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(groups); i++)
+		if (groups[i].used && groups[i].num == num)
+			return &groups[i];
+	return NULL;
+}
+
+struct vfio_group *
+vfio_group_find_fd_locked(int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(groups); i++)
+		if (groups[i].used && groups[i].fd == fd)
+			return &groups[i];
+	return NULL;
+}
+
+unsigned int
+vfio_group_open_devices_locked(const struct vfio_container *cont)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < RTE_DIM(groups); i++)
+		if (groups[i].used && groups[i].cont == cont)
+			n += groups[i].n_devices;
+	return n;
+}
+
+/* The last path component of a symlink's target, e.g. a driver name. */
+static int
+link_basename(const char *path, char *out, size_t outlen)
+{
+	char target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -1;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base != NULL ? base + 1 : target;
+	if (strlen(base) >= outlen) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(out, base);
+	return 0;
+}
+
+static bool
+driver_allows_vfio(const char *drv)
+{
+	/* vfio-pci and its variants, or pci-stub (claims without using) */
+	return strncmp(drv, "vfio", 4) == 0 || strcmp(drv, "pci-stub") == 0;
+}
+
+int
+vfio_group_check_viable(int num)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 300], drv[NAME_MAX + 1];
+	struct dirent *de;
+	DIR *d;
+	int ret = 0;
+
+	snprintf(dir, sizeof(dir), "%s/kernel/iommu_groups/%d/devices",
+		eal_sysfs_root(), num);
+	d = opendir(dir);
+	if (d == NULL)
+		return 0; /* nothing known here: the kernel will tell */
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/driver", dir, de->d_name);
+		if (link_basename(path, drv, sizeof(drv)) < 0)
+			continue; /* no driver: fine for the group */
+		if (driver_allows_vfio(drv))
+			continue;
+		EAL_LOG(ERR, "VFIO: IOMMU group %d is not viable: device %s is bound to %s; bind it to vfio-pci or unbind it (echo %s > %s/bus/pci/devices/%s/driver/unbind) (EPERM)",
+			num, de->d_name, drv, de->d_name, eal_sysfs_root(),
+			de->d_name);
+		ret = eal_fail(EPERM);
+		break;
+	}
+	closedir(d);
+	return ret;
+}
+
+/*
+ * Refuse a group whose reserved IOVA regions (sysfs) hold a recorded
+ * mapping, before the kernel is asked: it would refuse too, without
+ * saying which mapping is in the way.
+ */
+static int
+check_reserved_regions(const struct vfio_container *cont, int num)
+{
+	char path[PATH_MAX], type[32];
+	uint64_t start, end;
+	FILE *f;
+	int ret = 0;
+
+	if (vfio_records_count(cont->records) == 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%d/reserved_regions",
+		eal_sysfs_root(), num);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	while (fscanf(f, "%" SCNx64 " %" SCNx64 " %31s", &start, &end, type) == 3) {
+		const struct vfio_record *r;
+
+		if (strcmp(type, "direct-relaxable") == 0 || end < start)
+			continue;
+		r = vfio_records_first_overlap(cont->records, start,
+				end - start + 1);
+		if (r == NULL)
+			continue;
+		EAL_LOG(ERR, "VFIO: IOMMU group %d reserves IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] (%s%s) where container %d has a mapping at IOVA 0x%" PRIx64 " len 0x%" PRIx64 ": move that mapping or use another container for this group (ERANGE)",
+			num, start, end, type,
+			start <= VFIO_X86_MSI_END && end >= VFIO_X86_MSI_START ?
+				", the x86 MSI window" : "",
+			cont->fd, r->iova, r->len);
+		ret = eal_fail(ERANGE);
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+static int
+group_open(struct vfio_group *grp, int num)
+{
+	const struct vfio_backend *be = vfio_backend();
+	char path[64];
+	int fd, err;
+
+	snprintf(path, sizeof(path), VFIO_GROUP_FMT, (unsigned int)num);
+	fd = be->open(path, O_RDWR);
+	if (fd < 0 && errno == ENOENT && rte_vfio_noiommu_is_enabled() == 1) {
+		snprintf(path, sizeof(path), VFIO_NOIOMMU_GROUP_FMT,
+			(unsigned int)num);
+		fd = be->open(path, O_RDWR);
+		grp->noiommu = true;
+	}
+	if (fd < 0) {
+		err = errno;
+		if (err == ENOENT)
+			EAL_LOG(ERR, "VFIO: IOMMU group %d does not exist (no %s): is a device of it bound to vfio-pci? (ENOENT)",
+				num, path);
+		else if (err == EBUSY)
+			EAL_LOG(ERR, "VFIO: IOMMU group %d is already open (another process or container uses it) (EBUSY)",
+				num);
+		else
+			EAL_LOG(ERR, "VFIO: cannot open %s: %s", path, strerror(err));
+		return eal_fail(err);
+	}
+	grp->fd = fd;
+	grp->num = num;
+	return 0;
+}
+
+static int
+group_check_status(const struct vfio_group *grp)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	int err;
+
+	if (vfio_backend()->ioctl(grp->fd, VFIO_GROUP_GET_STATUS, &st) != 0) {
+		err = errno;
+		EAL_LOG(ERR, "VFIO: VFIO_GROUP_GET_STATUS of group %d failed: %s",
+			grp->num, strerror(err));
+		return eal_fail(err);
+	}
+	if (!(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		EAL_LOG(ERR, "VFIO: IOMMU group %d is not viable: bind every device of %s/kernel/iommu_groups/%d/devices to vfio-pci or unbind it (EPERM)",
+			grp->num, eal_sysfs_root(), grp->num);
+		return eal_fail(EPERM);
+	}
+	if (st.flags & VFIO_GROUP_FLAGS_CONTAINER_SET) {
+		EAL_LOG(ERR, "VFIO: IOMMU group %d is already in a container (EBUSY)",
+			grp->num);
+		return eal_fail(EBUSY);
+	}
+	return 0;
+}
+
+static void
+group_unset(struct vfio_group *grp)
+{
+	if (vfio_backend()->ioctl(grp->fd, VFIO_GROUP_UNSET_CONTAINER, NULL) != 0)
+		EAL_LOG(ERR, "VFIO: VFIO_GROUP_UNSET_CONTAINER of group %d failed: %s",
+			grp->num, strerror(errno));
+}
+
+/* The first group: choose the IOMMU type, learn its rules, replay. */
+static int
+container_set_iommu(struct vfio_container *cont, const struct vfio_group *grp)
+{
+	const struct vfio_backend *be = vfio_backend();
+	int type, err;
+
+	if (grp->noiommu) {
+		if (rte_eal_iova_mode() == RTE_IOVA_VA) {
+			EAL_LOG(ERR, "VFIO: IOMMU group %d is a no-IOMMU group: devices use physical addresses, so IOVA-as-VA cannot work; run with --iova-mode=pa (ENOTSUP)",
+				grp->num);
+			return eal_fail(ENOTSUP);
+		}
+		if (be->ioctl(cont->fd, VFIO_SET_IOMMU, (void *)(uintptr_t)RTE_VFIO_NOIOMMU) != 0) {
+			err = errno;
+			EAL_LOG(ERR, "VFIO: VFIO_SET_IOMMU(no-IOMMU) failed: %s", strerror(err));
+			return eal_fail(err);
+		}
+		EAL_LOG(WARNING, "VFIO: container %d is in no-IOMMU mode: devices can reach all memory",
+			cont->fd);
+		cont->iommu_type = RTE_VFIO_NOIOMMU;
+		cont->state = VFIO_CONT_NOIOMMU;
+		return 0;
+	}
+	/* ask again now: the answer may differ once a group is attached */
+	cont->has_v2 = be->ioctl(cont->fd, VFIO_CHECK_EXTENSION,
+			(void *)(uintptr_t)VFIO_TYPE1v2_IOMMU) > 0;
+	cont->has_v1 = be->ioctl(cont->fd, VFIO_CHECK_EXTENSION,
+			(void *)(uintptr_t)VFIO_TYPE1_IOMMU) > 0;
+	if (cont->has_v2) {
+		type = RTE_VFIO_TYPE1V2;
+	} else if (cont->has_v1) {
+		type = RTE_VFIO_TYPE1;
+		EAL_LOG(INFO, "VFIO: the kernel does not offer type1 v2: using type1 v1 with the same whole-mapping unmaps, so v1's partial-unmap behaviour never happens");
+	} else {
+		EAL_LOG(ERR, "VFIO: container %d offers neither type1 v2 nor type1 for group %d (sPAPR and other IOMMUs are not supported) (ENOTSUP)",
+			cont->fd, grp->num);
+		return eal_fail(ENOTSUP);
+	}
+	if (be->ioctl(cont->fd, VFIO_SET_IOMMU, (void *)(uintptr_t)type) != 0) {
+		err = errno;
+		EAL_LOG(ERR, "VFIO: VFIO_SET_IOMMU(%s) for group %d failed: %s",
+			type == RTE_VFIO_TYPE1V2 ? "type1 v2" : "type1",
+			grp->num, strerror(err));
+		return eal_fail(err);
+	}
+	cont->iommu_type = type;
+	cont->state = VFIO_CONT_IOMMU;
+	if (vfio_container_read_info_locked(cont) < 0 ||
+			vfio_dma_replay_locked(cont) < 0) {
+		err = rte_errno;
+		vfio_dma_forget_kernel_locked(cont);
+		return eal_fail(err);
+	}
+	return 0;
+}
+
+/* A further group: the IOMMU's ranges may have shrunk; records must fit. */
+static int
+container_add_group(struct vfio_container *cont)
+{
+	if (cont->state != VFIO_CONT_IOMMU)
+		return 0;
+	if (vfio_container_read_info_locked(cont) < 0)
+		return -1;
+	return vfio_dma_check_records_locked(cont);
+}
+
+struct vfio_group *
+vfio_group_bind_locked(struct vfio_container *cont, int num)
+{
+	struct vfio_group *grp = vfio_group_find_locked(num);
+	unsigned int i;
+	bool first;
+	int err;
+
+	if (num < 0) {
+		EAL_LOG(ERR, "VFIO: %d is not an IOMMU group number (EINVAL)", num);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (grp != NULL) {
+		if (grp->cont == cont)
+			return grp;
+		EAL_LOG(ERR, "VFIO: IOMMU group %d is bound to container %d: unbind it there first (EBUSY)",
+			num, grp->cont->fd);
+		rte_errno = EBUSY;
+		return NULL;
+	}
+	for (i = 0; i < RTE_DIM(groups) && groups[i].used; i++)
+		;
+	if (i == RTE_DIM(groups)) {
+		EAL_LOG(ERR, "VFIO: all %u group slots are in use (RTE_MAX_VFIO_GROUPS) (ENOSPC)",
+			(unsigned int)RTE_MAX_VFIO_GROUPS);
+		rte_errno = ENOSPC;
+		return NULL;
+	}
+	if (vfio_group_check_viable(num) < 0 ||
+			check_reserved_regions(cont, num) < 0)
+		return NULL;
+	grp = &groups[i];
+	memset(grp, 0, sizeof(*grp));
+	if (group_open(grp, num) < 0)
+		return NULL;
+	if (group_check_status(grp) < 0)
+		goto close;
+	if (cont->state == VFIO_CONT_NOIOMMU && !grp->noiommu) {
+		EAL_LOG(ERR, "VFIO: container %d is in no-IOMMU mode: group %d, which has an IOMMU, needs another container (EINVAL)",
+			cont->fd, num);
+		rte_errno = EINVAL;
+		goto close;
+	}
+	if (vfio_backend()->ioctl(grp->fd, VFIO_GROUP_SET_CONTAINER, &cont->fd) != 0) {
+		err = errno;
+		EAL_LOG(ERR, "VFIO: VFIO_GROUP_SET_CONTAINER of group %d into container %d failed: %s%s",
+			num, cont->fd, strerror(err),
+			err == EINVAL && vfio_records_count(cont->records) > 0 ?
+			" (a mapping of the container may be outside the group's IOMMU aperture)" : "");
+		rte_errno = err;
+		goto close;
+	}
+	first = cont->n_groups == 0;
+	if ((first && container_set_iommu(cont, grp) < 0) ||
+			(!first && container_add_group(cont) < 0)) {
+		err = rte_errno;
+		group_unset(grp);
+		if (!first && vfio_container_read_info_locked(cont) < 0)
+			cont->dma_avail_known = false;
+		rte_errno = err;
+		goto close;
+	}
+	grp->cont = cont;
+	grp->used = true;
+	cont->n_groups++;
+	return grp;
+
+close:
+	err = rte_errno;
+	vfio_backend()->close(grp->fd);
+	memset(grp, 0, sizeof(*grp));
+	rte_errno = err;
+	return NULL;
+}
+
+static void
+group_drop(struct vfio_group *grp)
+{
+	struct vfio_container *cont = grp->cont;
+
+	group_unset(grp);
+	vfio_backend()->close(grp->fd);
+	memset(grp, 0, sizeof(*grp));
+	grp->fd = -1;
+	if (--cont->n_groups == 0)
+		vfio_dma_forget_kernel_locked(cont);
+	else if (cont->state == VFIO_CONT_IOMMU &&
+			vfio_container_read_info_locked(cont) < 0)
+		cont->dma_avail_known = false;
+}
+
+int
+vfio_group_unbind_locked(struct vfio_group *grp)
+{
+	if (grp->n_devices > 0) {
+		EAL_LOG(ERR, "VFIO: IOMMU group %d has %u open device(s): release them first (EBUSY)",
+			grp->num, grp->n_devices);
+		return eal_fail(EBUSY);
+	}
+	group_drop(grp);
+	return 0;
+}
+
+void
+vfio_group_release_all_locked(struct vfio_container *cont)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(groups); i++)
+		if (groups[i].used && groups[i].cont == cont)
+			group_drop(&groups[i]);
+}
+
+int
+rte_vfio_get_group_num(const char *sysfs_base, const char *dev_addr,
+		int *iommu_group_num)
+{
+	char path[PATH_MAX], name[NAME_MAX + 1], *end;
+	long num;
+	int len;
+
+	if (sysfs_base == NULL || dev_addr == NULL || iommu_group_num == NULL) {
+		EAL_LOG(ERR, "VFIO: rte_vfio_get_group_num() needs a sysfs base, a device address and a result pointer (EINVAL)");
+		return eal_fail(EINVAL);
+	}
+	len = snprintf(path, sizeof(path), "%s/%s/iommu_group", sysfs_base,
+			dev_addr);
+	if (len < 0 || (size_t)len >= sizeof(path)) {
+		EAL_LOG(ERR, "VFIO: sysfs path of %s is too long (ENAMETOOLONG)",
+			dev_addr);
+		return eal_fail(ENAMETOOLONG);
+	}
+	if (link_basename(path, name, sizeof(name)) < 0)
+		return 0; /* no IOMMU group: not a VFIO device */
+	errno = 0;
+	num = strtol(name, &end, 10);
+	if (errno != 0 || *end != '\0' || end == name || num < 0 || num > INT_MAX) {
+		EAL_LOG(ERR, "VFIO: %s points to \"%s\", not an IOMMU group number (EINVAL)",
+			path, name);
+		return eal_fail(EINVAL);
+	}
+	*iommu_group_num = (int)num;
+	return 1;
+}

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Heap integration: the memory event callback that maps heap memory into
+ * the default container before it is handed out, and unmaps it before it
+ * goes back to the system.
+ *
+ * Units (DESIGN principle 1): one per memseg in a dynamic list, one per
+ * IOVA-contiguous run in a static list (--no-huge, --legacy-mem, external
+ * heap memory), since such memory is only ever released as a whole.
+ *
+ * The callback runs with the memory hotplug lock held for writing, so it
+ * uses the thread-unsafe list walk and reads segs[] directly; then it
+ * takes the VFIO lock (innermost, see vfio_container.c).
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include <rte_memory.h>
+
+#include "eal_memcfg.h"
+#include "eal_private.h"
+#include "vfio_private.h"
+
+#define VFIO_MEM_CB_NAME "vfio_dma_map"
+
+struct find_list {
+	const void *addr;
+	const struct rte_memseg_list *msl;
+};
+
+static int
+find_list_cb(const struct rte_memseg_list *msl, void *arg)
+{
+	struct find_list *f = arg;
+	uintptr_t a = (uintptr_t)f->addr, base = (uintptr_t)msl->base_va;
+
+	if (a >= base && a - base < msl->len) {
+		f->msl = msl;
+		return 1;
+	}
+	return 0;
+}
+
+/* The units of [addr, addr + len), built from the memsegs. */
+static int
+build_units(const void *addr, size_t len, struct vfio_record **out,
+		unsigned int *n_out)
+{
+	struct find_list f = { .addr = addr, .msl = NULL };
+	const struct rte_memseg_list *msl;
+	struct vfio_record *units;
+	size_t first, count, i;
+	unsigned int n = 0, skipped = 0;
+	enum vfio_record_kind kind;
+
+	rte_memseg_list_walk_thread_unsafe(find_list_cb, &f);
+	msl = f.msl;
+	if (msl == NULL || msl->page_sz == 0) {
+		EAL_LOG(ERR, "VFIO: memory event for [%p, +0x%zx) outside every memseg list: not mapped (EINVAL)",
+			addr, len);
+		return eal_fail(EINVAL);
+	}
+	first = RTE_PTR_DIFF(addr, msl->base_va) / msl->page_sz;
+	count = len / msl->page_sz;
+	if (first + count > msl->n_segs || len % msl->page_sz != 0) {
+		EAL_LOG(ERR, "VFIO: memory event for [%p, +0x%zx) is not whole pages of its list (page size 0x%" PRIx64 ") (EINVAL)",
+			addr, len, msl->page_sz);
+		return eal_fail(EINVAL);
+	}
+	kind = eal_memseg_list_is_static(msl) ? VFIO_REC_STATIC : VFIO_REC_HEAP;
+	units = malloc(RTE_MAX(count, (size_t)1) * sizeof(*units));
+	if (units == NULL)
+		return eal_fail(ENOMEM);
+	for (i = first; i < first + count; i++) {
+		const struct rte_memseg *ms = &msl->segs[i];
+		struct vfio_record *prev = n > 0 ? &units[n - 1] : NULL;
+
+		if (ms->len == 0)
+			continue;
+		if (ms->iova == RTE_BAD_IOVA) {
+			skipped++;
+			continue;
+		}
+		if (kind == VFIO_REC_STATIC && prev != NULL &&
+				prev->iova + prev->len == ms->iova &&
+				prev->vaddr + prev->len == ms->addr_64) {
+			prev->len += ms->len;
+			continue;
+		}
+		units[n++] = (struct vfio_record){
+			.iova = ms->iova, .vaddr = ms->addr_64, .len = ms->len,
+			.kind = kind, .owner = 0, .refcnt = 1,
+		};
+	}
+	if (skipped > 0)
+		EAL_LOG(INFO, "VFIO: %u page(s) of [%p, +0x%zx) have no IOVA (RTE_BAD_IOVA): not mapped, no device can DMA to them",
+			skipped, addr, len);
+	*out = units;
+	*n_out = n;
+	return 0;
+}
+
+static int
+mem_alloc(struct vfio_container *cont, const struct vfio_record *units,
+		unsigned int n)
+{
+	if (n == 0)
+		return 0;
+	return vfio_dma_map_units_locked(cont, units, n);
+}
+
+static int
+mem_free(struct vfio_container *cont, const struct vfio_record *units,
+		unsigned int n)
+{
+	unsigned int i = 0, j;
+	int ret = 0;
+
+	/* units adjacent in VA and IOVA are released in one call */
+	while (i < n) {
+		uint64_t len = units[i].len;
+
+		for (j = i + 1; j < n && units[j].iova == units[i].iova + len &&
+				units[j].vaddr == units[i].vaddr + len; j++)
+			len += units[j].len;
+		if (vfio_dma_release_range_locked(cont, units[i].iova, len) < 0)
+			ret = -1;
+		i = j;
+	}
+	return ret;
+}
+
+static int
+mem_event_cb(enum rte_mem_event type, const void *addr, size_t len,
+		void *arg __rte_unused)
+{
+	struct vfio_container *cont;
+	struct vfio_record *units = NULL;
+	unsigned int n = 0;
+	int ret = 0, err = 0;
+
+	if (build_units(addr, len, &units, &n) < 0)
+		return type == RTE_MEM_EVENT_ALLOC ? -1 : 0;
+	vfio_lock();
+	/* only the default container gets heap memory */
+	cont = vfio_default_container();
+	if (cont != NULL) {
+		if (type == RTE_MEM_EVENT_ALLOC)
+			ret = mem_alloc(cont, units, n);
+		else
+			ret = mem_free(cont, units, n);
+		err = rte_errno;
+	}
+	vfio_unlock();
+	free(units);
+	if (ret < 0 && type == RTE_MEM_EVENT_ALLOC) {
+		EAL_LOG(ERR, "VFIO: memory [%p, +0x%zx) cannot be mapped for DMA: the allocation fails (%s)",
+			addr, len, rte_strerror(err));
+		rte_errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+int
+vfio_mem_register(void)
+{
+	return rte_mem_event_check_callback_register(VFIO_MEM_CB_NAME,
+			mem_event_cb, NULL);
+}
+
+void
+vfio_mem_unregister(void)
+{
+	if (rte_mem_event_callback_unregister(VFIO_MEM_CB_NAME, NULL) < 0)
+		EAL_LOG(DEBUG, "VFIO: memory event callback was not registered");
+}

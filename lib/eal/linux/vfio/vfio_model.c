@@ -1,0 +1,893 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The VFIO type1 model: fds, groups, devices, knobs and observations.
+ * The type1 driver itself is in vfio_model_iommu.c, user memory access in
+ * vfio_model_user.c, the fake sysfs in vfio_model_sysfs.c.
+ *
+ * Lock: model.lock (a mutex) protects all model state: the fd table,
+ * groups, containers and their DMA records, knobs and counters. It is the
+ * innermost lock of the process: it is taken inside the VFIO lock (order 4
+ * in eal_memcfg.h) and nothing is taken while holding it.
+ *
+ * Every model fd is a real eventfd, so fd numbers never collide with the
+ * process's other fds; the table maps fd number to model object.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <linux/vfio.h>
+
+#include "eal_private.h"
+#include "vfio_model_priv.h"
+
+enum fd_kind {
+	FD_FREE = 0,
+	FD_CONTAINER,
+	FD_GROUP,
+	FD_DEVICE,
+};
+
+struct fd_slot {
+	enum fd_kind kind;
+	void *obj;     /* container or group (FD_GROUP and FD_DEVICE) */
+};
+
+struct ioctl_count {
+	unsigned long request;
+	unsigned long n;
+};
+
+#define MAX_COUNTED 32
+
+struct model_state model = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+};
+
+static struct fd_slot *fd_table;
+static size_t fd_table_len;
+static struct ioctl_count counts[MAX_COUNTED];
+static unsigned long count_all;
+static struct {
+	unsigned long request;
+	unsigned int n;
+	int err;
+} fail;
+static bool initialized;
+
+/* ---- fd table ---- */
+
+static struct fd_slot *
+slot_of(int fd)
+{
+	if (fd < 0 || (size_t)fd >= fd_table_len ||
+			fd_table[fd].kind == FD_FREE)
+		return NULL;
+	return &fd_table[fd];
+}
+
+static int
+new_fd(enum fd_kind kind, void *obj)
+{
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	if ((size_t)fd >= fd_table_len) {
+		size_t len = RTE_MAX((size_t)fd + 1, fd_table_len * 2);
+		struct fd_slot *t = realloc(fd_table, len * sizeof(*t));
+
+		if (t == NULL) {
+			close(fd);
+			return -ENOMEM;
+		}
+		memset(t + fd_table_len, 0, (len - fd_table_len) * sizeof(*t));
+		fd_table = t;
+		fd_table_len = len;
+	}
+	fd_table[fd].kind = kind;
+	fd_table[fd].obj = obj;
+	return fd;
+}
+
+static void
+free_fd(int fd)
+{
+	fd_table[fd].kind = FD_FREE;
+	fd_table[fd].obj = NULL;
+	close(fd);
+}
+
+/* ---- containers and groups ---- */
+
+static void
+container_free(struct model_container *c)
+{
+	struct model_container **p;
+
+	model_iommu_release(c);
+	for (p = &model.containers; *p != NULL; p = &(*p)->next) {
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	}
+	free(c);
+}
+
+/* Detach a group; the last group out drops every mapping and the driver. */
+static void
+group_detach(struct model_group *g)
+{
+	struct model_container *c = g->container;
+
+	g->container = NULL;
+	c->n_groups--;
+	if (c->n_groups > 0)
+		return;
+	model_iommu_release(c);
+	if (c->fd < 0)
+		container_free(c);
+}
+
+/* The group file goes away when its fd and all its device fds are closed. */
+static void
+group_file_release(struct model_group *g)
+{
+	if (g->fd >= 0 || g->devices_open > 0)
+		return;
+	if (g->container != NULL)
+		group_detach(g);
+	g->file_open = false;
+}
+
+static struct model_group *
+group_by_num(int num)
+{
+	unsigned int i;
+
+	for (i = 0; i < MODEL_MAX_GROUPS; i++)
+		if (model.groups[i].present && model.groups[i].num == num)
+			return &model.groups[i];
+	return NULL;
+}
+
+static bool
+group_viable(const struct model_group *g)
+{
+	return g->other_driver[0] == '\0';
+}
+
+static int
+open_container(void)
+{
+	struct model_container *c = calloc(1, sizeof(*c));
+	int fd;
+
+	if (c == NULL)
+		return -ENOMEM;
+	fd = new_fd(FD_CONTAINER, c);
+	if (fd < 0) {
+		free(c);
+		return fd;
+	}
+	c->fd = fd;
+	c->next = model.containers;
+	model.containers = c;
+	return fd;
+}
+
+static int
+open_group(const char *num_str)
+{
+	struct model_group *g;
+	char *end;
+	long num;
+	int fd;
+
+	errno = 0;
+	num = strtol(num_str, &end, 10);
+	if (errno != 0 || end == num_str || *end != '\0' || num < 0)
+		return -ENOENT;
+	g = group_by_num((int)num);
+	if (g == NULL)
+		return -ENOENT;
+	if (g->file_open)
+		return -EBUSY;
+	fd = new_fd(FD_GROUP, g);
+	if (fd < 0)
+		return fd;
+	g->fd = fd;
+	g->file_open = true;
+	return fd;
+}
+
+static int
+model_open_locked(const char *path)
+{
+	static const char prefix[] = "/dev/vfio/";
+
+	if (path == NULL)
+		return -EFAULT;
+	if (strcmp(path, "/dev/vfio/vfio") == 0)
+		return open_container();
+	if (strncmp(path, prefix, sizeof(prefix) - 1) == 0)
+		return open_group(path + sizeof(prefix) - 1);
+	return -ENOENT;
+}
+
+static int
+model_open(const char *path, int flags __rte_unused)
+{
+	int ret;
+
+	pthread_mutex_lock(&model.lock);
+	ret = model_open_locked(path);
+	pthread_mutex_unlock(&model.lock);
+	if (ret < 0) {
+		errno = -ret;
+		return -1;
+	}
+	return ret;
+}
+
+static int
+model_close(int fd)
+{
+	struct fd_slot *s;
+	struct model_container *c;
+	struct model_group *g;
+
+	pthread_mutex_lock(&model.lock);
+	s = slot_of(fd);
+	if (s == NULL) {
+		pthread_mutex_unlock(&model.lock);
+		return close(fd);
+	}
+	switch (s->kind) {
+	case FD_CONTAINER:
+		/* attached groups keep the container alive */
+		c = s->obj;
+		c->fd = -1;
+		if (c->n_groups == 0)
+			container_free(c);
+		break;
+	case FD_GROUP:
+		g = s->obj;
+		g->fd = -1;
+		group_file_release(g);
+		break;
+	case FD_DEVICE:
+		g = s->obj;
+		g->devices_open--;
+		group_file_release(g);
+		break;
+	default:
+		break;
+	}
+	free_fd(fd);
+	pthread_mutex_unlock(&model.lock);
+	return 0;
+}
+
+/* ---- group ioctls (5.1) ---- */
+
+static int
+group_get_status(struct model_group *g, void *arg)
+{
+	struct vfio_group_status st;
+
+	if (model_copy_from_user(&st, arg, sizeof(st)) < 0)
+		return -EFAULT;
+	if (st.argsz < sizeof(st))
+		return -EINVAL;
+	if (g->container != NULL)
+		st.flags = VFIO_GROUP_FLAGS_VIABLE | VFIO_GROUP_FLAGS_CONTAINER_SET;
+	else
+		st.flags = group_viable(g) ? VFIO_GROUP_FLAGS_VIABLE : 0;
+	return model_copy_to_user(arg, &st, sizeof(st)) < 0 ? -EFAULT : 0;
+}
+
+static int
+group_set_container(struct model_group *g, void *arg)
+{
+	struct model_container *c;
+	struct fd_slot *s;
+	int fd, ret;
+
+	if (model_copy_from_user(&fd, arg, sizeof(fd)) < 0)
+		return -EFAULT;
+	s = slot_of(fd);
+	if (s == NULL && fcntl(fd, F_GETFD) < 0)
+		return -EBADF;
+	if (g->container != NULL)
+		return -EINVAL;
+	if (s == NULL || s->kind != FD_CONTAINER)
+		return -EBADFD;
+	c = s->obj;
+	/* iommu_group_claim_dma_owner: a host driver holds the group */
+	if (!group_viable(g))
+		return -EPERM;
+	ret = model_iommu_attach_check(c, g);
+	if (ret < 0)
+		return ret;
+	g->container = c;
+	c->n_groups++;
+	return 0;
+}
+
+static int
+group_unset_container(struct model_group *g)
+{
+	if (g->container == NULL)
+		return -EINVAL;
+	if (g->devices_open > 0)
+		return -EBUSY;
+	group_detach(g);
+	return 0;
+}
+
+/* vfio-pci's match: the address, optionally followed by " vf_token=..." */
+static bool
+device_matches(const char *bdf, const char *name)
+{
+	size_t len = strlen(bdf);
+
+	return strncmp(bdf, name, len) == 0 &&
+		(name[len] == '\0' || name[len] == ' ');
+}
+
+static int
+group_get_device_fd(struct model_group *g, void *arg)
+{
+	unsigned int i;
+	char *name;
+	bool found = false;
+	int fd;
+
+	name = model_strndup_user(arg, model.page_size);
+	if (name == NULL)
+		return -errno;
+	for (i = 0; i < g->n_devices; i++) {
+		/* a device bound to a host driver is no VFIO device */
+		if (i == 1 && g->other_driver[0] != '\0')
+			continue;
+		if (device_matches(g->devices[i], name))
+			found = true;
+	}
+	free(name);
+	if (!found)
+		return -ENODEV;
+	if (g->container == NULL || !g->container->iommu_set)
+		return -EINVAL;
+	fd = new_fd(FD_DEVICE, g);
+	if (fd < 0)
+		return fd;
+	g->devices_open++;
+	return fd;
+}
+
+static int
+group_ioctl(struct model_group *g, unsigned long request, void *arg)
+{
+	switch (request) {
+	case VFIO_GROUP_GET_STATUS:
+		return group_get_status(g, arg);
+	case VFIO_GROUP_SET_CONTAINER:
+		return group_set_container(g, arg);
+	case VFIO_GROUP_UNSET_CONTAINER:
+		return group_unset_container(g);
+	case VFIO_GROUP_GET_DEVICE_FD:
+		return group_get_device_fd(g, arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* ---- device ioctls: the minimum a vfio-pci edu device answers ---- */
+
+#define MODEL_BAR0_SIZE (1ULL << 20)
+#define MODEL_CONFIG_SIZE 4096ULL
+#define MODEL_REGION_SHIFT 40
+
+static int
+device_get_info(void *arg)
+{
+	struct vfio_device_info info;
+	const size_t minsz = offsetof(struct vfio_device_info, cap_offset);
+	size_t copy;
+
+	memset(&info, 0, sizeof(info));
+	if (model_copy_from_user(&info, arg, minsz) < 0)
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	copy = RTE_MIN((size_t)info.argsz, sizeof(info));
+	info.flags = VFIO_DEVICE_FLAGS_PCI;
+	info.num_regions = VFIO_PCI_NUM_REGIONS;
+	info.num_irqs = VFIO_PCI_NUM_IRQS;
+	info.cap_offset = 0;
+	return model_copy_to_user(arg, &info, copy) < 0 ? -EFAULT : 0;
+}
+
+static int
+device_get_region_info(void *arg)
+{
+	struct vfio_region_info info;
+	const size_t minsz = offsetof(struct vfio_region_info, offset) +
+		sizeof(info.offset);
+
+	if (model_copy_from_user(&info, arg, minsz) < 0)
+		return -EFAULT;
+	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_REGIONS)
+		return -EINVAL;
+	info.offset = (uint64_t)info.index << MODEL_REGION_SHIFT;
+	info.cap_offset = 0;
+	switch (info.index) {
+	case VFIO_PCI_BAR0_REGION_INDEX:
+		/* BAR0 of edu: 1 MiB of MMIO, not mmap-able in the model */
+		info.size = MODEL_BAR0_SIZE;
+		info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+		break;
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		info.size = MODEL_CONFIG_SIZE;
+		info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+		break;
+	default:
+		info.size = 0;
+		info.flags = 0;
+		break;
+	}
+	return model_copy_to_user(arg, &info, minsz) < 0 ? -EFAULT : 0;
+}
+
+static int
+device_ioctl(unsigned long request, void *arg)
+{
+	switch (request) {
+	case VFIO_DEVICE_GET_INFO:
+		return device_get_info(arg);
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return device_get_region_info(arg);
+	case VFIO_DEVICE_RESET:
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* ---- the backend's ioctl ---- */
+
+static void
+count_ioctl(unsigned long request)
+{
+	unsigned int i;
+
+	count_all++;
+	for (i = 0; i < MAX_COUNTED; i++) {
+		if (counts[i].request == request || counts[i].n == 0) {
+			counts[i].request = request;
+			counts[i].n++;
+			return;
+		}
+	}
+}
+
+/* Fault injection: true when this call is the armed one. */
+static bool
+inject_fault(unsigned long request, int *err)
+{
+	if (fail.n == 0 || (fail.request != 0 && fail.request != request))
+		return false;
+	if (--fail.n > 0)
+		return false;
+	*err = fail.err;
+	return true;
+}
+
+static int
+model_ioctl(int fd, unsigned long request, void *arg)
+{
+	struct fd_slot *s;
+	int ret, err;
+
+	pthread_mutex_lock(&model.lock);
+	s = slot_of(fd);
+	if (s == NULL) {
+		pthread_mutex_unlock(&model.lock);
+		/* not a model fd (e.g. /dev/null in a test): the real call */
+		return ioctl(fd, request, arg);
+	}
+	count_ioctl(request);
+	if (inject_fault(request, &err)) {
+		pthread_mutex_unlock(&model.lock);
+		errno = err;
+		return -1;
+	}
+	switch (s->kind) {
+	case FD_CONTAINER:
+		ret = model_container_ioctl(s->obj, request, arg);
+		break;
+	case FD_GROUP:
+		ret = group_ioctl(s->obj, request, arg);
+		break;
+	default:
+		ret = device_ioctl(request, arg);
+		break;
+	}
+	pthread_mutex_unlock(&model.lock);
+	if (ret < 0) {
+		errno = -ret;
+		return -1;
+	}
+	return ret;
+}
+
+static bool
+model_present(void)
+{
+	return true;
+}
+
+const struct vfio_backend vfio_backend_model = {
+	.name = "type1 model",
+	.open = model_open,
+	.close = model_close,
+	.ioctl = model_ioctl,
+	.present = model_present,
+};
+
+/* ---- reset, groups, knobs ---- */
+
+static bool
+has_cap_ipc_lock(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+		.pid = 0,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return false;
+	return data[CAP_IPC_LOCK / 32].effective & (1U << (CAP_IPC_LOCK % 32));
+}
+
+static void
+model_atexit(void)
+{
+	pthread_mutex_lock(&model.lock);
+	model_sysfs_remove();
+	pthread_mutex_unlock(&model.lock);
+}
+
+void
+vfio_model_reset(void)
+{
+	size_t i;
+	int ret;
+
+	pthread_mutex_lock(&model.lock);
+	if (!initialized) {
+		atexit(model_atexit);
+		initialized = true;
+	}
+	for (i = 0; i < fd_table_len; i++)
+		if (fd_table[i].kind != FD_FREE)
+			free_fd((int)i);
+	while (model.containers != NULL)
+		container_free(model.containers);
+	memset(model.groups, 0, sizeof(model.groups));
+	model.page_size = (size_t)sysconf(_SC_PAGESIZE);
+	model.dma_entry_limit = UINT16_MAX;
+	model.memlock_set = false;
+	model.memlock_limit = UINT64_MAX;
+	model.cap_ipc_lock = has_cap_ipc_lock();
+	model.v2_supported = true;
+	model.locked_bytes = 0;
+	memset(counts, 0, sizeof(counts));
+	count_all = 0;
+	memset(&fail, 0, sizeof(fail));
+	model_sysfs_remove();
+	ret = model_sysfs_create();
+	if (ret < 0)
+		EAL_LOG(ERR, "VFIO model: cannot create its fake sysfs tree under "
+			"$TMPDIR or /tmp: %s; groups cannot be added",
+			strerror(-ret));
+	pthread_mutex_unlock(&model.lock);
+}
+
+/* Copy a group configuration; NULL, or what is wrong with it. */
+static const char *
+copy_group_cfg(struct model_group *g, const struct vfio_model_group_cfg *cfg)
+{
+	unsigned int i;
+
+	memset(g, 0, sizeof(*g));
+	g->num = cfg->group_num;
+	g->fd = -1;
+	if (g->num < 0)
+		return "the group number is negative";
+	for (i = 0; i < MODEL_MAX_DEVICES && cfg->devices[i] != NULL; i++) {
+		if (strlen(cfg->devices[i]) >= MODEL_NAME_LEN)
+			return "a device name is too long";
+		strcpy(g->devices[i], cfg->devices[i]);
+	}
+	g->n_devices = i;
+	if (g->n_devices == 0)
+		return "devices[] lists no device";
+	if (cfg->other_driver != NULL) {
+		if (g->n_devices < 2)
+			return "other_driver needs a second device (devices[1])";
+		if (strlen(cfg->other_driver) >= MODEL_NAME_LEN)
+			return "the other_driver name is too long";
+		strcpy(g->other_driver, cfg->other_driver);
+	}
+	g->aperture_bits = cfg->aperture_bits;
+	g->pgsize_bitmap = cfg->pgsize_bitmap;
+	g->msi_window = cfg->msi_window;
+	if (g->aperture_bits > 64 ||
+			(g->aperture_bits != 0 && g->aperture_bits < 32))
+		return "aperture_bits must be 0 (48) or 32 to 64";
+	return NULL;
+}
+
+int
+vfio_model_add_group(const struct vfio_model_group_cfg *cfg)
+{
+	struct model_group g, *slot = NULL;
+	const char *bad;
+	unsigned int i;
+	int ret;
+
+	bad = copy_group_cfg(&g, cfg);
+	if (bad != NULL) {
+		EAL_LOG(ERR, "VFIO model: cannot add group %d: %s",
+			cfg->group_num, bad);
+		return eal_fail(EINVAL);
+	}
+	pthread_mutex_lock(&model.lock);
+	for (i = 0; i < MODEL_MAX_GROUPS; i++) {
+		if (model.groups[i].present && model.groups[i].num == g.num) {
+			pthread_mutex_unlock(&model.lock);
+			EAL_LOG(ERR, "VFIO model: group %d exists already; "
+				"call vfio_model_reset() to start over", g.num);
+			return eal_fail(EEXIST);
+		}
+		if (!model.groups[i].present && slot == NULL)
+			slot = &model.groups[i];
+	}
+	if (slot == NULL) {
+		pthread_mutex_unlock(&model.lock);
+		EAL_LOG(ERR, "VFIO model: cannot add group %d: all %d group "
+			"slots are used", g.num, MODEL_MAX_GROUPS);
+		return eal_fail(ENOSPC);
+	}
+	ret = model_sysfs_add_group(&g);
+	if (ret < 0) {
+		pthread_mutex_unlock(&model.lock);
+		EAL_LOG(ERR, "VFIO model: cannot add group %d to the fake sysfs "
+			"(%s): %s", g.num, model_sysfs_root() != NULL ?
+			model_sysfs_root() : "not created; call vfio_model_reset()",
+			strerror(-ret));
+		return eal_fail(-ret);
+	}
+	*slot = g;
+	slot->present = true;
+	pthread_mutex_unlock(&model.lock);
+	return 0;
+}
+
+const char *
+vfio_model_sysfs_root(void)
+{
+	const char *root;
+
+	pthread_mutex_lock(&model.lock);
+	root = model_sysfs_root();
+	pthread_mutex_unlock(&model.lock);
+	return root;
+}
+
+void
+vfio_model_set_dma_entry_limit(unsigned int limit)
+{
+	pthread_mutex_lock(&model.lock);
+	model.dma_entry_limit = limit;
+	pthread_mutex_unlock(&model.lock);
+}
+
+void
+vfio_model_set_memlock_limit(uint64_t bytes)
+{
+	pthread_mutex_lock(&model.lock);
+	model.memlock_set = true;
+	model.memlock_limit = bytes;
+	pthread_mutex_unlock(&model.lock);
+}
+
+void
+vfio_model_set_cap_ipc_lock(bool has_cap)
+{
+	pthread_mutex_lock(&model.lock);
+	model.cap_ipc_lock = has_cap;
+	pthread_mutex_unlock(&model.lock);
+}
+
+void
+vfio_model_set_type1v2_supported(bool supported)
+{
+	pthread_mutex_lock(&model.lock);
+	model.v2_supported = supported;
+	pthread_mutex_unlock(&model.lock);
+}
+
+void
+vfio_model_fail_nth(unsigned long request, unsigned int n, int err)
+{
+	pthread_mutex_lock(&model.lock);
+	fail.request = request;
+	fail.n = n;
+	fail.err = err;
+	pthread_mutex_unlock(&model.lock);
+}
+
+/* ---- observations ---- */
+
+static struct model_container *
+container_of_fd(int fd)
+{
+	struct fd_slot *s = slot_of(fd);
+
+	return s != NULL && s->kind == FD_CONTAINER ? s->obj : NULL;
+}
+
+unsigned int
+vfio_model_mapping_count(int container_fd)
+{
+	struct model_container *c;
+	unsigned int n = 0;
+
+	pthread_mutex_lock(&model.lock);
+	c = container_of_fd(container_fd);
+	if (c != NULL && c->iommu_set)
+		n = vfio_records_count(c->dmas);
+	pthread_mutex_unlock(&model.lock);
+	return n;
+}
+
+uint64_t
+vfio_model_mapped_bytes(int container_fd)
+{
+	struct model_container *c;
+	uint64_t n = 0;
+
+	pthread_mutex_lock(&model.lock);
+	c = container_of_fd(container_fd);
+	if (c != NULL && c->iommu_set)
+		n = vfio_records_bytes(c->dmas);
+	pthread_mutex_unlock(&model.lock);
+	return n;
+}
+
+bool
+vfio_model_is_mapped(int container_fd, uint64_t iova, uint64_t len)
+{
+	struct model_container *c;
+	struct vfio_record *dma;
+	uint64_t next = iova, end = iova + len;
+	bool covered = false;
+
+	pthread_mutex_lock(&model.lock);
+	c = container_of_fd(container_fd);
+	if (c != NULL && c->iommu_set && len > 0 && end > iova) {
+		/* covered when adjacent DMAs leave no hole in the range */
+		for (dma = vfio_records_lookup(c->dmas, next); dma != NULL &&
+				dma->iova <= next; dma = vfio_records_next(c->dmas, dma)) {
+			next = dma->iova + dma->len;
+			if (next >= end || next == 0) {
+				covered = true;
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&model.lock);
+	return covered;
+}
+
+uint64_t
+vfio_model_locked_bytes(void)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&model.lock);
+	n = model.locked_bytes;
+	pthread_mutex_unlock(&model.lock);
+	return n;
+}
+
+unsigned long
+vfio_model_ioctl_count(unsigned long request)
+{
+	unsigned long n = 0;
+	unsigned int i;
+
+	pthread_mutex_lock(&model.lock);
+	if (request == 0)
+		n = count_all;
+	for (i = 0; request != 0 && i < MAX_COUNTED; i++)
+		if (counts[i].n != 0 && counts[i].request == request)
+			n = counts[i].n;
+	pthread_mutex_unlock(&model.lock);
+	return n;
+}
+
+void
+vfio_model_walk(int container_fd,
+		void (*fn)(uint64_t iova, uint64_t vaddr, uint64_t len, void *arg),
+		void *arg)
+{
+	struct model_container *c;
+	struct vfio_record *dma;
+
+	pthread_mutex_lock(&model.lock);
+	c = container_of_fd(container_fd);
+	if (c != NULL && c->iommu_set)
+		for (dma = vfio_records_first(c->dmas); dma != NULL;
+				dma = vfio_records_next(c->dmas, dma))
+			fn(dma->iova, dma->vaddr, dma->len, arg);
+	pthread_mutex_unlock(&model.lock);
+}
+
+static int
+check_container(const struct model_container *c)
+{
+	const struct vfio_record *dma;
+	unsigned int invalid = 0;
+
+	if (!c->iommu_set)
+		return c->dmas == NULL ? 0 : -1;
+	if (vfio_records_check(c->dmas) < 0)
+		return -1;
+	for (dma = vfio_records_first(c->dmas); dma != NULL;
+			dma = vfio_records_next(c->dmas, dma))
+		invalid += !!(dma->owner & MODEL_DMA_VADDR_INVALID);
+	if (invalid != c->invalid_count ||
+			c->dma_avail + vfio_records_count(c->dmas) != c->dma_limit)
+		return -1;
+	return 0;
+}
+
+int
+vfio_model_check(void)
+{
+	const struct model_container *c;
+	const struct vfio_record *dma;
+	uint64_t locked = 0;
+	int ret = 0;
+
+	pthread_mutex_lock(&model.lock);
+	for (c = model.containers; c != NULL && ret == 0; c = c->next) {
+		ret = check_container(c);
+		for (dma = c->dmas != NULL ? vfio_records_first(c->dmas) : NULL;
+				dma != NULL; dma = vfio_records_next(c->dmas, dma))
+			if (!(dma->owner & MODEL_DMA_NOT_ACCOUNTED))
+				locked += dma->len;
+	}
+	if (ret == 0 && locked != model.locked_bytes)
+		ret = -1;
+	pthread_mutex_unlock(&model.lock);
+	if (ret < 0) {
+		EAL_LOG(ERR, "VFIO model: broken invariant (records, DMA budget, "
+			"vaddr-invalid count or locked bytes)");
+		return eal_fail(EFAULT);
+	}
+	return 0;
+}

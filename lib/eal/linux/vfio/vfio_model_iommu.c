@@ -1,0 +1,576 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The type1 IOMMU driver of the model: what a container fd does once the
+ * ioctl reaches vfio_iommu_type1 (CHECK_EXTENSION, SET_IOMMU, GET_INFO,
+ * MAP_DMA, UNMAP_DMA, DIRTY_PAGES). The numbered steps follow the order of
+ * checks of Linux 6.12 (reference sections 1-4), because callers can tell
+ * the order apart by the errno. Called with model.lock held; returns a
+ * value >= 0 or a negative errno.
+ */
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <linux/vfio.h>
+
+#include <rte_common.h>
+
+#include "vfio_model_priv.h"
+
+#define DIRTY_BITMAP_SIZE_MAX 0x10000000ULL
+#define MAX_RANGES 2
+
+struct iova_ranges {
+	unsigned int n;
+	uint64_t start[MAX_RANGES];
+	uint64_t last[MAX_RANGES];
+};
+
+static bool
+group_in(const struct model_group *g, const struct model_container *c,
+		const struct model_group *extra)
+{
+	return g->present && (g->container == c || g == extra);
+}
+
+/*
+ * The container's valid IOVA list: the intersection of the groups'
+ * apertures minus their reserved (MSI) windows; extra is a group about to
+ * join. n == 0 when no group remains or nothing is left.
+ */
+static void
+container_ranges(const struct model_container *c,
+		const struct model_group *extra, struct iova_ranges *r)
+{
+	uint64_t top = UINT64_MAX;
+	bool any = false, msi = false;
+	unsigned int i;
+
+	r->n = 0;
+	for (i = 0; i < MODEL_MAX_GROUPS; i++) {
+		const struct model_group *g = &model.groups[i];
+		unsigned int bits;
+
+		if (!group_in(g, c, extra))
+			continue;
+		any = true;
+		bits = g->aperture_bits != 0 ? g->aperture_bits : 48;
+		if (bits < 64)
+			top = RTE_MIN(top, (1ULL << bits) - 1);
+		msi |= g->msi_window;
+	}
+	if (!any)
+		return;
+	if (msi && top >= MODEL_MSI_START) {
+		r->start[r->n] = 0;
+		r->last[r->n++] = MODEL_MSI_START - 1;
+		if (top > MODEL_MSI_LAST) {
+			r->start[r->n] = MODEL_MSI_LAST + 1;
+			r->last[r->n++] = top;
+		}
+	} else {
+		r->start[r->n] = 0;
+		r->last[r->n++] = top;
+	}
+}
+
+/* AND of the groups' page sizes, sub-page bits hidden, PAGE_SIZE forced. */
+static uint64_t
+container_pgsizes(const struct model_container *c)
+{
+	uint64_t bitmap = UINT64_MAX;
+	unsigned int i;
+
+	for (i = 0; i < MODEL_MAX_GROUPS; i++) {
+		const struct model_group *g = &model.groups[i];
+
+		if (group_in(g, c, NULL))
+			bitmap &= g->pgsize_bitmap != 0 ? g->pgsize_bitmap : 0x40201000ULL;
+	}
+	bitmap &= ~(uint64_t)(model.page_size - 1);
+	return bitmap | model.page_size;
+}
+
+static uint64_t
+min_pgsize(const struct model_container *c)
+{
+	uint64_t bitmap = container_pgsizes(c);
+
+	return bitmap & -bitmap;
+}
+
+static bool
+range_valid(const struct iova_ranges *r, uint64_t iova, uint64_t last)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n; i++)
+		if (iova >= r->start[i] && last <= r->last[i])
+			return true;
+	return false;
+}
+
+static int
+check_extension(const struct model_container *c, unsigned long ext)
+{
+	switch (ext) {
+	case VFIO_TYPE1v2_IOMMU:
+		return model.v2_supported ? 1 : 0;
+	case VFIO_TYPE1_IOMMU:
+	case VFIO_TYPE1_NESTING_IOMMU:
+	case VFIO_UNMAP_ALL:
+		return 1;
+	case VFIO_UPDATE_VADDR:
+		/* needs the driver's data: no emulated (mdev) groups modelled */
+		return c->iommu_set ? 1 : 0;
+	case VFIO_DMA_CC_IOMMU:
+		/* QEMU's intel-iommu offers no snoop control: never coherent */
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int
+set_iommu(struct model_container *c, unsigned long type)
+{
+	struct iova_ranges r;
+
+	if (c->n_groups == 0 || c->iommu_set)
+		return -EINVAL;
+	if (type != VFIO_TYPE1_IOMMU && type != VFIO_TYPE1_NESTING_IOMMU &&
+			(type != VFIO_TYPE1v2_IOMMU || !model.v2_supported))
+		return -ENODEV;
+	/* attach_group: VT-d and AMD-Vi cannot nest (no enable_nesting) */
+	if (type == VFIO_TYPE1_NESTING_IOMMU)
+		return -EINVAL;
+	container_ranges(c, NULL, &r);
+	if (r.n == 0)
+		return -EINVAL;
+	c->dmas = vfio_records_create();
+	if (c->dmas == NULL)
+		return -ENOMEM;
+	c->iommu_set = true;
+	c->v2 = type == VFIO_TYPE1v2_IOMMU;
+	c->dma_limit = model.dma_entry_limit;
+	c->dma_avail = c->dma_limit;
+	c->invalid_count = 0;
+	c->dirty_tracking = false;
+	return 0;
+}
+
+static void
+remove_dma(struct model_container *c, struct vfio_record *dma)
+{
+	if (!(dma->owner & MODEL_DMA_NOT_ACCOUNTED))
+		model.locked_bytes -= dma->len;
+	if (dma->owner & MODEL_DMA_VADDR_INVALID)
+		c->invalid_count--;
+	c->dma_avail++;
+	vfio_records_remove(c->dmas, dma);
+}
+
+void
+model_iommu_release(struct model_container *c)
+{
+	struct vfio_record *dma;
+
+	if (!c->iommu_set)
+		return;
+	while ((dma = vfio_records_first(c->dmas)) != NULL)
+		remove_dma(c, dma);
+	vfio_records_destroy(c->dmas);
+	c->dmas = NULL;
+	c->iommu_set = false;
+	c->invalid_count = 0;
+}
+
+/* attach_group of a group joining a container whose IOMMU is set (5.3). */
+int
+model_iommu_attach_check(struct model_container *c, const struct model_group *g)
+{
+	struct iova_ranges r;
+	struct vfio_record *dma;
+
+	if (!c->iommu_set)
+		return 0;
+	if (c->invalid_count > 0)
+		return -EBUSY;
+	container_ranges(c, g, &r);
+	if (r.n == 0)
+		return -EINVAL;
+	/* existing mappings must fit the narrowed list (aperture, MSI) */
+	for (dma = vfio_records_first(c->dmas); dma != NULL;
+			dma = vfio_records_next(c->dmas, dma))
+		if (!range_valid(&r, dma->iova, dma->iova + dma->len - 1))
+			return -EINVAL;
+	return 0;
+}
+
+/* ---- VFIO_IOMMU_GET_INFO (4.2) ---- */
+
+struct cap_dma_avail_padded {
+	struct vfio_iommu_type1_info_dma_avail cap;
+	uint32_t pad;
+};
+
+/* The IOVA_RANGE cap without its flexible array, to embed it. */
+struct cap_iova_fixed {
+	struct vfio_info_cap_header header;
+	uint32_t nr_iovas;
+	uint32_t reserved;
+};
+
+_Static_assert(sizeof(struct cap_iova_fixed) ==
+	offsetof(struct vfio_iommu_type1_info_cap_iova_range, iova_ranges),
+	"IOVA_RANGE cap header layout");
+
+/* The cap chain as type1 lays it out: each cap 8-byte aligned. */
+struct info_caps {
+	struct vfio_iommu_type1_info_cap_migration mig;
+	struct cap_dma_avail_padded avail;
+	struct cap_iova_fixed iova;
+	struct vfio_iova_range ranges[MAX_RANGES];
+};
+
+_Static_assert(sizeof(struct vfio_iommu_type1_info_cap_migration) == 32,
+	"MIGRATION cap is 32 bytes");
+_Static_assert(offsetof(struct info_caps, iova) == 48,
+	"IOVA_RANGE cap starts 48 bytes into the chain");
+_Static_assert(offsetof(struct info_caps, ranges) == 64,
+	"IOVA ranges start 64 bytes into the chain");
+
+static int
+get_info(struct model_container *c, void *arg)
+{
+	struct vfio_iommu_type1_info info;
+	struct info_caps caps;
+	const size_t minsz = offsetof(struct vfio_iommu_type1_info, cap_offset);
+	size_t caps_size, copy;
+	struct iova_ranges r;
+	unsigned int i;
+
+	memset(&info, 0, sizeof(info));
+	if (model_copy_from_user(&info, arg, minsz) < 0)
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	copy = RTE_MIN((size_t)info.argsz, sizeof(info));
+	info.flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
+	info.iova_pgsizes = container_pgsizes(c);
+	info.cap_offset = 0;
+
+	/* the chain, offsets relative to the info struct (already shifted) */
+	container_ranges(c, NULL, &r);
+	memset(&caps, 0, sizeof(caps));
+	caps.mig.header.id = VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION;
+	caps.mig.header.version = 1;
+	caps.mig.header.next = sizeof(info) + offsetof(struct info_caps, avail);
+	caps.mig.flags = 0;
+	caps.mig.pgsize_bitmap = min_pgsize(c);
+	caps.mig.max_dirty_bitmap_size = DIRTY_BITMAP_SIZE_MAX;
+	caps.avail.cap.header.id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL;
+	caps.avail.cap.header.version = 1;
+	caps.avail.cap.avail = c->dma_avail;
+	caps_size = offsetof(struct info_caps, iova);
+	if (r.n > 0) {
+		caps.avail.cap.header.next = sizeof(info) + caps_size;
+		caps.iova.header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
+		caps.iova.header.version = 1;
+		caps.iova.nr_iovas = r.n;
+		for (i = 0; i < r.n; i++) {
+			caps.ranges[i].start = r.start[i];
+			caps.ranges[i].end = r.last[i];
+		}
+		caps_size = offsetof(struct info_caps, ranges) +
+			r.n * sizeof(struct vfio_iova_range);
+	}
+	if (info.argsz < sizeof(info) + caps_size) {
+		info.argsz = sizeof(info) + caps_size;
+	} else {
+		if (model_copy_to_user((char *)arg + sizeof(info), &caps,
+				caps_size) < 0)
+			return -EFAULT;
+		info.cap_offset = sizeof(info);
+	}
+	return model_copy_to_user(arg, &info, copy) < 0 ? -EFAULT : 0;
+}
+
+/* ---- VFIO_IOMMU_MAP_DMA (2.1) ---- */
+
+static uint64_t
+memlock_limit_bytes(void)
+{
+	struct rlimit rl;
+
+	if (model.memlock_set)
+		return model.memlock_limit;
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return UINT64_MAX;
+	return rl.rlim_cur;
+}
+
+static int
+map_vaddr_update(struct model_container *c,
+		const struct vfio_iommu_type1_dma_map *map)
+{
+	struct vfio_record *dma;
+
+	dma = vfio_records_first_overlap(c->dmas, map->iova, map->size);
+	if (dma == NULL)
+		return -ENOENT;
+	if (!(dma->owner & MODEL_DMA_VADDR_INVALID) || dma->iova != map->iova ||
+			dma->len != map->size)
+		return -EINVAL;
+	dma->vaddr = map->vaddr;
+	dma->owner &= ~MODEL_DMA_VADDR_INVALID;
+	c->invalid_count--;
+	return 0;
+}
+
+static int
+map_dma(struct model_container *c, void *arg)
+{
+	const uint32_t known = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE |
+		VFIO_DMA_MAP_FLAG_VADDR;
+	struct vfio_iommu_type1_dma_map map;
+	struct vfio_record rec;
+	struct iova_ranges r;
+	uint64_t pgsize, limit, pgmask;
+	uint32_t prot;
+	int pinned;
+
+	/* 1-2: the fixed struct, argsz, unknown flags */
+	if (model_copy_from_user(&map, arg, sizeof(map)) < 0)
+		return -EFAULT;
+	if (map.argsz < sizeof(map) || (map.flags & ~known))
+		return -EINVAL;
+	/* 4: exactly one of "a protection" and "VADDR" */
+	prot = map.flags & (VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
+	if ((prot != 0) == !!(map.flags & VFIO_DMA_MAP_FLAG_VADDR))
+		return -EINVAL;
+	/* 5: alignment to the smallest IOMMU page */
+	pgsize = min_pgsize(c);
+	pgmask = pgsize - 1;
+	if (map.size == 0 || ((map.size | map.iova | map.vaddr) & pgmask))
+		return -EINVAL;
+	/* 6: wrap-around */
+	if (map.iova + map.size - 1 < map.iova ||
+			map.vaddr + map.size - 1 < map.vaddr)
+		return -EINVAL;
+	/* 7: overlap, or the live-update path */
+	if (map.flags & VFIO_DMA_MAP_FLAG_VADDR)
+		return map_vaddr_update(c, &map);
+	if (vfio_records_first_overlap(c->dmas, map.iova, map.size) != NULL)
+		return -EEXIST;
+	/* 8: entry budget */
+	if (c->dma_avail == 0)
+		return -ENOSPC;
+	/* 9: inside one valid IOVA range */
+	container_ranges(c, NULL, &r);
+	if (!range_valid(&r, map.iova, map.iova + map.size - 1))
+		return -EINVAL;
+	/* 10: pin (all or nothing), then account */
+	pinned = model_pin_check(map.vaddr, map.size,
+		!!(map.flags & VFIO_DMA_MAP_FLAG_WRITE));
+	if (pinned < 0)
+		return pinned;
+	limit = memlock_limit_bytes() / model.page_size;
+	if (pinned == 0 && !model.cap_ipc_lock &&
+			model.locked_bytes / model.page_size +
+			map.size / model.page_size > limit)
+		return -ENOMEM;
+	memset(&rec, 0, sizeof(rec));
+	rec.iova = map.iova;
+	rec.vaddr = map.vaddr;
+	rec.len = map.size;
+	rec.kind = VFIO_REC_USER;
+	rec.owner = prot | (pinned > 0 ? MODEL_DMA_NOT_ACCOUNTED : 0);
+	rec.refcnt = 1;
+	if (vfio_records_insert(c->dmas, &rec, NULL) == NULL)
+		return -ENOMEM;
+	c->dma_avail--;
+	if (pinned == 0)
+		model.locked_bytes += map.size;
+	return 0;
+}
+
+/* ---- VFIO_IOMMU_UNMAP_DMA (3.1, 3.2) ---- */
+
+static int
+unmap_bitmap_check(const struct vfio_iommu_type1_dma_unmap *unmap,
+		const void *arg)
+{
+	struct vfio_bitmap bitmap;
+	uint64_t npages;
+
+	if (unmap->argsz < sizeof(*unmap) + sizeof(bitmap))
+		return -EINVAL;
+	if (model_copy_from_user(&bitmap, (const char *)arg + sizeof(*unmap),
+			sizeof(bitmap)) < 0)
+		return -EFAULT;
+	if (bitmap.pgsize == 0)
+		return -EINVAL;
+	npages = unmap->size / (bitmap.pgsize & -bitmap.pgsize);
+	if (npages == 0 || bitmap.size == 0 ||
+			bitmap.size > DIRTY_BITMAP_SIZE_MAX ||
+			bitmap.size < RTE_ALIGN_CEIL(npages, 64) / 8)
+		return -EINVAL;
+	return 0;
+}
+
+/* Undo the invalidations this call made, from first up to (not) stop. */
+static void
+vaddr_rollback(struct model_container *c, struct vfio_record *first,
+		const struct vfio_record *stop)
+{
+	struct vfio_record *dma;
+
+	for (dma = first; dma != NULL && dma != stop;
+			dma = vfio_records_next(c->dmas, dma)) {
+		dma->owner &= ~MODEL_DMA_VADDR_INVALID;
+		c->invalid_count--;
+	}
+}
+
+static int
+unmap_dma(struct model_container *c, void *arg)
+{
+	const uint32_t known = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP |
+		VFIO_DMA_UNMAP_FLAG_VADDR | VFIO_DMA_UNMAP_FLAG_ALL;
+	struct vfio_iommu_type1_dma_unmap unmap;
+	struct vfio_record *dma, *first, *next;
+	uint64_t pgmask, last, unmapped = 0;
+	bool all, vaddr, dirty;
+	int ret;
+
+	/* 1-3: struct, flags, flag combinations, dirty bitmap */
+	if (model_copy_from_user(&unmap, arg, sizeof(unmap)) < 0)
+		return -EFAULT;
+	if (unmap.argsz < sizeof(unmap) || (unmap.flags & ~known))
+		return -EINVAL;
+	all = unmap.flags & VFIO_DMA_UNMAP_FLAG_ALL;
+	vaddr = unmap.flags & VFIO_DMA_UNMAP_FLAG_VADDR;
+	dirty = unmap.flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP;
+	if (dirty && (all || vaddr))
+		return -EINVAL;
+	if (dirty) {
+		ret = unmap_bitmap_check(&unmap, arg);
+		if (ret < 0)
+			return ret;
+	}
+	/* 5-6: alignment and range */
+	pgmask = min_pgsize(c) - 1;
+	if (unmap.iova & pgmask)
+		return -EINVAL;
+	if (all) {
+		if (unmap.iova != 0 || unmap.size != 0)
+			return -EINVAL;
+		last = UINT64_MAX;
+	} else {
+		if (unmap.size == 0 || (unmap.size & pgmask) ||
+				unmap.iova + unmap.size - 1 < unmap.iova)
+			return -EINVAL;
+		last = unmap.iova + unmap.size - 1;
+	}
+	/* 7: dirty bitmaps exist only while tracking (never for the model) */
+	if (dirty)
+		return c->dirty_tracking ? -EOPNOTSUPP : -EINVAL;
+	/* 8: v2 refuses to bisect a mapping at either end */
+	if (c->v2 && !all) {
+		dma = vfio_records_lookup(c->dmas, unmap.iova);
+		if (dma != NULL && dma->iova != unmap.iova)
+			return -EINVAL;
+		dma = vfio_records_lookup(c->dmas, last);
+		if (dma != NULL && dma->iova + dma->len - 1 != last)
+			return -EINVAL;
+	}
+	/* main loop: whole DMAs only, never split */
+	first = vfio_records_first_overlap(c->dmas, unmap.iova,
+		last - unmap.iova + 1 != 0 ? last - unmap.iova + 1 : UINT64_MAX);
+	for (dma = first; dma != NULL && dma->iova <= last; dma = next) {
+		next = vfio_records_next(c->dmas, dma);
+		/* v1: a range starting inside a mapping removes nothing */
+		if (!c->v2 && unmap.iova > dma->iova)
+			break;
+		if (vaddr) {
+			if (dma->owner & MODEL_DMA_VADDR_INVALID) {
+				vaddr_rollback(c, first, dma);
+				return -EINVAL;
+			}
+			dma->owner |= MODEL_DMA_VADDR_INVALID;
+			c->invalid_count++;
+			unmapped += dma->len;
+			continue;
+		}
+		unmapped += dma->len;
+		remove_dma(c, dma);
+	}
+	unmap.size = unmapped;
+	return model_copy_to_user(arg, &unmap, sizeof(unmap)) < 0 ? -EFAULT : 0;
+}
+
+/* ---- VFIO_IOMMU_DIRTY_PAGES (3.7), START/STOP only ---- */
+
+static int
+dirty_pages(struct model_container *c, void *arg)
+{
+	const uint32_t known = VFIO_IOMMU_DIRTY_PAGES_FLAG_START |
+		VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP |
+		VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
+	struct vfio_iommu_type1_dirty_bitmap db;
+	const size_t minsz = offsetof(struct vfio_iommu_type1_dirty_bitmap, data);
+	uint32_t op;
+
+	if (!c->v2)
+		return -EACCES;
+	if (model_copy_from_user(&db, arg, minsz) < 0)
+		return -EFAULT;
+	if (db.argsz < minsz || (db.flags & ~known))
+		return -EINVAL;
+	op = db.flags & known;
+	if (op == 0 || (op & (op - 1)))
+		return -EINVAL;
+	if (op == VFIO_IOMMU_DIRTY_PAGES_FLAG_START) {
+		c->dirty_tracking = true;
+		return 0;
+	}
+	if (op == VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP) {
+		c->dirty_tracking = false;
+		return 0;
+	}
+	/* reading the bitmap is not modelled (see model.rst) */
+	return -EOPNOTSUPP;
+}
+
+int
+model_container_ioctl(struct model_container *c, unsigned long request,
+		void *arg)
+{
+	switch (request) {
+	case VFIO_GET_API_VERSION:
+		return VFIO_API_VERSION;
+	case VFIO_CHECK_EXTENSION:
+		return check_extension(c, (unsigned long)(uintptr_t)arg);
+	case VFIO_SET_IOMMU:
+		return set_iommu(c, (unsigned long)(uintptr_t)arg);
+	default:
+		break;
+	}
+	/* without a driver the container refuses everything else */
+	if (!c->iommu_set)
+		return -EINVAL;
+	switch (request) {
+	case VFIO_IOMMU_GET_INFO:
+		return get_info(c, arg);
+	case VFIO_IOMMU_MAP_DMA:
+		return map_dma(c, arg);
+	case VFIO_IOMMU_UNMAP_DMA:
+		return unmap_dma(c, arg);
+	case VFIO_IOMMU_DIRTY_PAGES:
+		return dirty_pages(c, arg);
+	default:
+		return -ENOTTY;
+	}
+}

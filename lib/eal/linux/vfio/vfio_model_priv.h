@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef _VFIO_MODEL_PRIV_H_
+#define _VFIO_MODEL_PRIV_H_
+
+/*
+ * Shared state of the VFIO type1 model (vfio_model*.c). Everything here is
+ * protected by model.lock (see vfio_model.c); the helpers expect it held.
+ * Model functions return 0/a value or a negative errno, as the kernel's do;
+ * only the backend entry points turn that into -1 and errno.
+ */
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "vfio_model.h"
+#include "vfio_records.h"
+
+#define MODEL_MAX_GROUPS 64
+#define MODEL_MAX_DEVICES 4
+#define MODEL_NAME_LEN 64
+
+/* The x86 interrupt window every VT-d/AMD-Vi group reserves. */
+#define MODEL_MSI_START 0xfee00000ULL
+#define MODEL_MSI_LAST 0xfeefffffULL
+
+/* Meaning of vfio_record.owner for the model's own DMA records. */
+#define MODEL_DMA_PROT_MASK 0x3ULL       /* VFIO_DMA_MAP_FLAG_READ/WRITE */
+#define MODEL_DMA_VADDR_INVALID 0x100ULL /* UNMAP_FLAG_VADDR was applied */
+#define MODEL_DMA_NOT_ACCOUNTED 0x200ULL /* special (PFNMAP-like) memory */
+
+struct model_container;
+
+struct model_group {
+	bool present;
+	int num;
+	unsigned int n_devices;
+	char devices[MODEL_MAX_DEVICES][MODEL_NAME_LEN];
+	char other_driver[MODEL_NAME_LEN];  /* "" when every device is on vfio-pci */
+	unsigned int aperture_bits;
+	uint64_t pgsize_bitmap;
+	bool msi_window;
+	/* the group file lives while its fd or a device fd is open */
+	bool file_open;
+	int fd;                             /* -1 once the group fd is closed */
+	unsigned int devices_open;
+	struct model_container *container;
+};
+
+struct model_container {
+	int fd;                             /* -1 once the container fd is closed */
+	unsigned int n_groups;
+	bool iommu_set;
+	bool v2;
+	bool dirty_tracking;
+	unsigned int dma_limit;            /* dma_entry_limit read at SET_IOMMU */
+	unsigned int dma_avail;
+	unsigned int invalid_count;         /* DMAs with an invalidated vaddr */
+	struct vfio_record_set *dmas;
+	struct model_container *next;
+};
+
+struct model_state {
+	pthread_mutex_t lock;
+	struct model_group groups[MODEL_MAX_GROUPS];
+	struct model_container *containers;
+	/* knobs */
+	unsigned int dma_entry_limit;
+	bool memlock_set;
+	uint64_t memlock_limit;
+	bool cap_ipc_lock;
+	bool v2_supported;
+	/* process-wide pinned memory, the model's mm->locked_vm */
+	uint64_t locked_bytes;
+	size_t page_size;
+};
+
+extern struct model_state model;
+
+/* vfio_model_iommu.c: the type1 driver behind a container fd */
+int model_container_ioctl(struct model_container *c, unsigned long request,
+		void *arg);
+int model_iommu_attach_check(struct model_container *c,
+		const struct model_group *g);
+void model_iommu_release(struct model_container *c);
+
+/* vfio_model_user.c: user memory access as the kernel does it */
+int model_copy_from_user(void *dst, const void *src, size_t len);
+int model_copy_to_user(void *dst, const void *src, size_t len);
+char *model_strndup_user(const void *src, size_t max);
+int model_pin_check(uint64_t vaddr, uint64_t len, bool write);
+
+/* vfio_model_sysfs.c: the fake sysfs tree */
+int model_sysfs_create(void);
+void model_sysfs_remove(void);
+int model_sysfs_add_group(const struct model_group *g);
+const char *model_sysfs_root(void);
+
+#endif /* _VFIO_MODEL_PRIV_H_ */

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef _VFIO_PRIVATE_H_
+#define _VFIO_PRIVATE_H_
+
+/*
+ * Internals of the VFIO component shared by its files: containers, groups,
+ * devices, the VFIO lock and the mapping primitives.
+ *
+ * Every function named *_locked here expects the VFIO lock (owned by
+ * vfio_container.c, described there) to be held by the caller. None of
+ * them calls into the memory layer.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/vfio.h>
+
+#include "vfio_records.h"
+
+/* What a container can do with a mapping request. */
+enum vfio_container_state {
+	/* no group: maps are recorded and kept, not issued */
+	VFIO_CONT_NO_GROUP,
+	/* a type1 IOMMU is set: every record is a kernel mapping */
+	VFIO_CONT_IOMMU,
+	/* no-IOMMU mode: there is no translation, nothing to map */
+	VFIO_CONT_NOIOMMU,
+};
+
+struct vfio_container;
+
+struct vfio_group {
+	bool used;
+	int num;
+	int fd;
+	bool noiommu;
+	unsigned int n_devices;         /* devices of the group that are open */
+	struct vfio_container *cont;
+};
+
+/* Counters of one container (a later issue makes them public). */
+struct vfio_container_stats {
+	uint64_t map_calls;      /* VFIO_IOMMU_MAP_DMA issued */
+	uint64_t unmap_calls;    /* VFIO_IOMMU_UNMAP_DMA issued */
+	uint64_t records;        /* records held (mapped or waiting for a group) */
+	uint64_t dma_entries;    /* kernel mappings (DMA entries) in use */
+	uint64_t bytes_mapped;   /* bytes mapped in the kernel */
+};
+
+struct vfio_container {
+	bool used;
+	bool is_default;
+	int fd;
+	enum vfio_container_state state;
+	int iommu_type;                 /* RTE_VFIO_TYPE1V2 or RTE_VFIO_TYPE1 when set */
+	bool has_v2, has_v1;            /* CHECK_EXTENSION answers at open */
+	bool has_unmap_all;
+	/* from VFIO_IOMMU_GET_INFO, valid in VFIO_CONT_IOMMU */
+	uint64_t pgsizes;
+	struct vfio_iova_range *ranges; /* inclusive ends, ascending */
+	unsigned int n_ranges;
+	bool dma_avail_known;           /* DMA_AVAIL missing = unknown */
+	uint64_t dma_avail;
+	struct vfio_record_set *records;
+	unsigned int n_groups;
+	struct vfio_container_stats stats;
+};
+
+/* The x86 MSI window, named in refusals that hit it. */
+#define VFIO_X86_MSI_START 0xfee00000ULL
+#define VFIO_X86_MSI_END 0xfeefffffULL
+
+/* The VFIO lock (vfio_container.c). */
+void vfio_lock(void);
+void vfio_unlock(void);
+
+/* Containers (vfio_container.c). */
+bool vfio_available(void);
+/* errno of the API when VFIO is not usable (ENODEV or ENOTSUP) */
+int vfio_unavailable_errno(void);
+struct vfio_container *vfio_default_container(void);
+/* Resolve an API container fd (RTE_VFIO_DEFAULT_CONTAINER_FD too); NULL: EINVAL set. */
+struct vfio_container *vfio_container_get_locked(int container_fd);
+struct vfio_container *vfio_container_create_locked(bool is_default);
+int vfio_container_destroy_locked(struct vfio_container *cont);
+/* Read VFIO_IOMMU_GET_INFO into the container (page sizes, ranges, DMA_AVAIL). */
+int vfio_container_read_info_locked(struct vfio_container *cont);
+size_t vfio_system_page_size(void);
+uint64_t vfio_container_min_pgsize(const struct vfio_container *cont);
+
+/* Groups (vfio_group.c). */
+struct vfio_group *vfio_group_find_locked(int num);
+struct vfio_group *vfio_group_find_fd_locked(int fd);
+/* Open and bind a group to cont (first group: SET_IOMMU, GET_INFO, replay). */
+struct vfio_group *vfio_group_bind_locked(struct vfio_container *cont, int num);
+int vfio_group_unbind_locked(struct vfio_group *grp);
+/* Unbind and close every group of cont (teardown). */
+void vfio_group_release_all_locked(struct vfio_container *cont);
+/* Devices open in the groups of cont. */
+unsigned int vfio_group_open_devices_locked(const struct vfio_container *cont);
+/* Fail (EPERM, one line) when a device of group num uses another driver. */
+int vfio_group_check_viable(int num);
+
+/* Mappings (vfio_dma.c). */
+/* Map one prepared unit array, all or nothing (records + kernel). */
+int vfio_dma_map_units_locked(struct vfio_container *cont,
+		const struct vfio_record *units, unsigned int n);
+int vfio_dma_user_map_locked(struct vfio_container *cont, uint64_t vaddr,
+		uint64_t iova, uint64_t len, uint64_t pagesz);
+int vfio_dma_user_unmap_locked(struct vfio_container *cont, uint64_t vaddr,
+		uint64_t iova, uint64_t len);
+/*
+ * Unmap whole records covering [iova, iova + len) whatever their kind or
+ * references (heap FREE, device release). Returns 0 or -1 with rte_errno;
+ * the records are gone either way (memory is going away).
+ */
+int vfio_dma_release_range_locked(struct vfio_container *cont, uint64_t iova,
+		uint64_t len);
+/* Unmap and drop every record of a kind with an owner (a released device). */
+int vfio_dma_release_owner_locked(struct vfio_container *cont,
+		enum vfio_record_kind kind, uint64_t owner);
+/* Issue every record (first group bound), all or nothing. */
+int vfio_dma_replay_locked(struct vfio_container *cont);
+/* Check every record against the IOMMU's rules (page size, ranges, budget). */
+int vfio_dma_check_records_locked(struct vfio_container *cont);
+/* Unmap everything in the kernel; records are kept. */
+int vfio_dma_unmap_all_locked(struct vfio_container *cont);
+/* The IOMMU dropped every mapping (last group left): counters follow. */
+void vfio_dma_forget_kernel_locked(struct vfio_container *cont);
+
+/* Heap integration (vfio_mem.c). */
+int vfio_mem_register(void);
+void vfio_mem_unregister(void);
+
+/* Devices (vfio_device.c). */
+/*
+ * Map device memory (e.g. the mmap of another device's BAR, for peer to
+ * peer) into the container of the device's group as one unit owned by the
+ * device open as vfio_dev_fd: it is unmapped when that device is released,
+ * since the kernel would keep it. Returns as rte_vfio_container_dma_map(),
+ * or ENOENT when vfio_dev_fd is not a device set up by the EAL.
+ */
+int vfio_device_dma_map(int vfio_dev_fd, uint64_t vaddr, uint64_t iova,
+		uint64_t len);
+void vfio_device_release_all_locked(void);
+unsigned int vfio_device_count_locked(const struct vfio_group *grp);
+
+/*
+ * Internal observation points for tests and tools (a later issue makes
+ * them public). Both take the VFIO lock.
+ */
+int vfio_container_stats_get(int container_fd, struct vfio_container_stats *st);
+int vfio_container_records_walk(int container_fd,
+		void (*fn)(const struct vfio_record *rec, void *arg), void *arg);
+/* The state of a container, or -1 with rte_errno EINVAL. */
+int vfio_container_state_get(int container_fd);
+/* The IOMMU type set on the container (0 when none). */
+int vfio_container_iommu_type(int container_fd);
+
+#endif /* _VFIO_PRIVATE_H_ */

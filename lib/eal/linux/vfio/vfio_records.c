@@ -1,0 +1,444 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The record engine: an intrusive AVL tree keyed by IOVA.
+ *
+ * Records never overlap, so ordering by start address orders them by end
+ * too, and an overlap query only has to look at the record at or before the
+ * query start and the one after it. Nodes keep a parent link so that
+ * in-order iteration and removal need no stack. Record addresses are
+ * stable: removal relinks nodes and never copies a record, since callers
+ * hold pointers to them. No locking here (see vfio_records.h).
+ */
+
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include <rte_errno.h>
+
+#include "eal_private.h"
+#include "vfio_records.h"
+
+struct rec_node {
+	struct vfio_record rec;  /* first: a record pointer is a node pointer */
+	struct rec_node *left;
+	struct rec_node *right;
+	struct rec_node *parent;
+	int height;
+};
+
+struct vfio_record_set {
+	struct rec_node *root;
+	size_t count;
+	uint64_t bytes;
+};
+
+static inline struct rec_node *
+node_of(const struct vfio_record *rec)
+{
+	return (struct rec_node *)(uintptr_t)rec;
+}
+
+/* Inclusive last IOVA: never overflows for a valid record. */
+static inline uint64_t
+rec_last(const struct vfio_record *rec)
+{
+	return rec->iova + rec->len - 1;
+}
+
+static inline int
+height(const struct rec_node *n)
+{
+	return n != NULL ? n->height : 0;
+}
+
+static void
+update_height(struct rec_node *n)
+{
+	n->height = 1 + RTE_MAX(height(n->left), height(n->right));
+}
+
+static void
+replace_child(struct vfio_record_set *set, struct rec_node *parent,
+		struct rec_node *old, struct rec_node *new)
+{
+	if (parent == NULL)
+		set->root = new;
+	else if (parent->left == old)
+		parent->left = new;
+	else
+		parent->right = new;
+	if (new != NULL)
+		new->parent = parent;
+}
+
+static struct rec_node *
+rotate_left(struct vfio_record_set *set, struct rec_node *x)
+{
+	struct rec_node *y = x->right;
+
+	x->right = y->left;
+	if (y->left != NULL)
+		y->left->parent = x;
+	replace_child(set, x->parent, x, y);
+	y->left = x;
+	x->parent = y;
+	update_height(x);
+	update_height(y);
+	return y;
+}
+
+static struct rec_node *
+rotate_right(struct vfio_record_set *set, struct rec_node *x)
+{
+	struct rec_node *y = x->left;
+
+	x->left = y->right;
+	if (y->right != NULL)
+		y->right->parent = x;
+	replace_child(set, x->parent, x, y);
+	y->right = x;
+	x->parent = y;
+	update_height(x);
+	update_height(y);
+	return y;
+}
+
+/*
+ * Restore heights and balance from n upwards. Ancestors only see a
+ * subtree's height, so the walk stops at the first subtree whose height
+ * came out as it was before.
+ */
+static void
+rebalance(struct vfio_record_set *set, struct rec_node *n)
+{
+	while (n != NULL) {
+		int old = n->height, bf;
+
+		update_height(n);
+		bf = height(n->left) - height(n->right);
+		if (bf > 1) {
+			if (height(n->left->left) < height(n->left->right))
+				rotate_left(set, n->left);
+			n = rotate_right(set, n);
+		} else if (bf < -1) {
+			if (height(n->right->right) < height(n->right->left))
+				rotate_right(set, n->right);
+			n = rotate_left(set, n);
+		}
+		if (n->height == old)
+			break;
+		n = n->parent;
+	}
+}
+
+static struct rec_node *
+leftmost(struct rec_node *n)
+{
+	while (n != NULL && n->left != NULL)
+		n = n->left;
+	return n;
+}
+
+static struct rec_node *
+successor(const struct rec_node *n)
+{
+	const struct rec_node *p;
+
+	if (n->right != NULL)
+		return leftmost(n->right);
+	p = n->parent;
+	while (p != NULL && p->right == n) {
+		n = p;
+		p = p->parent;
+	}
+	return (struct rec_node *)(uintptr_t)p;
+}
+
+/* The record with the greatest start <= iova, or NULL. */
+static struct rec_node *
+floor_node(const struct vfio_record_set *set, uint64_t iova)
+{
+	struct rec_node *n = set->root, *best = NULL;
+
+	while (n != NULL) {
+		if (n->rec.iova <= iova) {
+			best = n;
+			n = n->right;
+		} else {
+			n = n->left;
+		}
+	}
+	return best;
+}
+
+/* The record with the smallest start > iova, or NULL. */
+static struct rec_node *
+above_node(const struct vfio_record_set *set, uint64_t iova)
+{
+	struct rec_node *n = set->root, *best = NULL;
+
+	while (n != NULL) {
+		if (n->rec.iova > iova) {
+			best = n;
+			n = n->left;
+		} else {
+			n = n->right;
+		}
+	}
+	return best;
+}
+
+/* Lowest record overlapping the inclusive range [first, last]. */
+static struct rec_node *
+overlap_node(const struct vfio_record_set *set, uint64_t first, uint64_t last)
+{
+	struct rec_node *n = floor_node(set, first);
+
+	if (n != NULL && rec_last(&n->rec) >= first)
+		return n;
+	n = above_node(set, first);
+	if (n != NULL && n->rec.iova <= last)
+		return n;
+	return NULL;
+}
+
+struct vfio_record_set *
+vfio_records_create(void)
+{
+	struct vfio_record_set *set = calloc(1, sizeof(*set));
+
+	if (set == NULL)
+		rte_errno = ENOMEM;
+	return set;
+}
+
+static void
+free_subtree(struct rec_node *n)
+{
+	/* iterative post-order walk: the tree may be deep in a broken state */
+	while (n != NULL) {
+		struct rec_node *parent;
+
+		if (n->left != NULL) {
+			n = n->left;
+			continue;
+		}
+		if (n->right != NULL) {
+			n = n->right;
+			continue;
+		}
+		parent = n->parent;
+		if (parent != NULL) {
+			if (parent->left == n)
+				parent->left = NULL;
+			else
+				parent->right = NULL;
+		}
+		free(n);
+		n = parent;
+	}
+}
+
+void
+vfio_records_destroy(struct vfio_record_set *set)
+{
+	if (set == NULL)
+		return;
+	free_subtree(set->root);
+	free(set);
+}
+
+struct vfio_record *
+vfio_records_insert(struct vfio_record_set *set,
+		const struct vfio_record *rec, const struct vfio_record **conflict)
+{
+	struct rec_node *n, *parent = NULL, **link = &set->root;
+	struct rec_node *pred = NULL, *succ = NULL, *other = NULL;
+
+	if (conflict != NULL)
+		*conflict = NULL;
+	if (rec->len == 0 || rec_last(rec) < rec->iova) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	/* one descent finds the neighbours and the place to link */
+	while (*link != NULL) {
+		parent = *link;
+		if (rec->iova < parent->rec.iova) {
+			succ = parent;
+			link = &parent->left;
+		} else {
+			pred = parent;
+			link = &parent->right;
+		}
+	}
+	if (pred != NULL && rec_last(&pred->rec) >= rec->iova)
+		other = pred;
+	else if (succ != NULL && succ->rec.iova <= rec_last(rec))
+		other = succ;
+	if (other != NULL) {
+		if (conflict != NULL)
+			*conflict = &other->rec;
+		rte_errno = EEXIST;
+		return NULL;
+	}
+	n = calloc(1, sizeof(*n));
+	if (n == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	n->rec = *rec;
+	n->height = 1;
+	*link = n;
+	n->parent = parent;
+	rebalance(set, parent);
+	set->count++;
+	set->bytes += rec->len;
+	return &n->rec;
+}
+
+void
+vfio_records_remove(struct vfio_record_set *set, struct vfio_record *rec)
+{
+	struct rec_node *z = node_of(rec), *fix;
+
+	if (z->left == NULL || z->right == NULL) {
+		fix = z->parent;
+		replace_child(set, z->parent, z,
+			z->left != NULL ? z->left : z->right);
+	} else {
+		/* put z's in-order successor y (no left child) in z's place */
+		struct rec_node *y = leftmost(z->right);
+
+		if (y->parent == z) {
+			fix = y;
+		} else {
+			fix = y->parent;
+			replace_child(set, y->parent, y, y->right);
+			y->right = z->right;
+			y->right->parent = y;
+		}
+		replace_child(set, z->parent, z, y);
+		y->left = z->left;
+		y->left->parent = y;
+		y->height = z->height;
+	}
+	rebalance(set, fix);
+	set->count--;
+	set->bytes -= rec->len;
+	free(z);
+}
+
+struct vfio_record *
+vfio_records_lookup(const struct vfio_record_set *set, uint64_t iova)
+{
+	struct rec_node *n = floor_node(set, iova);
+
+	return n != NULL && rec_last(&n->rec) >= iova ? &n->rec : NULL;
+}
+
+struct vfio_record *
+vfio_records_first_overlap(const struct vfio_record_set *set,
+		uint64_t iova, uint64_t len)
+{
+	uint64_t last;
+	struct rec_node *n;
+
+	if (len == 0)
+		return NULL;
+	/* a range running past 2^64 is clipped at the top of the space */
+	last = iova + len - 1 < iova ? UINT64_MAX : iova + len - 1;
+	n = overlap_node(set, iova, last);
+	return n != NULL ? &n->rec : NULL;
+}
+
+struct vfio_record *
+vfio_records_first(const struct vfio_record_set *set)
+{
+	struct rec_node *n = leftmost(set->root);
+
+	return n != NULL ? &n->rec : NULL;
+}
+
+struct vfio_record *
+vfio_records_next(const struct vfio_record_set *set __rte_unused,
+		const struct vfio_record *rec)
+{
+	struct rec_node *n = successor(node_of(rec));
+
+	return n != NULL ? &n->rec : NULL;
+}
+
+size_t
+vfio_records_count(const struct vfio_record_set *set)
+{
+	return set->count;
+}
+
+uint64_t
+vfio_records_bytes(const struct vfio_record_set *set)
+{
+	return set->bytes;
+}
+
+struct check_state {
+	const struct rec_node *prev;
+	size_t count;
+	uint64_t bytes;
+};
+
+static int
+check_fail(const char *what, const struct rec_node *n)
+{
+	EAL_LOG(ERR, "VFIO record tree broken: %s at record iova 0x%" PRIx64
+		" len 0x%" PRIx64, what, n != NULL ? n->rec.iova : 0,
+		n != NULL ? n->rec.len : 0);
+	return eal_fail(EFAULT);
+}
+
+/* Recursion depth is the tree height, about 1.44 log2(n) when balanced. */
+static int
+check_subtree(const struct rec_node *n, struct check_state *st, int depth)
+{
+	int hl, hr;
+
+	if (n == NULL)
+		return 0;
+	if (depth > 128)
+		return check_fail("tree deeper than any balanced tree", n);
+	if ((n->left != NULL && n->left->parent != n) ||
+			(n->right != NULL && n->right->parent != n))
+		return check_fail("child does not link back to its parent", n);
+	if (check_subtree(n->left, st, depth + 1) < 0)
+		return -1;
+	if (n->rec.len == 0 || rec_last(&n->rec) < n->rec.iova)
+		return check_fail("empty or wrapping record", n);
+	if (st->prev != NULL && rec_last(&st->prev->rec) >= n->rec.iova)
+		return check_fail("record overlaps or precedes its predecessor", n);
+	st->prev = n;
+	st->count++;
+	st->bytes += n->rec.len;
+	if (check_subtree(n->right, st, depth + 1) < 0)
+		return -1;
+	hl = height(n->left);
+	hr = height(n->right);
+	if (n->height != 1 + RTE_MAX(hl, hr))
+		return check_fail("stale height", n);
+	if (hl - hr > 1 || hr - hl > 1)
+		return check_fail("unbalanced node", n);
+	return 0;
+}
+
+int
+vfio_records_check(const struct vfio_record_set *set)
+{
+	struct check_state st = { NULL, 0, 0 };
+
+	if (set->root != NULL && set->root->parent != NULL)
+		return check_fail("root has a parent", set->root);
+	if (check_subtree(set->root, &st, 0) < 0)
+		return -1;
+	if (st.count != set->count || st.bytes != set->bytes)
+		return check_fail("count or bytes differ from the records", NULL);
+	return 0;
+}
