@@ -49,6 +49,16 @@ unit() {
 	return 0
 }
 
+# As root, reserve a few 2 MiB hugepages on the host so that the hugepage
+# variants of the unit tests run instead of skipping; restored at exit.
+hp=/proc/sys/vm/nr_hugepages
+if [ "$(id -u)" -eq 0 ] && [ -w $hp ]; then
+	hp_old=$(cat $hp)
+	trap 'echo "$hp_old" > $hp' EXIT
+	[ "$hp_old" -ge 64 ] || echo 64 > $hp 2>/dev/null || true
+	echo "hugepages: $(cat $hp) x 2 MiB reserved for the tests"
+fi
+
 echo "== build (gcc, -Werror)"
 if build build; then
 	unit build unit

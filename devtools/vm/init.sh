@@ -41,7 +41,7 @@ for d in /sys/kernel/mm/hugepages/hugepages-*kB; do
 	1048576) m=/dev/hugepages-1G ;;
 	*) m=/dev/hugepages-${kb}kB ;;
 	esac
-	mkdir -p "$m" && mount -t hugetlbfs -o pagesize=${kb}K hugetlbfs "$m"
+	mkdir -p "$m" && mount -t hugetlbfs -o "pagesize=${kb}K" hugetlbfs "$m"
 done
 hostname vmtest
 
@@ -82,17 +82,19 @@ for m in $VMTEST_MODULES; do
 	fi
 done
 
-# edu devices -> vfio-pci
+# edu devices -> vfio-pci. With an IOMMU driver loaded as a module
+# (virtio_iommu, via the ACPI VIOT table) a device gets its IOMMU group only
+# when a driver probes it, i.e. here: that module must be loaded before.
 if [ -d /sys/bus/pci/drivers/vfio-pci ]; then
 	echo "1234 11e8" > /sys/bus/pci/drivers/vfio-pci/new_id 2>/dev/null ||
 		setup_error "vfio-pci new_id failed"
 fi
 n_edu=0
+i=0	# one 5 s deadline for all devices
 for d in /sys/bus/pci/devices/*; do
 	[ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ] || continue
 	n_edu=$((n_edu + 1))
 	bdf=${d##*/}
-	i=0
 	while [ $i -lt 50 ]; do
 		drv=$(readlink "$d/driver" 2>/dev/null)
 		grp=$(readlink "$d/iommu_group" 2>/dev/null)
@@ -127,7 +129,8 @@ done
 
 if [ -n "$VMTEST_DPDK_TEST" ]; then
 	if [ -x "$VMTEST_DPDK_TEST" ]; then
-		"$VMTEST_DPDK_TEST" --list > /tmp/dpdk-test.list 2>/tmp/dpdk-test.err </dev/null ||
+		timeout -s KILL "$VMTEST_TIMEOUT" "$VMTEST_DPDK_TEST" --list \
+			> /tmp/dpdk-test.list 2>/tmp/dpdk-test.err </dev/null ||
 			echo "vmtest: '$VMTEST_DPDK_TEST --list' failed (rc $?): $(head -c 2000 /tmp/dpdk-test.err)"
 	else
 		echo "vmtest: $VMTEST_DPDK_TEST is missing from the initramfs"
@@ -142,6 +145,7 @@ for t in $VMTEST_TESTS; do
 	mark "begin $t"
 	t0=$(uptime_s)
 	var=VMTEST_ARGS_$(echo "$t" | tr -c 'A-Za-z0-9_\n' '_')
+	args=""
 	eval "args=\${$var:-}"
 	if [ -x "/opt/vmtest/bin/$t" ]; then
 		cmd="/opt/vmtest/bin/$t $args"
@@ -161,6 +165,8 @@ for t in $VMTEST_TESTS; do
 		echo "vmtest: run: $cmd"
 		# shellcheck disable=SC2086
 		(
+			cd /tmp || exit 1
+			# shellcheck disable=SC3045 # busybox ash has ulimit -l
 			[ -n "$VMTEST_MEMLOCK_KB" ] && ulimit -l "$VMTEST_MEMLOCK_KB"
 			exec timeout -s KILL "$VMTEST_TIMEOUT" $wrap $cmd
 		) </dev/null

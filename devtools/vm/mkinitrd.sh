@@ -92,7 +92,10 @@ ldpath=""
 declare -A copied
 
 put() { # host file -> its place in the image; guest path in $put_dst
-	local src=$1 dst
+	local src dst
+	# lexically normal (ldd may print dir/../lib/x.so); symlinks kept, so
+	# that a library keeps its soname as file name
+	src=$(realpath -s -m "$1")
 	if is_system_path "$src"; then
 		dst=$src
 	else

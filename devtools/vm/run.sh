@@ -194,6 +194,12 @@ report() { # status config test [note]
 	echo "$st $name${note:+ $note}"
 }
 indent() { sed 's/^/    | /'; }
+show_log() { # a test's guest log, at most its last 300 lines
+	local n
+	n=$(wc -l < "$1")
+	[ "$n" -gt 300 ] && echo "    ($((n - 300)) earlier lines cut: see --keep)"
+	tail -n 300 "$1" | indent
+}
 
 config_tests() { # from C[]
 	if [ -n "$tests_override" ]; then echo "$tests_override"; else echo "${C[tests]}"; fi
@@ -223,11 +229,18 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
-trap 'echo "vm: interrupted" >&2; exit 130' INT TERM
+qpid=""
+on_signal() {
+	echo "vm: interrupted" >&2
+	[ -n "$qpid" ] && kill -TERM "$qpid" 2>/dev/null && wait "$qpid"
+	exit 130
+}
+trap on_signal INT TERM
 
 t_prep=$SECONDS
-if ! fetch_out=$("$here/fetch.sh" "$cache" 2> "$work/fetch.log"); then
-	rc=$?
+fetch_out=$("$here/fetch.sh" "$cache" 2> "$work/fetch.log")
+rc=$?
+if [ $rc != 0 ]; then
 	tail -n 20 "$work/fetch.log" >&2
 	case $rc in
 	2) skip_everything "cannot install qemu-system-x86/busybox-static: see above" ;;
@@ -236,8 +249,9 @@ if ! fetch_out=$("$here/fetch.sh" "$cache" 2> "$work/fetch.log"); then
 fi
 kdir=$(echo "$fetch_out" | sed -n 's/^KERNEL_DIR=//p' | tail -n 1)
 qemu=$(command -v qemu-system-x86_64 || true)
-[ -n "$qemu" ] && "$qemu" --version >/dev/null 2>&1 ||
+if [ -z "$qemu" ] || ! "$qemu" --version >/dev/null 2>&1; then
 	skip_everything "qemu-system-x86_64 is not usable"
+fi
 kver=$(cat "$kdir/kver")
 
 # guest helpers, built here: the probe and the capability dropper
@@ -374,8 +388,12 @@ for c in "${configs[@]}"; do
 		rm -rf "$d/logs"
 		mkdir -p "$d/logs"
 		t0=$(date +%s.%N)
-		timeout -k 10 "$vm_tmo" "$qemu" "${qargs[@]}" < /dev/null > "$d/qemu.out" 2>&1
+		# in the background so that an interrupt can stop this VM at once
+		timeout -k 10 "$vm_tmo" "$qemu" "${qargs[@]}" < /dev/null > "$d/qemu.out" 2>&1 &
+		qpid=$!
+		wait "$qpid"
 		qrc=$?
+		qpid=""
 		t1=$(date +%s.%N)
 		wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 		parse_console "$d"
@@ -408,10 +426,15 @@ for c in "${configs[@]}"; do
 		res=$(awk -v t="$t" '$1 == t { print $2, $3, $4; exit }' "$d/logs/_results")
 		if [ -z "$res" ]; then
 			report FAIL "$name" "$t" "(not reported: the VM $([ $qrc = 124 ] && echo "timed out after $vm_tmo s" || echo "ended (qemu rc $qrc)") before it finished)"
-			[ -f "$log" ] && indent < "$log"
 			if [ $tail_shown = 0 ]; then
-				echo "    console tail:"
-				tr -d '\r' < "$d/console.log" | tail -n 40 | indent
+				# the test that was running: its log holds the crash;
+				# else the console shows where the guest stopped
+				if [ -s "$log" ]; then
+					show_log "$log"
+				else
+					echo "    console tail:"
+					tr -d '\r' < "$d/console.log" | tail -n 40 | indent
+				fi
 				if [ -s "$d/qemu.out" ]; then
 					echo "    qemu output:"
 					tail -n 20 "$d/qemu.out" | indent
@@ -420,17 +443,14 @@ for c in "${configs[@]}"; do
 			fi
 			continue
 		fi
+		# shellcheck disable=SC2086
 		set -- $res
 		case $1 in
 		pass) report PASS "$name" "$t" "($3 s)" ;;
 		skip) report SKIP "$name" "$t" "($(grep -v '^kmsg: \|^vmtest: ' "$log" | grep -v '^[[:space:]]*$' | tail -n 1 | cut -c1-200))" ;;
 		*)
 			report FAIL "$name" "$t" "(rc $2, $3 s)"
-			indent < "$log"
-			if grep -q 'translation failure\|DMAR\|fault' "$d/qemu.out" 2>/dev/null; then
-				echo "    qemu output (tail):"
-				tail -n 10 "$d/qemu.out" | indent
-			fi
+			show_log "$log"
 			;;
 		esac
 	done

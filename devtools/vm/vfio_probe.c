@@ -669,7 +669,8 @@ check_memlock(uint64_t *main_len)
 	getrlimit(RLIMIT_MEMLOCK, &rl);
 	check(!(eff & (1ull << 14)), "CAP_IPC_LOCK is %s (CapEff 0x%" PRIx64 ")",
 	      (eff & (1ull << 14)) ? "still effective" : "dropped", eff);
-	info("RLIMIT_MEMLOCK %llu KiB", (unsigned long long)rl.rlim_cur / 1024);
+	info("uid %d, RLIMIT_MEMLOCK %llu KiB", (int)getuid(),
+	     (unsigned long long)rl.rlim_cur / 1024);
 	big = mmap(NULL, 2ul << 20, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (big == MAP_FAILED) {

@@ -14,7 +14,8 @@
  * - Every kernel mapping is one release unit and is recorded exactly as
  *   issued; mappings are never merged. An unmap must cover whole units.
  * - Every mapping is checked against the IOMMU's rules before the kernel is
- *   asked (alignment, valid IOVA ranges, DMA entries left, overlap), and
+ *   asked (alignment, valid IOVA ranges, DMA entries left, locked-memory
+ *   limit, overlap), and
  *   each refusal has its own rte_errno and one log line naming the cause.
  * - Maps made before a container has a group are kept and replayed, at the
  *   same units, when the first group attaches.
@@ -194,7 +195,8 @@ int rte_vfio_container_group_unbind(int container_fd, int iommu_group_num);
  *   ERANGE (the IOVA range is not inside one valid IOVA range of the IOMMU),
  *   EEXIST (overlaps a different mapping),
  *   ENOSPC (no DMA entry left in the kernel),
- *   ENOMEM (locked-memory limit, or out of memory),
+ *   ENOMEM (locked-memory limit: RLIMIT_MEMLOCK without CAP_IPC_LOCK,
+ *   checked before the kernel call; or out of memory),
  *   EFAULT (vaddr not mapped with read/write access),
  *   or the errno of a kernel refusal the checks did not foresee
  */
@@ -226,6 +228,52 @@ int rte_vfio_container_dma_map_paged(int container_fd, uint64_t vaddr,
  */
 int rte_vfio_container_dma_unmap(int container_fd, uint64_t vaddr, uint64_t iova,
 		uint64_t len);
+
+/** rte_vfio_container_stats.dma_entries_avail when the kernel does not report it. */
+#define RTE_VFIO_DMA_AVAIL_UNKNOWN UINT64_MAX
+
+/**
+ * Counters of one container (an extension of this project). The kernel
+ * call counts and times only grow (until rte_vfio_container_stats_reset());
+ * records, DMA entries and bytes are the state at the time of the call.
+ */
+struct rte_vfio_container_stats {
+	uint64_t map_calls;       /**< VFIO_IOMMU_MAP_DMA calls issued */
+	uint64_t unmap_calls;     /**< VFIO_IOMMU_UNMAP_DMA calls issued */
+	uint64_t other_calls;     /**< other ioctls on the container fd (GET_INFO, ...) */
+	uint64_t map_ns;          /**< time spent in MAP_DMA, ns (monotonic clock) */
+	uint64_t unmap_ns;        /**< time spent in UNMAP_DMA, ns (monotonic clock) */
+	uint64_t records;         /**< mappings recorded (issued, or waiting for a group) */
+	uint64_t dma_entries;     /**< kernel mappings (DMA entries) in use */
+	/** DMA entries the kernel has left, or RTE_VFIO_DMA_AVAIL_UNKNOWN */
+	uint64_t dma_entries_avail;
+	uint64_t bytes_mapped;    /**< bytes mapped in the kernel */
+	uint64_t refused_entries; /**< requests refused before the kernel: DMA entries (ENOSPC) */
+	uint64_t refused_memlock; /**< requests refused before the kernel: locked memory (ENOMEM) */
+	uint64_t refused_checks;  /**< requests refused before the kernel by another check */
+	uint64_t refused_kernel;  /**< map or unmap calls the kernel refused */
+	uint64_t size_mismatches; /**< unmaps whose size differed from the records (EIO) */
+};
+
+/**
+ * Read the counters of a container (an extension of this project).
+ *
+ * @param container_fd a container, or RTE_VFIO_DEFAULT_CONTAINER_FD
+ * @param stats filled on success
+ * @return 0, or -1 with rte_errno set: EINVAL (not a container fd, or
+ *   @p stats NULL), ENODEV (VFIO is not available)
+ */
+int rte_vfio_container_stats_get(int container_fd,
+		struct rte_vfio_container_stats *stats);
+
+/**
+ * Restart the kernel call counts, times and refusal counts of a container
+ * from zero (an extension of this project); the state (records, DMA
+ * entries, bytes mapped) is not affected.
+ *
+ * @return 0, or -1 with rte_errno set as rte_vfio_container_stats_get()
+ */
+int rte_vfio_container_stats_reset(int container_fd);
 
 #ifdef __cplusplus
 }

@@ -5,9 +5,17 @@
  * read afterwards, so it needs no lock.
  */
 
+#include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include "vfio_backend.h"
 
@@ -35,12 +43,91 @@ kernel_present(void)
 	return access("/dev/vfio/vfio", F_OK) == 0;
 }
 
+/* VmLck of /proc/self/status: the mm's locked_vm, which type1 charges. */
+static int
+read_vm_locked(uint64_t *bytes)
+{
+	char line[256];
+	uint64_t kib;
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/self/status", "r");
+	if (f == NULL)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = sscanf(line, "VmLck: %" SCNu64 " kB", &kib) == 1;
+	fclose(f);
+	if (!found) {
+		errno = ENOENT;
+		return -1;
+	}
+	*bytes = kib * 1024;
+	return 0;
+}
+
+/*
+ * type1 asks capable(CAP_IPC_LOCK), which looks at the initial user
+ * namespace: inside another one (a rootless container) the capability
+ * does not lift the limit, so it only counts with the identity uid map.
+ */
+static bool
+in_initial_user_ns(void)
+{
+	unsigned long inner, outer, count;
+	bool initial = true;
+	FILE *f;
+
+	f = fopen("/proc/self/uid_map", "r");
+	if (f == NULL)
+		return true;
+	if (fscanf(f, "%lu %lu %lu", &inner, &outer, &count) == 3)
+		initial = inner == 0 && outer == 0 && count == 4294967295UL;
+	fclose(f);
+	return initial;
+}
+
+static bool
+has_cap_ipc_lock(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+		.pid = 0,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) != 0)
+		return false;
+	if (!(data[CAP_TO_INDEX(CAP_IPC_LOCK)].effective &
+			CAP_TO_MASK(CAP_IPC_LOCK)))
+		return false;
+	return in_initial_user_ns();
+}
+
+static int
+kernel_memlock(uint64_t *limit, uint64_t *locked, bool *unlimited)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) != 0)
+		return -1;
+	*limit = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur;
+	*unlimited = rl.rlim_cur == RLIM_INFINITY || has_cap_ipc_lock();
+	*locked = 0;
+	/* the usual case (root, or no limit) needs no /proc read */
+	if (*unlimited)
+		return 0;
+	return read_vm_locked(locked);
+}
+
 const struct vfio_backend vfio_backend_kernel = {
 	.name = "kernel",
 	.open = kernel_open,
 	.close = kernel_close,
 	.ioctl = kernel_ioctl,
 	.present = kernel_present,
+	.memlock = kernel_memlock,
 };
 
 static const struct vfio_backend *current_backend = &vfio_backend_kernel;

@@ -19,6 +19,7 @@
  */
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct vfio_backend {
 	const char *name;
@@ -28,6 +29,14 @@ struct vfio_backend {
 	int (*ioctl)(int fd, unsigned long request, void *arg);
 	/* true when the VFIO container node exists (/dev/vfio/vfio) */
 	bool (*present)(void);
+	/*
+	 * What type1 compares a pin with: the locked-memory limit
+	 * (RLIMIT_MEMLOCK) and what the process has locked already (its
+	 * locked_vm, VmLck), both in bytes; unlimited when the process has
+	 * CAP_IPC_LOCK or no limit. -1 with errno when it cannot be told
+	 * (the caller then does not check). May be NULL: unknown.
+	 */
+	int (*memlock)(uint64_t *limit, uint64_t *locked, bool *unlimited);
 };
 
 extern const struct vfio_backend vfio_backend_kernel;

@@ -106,12 +106,19 @@ vfio_container_get_locked(int container_fd)
 	return NULL;
 }
 
-static int
-check_ext(int fd, unsigned long ext)
+int
+vfio_container_ioctl_locked(struct vfio_container *cont, unsigned long request,
+		void *arg)
 {
-	int ret = vfio_backend()->ioctl(fd, VFIO_CHECK_EXTENSION, (void *)ext);
+	cont->stats.other_calls++;
+	return vfio_backend()->ioctl(cont->fd, request, arg);
+}
 
-	return ret > 0;
+static int
+check_ext(struct vfio_container *cont, unsigned long ext)
+{
+	return vfio_container_ioctl_locked(cont, VFIO_CHECK_EXTENSION,
+			(void *)ext) > 0;
 }
 
 /* Open /dev/vfio/vfio and learn which IOMMU types it offers. */
@@ -129,27 +136,29 @@ container_open(struct vfio_container *cont)
 			strerror(err));
 		return eal_fail(err);
 	}
-	ver = be->ioctl(fd, VFIO_GET_API_VERSION, NULL);
+	cont->fd = fd;
+	ver = vfio_container_ioctl_locked(cont, VFIO_GET_API_VERSION, NULL);
 	if (ver != VFIO_API_VERSION) {
 		EAL_LOG(ERR, "VFIO: kernel API version %d, this EAL needs %d (ENOTSUP)",
 			ver, VFIO_API_VERSION);
 		be->close(fd);
+		cont->fd = -1;
 		return eal_fail(ENOTSUP);
 	}
-	cont->has_v2 = check_ext(fd, VFIO_TYPE1v2_IOMMU);
-	cont->has_v1 = check_ext(fd, VFIO_TYPE1_IOMMU);
-	cont->has_unmap_all = check_ext(fd, VFIO_UNMAP_ALL);
-	has_noiommu = check_ext(fd, VFIO_NOIOMMU_IOMMU);
+	cont->has_v2 = check_ext(cont, VFIO_TYPE1v2_IOMMU);
+	cont->has_v1 = check_ext(cont, VFIO_TYPE1_IOMMU);
+	cont->has_unmap_all = check_ext(cont, VFIO_UNMAP_ALL);
+	has_noiommu = check_ext(cont, VFIO_NOIOMMU_IOMMU);
 	if (!cont->has_v2 && !cont->has_v1 && !has_noiommu) {
-		if (check_ext(fd, VFIO_SPAPR_TCE_v2_IOMMU) ||
-				check_ext(fd, VFIO_SPAPR_TCE_IOMMU))
+		if (check_ext(cont, VFIO_SPAPR_TCE_v2_IOMMU) ||
+				check_ext(cont, VFIO_SPAPR_TCE_IOMMU))
 			EAL_LOG(ERR, "VFIO: the IOMMU is sPAPR TCE, which this EAL does not support (ENOTSUP)");
 		else
 			EAL_LOG(ERR, "VFIO: the container offers no usable IOMMU type (neither type1 v2 nor type1): load vfio_iommu_type1 (ENOTSUP)");
 		be->close(fd);
+		cont->fd = -1;
 		return eal_fail(ENOTSUP);
 	}
-	cont->fd = fd;
 	return 0;
 }
 
@@ -288,7 +297,7 @@ vfio_container_read_info_locked(struct vfio_container *cont)
 		if (info == NULL)
 			return eal_fail(ENOMEM);
 		info->argsz = sz;
-		if (vfio_backend()->ioctl(cont->fd, VFIO_IOMMU_GET_INFO, info) != 0) {
+		if (vfio_container_ioctl_locked(cont, VFIO_IOMMU_GET_INFO, info) != 0) {
 			err = errno;
 			EAL_LOG(ERR, "VFIO: VFIO_IOMMU_GET_INFO failed: %s", strerror(err));
 			free(info);
@@ -393,6 +402,56 @@ vfio_container_stats_get(int container_fd, struct vfio_container_stats *st)
 		st->dma_entries = 0;
 		st->bytes_mapped = 0;
 	}
+	st->dma_avail = cont->state == VFIO_CONT_IOMMU && cont->dma_avail_known ?
+		cont->dma_avail : UINT64_MAX;
+	vfio_unlock();
+	return 0;
+}
+
+int
+rte_vfio_container_stats_get(int container_fd,
+		struct rte_vfio_container_stats *stats)
+{
+	struct vfio_container_stats st;
+
+	if (stats == NULL) {
+		EAL_LOG(ERR, "VFIO: rte_vfio_container_stats_get() needs a stats pointer (EINVAL)");
+		return eal_fail(EINVAL);
+	}
+	if (vfio_container_stats_get(container_fd, &st) < 0)
+		return -1;
+	*stats = (struct rte_vfio_container_stats){
+		.map_calls = st.map_calls,
+		.unmap_calls = st.unmap_calls,
+		.other_calls = st.other_calls,
+		.map_ns = st.map_ns,
+		.unmap_ns = st.unmap_ns,
+		.records = st.records,
+		.dma_entries = st.dma_entries,
+		.dma_entries_avail = st.dma_avail,
+		.bytes_mapped = st.bytes_mapped,
+		.refused_entries = st.refused_entries,
+		.refused_memlock = st.refused_memlock,
+		.refused_checks = st.refused_checks,
+		.refused_kernel = st.refused_kernel,
+		.size_mismatches = st.size_mismatches,
+	};
+	return 0;
+}
+
+int
+rte_vfio_container_stats_reset(int container_fd)
+{
+	struct vfio_container *cont;
+
+	vfio_lock();
+	cont = vfio_container_get_locked(container_fd);
+	if (cont == NULL) {
+		vfio_unlock();
+		return -1;
+	}
+	/* the gauges are computed from the records: only counters restart */
+	memset(&cont->stats, 0, sizeof(cont->stats));
 	vfio_unlock();
 	return 0;
 }

@@ -15,8 +15,11 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_vfio.h>
 
@@ -40,6 +43,15 @@ kind_name(enum vfio_record_kind kind)
 
 /* ---- kernel calls ---- */
 
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 static void
 log_map_refusal(const struct vfio_record *rec, int err)
 {
@@ -47,13 +59,13 @@ log_map_refusal(const struct vfio_record *rec, int err)
 
 	switch (err) {
 	case ENOMEM:
-		why = "locked-memory limit (RLIMIT_MEMLOCK) reached or out of memory: raise it (ulimit -l, systemd LimitMEMLOCK=, the container runtime's memlock ulimit) or give the process CAP_IPC_LOCK";
+		why = "locked-memory limit (RLIMIT_MEMLOCK) reached or out of memory: raise it (ulimit -l, systemd LimitMEMLOCK=, a container runtime's memlock ulimit such as docker --ulimit memlock=-1) or give the process CAP_IPC_LOCK";
 		break;
 	case EFAULT:
 		why = "the virtual range is not mapped with read/write access in this process";
 		break;
 	case ENOSPC:
-		why = "no DMA entry left: raise vfio_iommu_type1's dma_entry_limit (" DMA_ENTRY_LIMIT_PATH ")";
+		why = "no DMA entry left: raise vfio_iommu_type1's dma_entry_limit (" DMA_ENTRY_LIMIT_PATH ", set before the container's IOMMU is set) or back the memory with 2 MiB or 1 GiB hugepages so fewer entries are needed";
 		break;
 	default:
 		why = "refused by the kernel";
@@ -74,11 +86,15 @@ kernel_map(struct vfio_container *cont, const struct vfio_record *rec)
 		.iova = rec->iova,
 		.size = rec->len,
 	};
-	int err;
+	uint64_t t0 = now_ns();
+	int ret, err;
 
+	ret = vfio_backend()->ioctl(cont->fd, VFIO_IOMMU_MAP_DMA, &map);
+	err = errno;
 	cont->stats.map_calls++;
-	if (vfio_backend()->ioctl(cont->fd, VFIO_IOMMU_MAP_DMA, &map) != 0) {
-		err = errno;
+	cont->stats.map_ns += now_ns() - t0;
+	if (ret != 0) {
+		cont->stats.refused_kernel++;
 		log_map_refusal(rec, err);
 		return eal_fail(err);
 	}
@@ -97,11 +113,15 @@ kernel_unmap(struct vfio_container *cont, uint64_t iova, uint64_t len,
 		.iova = iova,
 		.size = len,
 	};
-	int err;
+	uint64_t t0 = now_ns();
+	int ret, err;
 
+	ret = vfio_backend()->ioctl(cont->fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
+	err = errno;
 	cont->stats.unmap_calls++;
-	if (vfio_backend()->ioctl(cont->fd, VFIO_IOMMU_UNMAP_DMA, &unmap) != 0) {
-		err = errno;
+	cont->stats.unmap_ns += now_ns() - t0;
+	if (ret != 0) {
+		cont->stats.refused_kernel++;
 		EAL_LOG(ERR, "VFIO: VFIO_IOMMU_UNMAP_DMA of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " failed: %s",
 			iova, len, strerror(err));
 		return eal_fail(err);
@@ -181,15 +201,130 @@ check_iova_range(const struct vfio_container *cont, uint64_t iova, uint64_t len,
 	return eal_fail(ERANGE);
 }
 
+/*
+ * DMA entries: one per unit, for the whole operation at once, so it is
+ * refused before its first kernel call rather than half-way. Unknown when
+ * the kernel does not report DMA_AVAIL: then the kernel decides.
+ */
 static int
-check_budget(const struct vfio_container *cont, uint64_t need, const char *what)
+check_budget(struct vfio_container *cont, uint64_t need, const char *what)
 {
 	if (cont->state != VFIO_CONT_IOMMU || !cont->dma_avail_known ||
 			need <= cont->dma_avail)
 		return 0;
-	EAL_LOG(ERR, "VFIO: %s needs %" PRIu64 " DMA entries, the kernel has %" PRIu64 " left: raise vfio_iommu_type1's dma_entry_limit module parameter (" DMA_ENTRY_LIMIT_PATH ", or modprobe vfio_iommu_type1 dma_entry_limit=N) or map larger units (ENOSPC)",
+	cont->stats.refused_entries++;
+	EAL_LOG(ERR, "VFIO: %s needs %" PRIu64 " DMA entries, the kernel has %" PRIu64 " left: raise the dma_entry_limit module parameter of vfio_iommu_type1 (" DMA_ENTRY_LIMIT_PATH ", or modprobe vfio_iommu_type1 dma_entry_limit=N; read when a container's IOMMU is set, so set it before), or back the memory with 2 MiB or 1 GiB hugepages so fewer entries are needed (ENOSPC)",
 		what, need, cont->dma_avail);
 	return eal_fail(ENOSPC);
+}
+
+/* PFNMAP VMAs (device memory, e.g. a BAR mapped by the user): type1 pins nothing there. */
+#define PFNMAP_MAX 64
+
+struct pfnmaps {
+	unsigned int n;
+	uint64_t lo[PFNMAP_MAX], hi[PFNMAP_MAX];
+};
+
+static void
+pfnmaps_read(struct pfnmaps *pm)
+{
+	uint64_t lo = 0, hi = 0, a, b;
+	char line[PATH_MAX + 128];
+	FILE *f;
+
+	pm->n = 0;
+	f = fopen("/proc/self/smaps", "r");
+	if (f == NULL)
+		return;
+	while (pm->n < PFNMAP_MAX && fgets(line, sizeof(line), f) != NULL) {
+		/* a VMA's first line; "AnonHugePages:" also starts with hex */
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " ", &a, &b) == 2) {
+			lo = a;
+			hi = b;
+			continue;
+		}
+		if (strncmp(line, "VmFlags:", 8) == 0 && strstr(line, " pf") != NULL) {
+			pm->lo[pm->n] = lo;
+			pm->hi[pm->n] = hi;
+			pm->n++;
+		}
+	}
+	fclose(f);
+}
+
+static uint64_t
+pfnmap_overlap(const struct pfnmaps *pm, uint64_t va, uint64_t len)
+{
+	uint64_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < pm->n; i++)
+		if (pm->lo[i] < va + len && pm->hi[i] > va)
+			sum += RTE_MIN(pm->hi[i], va + len) - RTE_MAX(pm->lo[i], va);
+	return sum;
+}
+
+/*
+ * What type1 will charge to the locked-memory limit for these units: every
+ * byte of each unit (the same page mapped twice is charged twice), except
+ * device memory, which is never pinned. With exact, also leave out user
+ * units in PFNMAP mappings: read from /proc/self/smaps, so only done
+ * before a refusal.
+ */
+static uint64_t
+charged_bytes(const struct vfio_record *units, size_t n, bool exact)
+{
+	struct pfnmaps pm = { .n = 0 };
+	uint64_t sum = 0;
+	size_t i;
+
+	if (exact)
+		pfnmaps_read(&pm);
+	for (i = 0; i < n; i++) {
+		if (units[i].kind == VFIO_REC_DEVICE)
+			continue;
+		sum += units[i].len;
+		if (units[i].kind == VFIO_REC_USER)
+			sum -= RTE_MIN(units[i].len,
+				pfnmap_overlap(&pm, units[i].vaddr, units[i].len));
+	}
+	return sum;
+}
+
+/*
+ * Locked memory, for the whole operation at once, by type1's rule in
+ * pages: refused when locked_vm + the pages to pin > RLIMIT_MEMLOCK, unless
+ * the process has CAP_IPC_LOCK. Unknown (the backend cannot tell): no check.
+ */
+static int
+check_memlock(struct vfio_container *cont, const struct vfio_record *units,
+		size_t n, const char *what)
+{
+	const struct vfio_backend *be = vfio_backend();
+	uint64_t pg = vfio_system_page_size(), limit, locked, need, left;
+	bool unlimited;
+
+	if (cont->state != VFIO_CONT_IOMMU || n == 0 || be->memlock == NULL)
+		return 0;
+	need = charged_bytes(units, n, false);
+	if (need == 0)
+		return 0;
+	if (be->memlock(&limit, &locked, &unlimited) != 0) {
+		EAL_LOG(DEBUG, "VFIO: locked-memory limit unknown (%s): not checked",
+			strerror(errno));
+		return 0;
+	}
+	if (unlimited || locked / pg + need / pg <= limit / pg)
+		return 0;
+	need = charged_bytes(units, n, true);
+	if (locked / pg + need / pg <= limit / pg)
+		return 0;
+	left = limit > locked ? limit - locked : 0;
+	cont->stats.refused_memlock++;
+	EAL_LOG(ERR, "VFIO: %s needs %" PRIu64 " bytes pinned, %" PRIu64 " are left under the locked-memory limit (RLIMIT_MEMLOCK %" PRIu64 " bytes, %" PRIu64 " already locked, VmLck): raise it (ulimit -l, systemd LimitMEMLOCK=, a container runtime's memlock ulimit such as docker --ulimit memlock=-1) or give the process CAP_IPC_LOCK (ENOMEM)",
+		what, need, left, limit, locked);
+	return eal_fail(ENOMEM);
 }
 
 static int
@@ -215,6 +350,14 @@ check_state(const struct vfio_container *cont, const char *what)
 	EAL_LOG(ERR, "VFIO: %s refused: container %d is in no-IOMMU mode, where devices use physical addresses and nothing can be mapped (EINVAL)",
 		what, cont->fd);
 	return eal_fail(EINVAL);
+}
+
+/* A request refused by a check other than the budgets: counted, no kernel call. */
+static int
+refused(struct vfio_container *cont)
+{
+	cont->stats.refused_checks++;
+	return -1;
 }
 
 /* Everything the IOMMU would refuse about one unit, before any call. */
@@ -248,6 +391,7 @@ unmap_adjacent(struct vfio_container *cont, const struct vfio_record *recs,
 	if (kernel_unmap(cont, recs[0].iova, want, 0, &got) < 0)
 		return -1;
 	if (got != want) {
+		cont->stats.size_mismatches++;
 		EAL_LOG(ERR, "VFIO: the kernel unmapped 0x%" PRIx64 " bytes of IOVA [0x%" PRIx64 ", 0x%" PRIx64 ") where %zu record(s) hold 0x%" PRIx64 ": records and kernel disagreed (something else changed the container); the range is now empty in the kernel and its records are dropped (EIO)",
 			got, recs[0].iova, recs[0].iova + want, n, want);
 		/* the DMA entry count is the kernel's to tell now */
@@ -385,13 +529,15 @@ vfio_dma_map_units_locked(struct vfio_container *cont,
 	/* heap memory is only recorded in no-IOMMU mode: it must not fail */
 	if (n > 0 && (units[0].kind == VFIO_REC_USER ||
 			units[0].kind == VFIO_REC_DEVICE) && check_state(cont, what) < 0)
-		return -1;
+		return refused(cont);
 	for (i = 0; i < n; i++) {
 		if (check_unit(cont, &units[i], what) < 0 ||
 				check_overlap(cont, units[i].iova, units[i].len, what) < 0)
-			return -1;
+			return refused(cont);
 	}
-	if (check_budget(cont, n, what) < 0)
+	/* the budgets, for all units together */
+	if (check_budget(cont, n, what) < 0 ||
+			check_memlock(cont, units, n, what) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
 		const struct vfio_record *conflict = NULL;
@@ -447,7 +593,7 @@ vfio_dma_user_map_locked(struct vfio_container *cont, uint64_t vaddr,
 
 	if (check_state(cont, "user map") < 0 ||
 			check_shape(cont, vaddr, iova, len, "user map") < 0)
-		return -1;
+		return refused(cont);
 	if (pagesz == 0) {
 		struct vfio_record u = {
 			.iova = iova, .vaddr = vaddr, .len = len,
@@ -469,12 +615,14 @@ vfio_dma_user_map_locked(struct vfio_container *cont, uint64_t vaddr,
 			((vaddr | iova | len) & (pagesz - 1)) != 0) {
 		EAL_LOG(ERR, "VFIO: paged user map: page size 0x%" PRIx64 " must be a power of two, at least the IOMMU's smallest page (0x%" PRIx64 "), and vaddr 0x%" PRIx64 ", IOVA 0x%" PRIx64 ", len 0x%" PRIx64 " multiples of it (EINVAL)",
 			pagesz, vfio_container_min_pgsize(cont), vaddr, iova, len);
+		refused(cont);
 		return eal_fail(EINVAL);
 	}
 	n = len / pagesz;
 	if (n > UINT32_MAX) {
 		EAL_LOG(ERR, "VFIO: paged user map of %" PRIu64 " pages is too many: use larger pages (EINVAL)",
 			n);
+		refused(cont);
 		return eal_fail(EINVAL);
 	}
 	/* before building the units: a request far over budget must say so */
@@ -557,12 +705,12 @@ vfio_dma_user_unmap_locked(struct vfio_container *cont, uint64_t vaddr,
 	int ret;
 
 	if (check_shape(cont, vaddr, iova, len, "user unmap") < 0)
-		return -1;
+		return refused(cont);
 	if (collect(cont, iova, len, &recs, &n) < 0)
 		return -1;
 	if (check_user_unmap(recs, n, vaddr, iova, len) < 0) {
 		free(recs);
-		return -1;
+		return refused(cont);
 	}
 	/* shared units lose one reference; the others go to the kernel */
 	for (i = 0; i < n; i++)
@@ -648,12 +796,15 @@ vfio_dma_replay_locked(struct vfio_container *cont)
 	if (cont->state != VFIO_CONT_IOMMU)
 		return 0;
 	if (vfio_dma_check_records_locked(cont) < 0)
-		return -1;
-	n = vfio_records_count(cont->records);
-	if (check_budget(cont, n, "replay of the recorded mappings") < 0)
-		return -1;
+		return refused(cont);
 	if (collect(cont, 0, UINT64_MAX, &recs, &n) < 0)
 		return -1;
+	/* the kernel pins everything again: both budgets, the whole replay */
+	if (check_budget(cont, n, "replay of the recorded mappings") < 0 ||
+			check_memlock(cont, recs, n, "replay of the recorded mappings") < 0) {
+		free(recs);
+		return -1;
+	}
 	for (i = 0; i < n; i++) {
 		if (kernel_map(cont, &recs[i]) < 0) {
 			err = rte_errno;
@@ -689,6 +840,7 @@ vfio_dma_unmap_all_locked(struct vfio_container *cont)
 		if (kernel_unmap(cont, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, &got) < 0)
 			return -1;
 		if (got != want) {
+			cont->stats.size_mismatches++;
 			EAL_LOG(ERR, "VFIO: UNMAP_ALL of container %d removed 0x%" PRIx64 " bytes, the records hold 0x%" PRIx64 " (EIO)",
 				cont->fd, got, want);
 			return eal_fail(EIO);

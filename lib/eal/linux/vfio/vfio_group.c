@@ -232,7 +232,6 @@ group_unset(struct vfio_group *grp)
 static int
 container_set_iommu(struct vfio_container *cont, const struct vfio_group *grp)
 {
-	const struct vfio_backend *be = vfio_backend();
 	int type, err;
 
 	if (grp->noiommu) {
@@ -241,7 +240,8 @@ container_set_iommu(struct vfio_container *cont, const struct vfio_group *grp)
 				grp->num);
 			return eal_fail(ENOTSUP);
 		}
-		if (be->ioctl(cont->fd, VFIO_SET_IOMMU, (void *)(uintptr_t)RTE_VFIO_NOIOMMU) != 0) {
+		if (vfio_container_ioctl_locked(cont, VFIO_SET_IOMMU,
+				(void *)(uintptr_t)RTE_VFIO_NOIOMMU) != 0) {
 			err = errno;
 			EAL_LOG(ERR, "VFIO: VFIO_SET_IOMMU(no-IOMMU) failed: %s", strerror(err));
 			return eal_fail(err);
@@ -253,9 +253,9 @@ container_set_iommu(struct vfio_container *cont, const struct vfio_group *grp)
 		return 0;
 	}
 	/* ask again now: the answer may differ once a group is attached */
-	cont->has_v2 = be->ioctl(cont->fd, VFIO_CHECK_EXTENSION,
+	cont->has_v2 = vfio_container_ioctl_locked(cont, VFIO_CHECK_EXTENSION,
 			(void *)(uintptr_t)VFIO_TYPE1v2_IOMMU) > 0;
-	cont->has_v1 = be->ioctl(cont->fd, VFIO_CHECK_EXTENSION,
+	cont->has_v1 = vfio_container_ioctl_locked(cont, VFIO_CHECK_EXTENSION,
 			(void *)(uintptr_t)VFIO_TYPE1_IOMMU) > 0;
 	if (cont->has_v2) {
 		type = RTE_VFIO_TYPE1V2;
@@ -267,7 +267,8 @@ container_set_iommu(struct vfio_container *cont, const struct vfio_group *grp)
 			cont->fd, grp->num);
 		return eal_fail(ENOTSUP);
 	}
-	if (be->ioctl(cont->fd, VFIO_SET_IOMMU, (void *)(uintptr_t)type) != 0) {
+	if (vfio_container_ioctl_locked(cont, VFIO_SET_IOMMU,
+			(void *)(uintptr_t)type) != 0) {
 		err = errno;
 		EAL_LOG(ERR, "VFIO: VFIO_SET_IOMMU(%s) for group %d failed: %s",
 			type == RTE_VFIO_TYPE1V2 ? "type1 v2" : "type1",

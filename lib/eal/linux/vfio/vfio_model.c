@@ -536,12 +536,25 @@ model_present(void)
 	return true;
 }
 
+/* The model's own account: its limit knob, its pins, its CAP_IPC_LOCK knob. */
+static int
+model_memlock(uint64_t *limit, uint64_t *locked, bool *unlimited)
+{
+	pthread_mutex_lock(&model.lock);
+	*limit = model_memlock_limit();
+	*locked = model.locked_bytes;
+	*unlimited = model.cap_ipc_lock || *limit == UINT64_MAX;
+	pthread_mutex_unlock(&model.lock);
+	return 0;
+}
+
 const struct vfio_backend vfio_backend_model = {
 	.name = "type1 model",
 	.open = model_open,
 	.close = model_close,
 	.ioctl = model_ioctl,
 	.present = model_present,
+	.memlock = model_memlock,
 };
 
 /* ---- reset, groups, knobs ---- */
@@ -591,6 +604,7 @@ vfio_model_reset(void)
 	model.memlock_limit = UINT64_MAX;
 	model.cap_ipc_lock = has_cap_ipc_lock();
 	model.v2_supported = true;
+	model.dma_avail_cap = true;
 	model.locked_bytes = 0;
 	memset(counts, 0, sizeof(counts));
 	count_all = 0;
@@ -726,6 +740,14 @@ vfio_model_set_type1v2_supported(bool supported)
 {
 	pthread_mutex_lock(&model.lock);
 	model.v2_supported = supported;
+	pthread_mutex_unlock(&model.lock);
+}
+
+void
+vfio_model_set_dma_avail_cap(bool reported)
+{
+	pthread_mutex_lock(&model.lock);
+	model.dma_avail_cap = reported;
 	pthread_mutex_unlock(&model.lock);
 }
 

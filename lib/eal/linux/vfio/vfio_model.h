@@ -44,6 +44,8 @@ void vfio_model_set_dma_entry_limit(unsigned int limit);
 void vfio_model_set_memlock_limit(uint64_t bytes);  /* UINT64_MAX: unlimited */
 void vfio_model_set_cap_ipc_lock(bool has_cap);
 void vfio_model_set_type1v2_supported(bool supported); /* false: only v1 is offered */
+/* false: GET_INFO has no DMA_AVAIL capability (kernels before 5.10) */
+void vfio_model_set_dma_avail_cap(bool reported);
 
 /* Fault injection: the nth (1-based) following call of ioctl request
  * `request` (0: any ioctl) fails with err. n = 0 disarms. */

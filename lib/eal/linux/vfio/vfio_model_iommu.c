@@ -266,7 +266,9 @@ get_info(struct model_container *c, void *arg)
 	memset(&caps, 0, sizeof(caps));
 	caps.mig.header.id = VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION;
 	caps.mig.header.version = 1;
-	caps.mig.header.next = sizeof(info) + offsetof(struct info_caps, avail);
+	/* a kernel before 5.10 has no DMA_AVAIL: the chain skips it */
+	caps.mig.header.next = model.dma_avail_cap ?
+		sizeof(info) + offsetof(struct info_caps, avail) : 0;
 	caps.mig.flags = 0;
 	caps.mig.pgsize_bitmap = min_pgsize(c);
 	caps.mig.max_dirty_bitmap_size = DIRTY_BITMAP_SIZE_MAX;
@@ -276,6 +278,8 @@ get_info(struct model_container *c, void *arg)
 	caps_size = offsetof(struct info_caps, iova);
 	if (r.n > 0) {
 		caps.avail.cap.header.next = sizeof(info) + caps_size;
+		if (!model.dma_avail_cap)
+			caps.mig.header.next = sizeof(info) + caps_size;
 		caps.iova.header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
 		caps.iova.header.version = 1;
 		caps.iova.nr_iovas = r.n;
@@ -299,8 +303,8 @@ get_info(struct model_container *c, void *arg)
 
 /* ---- VFIO_IOMMU_MAP_DMA (2.1) ---- */
 
-static uint64_t
-memlock_limit_bytes(void)
+uint64_t
+model_memlock_limit(void)
 {
 	struct rlimit rl;
 
@@ -376,7 +380,7 @@ map_dma(struct model_container *c, void *arg)
 		!!(map.flags & VFIO_DMA_MAP_FLAG_WRITE));
 	if (pinned < 0)
 		return pinned;
-	limit = memlock_limit_bytes() / model.page_size;
+	limit = model_memlock_limit() / model.page_size;
 	if (pinned == 0 && !model.cap_ipc_lock &&
 			model.locked_bytes / model.page_size +
 			map.size / model.page_size > limit)

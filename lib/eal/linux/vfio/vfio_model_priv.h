@@ -72,6 +72,7 @@ struct model_state {
 	uint64_t memlock_limit;
 	bool cap_ipc_lock;
 	bool v2_supported;
+	bool dma_avail_cap;                 /* GET_INFO reports DMA_AVAIL */
 	/* process-wide pinned memory, the model's mm->locked_vm */
 	uint64_t locked_bytes;
 	size_t page_size;
@@ -85,6 +86,8 @@ int model_container_ioctl(struct model_container *c, unsigned long request,
 int model_iommu_attach_check(struct model_container *c,
 		const struct model_group *g);
 void model_iommu_release(struct model_container *c);
+/* RLIMIT_MEMLOCK as the model's type1 sees it (the knob, else the process's) */
+uint64_t model_memlock_limit(void);
 
 /* vfio_model_user.c: user memory access as the kernel does it */
 int model_copy_from_user(void *dst, const void *src, size_t len);

@@ -40,13 +40,26 @@ struct vfio_group {
 	struct vfio_container *cont;
 };
 
-/* Counters of one container (a later issue makes them public). */
+/*
+ * Counters of one container (public as struct rte_vfio_container_stats).
+ * The cumulative ones below are kept here; records, DMA entries and bytes
+ * mapped are computed from the records when read.
+ */
 struct vfio_container_stats {
 	uint64_t map_calls;      /* VFIO_IOMMU_MAP_DMA issued */
 	uint64_t unmap_calls;    /* VFIO_IOMMU_UNMAP_DMA issued */
+	uint64_t other_calls;    /* other ioctls on the container fd */
+	uint64_t map_ns;         /* time in MAP_DMA (monotonic clock) */
+	uint64_t unmap_ns;       /* time in UNMAP_DMA */
 	uint64_t records;        /* records held (mapped or waiting for a group) */
 	uint64_t dma_entries;    /* kernel mappings (DMA entries) in use */
+	uint64_t dma_avail;      /* DMA entries left; UINT64_MAX: unknown */
 	uint64_t bytes_mapped;   /* bytes mapped in the kernel */
+	uint64_t refused_entries;  /* refused before the kernel: DMA entries */
+	uint64_t refused_memlock;  /* refused before the kernel: locked memory */
+	uint64_t refused_checks;   /* refused before the kernel: other checks */
+	uint64_t refused_kernel;   /* a map or unmap the kernel refused */
+	uint64_t size_mismatches;  /* unmaps whose size disagreed (EIO) */
 };
 
 struct vfio_container {
@@ -85,6 +98,9 @@ struct vfio_container *vfio_default_container(void);
 struct vfio_container *vfio_container_get_locked(int container_fd);
 struct vfio_container *vfio_container_create_locked(bool is_default);
 int vfio_container_destroy_locked(struct vfio_container *cont);
+/* An ioctl on the container fd other than MAP/UNMAP, counted in its stats. */
+int vfio_container_ioctl_locked(struct vfio_container *cont,
+		unsigned long request, void *arg);
 /* Read VFIO_IOMMU_GET_INFO into the container (page sizes, ranges, DMA_AVAIL). */
 int vfio_container_read_info_locked(struct vfio_container *cont);
 size_t vfio_system_page_size(void);
