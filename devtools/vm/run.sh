@@ -32,7 +32,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 confdir=$here/configs
 
 build="" tests_override="" timeout_override="" vm_timeout_override=""
-cache=${VM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/dpdk-vm}
+cache=${VM_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/dpdk-vm}
 keep=0 verbose=0
 configs=() extra_bins=() qemu_extra=()
 
@@ -201,8 +201,20 @@ show_log() { # a test's guest log, at most its last 300 lines
 	tail -n 300 "$1" | indent
 }
 
-config_tests() { # from C[]
-	if [ -n "$tests_override" ]; then echo "$tests_override"; else echo "${C[tests]}"; fi
+config_tests() { # from C[]; "@all" stands for every test of dpdk-test --list
+	local t list
+	if [ -n "$tests_override" ]; then list=$tests_override; else list=${C[tests]}; fi
+	for t in $list; do
+		if [ "$t" = "@all" ]; then
+			if [ -n "$build" ] && [ -x "$build/app/test/dpdk-test" ]; then
+				"$build/app/test/dpdk-test" --list
+			else
+				echo "@all"
+			fi
+		else
+			echo "$t"
+		fi
+	done
 }
 
 skip_everything() { # reason
@@ -289,6 +301,14 @@ echo "vm: kernel $kver, qemu $("$qemu" --version | head -n1 | awk '{print $4}'),
 # --- one VM per configuration -------------------------------------------------
 
 sq() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+
+# a skipped test's reason: its first line that mentions skipping, else its
+# last line
+skip_reason() {
+	local out
+	out=$(grep -v '^kmsg: \|^vmtest: \|^[[:space:]]*$' "$1")
+	{ echo "$out" | grep -i -m1 'skip' || echo "$out" | tail -n 1; } | cut -c1-200
+}
 
 # why a test is not sent to the guest at all (empty: it is)
 host_skip_reason() {
@@ -447,7 +467,7 @@ for c in "${configs[@]}"; do
 		set -- $res
 		case $1 in
 		pass) report PASS "$name" "$t" "($3 s)" ;;
-		skip) report SKIP "$name" "$t" "($(grep -v '^kmsg: \|^vmtest: ' "$log" | grep -v '^[[:space:]]*$' | tail -n 1 | cut -c1-200))" ;;
+		skip) report SKIP "$name" "$t" "($(skip_reason "$log"))" ;;
 		*)
 			report FAIL "$name" "$t" "(rc $2, $3 s)"
 			show_log "$log"

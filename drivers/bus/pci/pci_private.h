@@ -65,6 +65,18 @@ int pci_read_kdrv(const char *name, char *buf, size_t size);
 const struct pci_region *pci_region_check(const struct rte_pci_device *dev,
 		unsigned int index, uint64_t offset, size_t len, const char *op);
 
+/*
+ * Unmap from the IOMMU the peer-to-peer mappings of a BAR about to be
+ * unmapped (pci_p2p.c): the kernel would keep them.
+ */
+int pci_p2p_release_bar(struct pci_dev *pd, unsigned int bar);
+
+/*
+ * The open device whose mapped BAR holds [addr, addr + len), or NULL
+ * (pci_scan.c); -1 in *straddles when the range only partly lies in one.
+ */
+struct pci_dev *pci_bar_owner(const void *addr, size_t len, int *straddles);
+
 /* Free the interrupt state of a device (pci_irq.c); used by close. */
 int pci_irq_release(struct pci_dev *pd);
 

@@ -22,6 +22,7 @@
 
 #include "eal_private.h"
 #include "pci_private.h"
+#include "vfio_private.h"
 
 static struct rte_bus pci_bus;
 static struct pci_dev *pci_list;
@@ -380,11 +381,57 @@ pci_dma_check(struct rte_device *gen, const char *op)
 	return 0;
 }
 
+struct pci_dev *
+pci_bar_owner(const void *addr, size_t len, int *straddles)
+{
+	uintptr_t a = (uintptr_t)addr;
+	struct pci_dev *pd;
+	unsigned int i;
+
+	*straddles = 0;
+	for (pd = pci_list; pd != NULL; pd = pd->next) {
+		if (pd->fd < 0)
+			continue;
+		for (i = 0; i < RTE_PCI_MAX_BARS; i++) {
+			uintptr_t m = (uintptr_t)pd->region[i].map;
+			uint64_t sz = pd->region[i].size;
+
+			if (m == 0 || a + len <= m || a >= m + sz)
+				continue;
+			if (a < m || a + len > m + sz)
+				*straddles = -1;
+			return pd;
+		}
+	}
+	return NULL;
+}
+
+/* A device's BAR: mapped as that device's memory (peer to peer). */
+static int
+bar_owner_check(const void *addr, size_t len, const char *op,
+		struct pci_dev **owner)
+{
+	int straddles;
+
+	*owner = pci_bar_owner(addr, len, &straddles);
+	if (*owner != NULL && straddles) {
+		PCI_LOG(ERR, "%s: [%p, +0x%zx) reaches outside the BAR mapping of %s it starts in: map a range inside one BAR (EINVAL)",
+			op, addr, len, (*owner)->pub.name);
+		return pci_fail(EINVAL);
+	}
+	return 0;
+}
+
 static int
 pci_dma_map(struct rte_device *gen, void *addr, uint64_t iova, size_t len)
 {
-	if (pci_dma_check(gen, "DMA map") < 0)
+	struct pci_dev *owner;
+
+	if (pci_dma_check(gen, "DMA map") < 0 ||
+			bar_owner_check(addr, len, "DMA map", &owner) < 0)
 		return -1;
+	if (owner != NULL)
+		return vfio_device_dma_map(owner->fd, (uintptr_t)addr, iova, len);
 	return rte_vfio_container_dma_map(RTE_VFIO_DEFAULT_CONTAINER_FD,
 		(uintptr_t)addr, iova, len);
 }
@@ -392,8 +439,13 @@ pci_dma_map(struct rte_device *gen, void *addr, uint64_t iova, size_t len)
 static int
 pci_dma_unmap(struct rte_device *gen, void *addr, uint64_t iova, size_t len)
 {
-	if (pci_dma_check(gen, "DMA unmap") < 0)
+	struct pci_dev *owner;
+
+	if (pci_dma_check(gen, "DMA unmap") < 0 ||
+			bar_owner_check(addr, len, "DMA unmap", &owner) < 0)
 		return -1;
+	if (owner != NULL)
+		return vfio_device_dma_unmap(owner->fd, iova, len);
 	return rte_vfio_container_dma_unmap(RTE_VFIO_DEFAULT_CONTAINER_FD,
 		(uintptr_t)addr, iova, len);
 }

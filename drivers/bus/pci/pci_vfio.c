@@ -256,6 +256,10 @@ rte_pci_unmap_bar(struct rte_pci_device *dev, unsigned int bar)
 		return pci_fail(EINVAL);
 	}
 	r = &pci_priv(dev)->region[bar];
+	/* the IOMMU keeps a mapping of the BAR: it goes first */
+	if (pci_p2p_release_bar(pci_priv(dev), bar) < 0)
+		PCI_LOG(ERR, "%s: peer-to-peer mappings of BAR %u could not all be unmapped: %s",
+			dev->name, bar, rte_strerror(rte_errno));
 	munmap(r->map, r->size);
 	r->map = NULL;
 	return 0;

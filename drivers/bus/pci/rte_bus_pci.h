@@ -186,6 +186,36 @@ void *rte_pci_map_bar(struct rte_pci_device *dev, unsigned int bar);
 int rte_pci_unmap_bar(struct rte_pci_device *dev, unsigned int bar);
 
 /**
+ * Map a range of a BAR into the default container at @p iova so that
+ * other devices can DMA into it (peer to peer; extension). The BAR is
+ * mmapped (rte_pci_map_bar()) if it is not yet. The mapping belongs to
+ * @p dev: it is unmapped from the IOMMU when the BAR is unmapped, when
+ * the device is closed (before its release) and when the container goes,
+ * because the kernel would keep it after the device is gone.
+ * rte_dev_dma_map() of any device with an address inside this BAR's
+ * mapping does the same.
+ *
+ * @param offset, len page-aligned range inside the BAR
+ * @param iova where the other devices see it
+ * @return 0, or -1 with rte_errno EINVAL (not open, bad BAR, range outside
+ *   the BAR or not aligned to the IOMMU's page), ENOTSUP (the BAR cannot be
+ *   mmapped), EEXIST (the IOVA is in use), ERANGE (the IOVA is outside the
+ *   IOMMU's valid ranges or in a reserved window) or the kernel's reason
+ */
+int rte_pci_p2p_map(struct rte_pci_device *dev, unsigned int bar,
+		uint64_t offset, uint64_t len, uint64_t iova);
+
+/**
+ * Unmap a peer-to-peer mapping of rte_pci_p2p_map() (extension).
+ *
+ * @return 0, or -1 with rte_errno EINVAL (bad arguments), ENOENT (nothing
+ *   of this device is mapped there), ENOTSUP (the range cuts a mapping:
+ *   unmap it whole) or the kernel's reason
+ */
+int rte_pci_p2p_unmap(struct rte_pci_device *dev, unsigned int bar,
+		uint64_t offset, uint64_t len, uint64_t iova);
+
+/**
  * Read or write a BAR through the device fd (pread/pwrite: the kernel
  * performs accesses of the natural width of @p len when it is 1, 2, 4 or
  * 8 and @p offset is aligned to it).

@@ -20,8 +20,10 @@
 #include <unistd.h>
 
 #include <rte_dev.h>
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_log.h>
+#include <rte_memory.h>
 
 #include "rte_edu.h"
 
@@ -57,8 +59,10 @@ struct rte_edu {
 	bool msi;
 	unsigned int timeout_ms;
 	uint32_t id;
-	uint8_t *scratch;           /* driver's DMA page(s): IOVA = VA */
+	uint8_t *scratch;           /* driver's DMA page(s) */
 	size_t scratch_len;
+	rte_iova_t scratch_iova;    /* per the IOVA mode (scratch_iova_get()) */
+	bool scratch_iova_owned;    /* a block of rte_mem_iova_alloc() */
 };
 
 static int
@@ -92,6 +96,45 @@ wr64(struct rte_edu *edu, unsigned int reg, uint64_t v)
 	*(volatile uint64_t *)(edu->bar + reg) = v;
 }
 
+/*
+ * The scratch page's IOVA in the EAL's mode: its address in IOVA as VA, a
+ * block of the EAL's IOVA space in the allocated mode (the address may be
+ * beyond the IOMMU's width), its physical address in IOVA as PA.
+ */
+static int
+scratch_iova_get(struct rte_edu *edu, void *va)
+{
+	edu->scratch_iova_owned = false;
+	if (rte_eal_iova_mode() == RTE_IOVA_VA) {
+		edu->scratch_iova = (uintptr_t)va;
+		return 0;
+	}
+	if (rte_eal_iova_mode_is_allocated()) {
+		edu->scratch_iova = rte_mem_iova_alloc(edu->scratch_len,
+				edu->scratch_len);
+		if (edu->scratch_iova == RTE_BAD_IOVA)
+			return -1;
+		edu->scratch_iova_owned = true;
+		return 0;
+	}
+	memset(va, 0, edu->scratch_len); /* a frame before its address */
+	edu->scratch_iova = rte_mem_virt2phy(va);
+	if (edu->scratch_iova == RTE_BAD_IOVA) {
+		EDU_LOG(ERR, "%s: no physical address for the scratch page in IOVA-as-PA mode: %s",
+			edu->dev->name, rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+scratch_iova_put(struct rte_edu *edu)
+{
+	if (edu->scratch_iova_owned)
+		rte_mem_iova_free(edu->scratch_iova, edu->scratch_len);
+	edu->scratch_iova_owned = false;
+}
+
 static int
 map_scratch(struct rte_edu *edu)
 {
@@ -108,11 +151,14 @@ map_scratch(struct rte_edu *edu)
 			edu->dev->name, strerror(err));
 		return edu_fail(err);
 	}
-	if (rte_dev_dma_map(edu->dev->device, va, (uintptr_t)va, edu->scratch_len) < 0) {
+	if (scratch_iova_get(edu, va) < 0 ||
+			rte_dev_dma_map(edu->dev->device, va, edu->scratch_iova,
+				edu->scratch_len) < 0) {
 		int err = rte_errno;
 
 		EDU_LOG(ERR, "%s: mapping the scratch page for DMA failed: %s",
 			edu->dev->name, rte_strerror(err));
+		scratch_iova_put(edu);
 		munmap(va, edu->scratch_len);
 		return edu_fail(err);
 	}
@@ -128,7 +174,8 @@ unmap_scratch(struct rte_edu *edu)
 	if (edu->scratch == NULL)
 		return 0;
 	ret = rte_dev_dma_unmap(edu->dev->device, edu->scratch,
-		(uintptr_t)edu->scratch, edu->scratch_len);
+		edu->scratch_iova, edu->scratch_len);
+	scratch_iova_put(edu);
 	munmap(edu->scratch, edu->scratch_len);
 	edu->scratch = NULL;
 	return ret;
@@ -430,7 +477,7 @@ rte_edu_copy_to_dev(struct rte_edu *edu, const void *src, rte_iova_t src_iova,
 		EDU_LOG(ERR, "%s: checked DMA to device: no source address", edu->dev->name);
 		return edu_fail(EINVAL);
 	}
-	scratch = (uintptr_t)edu->scratch;
+	scratch = edu->scratch_iova;
 	/* make the target differ from src in every byte, so a block shows */
 	fill_complement(edu->scratch, src, len);
 	if (rte_edu_dma_to_dev(edu, scratch, off, len, 0) < 0 ||
@@ -457,7 +504,7 @@ rte_edu_copy_from_dev(struct rte_edu *edu, uint32_t off, void *dst,
 		return edu_fail(EINVAL);
 	}
 	/* what the device holds: the data expected at dst */
-	if (rte_edu_dma_from_dev(edu, off, (uintptr_t)edu->scratch, len, 0) < 0)
+	if (rte_edu_dma_from_dev(edu, off, edu->scratch_iova, len, 0) < 0)
 		return -1;
 	if (memcmp(dst, edu->scratch, len) == 0)
 		fill_complement(dst, edu->scratch, len);

@@ -56,7 +56,8 @@ struct rte_edu;
 /**
  * Take an edu device into use: open it if it is not open, check its id
  * register, map BAR0, enable bus mastering, and map the driver's scratch
- * page for DMA (IOVA = its virtual address).
+ * page for DMA (at an IOVA of the EAL's IOVA mode: its virtual address,
+ * an EAL-assigned IOVA in the allocated mode, or its physical address).
  *
  * @return the device, or NULL with rte_errno EINVAL (NULL), ENODEV (not an
  *   edu: wrong vendor/device or id register), or the bus's reason

@@ -16,6 +16,7 @@
 #include <rte_errno.h>
 #include <rte_memory.h>
 
+#include "eal_iova.h"
 #include "eal_memcfg.h"
 #include "eal_memseg.h"
 #include "eal_private.h"
@@ -48,6 +49,37 @@ check_region(const void *va, size_t len, size_t page_sz)
 	return 0;
 }
 
+/*
+ * Memory whose IOVAs the IOMMU cannot reach is refused before anything
+ * changes: it could never be mapped, and a mapping attempt would fail the
+ * heap or the device that meets it later. Checked per IOVA-contiguous
+ * run of the given IOVAs, or the VA range in IOVA-as-VA mode.
+ */
+static int
+check_reachable(void *va, size_t len, const rte_iova_t iova_addrs[],
+		unsigned int n_segs, size_t page_sz)
+{
+	const char *what = "external memory";
+	unsigned int i, j;
+
+	if (iova_addrs == NULL) {
+		if (rte_eal_iova_mode() != RTE_IOVA_VA || eal_iova_is_allocated())
+			return 0;
+		return eal_iova_check_reachable((uintptr_t)va, len, what);
+	}
+	for (i = 0; i < n_segs; i = j) {
+		for (j = i + 1; j < n_segs &&
+				iova_addrs[j] == iova_addrs[j - 1] + page_sz; j++)
+			;
+		if (iova_addrs[i] == RTE_BAD_IOVA)
+			continue;
+		if (eal_iova_check_reachable(iova_addrs[i],
+				(uint64_t)(j - i) * page_sz, what) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 struct rte_memseg_list *
 eal_extmem_list_create(void *va, size_t len, rte_iova_t iova_addrs[],
 		unsigned int n_pages, size_t page_sz, int socket_id)
@@ -71,11 +103,21 @@ eal_extmem_list_create(void *va, size_t len, rte_iova_t iova_addrs[],
 		rte_errno = EINVAL;
 		return NULL;
 	}
+	if (check_reachable(va, len, iova_addrs, n_segs, page_sz) < 0)
+		return NULL;
 	l = eal_msl_create(va, len, page_sz, n_segs, socket_id);
 	if (l == NULL) {
 		if (rte_errno == EEXIST)
 			EAL_LOG(ERR, "external memory %p-%p overlaps memory the EAL already knows",
 				va, RTE_PTR_ADD(va, len));
+		return NULL;
+	}
+	/* the allocated mode gives memory without IOVAs a block of its own */
+	if (iova_addrs == NULL && eal_iova_assign_list(&l->pub) < 0) {
+		int err = rte_errno;
+
+		eal_msl_release(l);
+		rte_errno = err;
 		return NULL;
 	}
 	l->pub.external = 1;
@@ -92,6 +134,8 @@ eal_extmem_list_create(void *va, size_t len, rte_iova_t iova_addrs[],
 		ms->flags = RTE_MEMSEG_FLAG_DO_NOT_FREE;
 		if (iova_addrs != NULL)
 			ms->iova = iova_addrs[i];
+		else if (eal_iova_is_allocated())
+			ms->iova = eal_iova_of_list_page(&l->pub, ms->addr);
 		else if (iova_is_va)
 			ms->iova = (rte_iova_t)(uintptr_t)ms->addr;
 		else

@@ -21,6 +21,7 @@
 #include <rte_errno.h>
 #include <rte_memory.h>
 
+#include "eal_iova.h"
 #include "eal_memcfg.h"
 #include "eal_memseg.h"
 #include "eal_private.h"
@@ -153,6 +154,7 @@ eal_msl_release(struct eal_memseg_list *l)
 			(n_sorted - pos - 1) * sizeof(index_[0]));
 		n_sorted--;
 	}
+	eal_iova_release_list(&l->pub);
 	free(l->pub.segs);
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
@@ -437,6 +439,10 @@ rte_mem_virt2iova(const void *virt)
 		return iova;
 	}
 	/* Not EAL memory: fall back on the address translation of the mode. */
+	if (eal_iova_is_allocated()) {
+		rte_errno = ENOENT; /* only memsegs have IOVAs in this mode */
+		return RTE_BAD_IOVA;
+	}
 	if (rte_eal_iova_mode() == RTE_IOVA_VA)
 		return (rte_iova_t)(uintptr_t)virt;
 	return rte_mem_virt2phy(virt);

@@ -24,6 +24,8 @@ struct eal_memseg_list {
 	bool numa_bind;              /* bind pages to pub.socket_id when faulting them in */
 	int fd;                      /* backing memfd or hugetlbfs file, -1 if none */
 	char *path;                  /* hugetlbfs file to unlink at destroy, NULL for memfd */
+	bool iova_assigned;          /* allocated IOVA mode: the list has an IOVA block */
+	rte_iova_t iova_base;        /* its start: page i is at iova_base + i * page_sz */
 };
 
 /* The private part of a public list (which must come from the table). */

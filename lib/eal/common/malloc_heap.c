@@ -15,6 +15,9 @@
  *   2. the memory hotplug lock, taken for writing by growth, shrink and
  *      external memory add/remove around page allocation/release, the
  *      extmem list and the memory event; then 3. and 4. inside the events.
+ * numa_lookup_lock (caller_socket()) is a leaf: libnuma's node-to-cpus
+ * cache is filled lazily without a lock, so its first lookups from several
+ * threads race; nothing else is taken while it is held.
  * A heap's active flag changes under heaps_lock and the heap's lock, so
  * either one is enough to read it. Heap slots are never freed, which lets
  * an allocation by socket id lock a heap first and check it is active.
@@ -425,14 +428,16 @@ static int
 caller_socket(void)
 {
 #if RTE_HAS_LIBNUMA
+	static pthread_mutex_t numa_lookup_lock = PTHREAD_MUTEX_INITIALIZER;
 	static __thread int cached = -2;
-	int cpu;
+	int cpu, node;
 
 	if (cached == -2) {
-		cached = 0;
 		cpu = sched_getcpu();
-		if (cpu >= 0 && numa_available() >= 0 && numa_node_of_cpu(cpu) >= 0)
-			cached = numa_node_of_cpu(cpu);
+		pthread_mutex_lock(&numa_lookup_lock);
+		node = cpu >= 0 && numa_available() >= 0 ? numa_node_of_cpu(cpu) : -1;
+		pthread_mutex_unlock(&numa_lookup_lock);
+		cached = node >= 0 ? node : 0;
 	}
 	return cached;
 #else

@@ -51,8 +51,33 @@ int rte_eal_init(int argc, char **argv);
  */
 int rte_eal_cleanup(void);
 
-/** @return the IOVA mode chosen at init (RTE_IOVA_DC before init) */
+/**
+ * The IOVA mode chosen at init. Unless --iova-mode forces one, the EAL
+ * chooses:
+ * - RTE_IOVA_VA (IOVA = virtual address) when the IOMMU's valid IOVA
+ *   ranges (probed at init on a group bound to vfio-pci) hold the virtual
+ *   address range of every memseg list, or when no group can be probed;
+ * - else the allocated mode: the EAL assigns each memseg list (and
+ *   external memory added without IOVAs) an IOVA block inside the valid
+ *   ranges, so iova != va. It is reported as RTE_IOVA_PA, because a driver
+ *   that sees RTE_IOVA_VA takes the address as the IOVA; like in IOVA as
+ *   PA, drivers must take IOVAs from the memsegs (rte_mem_virt2iova(),
+ *   rte_malloc_virt2iova()). rte_eal_iova_mode_is_allocated() tells it
+ *   from IOVA as PA;
+ * - else RTE_IOVA_PA when physical addresses can be read.
+ * The choice and its reason (the VA range, the valid ranges) are logged.
+ *
+ * @return the mode (RTE_IOVA_DC before init)
+ */
 enum rte_iova_mode rte_eal_iova_mode(void);
+
+/**
+ * Whether the EAL assigned IOVAs itself (the allocated mode, reported as
+ * RTE_IOVA_PA by rte_eal_iova_mode()); extension.
+ *
+ * @return 1 in the allocated mode, 0 otherwise (also before init)
+ */
+int rte_eal_iova_mode_is_allocated(void);
 
 /** @return 1 when memory is backed by hugepages, 0 with --no-huge */
 int rte_eal_has_hugepages(void);

@@ -80,11 +80,33 @@ phys_addr_t rte_mem_virt2phy(const void *virt);
 
 /**
  * IOVA of a virtual address: from the memseg that holds it, else the
- * address itself in IOVA-as-VA mode, else the physical address.
+ * address itself in IOVA-as-VA mode, else the physical address in
+ * IOVA-as-PA mode. Memory outside the memsegs has no IOVA in the
+ * allocated mode (see rte_eal_iova_mode_is_allocated()).
  *
- * @return the IOVA, or RTE_BAD_IOVA with rte_errno set
+ * @return the IOVA, or RTE_BAD_IOVA with rte_errno set (ENOENT: no IOVA)
  */
 rte_iova_t rte_mem_virt2iova(const void *virt);
+
+/**
+ * Reserve a block of IOVA space inside the IOMMU's valid ranges, for
+ * memory a driver maps itself (rte_dev_dma_map()) in the allocated IOVA
+ * mode, where no IOVA can be derived from the address (extension).
+ *
+ * @param len length of the block
+ * @param align alignment of its start (a power of two; 0: none)
+ * @return the block's IOVA, or RTE_BAD_IOVA with rte_errno EINVAL (len 0),
+ *   ENOTSUP (not the allocated mode: use the VA or the physical address)
+ *   or ENOMEM (no room left in the valid ranges)
+ */
+rte_iova_t rte_mem_iova_alloc(size_t len, size_t align);
+
+/**
+ * Give back a block of rte_mem_iova_alloc() (extension).
+ *
+ * @return 0, or -1 with rte_errno EINVAL (not such a block)
+ */
+int rte_mem_iova_free(rte_iova_t iova, size_t len);
 
 /**
  * Virtual address of an IOVA in EAL-managed memory.

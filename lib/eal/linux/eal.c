@@ -24,6 +24,7 @@
 #include <rte_log.h>
 #include <rte_memory.h>
 
+#include "eal_iova.h"
 #include "eal_private.h"
 
 enum eal_state {
@@ -104,6 +105,12 @@ int
 rte_eal_using_phys_addrs(void)
 {
 	return phys_addrs;
+}
+
+void
+eal_set_phys_addrs(bool on)
+{
+	phys_addrs = on;
 }
 
 /* Where runtime directories live for this user. */
@@ -233,13 +240,13 @@ iova_mode_init(void)
 		phys_addrs = true;
 		EAL_LOG(INFO, "IOVA mode is PA: asked for with --iova-mode=pa");
 		break;
-	case RTE_IOVA_VA:
-		/* VFIO checks for a usable IOMMU when a device is attached. */
-		EAL_LOG(INFO, "IOVA mode is VA: asked for with --iova-mode=va");
-		break;
 	default:
+		/*
+		 * Provisional: the memory stage settles VA, the allocated mode
+		 * or PA once the IOMMU's ranges (VFIO stage) and the memseg
+		 * lists' VA are known (eal_iova_mode_select()), and logs why.
+		 */
 		asked = RTE_IOVA_VA;
-		EAL_LOG(INFO, "IOVA mode is VA: the default (needs no privilege; devices use the IOMMU through VFIO)");
 		break;
 	}
 	eal_set_iova_mode(asked);
@@ -301,6 +308,7 @@ reset_state(void)
 	eal_set_iova_mode(RTE_IOVA_DC);
 	phys_addrs = false;
 	runtime_dir[0] = '\0';
+	eal_iova_reset();
 }
 
 int
@@ -324,6 +332,7 @@ rte_eal_init(int argc, char **argv)
 
 	EAL_LOG(DEBUG, "initialized: %s memory, IOVA as %s, runtime directory %s",
 		rte_eal_has_hugepages() ? "hugepage" : "system page",
+		rte_eal_iova_mode_is_allocated() ? "allocated (PA)" :
 		iova_mode == RTE_IOVA_PA ? "PA" : "VA", rte_eal_get_runtime_dir());
 	__atomic_store_n(&eal_state, EAL_UP, __ATOMIC_RELEASE);
 	return consumed;

@@ -35,6 +35,7 @@
 #include <rte_memory.h>
 
 #include "eal_hugepage_info.h"
+#include "eal_iova.h"
 #include "eal_memcfg.h"
 #include "eal_memseg.h"
 #include "eal_private.h"
@@ -244,12 +245,18 @@ check_nodes(const struct eal_memseg_list *l, void *va, unsigned int n)
 static int
 set_iovas(struct eal_memseg_list *l, void *va, unsigned int n, rte_iova_t *iovas)
 {
-	bool pa = rte_eal_iova_mode() == RTE_IOVA_PA;
+	bool allocated = eal_iova_is_allocated();
+	bool pa = rte_eal_iova_mode() == RTE_IOVA_PA && !allocated;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		void *page = RTE_PTR_ADD(va, (size_t)i * l->pub.page_sz);
 
+		if (allocated) {
+			/* the list's block, page by page: contiguous per list */
+			iovas[i] = eal_iova_of_list_page(&l->pub, page);
+			continue;
+		}
 		if (!pa) {
 			iovas[i] = (rte_iova_t)(uintptr_t)page;
 			continue;

@@ -24,6 +24,7 @@
 #include <rte_memory.h>
 
 #include "eal_hugepage_info.h"
+#include "eal_iova.h"
 #include "eal_memcfg.h"
 #include "eal_memseg.h"
 #include "eal_private.h"
@@ -245,6 +246,13 @@ alloc_static_sys(void)
 		return eal_fail(ENOMEM);
 	}
 	l->is_static = true;
+	/* the list's VA is known now, and no page has an IOVA yet */
+	if (eal_iova_mode_select() < 0) {
+		int err = rte_errno;
+
+		destroy_list(l);
+		return eal_fail(err);
+	}
 	if (eal_memalloc_back_pages(l, 0, l->pub.n_segs) < 0) {
 		int err = rte_errno;
 
@@ -432,6 +440,9 @@ eal_memory_init(void)
 			EAL_LOG(ERR, "no memory allowed by -m/--socket-mem on any node that has pages");
 			ret = eal_fail(ENOMEM);
 		}
+		/* every list's VA is reserved, no page is backed yet */
+		if (ret == 0)
+			ret = eal_iova_mode_select();
 		if (ret == 0 && cfg->legacy_mem && !cfg->no_hugetlbfs)
 			ret = alloc_legacy();
 	}

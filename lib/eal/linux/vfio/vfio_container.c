@@ -218,6 +218,7 @@ container_teardown(struct vfio_container *cont)
 	vfio_backend()->close(cont->fd);
 	vfio_records_destroy(cont->records);
 	free(cont->ranges);
+	free(cont->resv);
 	memset(cont, 0, sizeof(*cont));
 	cont->fd = -1;
 	if (ret < 0)
@@ -259,7 +260,7 @@ parse_info_caps(struct vfio_container *cont, const uint8_t *buf, size_t sz,
 
 			if (off + sizeof(*cap) + n * sizeof(cap->iova_ranges[0]) <= sz &&
 					n > 0) {
-				struct vfio_iova_range *r = malloc(n * sizeof(*r));
+				struct vfio_iova_range *r = vfio_malloc(n * sizeof(*r));
 
 				if (r != NULL) {
 					memcpy(r, cap->iova_ranges, n * sizeof(*r));
@@ -293,7 +294,7 @@ vfio_container_read_info_locked(struct vfio_container *cont)
 	/* the kernel answers with the size it needs when argsz is short */
 	for (tries = 0; tries < 4; tries++) {
 		free(info);
-		info = calloc(1, sz);
+		info = vfio_calloc(1, sz);
 		if (info == NULL)
 			return eal_fail(ENOMEM);
 		info->argsz = sz;
@@ -358,6 +359,8 @@ eal_vfio_init(void)
 	EAL_LOG(INFO, "VFIO: default container ready (type1 v2 %s, UNMAP_ALL %s)",
 		cont->has_v2 ? "offered" : "missing: type1 v1 fallback",
 		cont->has_unmap_all ? "offered" : "missing");
+	/* the IOVA mode is chosen from these, before memory exists */
+	vfio_probe_iova_ranges();
 	return 0;
 }
 

@@ -259,6 +259,100 @@ vfio_device_dma_map(int vfio_dev_fd, uint64_t vaddr, uint64_t iova,
 	return ret;
 }
 
+/* [iova, iova + len) is whole device records of dev and nothing else. */
+static int
+check_device_unmap(const struct vfio_container *cont,
+		const struct vfio_device *dev, uint64_t iova, uint64_t len)
+{
+	const struct vfio_record *r;
+	bool any = false;
+
+	for (r = vfio_records_first_overlap(cont->records, iova, len);
+			r != NULL && r->iova < iova + len;
+			r = vfio_records_next(cont->records, r)) {
+		if (r->kind != VFIO_REC_DEVICE || r->owner != dev->id) {
+			EAL_LOG(ERR, "VFIO: unmap of device memory IOVA 0x%" PRIx64 " len 0x%" PRIx64 " of %s holds IOVA 0x%" PRIx64 " len 0x%" PRIx64 ", which is not device memory of %s (EPERM)",
+				iova, len, dev->name, r->iova, r->len, dev->name);
+			return eal_fail(EPERM);
+		}
+		if (r->iova < iova || r->iova + r->len > iova + len) {
+			EAL_LOG(ERR, "VFIO: unmap of device memory IOVA 0x%" PRIx64 " len 0x%" PRIx64 " of %s cuts its mapping IOVA 0x%" PRIx64 " len 0x%" PRIx64 ": unmap it whole (ENOTSUP)",
+				iova, len, dev->name, r->iova, r->len);
+			return eal_fail(ENOTSUP);
+		}
+		any = true;
+	}
+	if (!any) {
+		EAL_LOG(ERR, "VFIO: unmap of device memory IOVA 0x%" PRIx64 " len 0x%" PRIx64 ": %s has nothing mapped there (ENOENT)",
+			iova, len, dev->name);
+		return eal_fail(ENOENT);
+	}
+	return 0;
+}
+
+int
+vfio_device_dma_unmap(int vfio_dev_fd, uint64_t iova, uint64_t len)
+{
+	struct vfio_device *dev;
+	int ret;
+
+	if (!vfio_available())
+		return eal_fail(vfio_unavailable_errno());
+	if (len == 0 || iova + len - 1 < iova) {
+		EAL_LOG(ERR, "VFIO: unmap of device memory IOVA 0x%" PRIx64 " len 0x%" PRIx64 ": empty or wrapping range (EINVAL)",
+			iova, len);
+		return eal_fail(EINVAL);
+	}
+	vfio_lock();
+	dev = device_find(NULL, vfio_dev_fd);
+	if (dev == NULL || dev->grp->cont == NULL) {
+		vfio_unlock();
+		EAL_LOG(ERR, "VFIO: fd %d is not a device set up with rte_vfio_setup_device() (ENOENT)",
+			vfio_dev_fd);
+		return eal_fail(ENOENT);
+	}
+	ret = check_device_unmap(dev->grp->cont, dev, iova, len);
+	if (ret == 0)
+		ret = vfio_dma_release_range_locked(dev->grp->cont, iova, len);
+	vfio_unlock();
+	return ret;
+}
+
+int
+vfio_device_dma_release(int vfio_dev_fd, uint64_t vaddr, uint64_t len)
+{
+	struct vfio_container *cont;
+	struct vfio_device *dev;
+	const struct vfio_record *r, *next;
+	int ret = 0;
+
+	if (!vfio_available())
+		return eal_fail(vfio_unavailable_errno());
+	vfio_lock();
+	dev = device_find(NULL, vfio_dev_fd);
+	if (dev == NULL || dev->grp->cont == NULL) {
+		vfio_unlock();
+		return eal_fail(ENOENT);
+	}
+	cont = dev->grp->cont;
+	for (r = vfio_records_first(cont->records); r != NULL; r = next) {
+		uint64_t iova = r->iova, rlen = r->len;
+
+		next = vfio_records_next(cont->records, r);
+		if (r->kind != VFIO_REC_DEVICE || r->owner != dev->id ||
+				r->vaddr < vaddr || r->vaddr - vaddr >= len)
+			continue;
+		/* the removal frees r: continue from the next one's IOVA */
+		if (vfio_dma_release_range_locked(cont, iova, rlen) < 0)
+			ret = -1;
+		next = iova + rlen == 0 ? NULL :
+			vfio_records_first_overlap(cont->records, iova + rlen,
+				UINT64_MAX - (iova + rlen) + 1);
+	}
+	vfio_unlock();
+	return ret;
+}
+
 void
 vfio_device_release_all_locked(void)
 {

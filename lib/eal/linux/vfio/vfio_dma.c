@@ -168,12 +168,23 @@ check_iova_range(const struct vfio_container *cont, uint64_t iova, uint64_t len,
 {
 	uint64_t last = iova + len - 1;
 	const struct vfio_iova_range *in = NULL, *next = NULL;
-	char where[160];
+	const struct vfio_resv_region *resv;
+	char where[160], window[160];
 	unsigned int i;
 	bool msi;
 
-	/* no IOMMU yet, or no IOVA_RANGE capability: nothing known to check */
-	if (cont->state != VFIO_CONT_IOMMU || cont->n_ranges == 0)
+	if (cont->state != VFIO_CONT_IOMMU)
+		return 0; /* no IOMMU yet: nothing known to check */
+	resv = vfio_resv_find_locked(cont, iova, len);
+	if (resv != NULL)
+		vfio_resv_describe(resv, window, sizeof(window));
+	/* without the IOVA_RANGE capability the groups' windows still hold */
+	if (cont->n_ranges == 0 && resv != NULL) {
+		EAL_LOG(ERR, "VFIO: %s of IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] overlaps %s, where nothing can be mapped; use an IOVA outside it (ERANGE)",
+			what, iova, last, window);
+		return eal_fail(ERANGE);
+	}
+	if (cont->n_ranges == 0)
 		return 0;
 	for (i = 0; i < cont->n_ranges; i++) {
 		const struct vfio_iova_range *r = &cont->ranges[i];
@@ -195,9 +206,13 @@ check_iova_range(const struct vfio_container *cont, uint64_t iova, uint64_t len,
 		snprintf(where, sizeof(where), "it starts above the last valid range, which ends at 0x%" PRIx64 " (the IOMMU's address width)",
 			(uint64_t)cont->ranges[cont->n_ranges - 1].end);
 	msi = iova <= VFIO_X86_MSI_END && last >= VFIO_X86_MSI_START;
-	EAL_LOG(ERR, "VFIO: %s of IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] is not inside one valid IOVA range of the IOMMU: %s%s; use an IOVA inside a valid range (ERANGE)",
-		what, iova, last, where,
-		msi ? "; it overlaps the x86 MSI window [0xfee00000, 0xfeefffff], which is reserved for interrupts" : "");
+	if (resv != NULL)
+		EAL_LOG(ERR, "VFIO: %s of IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] is not inside one valid IOVA range of the IOMMU: %s; it overlaps %s, where nothing can be mapped; use an IOVA inside a valid range (ERANGE)",
+			what, iova, last, where, window);
+	else
+		EAL_LOG(ERR, "VFIO: %s of IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] is not inside one valid IOVA range of the IOMMU: %s%s; use an IOVA inside a valid range (ERANGE)",
+			what, iova, last, where,
+			msi ? "; it overlaps the x86 MSI window [0xfee00000, 0xfeefffff], which is reserved for interrupts" : "");
 	return eal_fail(ERANGE);
 }
 
@@ -430,30 +445,39 @@ adjacent_run(const struct vfio_record *recs, size_t n)
 	return k;
 }
 
-static int
+/*
+ * Put back the kernel mappings of records an atomic unmap had removed. A
+ * record the kernel does not take back is dropped, so that the records
+ * still say exactly what the kernel holds.
+ */
+static void
 remap_records(struct vfio_container *cont, const struct vfio_record *recs,
 		size_t n)
 {
 	size_t i;
-	int ret = 0;
 
-	for (i = 0; i < n; i++)
-		if (kernel_map(cont, &recs[i]) < 0)
-			ret = -1;
-	return ret;
+	for (i = 0; i < n; i++) {
+		if (kernel_map(cont, &recs[i]) == 0)
+			continue;
+		EAL_LOG(ERR, "VFIO: the mapping of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " could not be restored after a failed unmap: it is gone",
+			recs[i].iova, recs[i].len);
+		drop_records(cont, &recs[i], 1);
+	}
 }
 
 /*
  * Remove records (copies sorted by IOVA) from the kernel and the set,
  * adjacent ones in one call. With atomic, a refusal by the kernel puts
- * back what this call had unmapped and nothing changes; without it (memory
- * going away), the records the kernel refused stay and the rest go.
+ * back what this call had unmapped and nothing changes (records go only
+ * once every run is unmapped); without it (memory going away), a run the
+ * kernel refused is tried again record by record, the records the kernel
+ * still refuses stay and the rest go.
  */
 static int
 remove_records(struct vfio_container *cont, const struct vfio_record *recs,
 		size_t n, bool atomic)
 {
-	size_t done = 0, k;
+	size_t done = 0, k, i;
 	int ret = 0, err = 0, r;
 
 	if (cont->state != VFIO_CONT_IOMMU) {
@@ -465,22 +489,35 @@ remove_records(struct vfio_container *cont, const struct vfio_record *recs,
 		r = unmap_adjacent(cont, recs + done, k);
 		if (r == -1 && atomic) {
 			err = rte_errno;
-			if (remap_records(cont, recs, done) < 0)
-				EAL_LOG(ERR, "VFIO: could not restore the mappings of a failed unmap: records and kernel may differ");
+			remap_records(cont, recs, done);
 			return eal_fail(err);
 		}
-		if (r == -1) {
-			ret = -1;
-			err = rte_errno;
-		} else {
+		for (i = done; r == -1 && i < done + k; i++) {
+			int r1 = unmap_adjacent(cont, &recs[i], 1);
+
+			if (r1 == -1) {
+				ret = -1;
+				err = rte_errno;
+				continue;
+			}
+			if (r1 == -2 && ret == 0) {
+				ret = -1;
+				err = EIO;
+			}
+			drop_records(cont, &recs[i], 1);
+		}
+		if (r != -1) {
 			if (r == -2 && ret == 0) {
 				ret = -1;
 				err = EIO;
 			}
-			drop_records(cont, recs + done, k);
+			if (!atomic)
+				drop_records(cont, recs + done, k);
 		}
 		done += k;
 	}
+	if (atomic)
+		drop_records(cont, recs, n);
 	if (ret < 0)
 		rte_errno = err;
 	return ret;
@@ -501,7 +538,7 @@ collect(const struct vfio_container *cont, uint64_t iova, uint64_t len,
 			r = vfio_records_next(cont->records, r)) {
 		if (cnt == cap) {
 			cap = cap != 0 ? cap * 2 : 16;
-			tmp = realloc(recs, cap * sizeof(*recs));
+			tmp = vfio_realloc(recs, cap * sizeof(*recs));
 			if (tmp == NULL) {
 				free(recs);
 				EAL_LOG(ERR, "VFIO: out of memory while listing mappings");
@@ -628,7 +665,7 @@ vfio_dma_user_map_locked(struct vfio_container *cont, uint64_t vaddr,
 	/* before building the units: a request far over budget must say so */
 	if (check_budget(cont, n, "paged user map") < 0)
 		return -1;
-	units = malloc(n * sizeof(*units));
+	units = vfio_malloc(n * sizeof(*units));
 	if (units == NULL)
 		return eal_fail(ENOMEM);
 	/* pages of one call share an owner id, so tools can tell them apart */

@@ -235,9 +235,11 @@ container_set_iommu(struct vfio_container *cont, const struct vfio_group *grp)
 	int type, err;
 
 	if (grp->noiommu) {
-		if (rte_eal_iova_mode() == RTE_IOVA_VA) {
-			EAL_LOG(ERR, "VFIO: IOMMU group %d is a no-IOMMU group: devices use physical addresses, so IOVA-as-VA cannot work; run with --iova-mode=pa (ENOTSUP)",
-				grp->num);
+		if (rte_eal_iova_mode() == RTE_IOVA_VA ||
+				rte_eal_iova_mode_is_allocated()) {
+			EAL_LOG(ERR, "VFIO: IOMMU group %d is a no-IOMMU group: devices use physical addresses, so IOVA-as-%s cannot work; run with --iova-mode=pa (ENOTSUP)",
+				grp->num, rte_eal_iova_mode() == RTE_IOVA_VA ?
+				"VA" : "allocated IOVA");
 			return eal_fail(ENOTSUP);
 		}
 		if (vfio_container_ioctl_locked(cont, VFIO_SET_IOMMU,
@@ -341,6 +343,9 @@ vfio_group_bind_locked(struct vfio_container *cont, int num)
 		rte_errno = EINVAL;
 		goto close;
 	}
+	/* its own ranges must hold every mapping, before the real attach */
+	if (vfio_group_check_fit_locked(cont, grp) < 0)
+		goto close;
 	if (vfio_backend()->ioctl(grp->fd, VFIO_GROUP_SET_CONTAINER, &cont->fd) != 0) {
 		err = errno;
 		EAL_LOG(ERR, "VFIO: VFIO_GROUP_SET_CONTAINER of group %d into container %d failed: %s%s",
@@ -363,6 +368,10 @@ vfio_group_bind_locked(struct vfio_container *cont, int num)
 	grp->cont = cont;
 	grp->used = true;
 	cont->n_groups++;
+	/* only to name a window in a refusal: a failure costs the name only */
+	if (vfio_resv_add_group_locked(cont, num) < 0)
+		EAL_LOG(DEBUG, "VFIO: reserved regions of IOMMU group %d not kept: %s",
+			num, rte_strerror(rte_errno));
 	return grp;
 
 close:
@@ -380,6 +389,7 @@ group_drop(struct vfio_group *grp)
 
 	group_unset(grp);
 	vfio_backend()->close(grp->fd);
+	vfio_resv_drop_group_locked(cont, grp->num);
 	memset(grp, 0, sizeof(*grp));
 	grp->fd = -1;
 	if (--cont->n_groups == 0)

@@ -70,7 +70,7 @@ build_units(const void *addr, size_t len, struct vfio_record **out,
 		return eal_fail(EINVAL);
 	}
 	kind = eal_memseg_list_is_static(msl) ? VFIO_REC_STATIC : VFIO_REC_HEAP;
-	units = malloc(RTE_MAX(count, (size_t)1) * sizeof(*units));
+	units = vfio_malloc(RTE_MAX(count, (size_t)1) * sizeof(*units));
 	if (units == NULL)
 		return eal_fail(ENOMEM);
 	for (i = first; i < first + count; i++) {

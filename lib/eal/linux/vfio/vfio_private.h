@@ -31,6 +31,14 @@ enum vfio_container_state {
 
 struct vfio_container;
 
+/* A reserved IOVA region of a group (sysfs reserved_regions), inclusive end. */
+struct vfio_resv_region {
+	uint64_t start;
+	uint64_t end;
+	int group;                      /* the IOMMU group that reserves it */
+	char type[32];                  /* "msi", "direct", "reserved", ... */
+};
+
 struct vfio_group {
 	bool used;
 	int num;
@@ -78,6 +86,9 @@ struct vfio_container {
 	uint64_t dma_avail;
 	struct vfio_record_set *records;
 	unsigned int n_groups;
+	/* reserved regions of the bound groups (never direct-relaxable) */
+	struct vfio_resv_region *resv;
+	unsigned int n_resv;
 	struct vfio_container_stats stats;
 };
 
@@ -146,6 +157,35 @@ int vfio_dma_unmap_all_locked(struct vfio_container *cont);
 /* The IOMMU dropped every mapping (last group left): counters follow. */
 void vfio_dma_forget_kernel_locked(struct vfio_container *cont);
 
+/* IOVA ranges and reserved windows (vfio_iova.c). */
+/* Remember / forget the reserved regions of group num in cont. */
+int vfio_resv_add_group_locked(struct vfio_container *cont, int num);
+void vfio_resv_drop_group_locked(struct vfio_container *cont, int num);
+/* The reserved region of cont that [iova, iova + len) meets, or NULL. */
+const struct vfio_resv_region *vfio_resv_find_locked(
+		const struct vfio_container *cont, uint64_t iova, uint64_t len);
+/* "the x86 MSI window 0xfee00000-0xfeefffff (reserved region 'msi' of IOMMU group 3)" */
+void vfio_resv_describe(const struct vfio_resv_region *r, char *buf,
+		size_t len);
+/*
+ * The valid IOVA ranges group_fd would have on its own: it joins a
+ * temporary container (SET_IOMMU, GET_INFO) and leaves it. The group must
+ * be in no container. *n = 0 when the kernel reports no ranges. Returns 0
+ * or -1 with rte_errno.
+ */
+int vfio_group_probe_ranges_locked(int group_fd, int num,
+		struct vfio_iova_range **ranges, unsigned int *n);
+/*
+ * Before group grp (open, in no container) joins cont: refuse (ERANGE,
+ * one line naming the mapping) when a record of cont lies outside the
+ * group's own valid ranges, which the kernel would refuse without saying
+ * why. Returns 0 or -1 with rte_errno.
+ */
+int vfio_group_check_fit_locked(struct vfio_container *cont,
+		const struct vfio_group *grp);
+/* At init: probe the valid IOVA ranges of the groups bound to vfio-pci. */
+void vfio_probe_iova_ranges(void);
+
 /* Heap integration (vfio_mem.c). */
 int vfio_mem_register(void);
 void vfio_mem_unregister(void);
@@ -160,6 +200,20 @@ void vfio_mem_unregister(void);
  */
 int vfio_device_dma_map(int vfio_dev_fd, uint64_t vaddr, uint64_t iova,
 		uint64_t len);
+/*
+ * Unmap device memory mapped with vfio_device_dma_map() for the same
+ * device: [iova, iova + len) must be exactly whole records of it.
+ * Returns 0, or -1 with rte_errno ENOENT (no such device or mapping),
+ * ENOTSUP (it cuts a mapping) or the kernel's reason.
+ */
+int vfio_device_dma_unmap(int vfio_dev_fd, uint64_t iova, uint64_t len);
+/*
+ * Unmap every device-memory mapping of the device whose vaddr lies in
+ * [vaddr, vaddr + len) (a BAR about to be unmapped; 0, UINT64_MAX: all).
+ * Returns 0 or -1 with rte_errno (the records are gone either way).
+ */
+int vfio_device_dma_release(int vfio_dev_fd, uint64_t vaddr, uint64_t len);
+
 void vfio_device_release_all_locked(void);
 unsigned int vfio_device_count_locked(const struct vfio_group *grp);
 

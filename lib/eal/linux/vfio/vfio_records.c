@@ -11,6 +11,7 @@
  */
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include <rte_errno.h>
@@ -202,10 +203,52 @@ overlap_node(const struct vfio_record_set *set, uint64_t first, uint64_t last)
 	return NULL;
 }
 
+/* ---- allocation fault hook (see vfio_records.h) ---- */
+
+/* armed count: the allocation that brings it from 1 to 0 fails */
+static unsigned int alloc_fail_countdown;
+
+unsigned int
+vfio_alloc_fail_nth(unsigned int n)
+{
+	return __atomic_exchange_n(&alloc_fail_countdown, n, __ATOMIC_RELAXED);
+}
+
+static bool
+alloc_fault(void)
+{
+	unsigned int n = __atomic_load_n(&alloc_fail_countdown, __ATOMIC_RELAXED);
+
+	if (__builtin_expect(n == 0, 1))
+		return false;
+	while (n != 0 && !__atomic_compare_exchange_n(&alloc_fail_countdown,
+			&n, n - 1, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	return n == 1;
+}
+
+void *
+vfio_malloc(size_t size)
+{
+	return alloc_fault() ? NULL : malloc(size);
+}
+
+void *
+vfio_calloc(size_t nmemb, size_t size)
+{
+	return alloc_fault() ? NULL : calloc(nmemb, size);
+}
+
+void *
+vfio_realloc(void *ptr, size_t size)
+{
+	return alloc_fault() ? NULL : realloc(ptr, size);
+}
+
 struct vfio_record_set *
 vfio_records_create(void)
 {
-	struct vfio_record_set *set = calloc(1, sizeof(*set));
+	struct vfio_record_set *set = vfio_calloc(1, sizeof(*set));
 
 	if (set == NULL)
 		rte_errno = ENOMEM;
@@ -282,7 +325,7 @@ vfio_records_insert(struct vfio_record_set *set,
 		rte_errno = EEXIST;
 		return NULL;
 	}
-	n = calloc(1, sizeof(*n));
+	n = vfio_calloc(1, sizeof(*n));
 	if (n == NULL) {
 		rte_errno = ENOMEM;
 		return NULL;

@@ -77,4 +77,17 @@ uint64_t vfio_records_bytes(const struct vfio_record_set *set);
  */
 int vfio_records_check(const struct vfio_record_set *set);
 
+/*
+ * Allocations of the VFIO component (records, unit arrays, lists, IOMMU
+ * info) go through these, so that tests can make any one of them fail:
+ * vfio_alloc_fail_nth(n) makes the nth (1-based) following one fail with
+ * NULL as out of memory; 0 disarms. Returns what was left of the previous
+ * arming: 0 when its fault happened (or none was armed). Unarmed, the hook
+ * costs one relaxed load and a predicted branch.
+ */
+unsigned int vfio_alloc_fail_nth(unsigned int n);
+void *vfio_malloc(size_t size);
+void *vfio_calloc(size_t nmemb, size_t size);
+void *vfio_realloc(void *ptr, size_t size);
+
 #endif /* _VFIO_RECORDS_H_ */

@@ -1,0 +1,802 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The mapping benchmark's operations through the public API, shared by
+ * dpdk-map-bench (this project) and dpdk-map-bench-dpdk22 (Debian's DPDK
+ * 22.11): the same source, so both run exactly the same calls.
+ *
+ * Groups (each in its own child process, with its own EAL):
+ *   heap      rte_malloc()/rte_free() growing and shrinking the heap
+ *   static    --no-huge static memory, mapped when the device's group
+ *             joins the default container (rte_vfio_setup_device())
+ *   user      external heap memory (rte_malloc_heap_memory_add/remove),
+ *             a one-shot user map and a paged user map, and their unmaps
+ *   teardown  a container holding N one-page maps destroyed at once
+ *   teardown_rec  the same, unmapped map by map before the destroy
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/vfio.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_memory.h>
+#include <rte_vfio.h>
+
+#include "mb_ops.h"
+
+#define EXT_HEAP "map_bench_ext"
+#define MAX_EAL_ARGS 24
+
+/* ---- ioctl() interposer: counts the DMA calls of whichever EAL is linked ---- */
+
+static uint64_t n_dma_calls;
+
+/*
+ * The EAL's shared library calls ioctl() through the PLT, so this
+ * definition in the executable sees every VFIO call of the process; it
+ * forwards to the system call unchanged.
+ */
+int
+ioctl(int fd, unsigned long request, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, request);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (request == VFIO_IOMMU_MAP_DMA || request == VFIO_IOMMU_UNMAP_DMA)
+		n_dma_calls++;
+	return (int)syscall(SYS_ioctl, fd, request, arg);
+}
+
+uint64_t
+mb_ioctl_dma_calls(void)
+{
+	return n_dma_calls;
+}
+
+/* ---- small helpers ---- */
+
+double
+mb_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+uint64_t
+mb_sys_page(void)
+{
+	long sz = sysconf(_SC_PAGESIZE);
+
+	return sz > 0 ? (uint64_t)sz : 4096;
+}
+
+void
+mb_row_print(FILE *f, const struct mb_row *r)
+{
+	fprintf(f, "%s %s %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRId64 " %" PRId64 " %.9f %d\n",
+		MB_ROW_TAG, r->src, r->row, r->bytes, r->pgsz, r->units,
+		r->calls, r->entries, r->secs, r->err);
+	fflush(f);
+}
+
+int
+mb_row_parse(const char *line, struct mb_row *r)
+{
+	char tag[8];
+
+	memset(r, 0, sizeof(*r));
+	if (sscanf(line, "%7s %15s %23s %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNd64 " %" SCNd64 " %lf %d",
+			tag, r->src, r->row, &r->bytes, &r->pgsz, &r->units,
+			&r->calls, &r->entries, &r->secs, &r->err) != 10)
+		return -1;
+	return strcmp(tag, MB_ROW_TAG) == 0 ? 0 : -1;
+}
+
+/* ---- options ---- */
+
+void
+mb_opts_default(struct mb_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->heap_pages = 64;
+	o->static_mb = 64;
+	o->ext_mb = 64;
+	o->user_mb = 64;
+	o->paged_pages = 4096;
+	o->teardown_pages = 4096;
+}
+
+static const struct {
+	const char *name;
+	size_t off;
+	unsigned int max;
+	const char *help;
+} size_opts[] = {
+	{ "--heap-pages", offsetof(struct mb_opts, heap_pages), 1u << 16,
+	  "heap pages grown and shrunk (2 MiB; system pages on the model)" },
+	{ "--static-mb", offsetof(struct mb_opts, static_mb), 1u << 16,
+	  "MiB of --no-huge static memory mapped at bind" },
+	{ "--ext-mb", offsetof(struct mb_opts, ext_mb), 1u << 16,
+	  "MiB of external heap memory at the system page size" },
+	{ "--user-mb", offsetof(struct mb_opts, user_mb), 1u << 16,
+	  "MiB of the one-shot user map" },
+	{ "--paged-pages", offsetof(struct mb_opts, paged_pages), 1u << 20,
+	  "system pages of the paged user map" },
+	{ "--teardown-pages", offsetof(struct mb_opts, teardown_pages), 1u << 20,
+	  "one-page maps in the container torn down" },
+};
+
+void
+mb_opts_usage(FILE *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(size_opts); i++)
+		fprintf(f, "  %-20s N  %s\n", size_opts[i].name, size_opts[i].help);
+	fprintf(f, "  %-20s BDF  the device whose group is bound (default: the first\n"
+		"                          device bound to vfio-pci, an edu preferred)\n",
+		"--device");
+	fprintf(f, "  %-20s LIST  groups to run: heap,static,user,teardown,teardown_rec\n",
+		"--groups");
+}
+
+int
+mb_opts_parse(struct mb_opts *o, int argc, char **argv, int *i)
+{
+	const char *opt = argv[*i];
+	unsigned int k;
+
+	for (k = 0; k < RTE_DIM(size_opts); k++) {
+		unsigned long v;
+		char *end;
+
+		if (strcmp(opt, size_opts[k].name) != 0)
+			continue;
+		if (*i + 1 >= argc) {
+			fprintf(stderr, "%s needs a number\n", opt);
+			return -1;
+		}
+		errno = 0;
+		v = strtoul(argv[*i + 1], &end, 10);
+		if (errno != 0 || *end != '\0' || v == 0 || v > size_opts[k].max) {
+			fprintf(stderr, "%s %s: expected a number from 1 to %u\n",
+				opt, argv[*i + 1], size_opts[k].max);
+			return -1;
+		}
+		*(unsigned int *)(void *)((char *)o + size_opts[k].off) =
+			(unsigned int)v;
+		*i += 1;
+		return 1;
+	}
+	if (strcmp(opt, "--device") == 0 || strcmp(opt, "--groups") == 0) {
+		if (*i + 1 >= argc) {
+			fprintf(stderr, "%s needs a value\n", opt);
+			return -1;
+		}
+		if (opt[2] == 'd')
+			o->device = argv[*i + 1];
+		else
+			o->groups = argv[*i + 1];
+		*i += 1;
+		return 1;
+	}
+	return 0;
+}
+
+int
+mb_opts_to_argv(const struct mb_opts *o, char **argv, int max, char bufs[][32])
+{
+	int n = 0;
+	unsigned int k;
+
+	for (k = 0; k < RTE_DIM(size_opts) && n + 2 <= max; k++) {
+		argv[n++] = (char *)(uintptr_t)size_opts[k].name;
+		snprintf(bufs[k], 32, "%u",
+			*(const unsigned int *)(const void *)((const char *)o + size_opts[k].off));
+		argv[n++] = bufs[k];
+	}
+	if (o->device != NULL && n + 2 <= max) {
+		argv[n++] = (char *)(uintptr_t)"--device";
+		argv[n++] = (char *)(uintptr_t)o->device;
+	}
+	if (o->groups != NULL && n + 2 <= max) {
+		argv[n++] = (char *)(uintptr_t)"--groups";
+		argv[n++] = (char *)(uintptr_t)o->groups;
+	}
+	return n;
+}
+
+/* ---- the device and the kernel's DMA entry count ---- */
+
+static int
+read_hex(const char *dir, const char *name, unsigned long *v)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	ok = fscanf(f, "%lx", v) == 1;
+	fclose(f);
+	return ok ? 0 : -1;
+}
+
+static int
+link_tail(const char *path, char *out, size_t len)
+{
+	char target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -1;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	snprintf(out, len, "%s", base != NULL ? base + 1 : target);
+	return 0;
+}
+
+/* 2: edu on vfio-pci, 1: other device on vfio-pci, 0: not usable. */
+static int
+device_rank(const char *devdir, int *group)
+{
+	char path[PATH_MAX + 16], name[256];
+	unsigned long vendor = 0, device = 0;
+
+	snprintf(path, sizeof(path), "%s/driver", devdir);
+	if (link_tail(path, name, sizeof(name)) < 0 || strcmp(name, "vfio-pci") != 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/iommu_group", devdir);
+	if (link_tail(path, name, sizeof(name)) < 0)
+		return 0;
+	*group = atoi(name);
+	read_hex(devdir, "vendor", &vendor);
+	read_hex(devdir, "device", &device);
+	return vendor == 0x1234 && device == 0x11e8 ? 2 : 1;
+}
+
+int
+mb_find_device(const char *sysfs, const char *want, char *bdf, size_t len,
+		int *group)
+{
+	char dir[PATH_MAX], devdir[PATH_MAX + 300];
+	struct dirent *de;
+	int best = 0, g;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/bus/pci/devices", sysfs);
+	d = opendir(dir);
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		int rank;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (want != NULL && strcmp(want, de->d_name) != 0)
+			continue;
+		snprintf(devdir, sizeof(devdir), "%s/%s", dir, de->d_name);
+		rank = device_rank(devdir, &g);
+		if (rank > best) {
+			best = rank;
+			*group = g;
+			snprintf(bdf, len, "%s", de->d_name);
+		}
+	}
+	closedir(d);
+	return best > 0 ? 0 : -1;
+}
+
+/* Walk GET_INFO's capability chain for DMA_AVAIL (argsz negotiated). */
+int64_t
+mb_dma_avail(int container_fd)
+{
+	struct vfio_iommu_type1_info probe = { .argsz = sizeof(probe) };
+	struct vfio_iommu_type1_info *info;
+	uint32_t off, sz;
+	int64_t avail = -1;
+
+	if (container_fd < 0 ||
+			mb_port_ioctl(container_fd, VFIO_IOMMU_GET_INFO, &probe) < 0)
+		return -1;
+	sz = probe.argsz > sizeof(probe) ? probe.argsz : (uint32_t)sizeof(probe);
+	info = calloc(1, sz);
+	if (info == NULL)
+		return -1;
+	info->argsz = sz;
+	if (mb_port_ioctl(container_fd, VFIO_IOMMU_GET_INFO, info) < 0 ||
+			!(info->flags & VFIO_IOMMU_INFO_CAPS)) {
+		free(info);
+		return -1;
+	}
+	for (off = info->cap_offset; off != 0 && off + sizeof(struct vfio_info_cap_header) <= sz;) {
+		const struct vfio_info_cap_header *h =
+			(const void *)((const char *)info + off);
+
+		if (h->id == VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL &&
+				off + sizeof(struct vfio_iommu_type1_info_dma_avail) <= sz) {
+			avail = ((const struct vfio_iommu_type1_info_dma_avail *)
+				(const void *)h)->avail;
+			break;
+		}
+		if (h->next <= off)
+			break;
+		off = h->next;
+	}
+	free(info);
+	return avail;
+}
+
+/* ---- measuring one operation ---- */
+
+struct probe {
+	int container_fd;
+	uint64_t calls;
+	int64_t avail;
+	double t;
+};
+
+static void
+probe_start(struct probe *p, int container_fd)
+{
+	p->container_fd = container_fd;
+	p->avail = mb_dma_avail(container_fd);
+	p->calls = mb_port_dma_calls();
+	p->t = mb_now();
+}
+
+static void
+probe_end(const struct probe *p, struct mb_row *r, const char *row,
+		uint64_t bytes, uint64_t pgsz, uint64_t units, int ret, int err)
+{
+	double t = mb_now();
+	uint64_t calls = mb_port_dma_calls();
+	int64_t avail = mb_dma_avail(p->container_fd);
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->src, sizeof(r->src), "%s", mb_port_src());
+	snprintf(r->row, sizeof(r->row), "%s", row);
+	r->bytes = bytes;
+	r->pgsz = pgsz;
+	r->units = units;
+	r->calls = (int64_t)(calls - p->calls);
+	r->entries = p->avail >= 0 && avail >= 0 ? p->avail - avail : MB_UNKNOWN;
+	r->secs = t - p->t;
+	r->err = ret < 0 ? (err != 0 ? err : EIO) : 0;
+	mb_row_print(stdout, r);
+}
+
+/* A row that could not be run at all. */
+static void
+row_failed(const char *row, uint64_t bytes, uint64_t pgsz, uint64_t units,
+		int err, const char *why)
+{
+	struct mb_row r;
+
+	fprintf(stderr, "map-bench: %s: %s: %s\n", row, why, strerror(err));
+	memset(&r, 0, sizeof(r));
+	snprintf(r.src, sizeof(r.src), "%s", mb_port_src());
+	snprintf(r.row, sizeof(r.row), "%s", row);
+	r.bytes = bytes;
+	r.pgsz = pgsz;
+	r.units = units;
+	r.calls = MB_UNKNOWN;
+	r.entries = MB_UNKNOWN;
+	r.err = err != 0 ? err : EIO;
+	mb_row_print(stdout, &r);
+}
+
+/* Anonymous memory, touched so no row pays for first-touch faults. */
+static void *
+anon_touched(uint64_t len)
+{
+	uint64_t pg = mb_sys_page(), off;
+	char *p;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		-1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	for (off = 0; off < len; off += pg)
+		p[off] = 1;
+	return p;
+}
+
+/* ---- the groups ---- */
+
+struct ctx {
+	const struct mb_opts *o;
+	char bdf[64];
+	char devices[PATH_MAX];
+	int group;
+	int dev_fd;
+};
+
+static int
+eal_start(struct ctx *c, bool static_mem)
+{
+	const char *const *extra = mb_port_eal_args(c->o, static_mem);
+	char *argv[MAX_EAL_ARGS];
+	char mem[16];
+	int argc = 0;
+
+	argv[argc++] = (char *)(uintptr_t)"map-bench";
+	argv[argc++] = (char *)(uintptr_t)"-l";
+	argv[argc++] = (char *)(uintptr_t)"0";
+	argv[argc++] = (char *)(uintptr_t)"--in-memory";
+	argv[argc++] = (char *)(uintptr_t)"--no-pci";
+	argv[argc++] = (char *)(uintptr_t)"--no-telemetry";
+	argv[argc++] = (char *)(uintptr_t)"--iova-mode=va";
+	argv[argc++] = (char *)(uintptr_t)"--log-level=4";
+	if (static_mem) {
+		snprintf(mem, sizeof(mem), "%u", c->o->static_mb);
+		argv[argc++] = (char *)(uintptr_t)"--no-huge";
+		argv[argc++] = (char *)(uintptr_t)"-m";
+		argv[argc++] = mem;
+	}
+	while (extra != NULL && *extra != NULL && argc < MAX_EAL_ARGS - 1)
+		argv[argc++] = (char *)(uintptr_t)*extra++;
+	argv[argc] = NULL;
+	if (mb_port_prepare(c->o) < 0)
+		return -1;
+	if (rte_eal_init(argc, argv) < 0) {
+		fprintf(stderr, "map-bench: rte_eal_init failed: %s\n",
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	if (mb_find_device(mb_port_sysfs(), c->o->device, c->bdf, sizeof(c->bdf),
+			&c->group) < 0) {
+		fprintf(stderr, "map-bench: no device bound to vfio-pci under %s/bus/pci%s%s\n",
+			mb_port_sysfs(), c->o->device != NULL ? " named " : "",
+			c->o->device != NULL ? c->o->device : "");
+		rte_eal_cleanup();
+		return -1;
+	}
+	snprintf(c->devices, sizeof(c->devices), "%s/bus/pci/devices",
+		mb_port_sysfs());
+	c->dev_fd = -1;
+	return 0;
+}
+
+static int
+device_up(struct ctx *c)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+
+	if (rte_vfio_setup_device(c->devices, c->bdf, &c->dev_fd, &info) != 0) {
+		fprintf(stderr, "map-bench: rte_vfio_setup_device(%s) failed: %s\n",
+			c->bdf, rte_strerror(rte_errno));
+		c->dev_fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+eal_stop(struct ctx *c)
+{
+	if (c->dev_fd >= 0)
+		rte_vfio_release_device(c->devices, c->bdf, c->dev_fd);
+	rte_eal_cleanup();
+}
+
+static void
+group_heap(struct ctx *c)
+{
+	uint64_t pg = mb_port_heap_page(c->o), n = c->o->heap_pages;
+	uint64_t bytes = n * pg;
+	struct probe p;
+	struct mb_row r;
+	void *buf;
+	int cfd;
+
+	if (eal_start(c, false) < 0) {
+		row_failed("heap_grow", bytes, pg, n, EIO, "EAL");
+		return;
+	}
+	if (device_up(c) < 0) {
+		row_failed("heap_grow", bytes, pg, n, rte_errno, "device setup");
+		eal_stop(c);
+		return;
+	}
+	cfd = mb_port_default_container();
+	/* half a page less than n pages: n new pages however the heap's
+	 * last page is used */
+	probe_start(&p, cfd);
+	buf = rte_malloc("map_bench", bytes - pg / 2, 0);
+	probe_end(&p, &r, "heap_grow", bytes, pg, n, buf == NULL ? -1 : 0, rte_errno);
+	if (buf != NULL) {
+		probe_start(&p, cfd);
+		rte_free(buf);
+		probe_end(&p, &r, "heap_shrink", bytes, pg, n, 0, 0);
+	}
+	eal_stop(c);
+}
+
+static void
+group_static(struct ctx *c)
+{
+	uint64_t pg = mb_sys_page(), bytes = (uint64_t)c->o->static_mb * MB_MIB;
+	struct probe p;
+	struct mb_row r;
+	int ret, err, cfd;
+
+	if (eal_start(c, true) < 0) {
+		row_failed("static_bind", bytes, pg, bytes / pg, EIO, "EAL");
+		return;
+	}
+	cfd = mb_port_default_container();
+	/* no group yet: DMA_AVAIL is read after the bind only */
+	probe_start(&p, cfd);
+	ret = device_up(c);
+	err = rte_errno;
+	if (cfd < 0)
+		cfd = mb_port_default_container();
+	p.container_fd = cfd;
+	/* an IOMMU that was not set has all its entries: the limit */
+	p.avail = -1;
+	probe_end(&p, &r, "static_bind", bytes, pg, bytes / pg, ret, err);
+	eal_stop(c);
+}
+
+static void
+ext_rows(struct ctx *c, int cfd)
+{
+	uint64_t pg = mb_sys_page(), bytes = (uint64_t)c->o->ext_mb * MB_MIB;
+	unsigned int n = (unsigned int)(bytes / pg), i;
+	rte_iova_t *iovas;
+	struct probe p;
+	struct mb_row r;
+	char *buf;
+	int ret, err;
+
+	buf = anon_touched(bytes);
+	iovas = calloc(n, sizeof(*iovas));
+	if (buf == NULL || iovas == NULL ||
+			rte_malloc_heap_create(EXT_HEAP) != 0) {
+		row_failed("ext_add", bytes, pg, n, ENOMEM, "external memory");
+		goto out;
+	}
+	/* IOVA = VA, as the heap's own memory in --iova-mode=va */
+	for (i = 0; i < n; i++)
+		iovas[i] = (rte_iova_t)(uintptr_t)(buf + (uint64_t)i * pg);
+	probe_start(&p, cfd);
+	ret = rte_malloc_heap_memory_add(EXT_HEAP, buf, bytes, iovas, n, pg);
+	err = rte_errno;
+	probe_end(&p, &r, "ext_add", bytes, pg, n, ret, err);
+	if (ret == 0) {
+		probe_start(&p, cfd);
+		ret = rte_malloc_heap_memory_remove(EXT_HEAP, buf, bytes);
+		err = rte_errno;
+		probe_end(&p, &r, "ext_remove", bytes, pg, n, ret, err);
+	}
+	rte_malloc_heap_destroy(EXT_HEAP);
+out:
+	free(iovas);
+	if (buf != NULL)
+		munmap(buf, bytes);
+}
+
+/* A map and its unmap; paged: one unit per system page. */
+static void
+user_rows(int cfd, uint64_t bytes, bool paged, const char *map_row,
+		const char *unmap_row)
+{
+	uint64_t pg = mb_sys_page(), units = paged ? bytes / pg : 1;
+	struct probe p;
+	struct mb_row r;
+	uint64_t va;
+	char *buf;
+	int ret, err;
+
+	buf = anon_touched(bytes);
+	if (buf == NULL) {
+		row_failed(map_row, bytes, pg, units, ENOMEM, "mmap");
+		return;
+	}
+	va = (uint64_t)(uintptr_t)buf;
+	probe_start(&p, cfd);
+	if (paged)
+		ret = mb_port_map_paged(RTE_VFIO_DEFAULT_CONTAINER_FD, va, va, bytes, pg);
+	else
+		ret = rte_vfio_container_dma_map(RTE_VFIO_DEFAULT_CONTAINER_FD, va, va, bytes);
+	err = rte_errno;
+	probe_end(&p, &r, map_row, bytes, pg, units, ret, err);
+	if (ret == 0) {
+		probe_start(&p, cfd);
+		ret = rte_vfio_container_dma_unmap(RTE_VFIO_DEFAULT_CONTAINER_FD, va, va, bytes);
+		err = rte_errno;
+		probe_end(&p, &r, unmap_row, bytes, pg, units, ret, err);
+	}
+	munmap(buf, bytes);
+}
+
+static void
+group_user(struct ctx *c)
+{
+	uint64_t pg = mb_sys_page();
+	int cfd;
+
+	if (eal_start(c, false) < 0) {
+		row_failed("ext_add", (uint64_t)c->o->ext_mb * MB_MIB, pg, 0, EIO, "EAL");
+		return;
+	}
+	if (device_up(c) < 0) {
+		row_failed("ext_add", (uint64_t)c->o->ext_mb * MB_MIB, pg, 0,
+			rte_errno, "device setup");
+		eal_stop(c);
+		return;
+	}
+	cfd = mb_port_default_container();
+	ext_rows(c, cfd);
+	user_rows(cfd, (uint64_t)c->o->user_mb * MB_MIB, false, "user_map", "user_unmap");
+	user_rows(cfd, (uint64_t)c->o->paged_pages * pg, true, "paged_map", "paged_unmap");
+	eal_stop(c);
+}
+
+/*
+ * N one-page maps in a container of their own, then the container is
+ * destroyed: at once, or after unmapping the maps one by one.
+ * DPDK 22.11 sets a container's IOMMU only when a device of the group is
+ * set up (rte_vfio_container_group_bind() just opens the group), so there
+ * the device is set up too and released as part of the teardown.
+ */
+static void
+group_teardown(struct ctx *c, bool by_record)
+{
+	const char *row = by_record ? "teardown_rec" : "teardown_all";
+	uint64_t pg = mb_sys_page(), n = c->o->teardown_pages, i;
+	uint64_t bytes = n * pg, va;
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	int64_t avail0, avail1;
+	struct probe p;
+	struct mb_row r;
+	int cfd, ret = 0, err = 0, dev_fd = -1;
+	char *buf;
+
+	if (eal_start(c, false) < 0) {
+		row_failed(row, bytes, pg, n, EIO, "EAL");
+		return;
+	}
+	buf = anon_touched(bytes);
+	cfd = rte_vfio_container_create();
+	if (buf == NULL || cfd < 0 || rte_vfio_container_group_bind(cfd, c->group) < 0) {
+		row_failed(row, bytes, pg, n, rte_errno, "container");
+		goto out;
+	}
+	if (mb_port_teardown_needs_device() &&
+			rte_vfio_setup_device(c->devices, c->bdf, &dev_fd, &info) != 0) {
+		row_failed(row, bytes, pg, n, rte_errno, "device setup");
+		goto out;
+	}
+	va = (uint64_t)(uintptr_t)buf;
+	avail0 = mb_dma_avail(cfd);
+	if (mb_port_map_paged(cfd, va, va, bytes, pg) != 0) {
+		row_failed(row, bytes, pg, n, rte_errno, "maps");
+		goto out;
+	}
+	avail1 = mb_dma_avail(cfd);
+	probe_start(&p, -1);
+	for (i = 0; by_record && i < n && ret == 0; i++)
+		ret = rte_vfio_container_dma_unmap(cfd, va + i * pg, va + i * pg, pg);
+	if (ret == 0 && dev_fd >= 0) {
+		ret = rte_vfio_release_device(c->devices, c->bdf, dev_fd);
+		dev_fd = -1;
+	}
+	if (ret == 0)
+		ret = rte_vfio_container_destroy(cfd);
+	err = rte_errno;
+	if (ret == 0)
+		cfd = -1;
+	probe_end(&p, &r, row, bytes, pg, n, ret, err);
+	if (avail0 >= 0 && avail1 >= 0)
+		fprintf(stderr, "map-bench: %s: %" PRId64 " DMA entries in use before the teardown\n",
+			row, avail0 - avail1);
+out:
+	if (dev_fd >= 0)
+		rte_vfio_release_device(c->devices, c->bdf, dev_fd);
+	if (cfd >= 0)
+		rte_vfio_container_destroy(cfd);
+	if (buf != NULL)
+		munmap(buf, bytes);
+	rte_eal_cleanup();
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(struct ctx *c);
+} groups[] = {
+	{ "heap", group_heap },
+	{ "static", group_static },
+	{ "user", group_user },
+	{ "teardown", NULL },
+	{ "teardown_rec", NULL },
+};
+
+static bool
+group_selected(const struct mb_opts *o, const char *name)
+{
+	const char *s = o->groups;
+	size_t len = strlen(name);
+
+	if (s == NULL)
+		return true;
+	while (*s != '\0') {
+		if (strncmp(s, name, len) == 0 && (s[len] == ',' || s[len] == '\0'))
+			return true;
+		s = strchr(s, ',');
+		if (s == NULL)
+			break;
+		s++;
+	}
+	return false;
+}
+
+static void
+run_child(const struct mb_opts *o, unsigned int g)
+{
+	struct ctx c = { .o = o, .dev_fd = -1 };
+
+	if (groups[g].fn != NULL)
+		groups[g].fn(&c);
+	else
+		group_teardown(&c, strcmp(groups[g].name, "teardown_rec") == 0);
+	fflush(NULL);
+}
+
+int
+mb_run_groups(const struct mb_opts *o)
+{
+	unsigned int g;
+	int ret = 0;
+
+	for (g = 0; g < RTE_DIM(groups); g++) {
+		pid_t pid;
+		int status;
+
+		if (!group_selected(o, groups[g].name))
+			continue;
+		fflush(NULL);
+		pid = fork();
+		if (pid < 0) {
+			perror("map-bench: fork");
+			return -1;
+		}
+		if (pid == 0) {
+			run_child(o, g);
+			_exit(0);
+		}
+		while (waitpid(pid, &status, 0) < 0)
+			if (errno != EINTR)
+				return -1;
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			fprintf(stderr, "map-bench: group %s ended abnormally (status 0x%x)\n",
+				groups[g].name, status);
+			ret = -1;
+		}
+	}
+	return ret;
+}

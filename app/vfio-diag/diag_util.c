@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Small helpers of the diagnostic tool: reading one-line sysfs files and
+ * symlinks, naming sizes, and the advice list.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vfio_diag.h"
+
+int
+diag_read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL)
+		return -1;
+	if (fgets(buf, (int)len, f) == NULL) {
+		fclose(f);
+		buf[0] = '\0';
+		errno = ENODATA;
+		return -1;
+	}
+	fclose(f);
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return 0;
+}
+
+int
+diag_read_u64(const char *path, uint64_t *val)
+{
+	char buf[64], *end;
+	unsigned long long v;
+
+	if (diag_read_line(path, buf, sizeof(buf)) < 0)
+		return -1;
+	errno = 0;
+	v = strtoull(buf, &end, 0);
+	if (errno != 0 || end == buf) {
+		errno = EINVAL;
+		return -1;
+	}
+	*val = v;
+	return 0;
+}
+
+int
+diag_link_basename(const char *path, char *out, size_t len)
+{
+	char target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -1;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base != NULL ? base + 1 : target;
+	if (strlen(base) >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(out, base);
+	return 0;
+}
+
+/* "512 GiB", "2 MiB", "4 KiB", or bytes when not a whole unit. */
+const char *
+diag_size_str(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	unsigned int u;
+	uint64_t div = 1024;
+
+	if (bytes == UINT64_MAX) {
+		snprintf(buf, len, "unlimited");
+		return buf;
+	}
+	for (u = 0; u < 4 && bytes >= div && bytes % div == 0; u++, div <<= 10)
+		;
+	if (u == 0)
+		snprintf(buf, len, "%" PRIu64 " bytes", bytes);
+	else
+		snprintf(buf, len, "%" PRIu64 " %s", bytes / (div >> 10),
+			units[u - 1]);
+	return buf;
+}
+
+const char *
+diag_iova_name(enum rte_iova_mode mode)
+{
+	switch (mode) {
+	case RTE_IOVA_PA:
+		return "PA";
+	case RTE_IOVA_VA:
+		return "VA";
+	default:
+		return "DC";
+	}
+}
+
+const char *
+diag_tri_name(enum diag_tri t)
+{
+	return t == DIAG_YES ? "yes" : t == DIAG_NO ? "no" : "unknown";
+}
+
+void
+diag_add_advice(struct diag_report *rep, enum diag_severity sev,
+		const char *topic, const char *fix, const char *fmt, ...)
+{
+	struct diag_advice *a;
+	va_list ap;
+
+	if (rep->n_advice >= DIAG_MAX_ADVICE)
+		return;
+	a = &rep->advice[rep->n_advice++];
+	a->sev = sev;
+	snprintf(a->topic, sizeof(a->topic), "%s", topic);
+	snprintf(a->fix, sizeof(a->fix), "%s", fix != NULL ? fix : "");
+	va_start(ap, fmt);
+	vsnprintf(a->problem, sizeof(a->problem), fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the IOMMU accepts, learned before it matters:
+ * - the reserved IOVA regions of each group (sysfs reserved_regions),
+ *   kept per container so that a refusal can name the window it hits;
+ * - the valid IOVA ranges a group would have on its own, probed in a
+ *   temporary container: at init (before any memory gets an IOVA, for the
+ *   choice of the IOVA mode) and before a group joins a container holding
+ *   mappings (the kernel refuses a group whose aperture excludes one with
+ *   a bare EINVAL, and only after the attach).
+ *
+ * Everything here but vfio_probe_iova_ranges() runs with the VFIO lock
+ * held (vfio_container.c); that one takes it.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_vfio.h>
+
+#include "eal_iova.h"
+#include "eal_private.h"
+#include "vfio_backend.h"
+#include "vfio_private.h"
+
+#define RESV_MAX_PER_GROUP 64
+
+/* ---- reserved regions ---- */
+
+static int
+resv_read(int num, struct vfio_resv_region *out, unsigned int max)
+{
+	char path[PATH_MAX], type[32];
+	uint64_t start, end;
+	unsigned int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%d/reserved_regions",
+		eal_sysfs_root(), num);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0; /* no IOMMU group in sysfs: nothing reserved known */
+	while (n < max && fscanf(f, "%" SCNx64 " %" SCNx64 " %31s",
+			&start, &end, type) == 3) {
+		/* the kernel lets mappings over direct-relaxable regions */
+		if (strcmp(type, "direct-relaxable") == 0 || end < start)
+			continue;
+		out[n].start = start;
+		out[n].end = end;
+		out[n].group = num;
+		snprintf(out[n].type, sizeof(out[n].type), "%s", type);
+		n++;
+	}
+	fclose(f);
+	return (int)n;
+}
+
+int
+vfio_resv_add_group_locked(struct vfio_container *cont, int num)
+{
+	struct vfio_resv_region rd[RESV_MAX_PER_GROUP], *tmp;
+	int n = resv_read(num, rd, RTE_DIM(rd));
+
+	if (n <= 0)
+		return 0;
+	tmp = realloc(cont->resv, (cont->n_resv + n) * sizeof(*tmp));
+	if (tmp == NULL)
+		return eal_fail(ENOMEM);
+	memcpy(&tmp[cont->n_resv], rd, n * sizeof(*tmp));
+	cont->resv = tmp;
+	cont->n_resv += n;
+	return 0;
+}
+
+void
+vfio_resv_drop_group_locked(struct vfio_container *cont, int num)
+{
+	unsigned int i, k = 0;
+
+	for (i = 0; i < cont->n_resv; i++)
+		if (cont->resv[i].group != num)
+			cont->resv[k++] = cont->resv[i];
+	cont->n_resv = k;
+	if (k == 0) {
+		free(cont->resv);
+		cont->resv = NULL;
+	}
+}
+
+const struct vfio_resv_region *
+vfio_resv_find_locked(const struct vfio_container *cont, uint64_t iova,
+		uint64_t len)
+{
+	uint64_t last = iova + len - 1;
+	unsigned int i;
+
+	for (i = 0; i < cont->n_resv; i++)
+		if (iova <= cont->resv[i].end && last >= cont->resv[i].start)
+			return &cont->resv[i];
+	return NULL;
+}
+
+void
+vfio_resv_describe(const struct vfio_resv_region *r, char *buf, size_t len)
+{
+	bool x86_msi = r->start == VFIO_X86_MSI_START && r->end == VFIO_X86_MSI_END;
+
+	snprintf(buf, len, "%s 0x%" PRIx64 "-0x%" PRIx64 " (reserved region '%s' of IOMMU group %d)",
+		x86_msi ? "the x86 MSI window" :
+		strcmp(r->type, "msi") == 0 ? "the MSI window" : "the reserved window",
+		r->start, r->end, r->type, r->group);
+}
+
+/* ---- probing a group's own ranges ---- */
+
+static int
+probe_in(struct vfio_container *tmp, int group_fd, int num)
+{
+	int type, err;
+
+	if (vfio_backend()->ioctl(group_fd, VFIO_GROUP_SET_CONTAINER, &tmp->fd) != 0) {
+		err = errno;
+		EAL_LOG(DEBUG, "VFIO: probe of IOMMU group %d: SET_CONTAINER: %s",
+			num, strerror(err));
+		return eal_fail(err);
+	}
+	if (vfio_container_ioctl_locked(tmp, VFIO_CHECK_EXTENSION,
+			(void *)(uintptr_t)VFIO_TYPE1v2_IOMMU) > 0)
+		type = VFIO_TYPE1v2_IOMMU;
+	else if (vfio_container_ioctl_locked(tmp, VFIO_CHECK_EXTENSION,
+			(void *)(uintptr_t)VFIO_TYPE1_IOMMU) > 0)
+		type = VFIO_TYPE1_IOMMU;
+	else
+		type = -1;
+	if (type < 0 || vfio_container_ioctl_locked(tmp, VFIO_SET_IOMMU,
+			(void *)(uintptr_t)type) != 0) {
+		err = type < 0 ? ENOTSUP : errno;
+		EAL_LOG(DEBUG, "VFIO: probe of IOMMU group %d: no type1 IOMMU: %s",
+			num, strerror(err));
+		vfio_backend()->ioctl(group_fd, VFIO_GROUP_UNSET_CONTAINER, NULL);
+		return eal_fail(err);
+	}
+	tmp->state = VFIO_CONT_IOMMU;
+	err = vfio_container_read_info_locked(tmp) < 0 ? rte_errno : 0;
+	/* the last group leaving takes the temporary IOMMU with it */
+	vfio_backend()->ioctl(group_fd, VFIO_GROUP_UNSET_CONTAINER, NULL);
+	return err != 0 ? eal_fail(err) : 0;
+}
+
+int
+vfio_group_probe_ranges_locked(int group_fd, int num,
+		struct vfio_iova_range **ranges, unsigned int *n)
+{
+	struct vfio_container tmp;
+	int ret, err;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.state = VFIO_CONT_NO_GROUP;
+	tmp.fd = vfio_backend()->open(VFIO_CONTAINER_PATH, O_RDWR);
+	if (tmp.fd < 0) {
+		err = errno;
+		EAL_LOG(DEBUG, "VFIO: probe of IOMMU group %d: cannot open %s: %s",
+			num, VFIO_CONTAINER_PATH, strerror(err));
+		return eal_fail(err);
+	}
+	ret = probe_in(&tmp, group_fd, num);
+	err = rte_errno;
+	vfio_backend()->close(tmp.fd);
+	if (ret < 0) {
+		free(tmp.ranges);
+		return eal_fail(err);
+	}
+	*ranges = tmp.ranges;
+	*n = tmp.n_ranges;
+	return 0;
+}
+
+static void
+format_ranges(const struct vfio_iova_range *r, unsigned int n, char *buf,
+		size_t len)
+{
+	unsigned int i;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s[0x%" PRIx64 ", 0x%" PRIx64 "]",
+			i > 0 ? ", " : "", (uint64_t)r[i].start, (uint64_t)r[i].end);
+}
+
+static bool
+inside_one(const struct vfio_iova_range *r, unsigned int n, uint64_t iova,
+		uint64_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (iova >= r[i].start && iova + len - 1 <= r[i].end)
+			return true;
+	return false;
+}
+
+int
+vfio_group_check_fit_locked(struct vfio_container *cont,
+		const struct vfio_group *grp)
+{
+	struct vfio_iova_range *r = NULL;
+	const struct vfio_record *rec;
+	unsigned int n = 0;
+	char buf[256];
+
+	if (grp->noiommu || cont->state == VFIO_CONT_NOIOMMU ||
+			vfio_records_count(cont->records) == 0)
+		return 0;
+	/* a probe that fails leaves the decision to the kernel's attach */
+	if (vfio_group_probe_ranges_locked(grp->fd, grp->num, &r, &n) < 0 || n == 0) {
+		free(r);
+		return 0;
+	}
+	for (rec = vfio_records_first(cont->records); rec != NULL;
+			rec = vfio_records_next(cont->records, rec))
+		if (!inside_one(r, n, rec->iova, rec->len))
+			break;
+	if (rec != NULL) {
+		format_ranges(r, n, buf, sizeof(buf));
+		EAL_LOG(ERR, "VFIO: IOMMU group %d cannot join container %d: its valid IOVA ranges %s exclude the mapping IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] (vaddr 0x%" PRIx64 ") of the container; unmap it, or put the group in another container (ERANGE)",
+			grp->num, cont->fd, buf, rec->iova, rec->iova + rec->len - 1,
+			rec->vaddr);
+		cont->stats.refused_checks++;
+		free(r);
+		return eal_fail(ERANGE);
+	}
+	free(r);
+	return 0;
+}
+
+/* ---- the probe at init ---- */
+
+/* Every device of the group is bound to a VFIO driver (or to none), one at least. */
+static bool
+group_is_vfio(int num)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 300], target[PATH_MAX];
+	struct dirent *de;
+	bool ok = true, any = false;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/kernel/iommu_groups/%d/devices",
+		eal_sysfs_root(), num);
+	d = opendir(dir);
+	if (d == NULL)
+		return false;
+	while (ok && (de = readdir(d)) != NULL) {
+		const char *base;
+		ssize_t len;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/driver", dir, de->d_name);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len < 0)
+			continue;
+		target[len] = '\0';
+		base = strrchr(target, '/');
+		base = base != NULL ? base + 1 : target;
+		if (strncmp(base, "vfio", 4) == 0)
+			any = true;
+		else
+			ok = false;
+	}
+	closedir(d);
+	return ok && any;
+}
+
+/* Keep in acc only what also lies in r (both ascending, inclusive ends). */
+static unsigned int
+intersect(struct eal_iova_range *acc, unsigned int n_acc,
+		const struct vfio_iova_range *r, unsigned int n_r, unsigned int max)
+{
+	struct eal_iova_range out[32];
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < n_acc; i++) {
+		for (j = 0; j < n_r && n < RTE_MIN(max, (unsigned int)RTE_DIM(out)); j++) {
+			uint64_t s = RTE_MAX(acc[i].start, (uint64_t)r[j].start);
+			uint64_t e = RTE_MIN(acc[i].end, (uint64_t)r[j].end);
+
+			if (s <= e) {
+				out[n].start = s;
+				out[n].end = e;
+				n++;
+			}
+		}
+	}
+	memcpy(acc, out, n * sizeof(*out));
+	return n;
+}
+
+static int
+probe_one(int num, struct vfio_iova_range **r, unsigned int *n)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	char path[64];
+	int fd, ret = -1;
+
+	snprintf(path, sizeof(path), VFIO_GROUP_FMT, (unsigned int)num);
+	fd = vfio_backend()->open(path, O_RDWR);
+	if (fd < 0)
+		return -1; /* in use by another process, or gone */
+	if (vfio_backend()->ioctl(fd, VFIO_GROUP_GET_STATUS, &st) == 0 &&
+			(st.flags & VFIO_GROUP_FLAGS_VIABLE) &&
+			!(st.flags & VFIO_GROUP_FLAGS_CONTAINER_SET))
+		ret = vfio_group_probe_ranges_locked(fd, num, r, n);
+	vfio_backend()->close(fd);
+	return ret;
+}
+
+void
+vfio_probe_iova_ranges(void)
+{
+	struct eal_iova_range acc[32];
+	char dir[PATH_MAX], what[64] = "", buf[256];
+	unsigned int n_acc = 0, probed = 0;
+	struct dirent *de;
+	DIR *d;
+
+	eal_iova_set_ranges(NULL, 0, NULL);
+	snprintf(dir, sizeof(dir), "%s/kernel/iommu_groups", eal_sysfs_root());
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	vfio_lock();
+	while ((de = readdir(d)) != NULL) {
+		struct vfio_iova_range *r = NULL;
+		unsigned int n = 0;
+		char *end;
+		long num = strtol(de->d_name, &end, 10);
+
+		if (de->d_name[0] == '.' || *end != '\0' || num < 0 ||
+				num > INT_MAX || !group_is_vfio((int)num) ||
+				vfio_group_find_locked((int)num) != NULL)
+			continue;
+		if (probe_one((int)num, &r, &n) < 0 || n == 0) {
+			free(r);
+			continue;
+		}
+		if (probed == 0) {
+			n_acc = RTE_MIN(n, (unsigned int)RTE_DIM(acc));
+			for (unsigned int i = 0; i < n_acc; i++) {
+				acc[i].start = r[i].start;
+				acc[i].end = r[i].end;
+			}
+			snprintf(what, sizeof(what), "IOMMU group %ld", num);
+		} else {
+			n_acc = intersect(acc, n_acc, r, n, RTE_DIM(acc));
+			snprintf(what, sizeof(what), "%u IOMMU groups", probed + 1);
+		}
+		probed++;
+		free(r);
+	}
+	vfio_unlock();
+	closedir(d);
+	if (probed == 0)
+		return;
+	eal_iova_set_ranges(acc, n_acc, what);
+	buf[0] = '\0';
+	for (unsigned int i = 0, off = 0; i < n_acc && off < sizeof(buf); i++)
+		off += snprintf(buf + off, sizeof(buf) - off, "%s[0x%" PRIx64 ", 0x%" PRIx64 "]",
+			i > 0 ? ", " : "", acc[i].start, acc[i].end);
+	EAL_LOG(INFO, "VFIO: valid IOVA ranges of %s: %s", what, buf);
+}
