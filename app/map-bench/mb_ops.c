@@ -44,6 +44,8 @@
 /* ---- ioctl() interposer: counts the DMA calls of whichever EAL is linked ---- */
 
 static uint64_t n_dma_calls;
+/* --verbose: every repetition of a row on stderr, not only the best */
+static bool verbose;
 
 /*
  * The EAL's shared library calls ioctl() through the PLT, so this
@@ -123,6 +125,7 @@ mb_opts_default(struct mb_opts *o)
 	o->user_mb = 64;
 	o->paged_pages = 4096;
 	o->teardown_pages = 4096;
+	o->repeat = 3;
 }
 
 static const struct {
@@ -143,6 +146,8 @@ static const struct {
 	  "system pages of the paged user map" },
 	{ "--teardown-pages", offsetof(struct mb_opts, teardown_pages), 1u << 20,
 	  "one-page maps in the container torn down" },
+	{ "--repeat", offsetof(struct mb_opts, repeat), 100,
+	  "repetitions of each row; the best is reported" },
 };
 
 void
@@ -157,6 +162,7 @@ mb_opts_usage(FILE *f)
 		"--device");
 	fprintf(f, "  %-20s LIST  groups to run: heap,static,user,teardown,teardown_rec\n",
 		"--groups");
+	fprintf(f, "  %-20s       every repetition of a row on stderr\n", "--verbose");
 }
 
 int
@@ -185,6 +191,11 @@ mb_opts_parse(struct mb_opts *o, int argc, char **argv, int *i)
 		*(unsigned int *)(void *)((char *)o + size_opts[k].off) =
 			(unsigned int)v;
 		*i += 1;
+		return 1;
+	}
+	if (strcmp(opt, "--verbose") == 0) {
+		o->verbose = true;
+		verbose = true;
 		return 1;
 	}
 	if (strcmp(opt, "--device") == 0 || strcmp(opt, "--groups") == 0) {
@@ -218,6 +229,8 @@ mb_opts_to_argv(const struct mb_opts *o, char **argv, int max, char bufs[][32])
 		argv[n++] = (char *)(uintptr_t)"--device";
 		argv[n++] = (char *)(uintptr_t)o->device;
 	}
+	if (o->verbose && n + 1 <= max)
+		argv[n++] = (char *)(uintptr_t)"--verbose";
 	if (o->groups != NULL && n + 2 <= max) {
 		argv[n++] = (char *)(uintptr_t)"--groups";
 		argv[n++] = (char *)(uintptr_t)o->groups;
@@ -263,7 +276,7 @@ link_tail(const char *path, char *out, size_t len)
 static int
 device_rank(const char *devdir, int *group)
 {
-	char path[PATH_MAX + 16], name[256];
+	char path[2 * PATH_MAX], name[PATH_MAX];
 	unsigned long vendor = 0, device = 0;
 
 	snprintf(path, sizeof(path), "%s/driver", devdir);
@@ -282,7 +295,7 @@ int
 mb_find_device(const char *sysfs, const char *want, char *bdf, size_t len,
 		int *group)
 {
-	char dir[PATH_MAX], devdir[PATH_MAX + 300];
+	char dir[PATH_MAX], devdir[PATH_MAX + 512];
 	struct dirent *de;
 	int best = 0, g;
 	DIR *d;
@@ -308,6 +321,20 @@ mb_find_device(const char *sysfs, const char *want, char *bdf, size_t len,
 	}
 	closedir(d);
 	return best > 0 ? 0 : -1;
+}
+
+int64_t
+mb_dma_limit(void)
+{
+	FILE *f = fopen("/sys/module/vfio_iommu_type1/parameters/dma_entry_limit", "r");
+	long long v = 65535;
+
+	if (f != NULL) {
+		if (fscanf(f, "%lld", &v) != 1 || v <= 0)
+			v = 65535;
+		fclose(f);
+	}
+	return v;
 }
 
 /* Walk GET_INFO's capability chain for DMA_AVAIL (argsz negotiated). */
@@ -356,37 +383,68 @@ struct probe {
 	int container_fd;
 	uint64_t calls;
 	int64_t avail;
+	int64_t entries;    /* when the container is gone after: set by the row */
 	double t;
 };
+
+/* The best of the repetitions of a row; an error sticks (it is reported). */
+struct best {
+	struct mb_row r;
+	bool have;
+};
+
+static void
+best_add(struct best *b, const struct mb_row *r)
+{
+	if (verbose) {
+		fprintf(stderr, "repetition: ");
+		mb_row_print(stderr, r);
+	}
+	if (!b->have || (b->r.err == 0 && (r->err != 0 || r->secs < b->r.secs)))
+		b->r = *r;
+	b->have = true;
+}
+
+static void
+best_print(const struct best *b)
+{
+	if (b->have)
+		mb_row_print(stdout, &b->r);
+}
 
 static void
 probe_start(struct probe *p, int container_fd)
 {
 	p->container_fd = container_fd;
+	p->entries = MB_UNKNOWN;
 	p->avail = mb_dma_avail(container_fd);
 	p->calls = mb_port_dma_calls();
 	p->t = mb_now();
 }
 
 static void
-probe_end(const struct probe *p, struct mb_row *r, const char *row,
+probe_end(const struct probe *p, struct best *b, const char *row,
 		uint64_t bytes, uint64_t pgsz, uint64_t units, int ret, int err)
 {
 	double t = mb_now();
 	uint64_t calls = mb_port_dma_calls();
 	int64_t avail = mb_dma_avail(p->container_fd);
+	struct mb_row r;
 
-	memset(r, 0, sizeof(*r));
-	snprintf(r->src, sizeof(r->src), "%s", mb_port_src());
-	snprintf(r->row, sizeof(r->row), "%s", row);
-	r->bytes = bytes;
-	r->pgsz = pgsz;
-	r->units = units;
-	r->calls = (int64_t)(calls - p->calls);
-	r->entries = p->avail >= 0 && avail >= 0 ? p->avail - avail : MB_UNKNOWN;
-	r->secs = t - p->t;
-	r->err = ret < 0 ? (err != 0 ? err : EIO) : 0;
-	mb_row_print(stdout, r);
+	memset(&r, 0, sizeof(r));
+	snprintf(r.src, sizeof(r.src), "%s", mb_port_src());
+	snprintf(r.row, sizeof(r.row), "%s", row);
+	r.bytes = bytes;
+	r.pgsz = pgsz;
+	r.units = units;
+	r.calls = (int64_t)(calls - p->calls);
+	if (p->entries != MB_UNKNOWN)
+		r.entries = p->entries;
+	else
+		r.entries = p->avail >= 0 && avail >= 0 ? p->avail - avail : MB_UNKNOWN;
+	r.secs = t - p->t;
+	r.err = ret < 0 ? (err != 0 ? err : EIO) : 0;
+	best_add(b, &r);
 }
 
 /* A row that could not be run at all. */
@@ -446,7 +504,10 @@ eal_start(struct ctx *c, bool static_mem)
 	argv[argc++] = (char *)(uintptr_t)"map-bench";
 	argv[argc++] = (char *)(uintptr_t)"-l";
 	argv[argc++] = (char *)(uintptr_t)"0";
-	argv[argc++] = (char *)(uintptr_t)"--in-memory";
+	/* DPDK 22.11 refuses --in-memory with --no-huge: the ports add what
+	 * keeps static memory free of runtime files */
+	if (!static_mem)
+		argv[argc++] = (char *)(uintptr_t)"--in-memory";
 	argv[argc++] = (char *)(uintptr_t)"--no-pci";
 	argv[argc++] = (char *)(uintptr_t)"--no-telemetry";
 	argv[argc++] = (char *)(uintptr_t)"--iova-mode=va";
@@ -496,20 +557,29 @@ device_up(struct ctx *c)
 }
 
 static void
-eal_stop(struct ctx *c)
+device_down(struct ctx *c)
 {
 	if (c->dev_fd >= 0)
 		rte_vfio_release_device(c->devices, c->bdf, c->dev_fd);
+	c->dev_fd = -1;
+}
+
+static void
+eal_stop(struct ctx *c)
+{
+	device_down(c);
 	rte_eal_cleanup();
 }
 
+/* Heap growth of n pages by one rte_malloc(), and the shrink by its free. */
 static void
 group_heap(struct ctx *c)
 {
 	uint64_t pg = mb_port_heap_page(c->o), n = c->o->heap_pages;
 	uint64_t bytes = n * pg;
+	struct best grow = { .have = false }, shrink = { .have = false };
 	struct probe p;
-	struct mb_row r;
+	unsigned int k;
 	void *buf;
 	int cfd;
 
@@ -523,42 +593,68 @@ group_heap(struct ctx *c)
 		return;
 	}
 	cfd = mb_port_default_container();
-	/* half a page less than n pages: n new pages however the heap's
-	 * last page is used */
-	probe_start(&p, cfd);
-	buf = rte_malloc("map_bench", bytes - pg / 2, 0);
-	probe_end(&p, &r, "heap_grow", bytes, pg, n, buf == NULL ? -1 : 0, rte_errno);
-	if (buf != NULL) {
+	for (k = 0; k < c->o->repeat; k++) {
+		/* half a page less than n pages: n new pages however the
+		 * heap's last page is used */
+		probe_start(&p, cfd);
+		buf = rte_malloc("map_bench", bytes - pg / 2, 0);
+		probe_end(&p, &grow, "heap_grow", bytes, pg, n,
+			buf == NULL ? -1 : 0, rte_errno);
+		if (buf == NULL)
+			break;
 		probe_start(&p, cfd);
 		rte_free(buf);
-		probe_end(&p, &r, "heap_shrink", bytes, pg, n, 0, 0);
+		probe_end(&p, &shrink, "heap_shrink", bytes, pg, n, 0, 0);
 	}
+	best_print(&grow);
+	best_print(&shrink);
 	eal_stop(c);
 }
 
+/*
+ * Static memory: mapped when the device's group joins the default
+ * container. static_setup times rte_vfio_setup_device() (what a driver
+ * calls; it opens the device too, which is not mapping work);
+ * static_rebind times rte_vfio_container_group_bind() of the group after
+ * the device was released, i.e. the replay alone. (In DPDK 22.11 the bind
+ * only opens the group: its memory is mapped by the next setup_device.)
+ */
 static void
 group_static(struct ctx *c)
 {
 	uint64_t pg = mb_sys_page(), bytes = (uint64_t)c->o->static_mb * MB_MIB;
+	struct best setup = { .have = false }, rebind = { .have = false };
 	struct probe p;
-	struct mb_row r;
+	unsigned int k;
 	int ret, err, cfd;
 
 	if (eal_start(c, true) < 0) {
-		row_failed("static_bind", bytes, pg, bytes / pg, EIO, "EAL");
+		row_failed("static_setup", bytes, pg, bytes / pg, EIO, "EAL");
 		return;
 	}
-	cfd = mb_port_default_container();
-	/* no group yet: DMA_AVAIL is read after the bind only */
-	probe_start(&p, cfd);
+	probe_start(&p, -1);
 	ret = device_up(c);
 	err = rte_errno;
-	if (cfd < 0)
-		cfd = mb_port_default_container();
+	cfd = mb_port_default_container();
 	p.container_fd = cfd;
-	/* an IOMMU that was not set has all its entries: the limit */
-	p.avail = -1;
-	probe_end(&p, &r, "static_bind", bytes, pg, bytes / pg, ret, err);
+	/* before the bind no IOMMU is set: every entry was free */
+	p.avail = mb_dma_limit();
+	probe_end(&p, &setup, "static_setup", bytes, pg, bytes / pg, ret, err);
+	best_print(&setup);
+	for (k = 0; ret == 0 && k < c->o->repeat; k++) {
+		device_down(c);
+		probe_start(&p, -1);
+		ret = rte_vfio_container_group_bind(RTE_VFIO_DEFAULT_CONTAINER_FD,
+			c->group) < 0 ? -1 : 0;
+		err = rte_errno;
+		p.container_fd = mb_port_default_container();
+		p.avail = mb_dma_limit();
+		probe_end(&p, &rebind, "static_rebind", bytes, pg, bytes / pg,
+			ret, err);
+		if (ret == 0)
+			ret = device_up(c);
+	}
+	best_print(&rebind);
 	eal_stop(c);
 }
 
@@ -566,10 +662,10 @@ static void
 ext_rows(struct ctx *c, int cfd)
 {
 	uint64_t pg = mb_sys_page(), bytes = (uint64_t)c->o->ext_mb * MB_MIB;
-	unsigned int n = (unsigned int)(bytes / pg), i;
+	unsigned int n = (unsigned int)(bytes / pg), i, k;
+	struct best add = { .have = false }, rm = { .have = false };
 	rte_iova_t *iovas;
 	struct probe p;
-	struct mb_row r;
 	char *buf;
 	int ret, err;
 
@@ -583,16 +679,22 @@ ext_rows(struct ctx *c, int cfd)
 	/* IOVA = VA, as the heap's own memory in --iova-mode=va */
 	for (i = 0; i < n; i++)
 		iovas[i] = (rte_iova_t)(uintptr_t)(buf + (uint64_t)i * pg);
-	probe_start(&p, cfd);
-	ret = rte_malloc_heap_memory_add(EXT_HEAP, buf, bytes, iovas, n, pg);
-	err = rte_errno;
-	probe_end(&p, &r, "ext_add", bytes, pg, n, ret, err);
-	if (ret == 0) {
+	for (k = 0; k < c->o->repeat; k++) {
+		probe_start(&p, cfd);
+		ret = rte_malloc_heap_memory_add(EXT_HEAP, buf, bytes, iovas, n, pg);
+		err = rte_errno;
+		probe_end(&p, &add, "ext_add", bytes, pg, n, ret, err);
+		if (ret != 0)
+			break;
 		probe_start(&p, cfd);
 		ret = rte_malloc_heap_memory_remove(EXT_HEAP, buf, bytes);
 		err = rte_errno;
-		probe_end(&p, &r, "ext_remove", bytes, pg, n, ret, err);
+		probe_end(&p, &rm, "ext_remove", bytes, pg, n, ret, err);
+		if (ret != 0)
+			break;
 	}
+	best_print(&add);
+	best_print(&rm);
 	rte_malloc_heap_destroy(EXT_HEAP);
 out:
 	free(iovas);
@@ -602,12 +704,13 @@ out:
 
 /* A map and its unmap; paged: one unit per system page. */
 static void
-user_rows(int cfd, uint64_t bytes, bool paged, const char *map_row,
-		const char *unmap_row)
+user_rows(struct ctx *c, int cfd, uint64_t bytes, bool paged,
+		const char *map_row, const char *unmap_row)
 {
 	uint64_t pg = mb_sys_page(), units = paged ? bytes / pg : 1;
+	struct best map = { .have = false }, unmap = { .have = false };
 	struct probe p;
-	struct mb_row r;
+	unsigned int k;
 	uint64_t va;
 	char *buf;
 	int ret, err;
@@ -618,19 +721,28 @@ user_rows(int cfd, uint64_t bytes, bool paged, const char *map_row,
 		return;
 	}
 	va = (uint64_t)(uintptr_t)buf;
-	probe_start(&p, cfd);
-	if (paged)
-		ret = mb_port_map_paged(RTE_VFIO_DEFAULT_CONTAINER_FD, va, va, bytes, pg);
-	else
-		ret = rte_vfio_container_dma_map(RTE_VFIO_DEFAULT_CONTAINER_FD, va, va, bytes);
-	err = rte_errno;
-	probe_end(&p, &r, map_row, bytes, pg, units, ret, err);
-	if (ret == 0) {
+	for (k = 0; k < c->o->repeat; k++) {
 		probe_start(&p, cfd);
-		ret = rte_vfio_container_dma_unmap(RTE_VFIO_DEFAULT_CONTAINER_FD, va, va, bytes);
+		if (paged)
+			ret = mb_port_map_paged(RTE_VFIO_DEFAULT_CONTAINER_FD, va, va,
+				bytes, pg);
+		else
+			ret = rte_vfio_container_dma_map(RTE_VFIO_DEFAULT_CONTAINER_FD,
+				va, va, bytes);
 		err = rte_errno;
-		probe_end(&p, &r, unmap_row, bytes, pg, units, ret, err);
+		probe_end(&p, &map, map_row, bytes, pg, units, ret, err);
+		if (ret != 0)
+			break;
+		probe_start(&p, cfd);
+		ret = rte_vfio_container_dma_unmap(RTE_VFIO_DEFAULT_CONTAINER_FD, va,
+			va, bytes);
+		err = rte_errno;
+		probe_end(&p, &unmap, unmap_row, bytes, pg, units, ret, err);
+		if (ret != 0)
+			break;
 	}
+	best_print(&map);
+	best_print(&unmap);
 	munmap(buf, bytes);
 }
 
@@ -652,54 +764,53 @@ group_user(struct ctx *c)
 	}
 	cfd = mb_port_default_container();
 	ext_rows(c, cfd);
-	user_rows(cfd, (uint64_t)c->o->user_mb * MB_MIB, false, "user_map", "user_unmap");
-	user_rows(cfd, (uint64_t)c->o->paged_pages * pg, true, "paged_map", "paged_unmap");
+	user_rows(c, cfd, (uint64_t)c->o->user_mb * MB_MIB, false, "user_map",
+		"user_unmap");
+	user_rows(c, cfd, (uint64_t)c->o->paged_pages * pg, true, "paged_map",
+		"paged_unmap");
 	eal_stop(c);
 }
 
 /*
- * N one-page maps in a container of their own, then the container is
- * destroyed: at once, or after unmapping the maps one by one.
+ * One teardown: n one-page maps in a container of their own, then the
+ * container is destroyed, at once or after unmapping the maps one by one.
  * DPDK 22.11 sets a container's IOMMU only when a device of the group is
  * set up (rte_vfio_container_group_bind() just opens the group), so there
  * the device is set up too and released as part of the teardown.
  */
-static void
-group_teardown(struct ctx *c, bool by_record)
+static int
+teardown_once(struct ctx *c, bool by_record, char *buf, struct best *b)
 {
 	const char *row = by_record ? "teardown_rec" : "teardown_all";
 	uint64_t pg = mb_sys_page(), n = c->o->teardown_pages, i;
-	uint64_t bytes = n * pg, va;
+	uint64_t bytes = n * pg, va = (uint64_t)(uintptr_t)buf;
 	struct vfio_device_info info = { .argsz = sizeof(info) };
+	int cfd, ret = 0, err = 0, dev_fd = -1;
 	int64_t avail0, avail1;
 	struct probe p;
-	struct mb_row r;
-	int cfd, ret = 0, err = 0, dev_fd = -1;
-	char *buf;
 
-	if (eal_start(c, false) < 0) {
-		row_failed(row, bytes, pg, n, EIO, "EAL");
-		return;
-	}
-	buf = anon_touched(bytes);
 	cfd = rte_vfio_container_create();
-	if (buf == NULL || cfd < 0 || rte_vfio_container_group_bind(cfd, c->group) < 0) {
+	if (cfd < 0 || rte_vfio_container_group_bind(cfd, c->group) < 0) {
 		row_failed(row, bytes, pg, n, rte_errno, "container");
-		goto out;
+		goto fail;
 	}
 	if (mb_port_teardown_needs_device() &&
 			rte_vfio_setup_device(c->devices, c->bdf, &dev_fd, &info) != 0) {
 		row_failed(row, bytes, pg, n, rte_errno, "device setup");
-		goto out;
+		goto fail;
 	}
-	va = (uint64_t)(uintptr_t)buf;
-	avail0 = mb_dma_avail(cfd);
+	/* a new container: every entry is free (DPDK 22.11 cannot be asked
+	 * before its device is set up) */
+	avail0 = mb_dma_limit();
 	if (mb_port_map_paged(cfd, va, va, bytes, pg) != 0) {
 		row_failed(row, bytes, pg, n, rte_errno, "maps");
-		goto out;
+		goto fail;
 	}
 	avail1 = mb_dma_avail(cfd);
 	probe_start(&p, -1);
+	/* the container is gone after: what it held is what was given back */
+	if (avail0 >= 0 && avail1 >= 0)
+		p.entries = avail1 - avail0;
 	for (i = 0; by_record && i < n && ret == 0; i++)
 		ret = rte_vfio_container_dma_unmap(cfd, va + i * pg, va + i * pg, pg);
 	if (ret == 0 && dev_fd >= 0) {
@@ -711,29 +822,59 @@ group_teardown(struct ctx *c, bool by_record)
 	err = rte_errno;
 	if (ret == 0)
 		cfd = -1;
-	probe_end(&p, &r, row, bytes, pg, n, ret, err);
-	if (avail0 >= 0 && avail1 >= 0)
-		fprintf(stderr, "map-bench: %s: %" PRId64 " DMA entries in use before the teardown\n",
-			row, avail0 - avail1);
-out:
+	probe_end(&p, b, row, bytes, pg, n, ret, err);
+	if (ret == 0)
+		return 0;
+fail:
 	if (dev_fd >= 0)
 		rte_vfio_release_device(c->devices, c->bdf, dev_fd);
 	if (cfd >= 0)
 		rte_vfio_container_destroy(cfd);
-	if (buf != NULL)
+	return -1;
+}
+
+static void
+group_teardown(struct ctx *c, bool by_record)
+{
+	const char *row = by_record ? "teardown_rec" : "teardown_all";
+	uint64_t pg = mb_sys_page(), bytes = c->o->teardown_pages * pg;
+	struct best b = { .have = false };
+	unsigned int k;
+	char *buf;
+
+	if (eal_start(c, false) < 0) {
+		row_failed(row, bytes, pg, c->o->teardown_pages, EIO, "EAL");
+		return;
+	}
+	buf = anon_touched(bytes);
+	if (buf == NULL) {
+		row_failed(row, bytes, pg, c->o->teardown_pages, ENOMEM, "mmap");
+	} else {
+		for (k = 0; k < c->o->repeat; k++)
+			if (teardown_once(c, by_record, buf, &b) < 0)
+				break;
+		best_print(&b);
 		munmap(buf, bytes);
+	}
 	rte_eal_cleanup();
 }
 
+/*
+ * fresh: each repetition in a process of its own. DPDK 22.11 keeps a
+ * destroyed container's user-map records and replays them (merged into one
+ * kernel mapping) into the next container created in the same slot, so a
+ * second teardown in one process would not tear down what the first did.
+ */
 static const struct {
 	const char *name;
 	void (*fn)(struct ctx *c);
+	bool fresh;
 } groups[] = {
-	{ "heap", group_heap },
-	{ "static", group_static },
-	{ "user", group_user },
-	{ "teardown", NULL },
-	{ "teardown_rec", NULL },
+	{ "heap", group_heap, false },
+	{ "static", group_static, false },
+	{ "user", group_user, false },
+	{ "teardown", NULL, true },
+	{ "teardown_rec", NULL, true },
 };
 
 static bool
@@ -755,6 +896,25 @@ group_selected(const struct mb_opts *o, const char *name)
 	return false;
 }
 
+bool
+mb_row_selected(const struct mb_opts *o, const char *row)
+{
+	static const struct {
+		const char *prefix;
+		const char *group;
+	} map[] = {
+		{ "heap_", "heap" }, { "static_", "static" }, { "ext_", "user" },
+		{ "user_", "user" }, { "paged_", "user" },
+		{ "teardown_all", "teardown" }, { "teardown_rec", "teardown_rec" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(map); i++)
+		if (strncmp(row, map[i].prefix, strlen(map[i].prefix)) == 0)
+			return group_selected(o, map[i].group);
+	return false;
+}
+
 static void
 run_child(const struct mb_opts *o, unsigned int g)
 {
@@ -767,6 +927,33 @@ run_child(const struct mb_opts *o, unsigned int g)
 	fflush(NULL);
 }
 
+static int
+run_forked(const struct mb_opts *o, unsigned int g)
+{
+	pid_t pid;
+	int status;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		perror("map-bench: fork");
+		return -1;
+	}
+	if (pid == 0) {
+		run_child(o, g);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "map-bench: group %s ended abnormally (status 0x%x)\n",
+			groups[g].name, status);
+		return -1;
+	}
+	return 0;
+}
+
 int
 mb_run_groups(const struct mb_opts *o)
 {
@@ -774,29 +961,19 @@ mb_run_groups(const struct mb_opts *o)
 	int ret = 0;
 
 	for (g = 0; g < RTE_DIM(groups); g++) {
-		pid_t pid;
-		int status;
+		struct mb_opts one = *o;
+		unsigned int k, runs = 1;
 
 		if (!group_selected(o, groups[g].name))
 			continue;
-		fflush(NULL);
-		pid = fork();
-		if (pid < 0) {
-			perror("map-bench: fork");
-			return -1;
+		/* the reader keeps the best of rows repeated across processes */
+		if (groups[g].fresh) {
+			runs = o->repeat;
+			one.repeat = 1;
 		}
-		if (pid == 0) {
-			run_child(o, g);
-			_exit(0);
-		}
-		while (waitpid(pid, &status, 0) < 0)
-			if (errno != EINTR)
-				return -1;
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			fprintf(stderr, "map-bench: group %s ended abnormally (status 0x%x)\n",
-				groups[g].name, status);
-			ret = -1;
-		}
+		for (k = 0; k < runs; k++)
+			if (run_forked(&one, g) < 0)
+				ret = -1;
 	}
 	return ret;
 }

@@ -22,6 +22,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -37,9 +38,11 @@ struct mb_opts {
 	unsigned int user_mb;        /* one-shot user map */
 	unsigned int paged_pages;    /* paged user map, system pages */
 	unsigned int teardown_pages; /* mappings torn down */
+	unsigned int repeat;         /* repetitions of each row, the best is kept */
 	const char *device;          /* PCI address, or NULL: the first vfio-pci device */
 	const char *groups;          /* comma-separated groups to run, NULL: all */
 	bool model;                  /* the type1 model instead of the kernel (ours only) */
+	bool verbose;                /* every repetition on stderr */
 };
 
 /* One measured row. */
@@ -78,6 +81,9 @@ int mb_opts_to_argv(const struct mb_opts *o, char **argv, int max, char bufs[][3
  */
 int mb_run_groups(const struct mb_opts *o);
 
+/* True when the group that measures @p row is selected (--groups). */
+bool mb_row_selected(const struct mb_opts *o, const char *row);
+
 /* Print a row in the @ROW format. */
 void mb_row_print(FILE *f, const struct mb_row *r);
 
@@ -97,6 +103,10 @@ uint64_t mb_sys_page(void);
  */
 int mb_find_device(const char *sysfs, const char *want, char *bdf, size_t len,
 		int *group);
+
+/* The kernel's DMA entry limit per container (vfio_iommu_type1's
+ * dma_entry_limit; 65535, its default, when it cannot be read). */
+int64_t mb_dma_limit(void);
 
 /* DMA entries the IOMMU of a container has left (VFIO_IOMMU_GET_INFO
  * DMA_AVAIL), or -1 when it cannot be read. */
@@ -126,5 +136,7 @@ int mb_port_map_paged(int container_fd, uint64_t vaddr, uint64_t iova,
 		uint64_t len, uint64_t pgsz);
 /* Heap page size of the heap group (2 MiB hugepages, or the system page). */
 uint64_t mb_port_heap_page(const struct mb_opts *o);
+/* True when a container's IOMMU is set only by setting up a device. */
+bool mb_port_teardown_needs_device(void);
 
 #endif /* _MB_OPS_H_ */

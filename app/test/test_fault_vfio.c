@@ -560,6 +560,24 @@ test_fault_heap(void)
 		TEST_ASSERT_SUCCESS(inv_heap_mapped(p, 6 * pg), "and is mapped");
 		rte_free(p);
 	}
+	TEST_STEP("shrink of several pages with an allocation failing");
+	for (k = 1; k <= 3; k++) {
+		void *p = rte_malloc(NULL, 6 * pg, 0);
+		uint64_t va;
+
+		TEST_ASSERT_NOT_NULL(p, "growth (%u)", k);
+		va = (uintptr_t)p;
+		vfio_alloc_fail_nth(k);
+		rte_free(p);
+		disarm();
+		TEST_ASSERT_SUCCESS(inv_all(NULL, 0), "records == kernel, none stray (fault %u)", k);
+		TEST_ASSERT_SUCCESS(inv_va_unmapped(DEF, RTE_ALIGN_CEIL(va, pg) + pg, 4 * pg),
+			"freed pages are not left mapped (fault %u)", k);
+		p = rte_malloc(NULL, 6 * pg, 0);
+		TEST_ASSERT_NOT_NULL(p, "the next growth works (fault %u): %s", k,
+			rte_strerror(rte_errno));
+		rte_free(p);
+	}
 	for (i = 0; i < LIVE; i++)
 		rte_free(h.live[i]);
 	TEST_ASSERT_SUCCESS(inv_all(NULL, 0), "invariants at the end");
@@ -636,6 +654,18 @@ test_fault_extmem(void)
 		TEST_ASSERT_SUCCESS(inv_all(NULL, 0), "invariants (fault %u)", k);
 		if (rte_malloc_heap_memory_remove("fault_ext", e.va, EXT_PAGES * pg) == 0)
 			TEST_STEP("  remove %u: refused the first time, done the second", k);
+		TEST_ASSERT_SUCCESS(inv_va_unmapped(DEF, (uintptr_t)e.va, EXT_PAGES * pg),
+			"removed memory is not left mapped (fault %u)", k);
+	}
+	TEST_STEP("remove with an allocation failing");
+	for (k = 1; k <= 3; k++) {
+		TEST_ASSERT_SUCCESS(op_ext_add(&e), "add (%u)", k);
+		vfio_alloc_fail_nth(k);
+		rte_errno = 0;
+		(void)rte_malloc_heap_memory_remove("fault_ext", e.va, EXT_PAGES * pg);
+		disarm();
+		TEST_ASSERT_SUCCESS(inv_all(NULL, 0), "invariants (fault %u)", k);
+		(void)rte_malloc_heap_memory_remove("fault_ext", e.va, EXT_PAGES * pg);
 		TEST_ASSERT_SUCCESS(inv_va_unmapped(DEF, (uintptr_t)e.va, EXT_PAGES * pg),
 			"removed memory is not left mapped (fault %u)", k);
 	}

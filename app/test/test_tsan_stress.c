@@ -34,7 +34,7 @@
 #define DEF RTE_VFIO_DEFAULT_CONTAINER_FD
 #define N_MAPPERS 2
 #define N_ALLOCATORS 2
-#define ITERS 200
+#define ITERS 1000
 #define BUF_PAGES 8
 #define SHARED_GROUP 81
 

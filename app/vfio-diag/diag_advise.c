@@ -147,46 +147,83 @@ memory_need(const struct diag_report *rep, uint64_t *entries)
 	return bytes;
 }
 
+/* The DMA entry budget against the memory to map. */
 static void
-advise_limits(struct diag_report *rep)
+advise_entries(struct diag_report *rep, uint64_t need, uint64_t entries)
 {
 	const struct diag_limits *lim = &rep->limits;
-	uint64_t need, entries, budget;
+	/* a figure the user gave is a requirement; the pools only a hint */
+	enum diag_severity sev = rep->memory != 0 ? DIAG_ERROR : DIAG_WARNING;
+	char a[32], b[32], what[96], fix[384];
+	uint64_t budget;
 	bool by_avail;
-	char a[32], b[32], c[32], fix[384];
 
-	need = memory_need(rep, &entries);
 	budget = lim->dma_entry_limit >= 0 ? (uint64_t)lim->dma_entry_limit : 0;
 	/* what the kernel says is left wins when it is lower (or the only figure) */
 	by_avail = rep->vfio.avail_known &&
 		(budget == 0 || rep->vfio.dma_avail < budget);
 	if (by_avail)
 		budget = rep->vfio.dma_avail;
-	if (budget != 0 && entries > budget) {
-		snprintf(fix, sizeof(fix),
-			"load vfio_iommu_type1 with dma_entry_limit=%" PRIu64 " or more (modprobe vfio_iommu_type1 dma_entry_limit=%" PRIu64 ", or write it to /sys/module/vfio_iommu_type1/parameters/dma_entry_limit before the application starts), or use larger pages (2 MiB or 1 GiB hugepages need 512 or 262144 times fewer entries)",
-			entries, entries);
-		diag_add_advice(rep, DIAG_ERROR, "limits", fix,
-			"%s %" PRIu64 " is below what %s of %s pages need (%" PRIu64 " entries, one per page in dynamic memory)",
-			by_avail ? "DMA entries available" : "dma_entry_limit",
-			budget, diag_size_str(need, a, sizeof(a)),
-			diag_size_str(rep->memory != 0 ? lim->page_size :
-				(rep->n_pools > 0 ? rep->pools[0].page_sz : lim->page_size),
-				b, sizeof(b)), entries);
-	}
-	if (lim->memlock_known && !lim->memlock_unlimited &&
-			(need == 0 || lim->memlock_limit < need + lim->locked)) {
-		snprintf(fix, sizeof(fix),
-			"raise it: ulimit -l unlimited (or %" PRIu64 " KiB) in the shell, LimitMEMLOCK=infinity in the systemd unit, --ulimit memlock=-1 for a container, memlock in /etc/security/limits.conf, or run with CAP_IPC_LOCK",
-			need != 0 ? (need + lim->locked + 1023) / 1024 : 0);
-		diag_add_advice(rep, need != 0 ? DIAG_ERROR : DIAG_WARNING, "limits", fix,
-			"memlock %s%s%s: every byte mapped for DMA is locked against it (locked already: %s)",
+	if (budget == 0 || entries <= budget)
+		return;
+	if (rep->memory != 0)
+		snprintf(what, sizeof(what), "%s of %s pages",
+			diag_size_str(need, a, sizeof(a)),
+			diag_size_str(lim->page_size, b, sizeof(b)));
+	else
+		snprintf(what, sizeof(what), "the %s of reserved hugepages",
+			diag_size_str(need, a, sizeof(a)));
+	snprintf(fix, sizeof(fix),
+		"back the memory with larger pages (2 MiB: %" PRIu64 " entries, 1 GiB: %" PRIu64 "), or load vfio_iommu_type1 with dma_entry_limit=%" PRIu64 " or more (modprobe vfio_iommu_type1 dma_entry_limit=N, or write N to /sys/module/vfio_iommu_type1/parameters/dma_entry_limit before the application starts)",
+		entries_for(need, 2ULL << 20), entries_for(need, 1ULL << 30),
+		entries);
+	diag_add_advice(rep, sev, "limits", fix,
+		"%s %" PRIu64 " is below what %s need (%" PRIu64 " entries, one per page in dynamic memory)",
+		by_avail ? "DMA entries available" : "dma_entry_limit", budget,
+		what, entries);
+}
+
+/* The locked-memory limit against the memory to map. */
+static void
+advise_memlock(struct diag_report *rep, uint64_t need)
+{
+	const struct diag_limits *lim = &rep->limits;
+	char a[32], b[32], c[32], size[48] = "", fix[384];
+
+	if (!lim->memlock_known || lim->memlock_unlimited)
+		return;
+	if (need != 0 && lim->memlock_limit >= need + lim->locked)
+		return;
+	if (need != 0)
+		snprintf(size, sizeof(size), " (or %" PRIu64 " KiB)",
+			(need + lim->locked + 1023) / 1024);
+	snprintf(fix, sizeof(fix),
+		"raise it: ulimit -l unlimited%s in the shell, LimitMEMLOCK=infinity in the systemd unit, --ulimit memlock=-1 for a container, memlock in /etc/security/limits.conf, or run with CAP_IPC_LOCK",
+		size);
+	if (need != 0)
+		diag_add_advice(rep, rep->memory != 0 ? DIAG_ERROR : DIAG_WARNING,
+			"limits", fix,
+			"memlock %s is below the %s to map%s (locked already: %s)",
 			diag_size_str(lim->memlock_limit, a, sizeof(a)),
-			need != 0 ? " is below the memory to map, " : "",
-			need != 0 ? diag_size_str(need, c, sizeof(c)) : "",
+			diag_size_str(need, c, sizeof(c)),
+			rep->memory != 0 ? "" : " (the reserved hugepages)",
 			diag_size_str(lim->locked, b, sizeof(b)));
-	}
-	if (lim->unsafe_interrupts == DIAG_YES)
+	else
+		diag_add_advice(rep, DIAG_WARNING, "limits", fix,
+			"memlock %s: every byte mapped for DMA counts against it, without CAP_IPC_LOCK (locked already: %s)",
+			diag_size_str(lim->memlock_limit, a, sizeof(a)),
+			diag_size_str(lim->locked, b, sizeof(b)));
+}
+
+static void
+advise_limits(struct diag_report *rep)
+{
+	uint64_t need, entries;
+
+	need = memory_need(rep, &entries);
+	advise_entries(rep, need, entries);
+	advise_memlock(rep, need);
+	if (rep->limits.unsafe_interrupts == DIAG_YES)
 		diag_add_advice(rep, DIAG_WARNING, "limits",
 			"use an IOMMU with interrupt remapping and set allow_unsafe_interrupts=0",
 			"vfio_iommu_type1 allows unsafe interrupts: a device can raise arbitrary MSIs");
@@ -221,7 +258,7 @@ advise_iova(struct diag_report *rep)
 	char fix[384];
 
 	if (rep->iova.eal_errno != 0) {
-		snprintf(fix, sizeof(fix), "%s", rep->iova.why);
+		snprintf(fix, sizeof(fix), "%.383s", rep->iova.why);
 		diag_add_advice(rep, DIAG_ERROR, "iova", fix,
 			"the EAL cannot start with these options: %s",
 			strerror(rep->iova.eal_errno));

@@ -32,7 +32,7 @@ read_device(const char *gdir, const char *bdf, struct diag_device *dev)
 {
 	char path[PATH_MAX + 300], vendor[16] = "", device[16] = "";
 
-	snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);
+	snprintf(dev->bdf, sizeof(dev->bdf), "%.31s", bdf);
 	snprintf(path, sizeof(path), "%s/devices/%s/driver", gdir, bdf);
 	if (diag_link_basename(path, dev->driver, sizeof(dev->driver)) < 0)
 		dev->driver[0] = '\0';

@@ -139,9 +139,12 @@ text_limits(const struct diag_report *rep, FILE *out)
 		fprintf(out, "  locked memory: unknown\n");
 		return;
 	}
-	fprintf(out, "  locked memory: limit %s (hard %s), locked %s, CAP_IPC_LOCK %s%s\n",
-		diag_size_str(lim->memlock_limit, a, sizeof(a)),
-		diag_size_str(lim->memlock_hard, b, sizeof(b)),
+	fprintf(out, "  locked memory: limit %s", diag_size_str(lim->memlock_limit, a,
+		sizeof(a)));
+	if (lim->memlock_hard != 0)
+		fprintf(out, " (hard %s)", diag_size_str(lim->memlock_hard, b,
+			sizeof(b)));
+	fprintf(out, ", locked %s, CAP_IPC_LOCK %s%s\n",
 		diag_size_str(lim->locked, c, sizeof(c)),
 		diag_tri_name(lim->cap_ipc_lock),
 		lim->memlock_unlimited ? ": no limit applies" : "");
@@ -399,6 +402,16 @@ json_vfio(const struct diag_report *rep, FILE *out)
 	fputc('}', out);
 }
 
+/* bytes, or "unlimited" */
+static void
+json_limit(FILE *out, uint64_t bytes)
+{
+	if (bytes == UINT64_MAX)
+		fputs("\"unlimited\"", out);
+	else
+		fprintf(out, "%" PRIu64, bytes);
+}
+
 static void
 json_limits(const struct diag_report *rep, FILE *out)
 {
@@ -423,15 +436,12 @@ json_limits(const struct diag_report *rep, FILE *out)
 
 		fputc('{', out);
 		json_key(out, "limit", &m);
-		if (lim->memlock_limit == UINT64_MAX)
-			fputs("null", out);
-		else
-			fprintf(out, "%" PRIu64, lim->memlock_limit);
+		json_limit(out, lim->memlock_limit);
 		json_key(out, "hard", &m);
-		if (lim->memlock_hard == UINT64_MAX)
+		if (lim->memlock_hard == 0)
 			fputs("null", out);
 		else
-			fprintf(out, "%" PRIu64, lim->memlock_hard);
+			json_limit(out, lim->memlock_hard);
 		json_kv_u64(out, "locked", lim->locked, &m);
 		json_kv_bool(out, "unlimited", lim->memlock_unlimited, &m);
 		json_kv_tri(out, "cap_ipc_lock", lim->cap_ipc_lock, &m);

@@ -126,7 +126,7 @@ diag_collect_iommu(const struct diag_options *opts, struct diag_report *rep)
 		if (de->d_name[0] == '.' || iommu->n_units >= DIAG_MAX_UNITS)
 			continue;
 		u = &iommu->units[iommu->n_units++];
-		snprintf(u->name, sizeof(u->name), "%s", de->d_name);
+		snprintf(u->name, sizeof(u->name), "%.63s", de->d_name);
 		snprintf(u->type, sizeof(u->type), "%s",
 			unit_type(opts->sysfs, de->d_name));
 	}
@@ -203,7 +203,7 @@ diag_collect_limits(const struct diag_options *opts, struct diag_report *rep)
 		on_off(val) : DIAG_UNKNOWN;
 
 	lim->memlock_known = false;
-	lim->memlock_hard = UINT64_MAX;
+	lim->memlock_hard = 0;
 	lim->cap_ipc_lock = DIAG_UNKNOWN;
 	if (be->memlock != NULL &&
 			be->memlock(&lim->memlock_limit, &lim->locked,
@@ -281,7 +281,7 @@ static void
 pool_nodes(const struct diag_options *opts, struct diag_pool *p,
 		const char *name)
 {
-	char path[PATH_MAX], file[PATH_MAX + 64];
+	char path[PATH_MAX], file[PATH_MAX * 2];
 	struct dirent *de;
 	DIR *d;
 

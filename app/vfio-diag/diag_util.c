@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_common.h>
+
 #include "vfio_diag.h"
 
 int
@@ -75,25 +77,28 @@ diag_link_basename(const char *path, char *out, size_t len)
 	return 0;
 }
 
-/* "512 GiB", "2 MiB", "4 KiB", or bytes when not a whole unit. */
+/* "512 GiB", "2 MiB", "4 KiB"; "~256 MiB" when not a whole unit. */
 const char *
 diag_size_str(uint64_t bytes, char *buf, size_t len)
 {
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
-	unsigned int u;
-	uint64_t div = 1024;
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
+	unsigned int u = 0;
 
 	if (bytes == UINT64_MAX) {
 		snprintf(buf, len, "unlimited");
 		return buf;
 	}
-	for (u = 0; u < 4 && bytes >= div && bytes % div == 0; u++, div <<= 10)
-		;
-	if (u == 0)
+	if (bytes < 1024) {
 		snprintf(buf, len, "%" PRIu64 " bytes", bytes);
+		return buf;
+	}
+	while (u + 1 < RTE_DIM(units) && bytes >= (1ULL << (10 * (u + 2))))
+		u++;
+	if (bytes % (1ULL << (10 * (u + 1))) == 0)
+		snprintf(buf, len, "%" PRIu64 " %s", bytes >> (10 * (u + 1)), units[u]);
 	else
-		snprintf(buf, len, "%" PRIu64 " %s", bytes / (div >> 10),
-			units[u - 1]);
+		snprintf(buf, len, "~%.3g %s",
+			(double)bytes / (double)(1ULL << (10 * (u + 1))), units[u]);
 	return buf;
 }
 

@@ -117,7 +117,7 @@ struct diag_limits {
 	enum diag_tri unsafe_interrupts;
 	bool memlock_known;
 	uint64_t memlock_limit;      /* bytes, UINT64_MAX: unlimited */
-	uint64_t memlock_hard;       /* hard limit (kernel backend only) */
+	uint64_t memlock_hard;       /* hard limit; 0: unknown (model) */
 	uint64_t locked;             /* bytes locked already (VmLck) */
 	bool memlock_unlimited;      /* no limit, or CAP_IPC_LOCK */
 	enum diag_tri cap_ipc_lock;

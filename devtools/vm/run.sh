@@ -6,6 +6,7 @@
 #
 # usage: devtools/vm/run.sh [options]
 #   --build DIR        meson build dir; its app/test/dpdk-test goes into the VM
+#                      (and app/demo/memvfio-demo, a guest binary, when built)
 #   --config NAME      configuration (configs/NAME.conf, or a path to a .conf);
 #                      repeatable; "all" = every config with in_all=1 (default)
 #   --tests "A B"      tests to run in every config (default: the config's list)
@@ -19,6 +20,7 @@
 #   --qemu-arg ARG     extra QEMU argument (repeatable)
 #   --keep             keep the work dir (console logs, initrds)
 #   -v, --verbose      print each guest console in full
+#   --show-output      print the guest log of every test, passed ones too
 #   --list-configs     list the configurations and exit
 #
 # Output: one line per test "PASS|FAIL|SKIP <config>/<test>", the guest log of
@@ -33,11 +35,11 @@ confdir=$here/configs
 
 build="" tests_override="" timeout_override="" vm_timeout_override=""
 cache=${VM_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/dpdk-vm}
-keep=0 verbose=0
+keep=0 verbose=0 show_output=0
 configs=() extra_bins=() qemu_extra=()
 
 usage() {
-	sed -n '7,27p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '7,29p' "$0" | sed 's/^# \{0,1\}//'
 	exit "${1:-2}"
 }
 
@@ -55,6 +57,7 @@ while [ $# -gt 0 ]; do
 	--qemu-arg) need_arg "$@"; qemu_extra+=("$2"); shift 2 ;;
 	--keep) keep=1; shift ;;
 	-v|--verbose) verbose=1; shift ;;
+	--show-output) show_output=1; shift ;;
 	--list-configs) list_only=1; shift ;;
 	-h|--help) usage 0 ;;
 	*) echo "run.sh: unknown argument '$1'" >&2; usage ;;
@@ -173,6 +176,11 @@ if [ -n "$build" ]; then
 	if [ ! -x "$dpdk_test" ]; then
 		echo "run.sh: no $build/app/test/dpdk-test (build it first)" >&2
 		exit 2
+	fi
+	# the demo is a guest binary like --extra-bin (args_memvfio_demo=)
+	demo_bin=$(dirname "$(dirname "$dpdk_test")")/demo/memvfio-demo
+	if [ -x "$demo_bin" ] && [[ " ${extra_bins[*]} " != *"/memvfio-demo "* ]]; then
+		extra_bins+=("$demo_bin")
 	fi
 else
 	dpdk_test=""
@@ -466,8 +474,10 @@ for c in "${configs[@]}"; do
 		# shellcheck disable=SC2086
 		set -- $res
 		case $1 in
-		pass) report PASS "$name" "$t" "($3 s)" ;;
-		skip) report SKIP "$name" "$t" "($(skip_reason "$log"))" ;;
+		pass) report PASS "$name" "$t" "($3 s)"
+			[ $show_output = 1 ] && show_log "$log" ;;
+		skip) report SKIP "$name" "$t" "($(skip_reason "$log"))"
+			[ $show_output = 1 ] && show_log "$log" ;;
 		*)
 			report FAIL "$name" "$t" "(rc $2, $3 s)"
 			show_log "$log"

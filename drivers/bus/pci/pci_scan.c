@@ -20,6 +20,7 @@
 
 #include <rte_vfio.h>
 
+#include "eal_iova.h"
 #include "eal_private.h"
 #include "pci_private.h"
 #include "vfio_private.h"
@@ -429,6 +430,9 @@ pci_dma_map(struct rte_device *gen, void *addr, uint64_t iova, size_t len)
 
 	if (pci_dma_check(gen, "DMA map") < 0 ||
 			bar_owner_check(addr, len, "DMA map", &owner) < 0)
+		return -1;
+	/* known at init: refused even before a group has set the IOMMU */
+	if (eal_iova_check_reachable(iova, len, "rte_dev_dma_map") < 0)
 		return -1;
 	if (owner != NULL)
 		return vfio_device_dma_map(owner->fd, (uintptr_t)addr, iova, len);

@@ -245,11 +245,22 @@ lookup_unlock(void)
 
 /* Walks */
 
+/* A walk without a callback is a caller's bug: refuse it, do not crash. */
+static int
+walk_no_cb(const char *fn)
+{
+	EAL_LOG(ERR, "%s: NULL callback: pass a function to call for each item (EINVAL)",
+		fn);
+	return eal_fail(EINVAL);
+}
+
 int
 rte_memseg_list_walk_thread_unsafe(rte_memseg_list_walk_t func, void *arg)
 {
 	unsigned int i;
 
+	if (func == NULL)
+		return walk_no_cb(__func__);
 	for (i = 0; i < n_sorted; i++) {
 		int ret = func(&index_[i].l->pub, arg);
 
@@ -264,6 +275,8 @@ rte_memseg_walk_thread_unsafe(rte_memseg_walk_t func, void *arg)
 {
 	unsigned int i, s;
 
+	if (func == NULL)
+		return walk_no_cb(__func__);
 	for (i = 0; i < n_sorted; i++) {
 		const struct rte_memseg_list *msl = &index_[i].l->pub;
 
@@ -296,6 +309,8 @@ rte_memseg_contig_walk_thread_unsafe(rte_memseg_contig_walk_t func, void *arg)
 {
 	unsigned int i, s, e;
 
+	if (func == NULL)
+		return walk_no_cb(__func__);
 	for (i = 0; i < n_sorted; i++) {
 		const struct rte_memseg_list *msl = &index_[i].l->pub;
 

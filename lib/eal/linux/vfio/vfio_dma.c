@@ -767,42 +767,83 @@ vfio_dma_user_unmap_locked(struct vfio_container *cont, uint64_t vaddr,
 	return ret;
 }
 
+/* Records copied at a time when memory is released (on the stack). */
+#define RELEASE_BATCH 32
+
+/*
+ * Memory going away must never stay mapped because memory is short: the
+ * records are copied in batches on the stack, not into an allocation.
+ */
 int
 vfio_dma_release_range_locked(struct vfio_container *cont, uint64_t iova,
 		uint64_t len)
 {
-	struct vfio_record *recs;
+	struct vfio_record recs[RELEASE_BATCH];
+	const struct vfio_record *r;
+	uint64_t pos = iova, end = iova + len, last;
 	size_t n;
-	int ret;
+	int ret = 0, err = 0;
 
-	if (collect(cont, iova, len, &recs, &n) < 0)
-		return -1;
-	if (n == 0)
-		return 0;
-	if (recs[0].iova < iova || recs[n - 1].iova + recs[n - 1].len > iova + len)
-		EAL_LOG(ERR, "VFIO: memory [0x%" PRIx64 ", 0x%" PRIx64 ") is released but a unit reaches outside it (IOVA 0x%" PRIx64 "-0x%" PRIx64 "): the whole unit is unmapped",
-			iova, iova + len, recs[0].iova,
-			recs[n - 1].iova + recs[n - 1].len);
-	ret = remove_records(cont, recs, n, false);
-	free(recs);
+	do {
+		n = 0;
+		for (r = vfio_records_first_overlap(cont->records, pos, end - pos);
+				r != NULL && r->iova < end && n < RELEASE_BATCH;
+				r = vfio_records_next(cont->records, r))
+			recs[n++] = *r;
+		if (n == 0)
+			break;
+		last = recs[n - 1].iova + recs[n - 1].len;
+		if ((pos == iova && recs[0].iova < iova) || last > end)
+			EAL_LOG(ERR, "VFIO: memory [0x%" PRIx64 ", 0x%" PRIx64 ") is released but a unit reaches outside it (IOVA 0x%" PRIx64 "-0x%" PRIx64 "): the whole unit is unmapped",
+				iova, end, recs[0].iova, last);
+		/* records the kernel refuses stay: go on after them */
+		if (remove_records(cont, recs, n, false) < 0) {
+			ret = -1;
+			err = rte_errno;
+		}
+		pos = last;
+	} while (n == RELEASE_BATCH && pos < end && pos > iova);
+	if (ret < 0)
+		rte_errno = err;
 	return ret;
 }
 
+/* As vfio_dma_release_range_locked(): in batches, nothing allocated. */
 int
 vfio_dma_release_owner_locked(struct vfio_container *cont,
 		enum vfio_record_kind kind, uint64_t owner)
 {
-	struct vfio_record *recs;
-	size_t n, i, k = 0;
-	int ret;
+	struct vfio_record recs[RELEASE_BATCH];
+	const struct vfio_record *r;
+	uint64_t pos = 0;
+	bool more;
+	size_t n;
+	int ret = 0, err = 0;
 
-	if (collect(cont, 0, UINT64_MAX, &recs, &n) < 0)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (recs[i].kind == kind && recs[i].owner == owner)
-			recs[k++] = recs[i];
-	ret = remove_records(cont, recs, k, false);
-	free(recs);
+	do {
+		n = 0;
+		more = false;
+		for (r = vfio_records_first_overlap(cont->records, pos, UINT64_MAX - pos);
+				r != NULL; r = vfio_records_next(cont->records, r)) {
+			if (r->kind != kind || r->owner != owner)
+				continue;
+			if (n == RELEASE_BATCH) {
+				more = true;
+				break;
+			}
+			recs[n++] = *r;
+		}
+		if (n == 0)
+			break;
+		/* records the kernel refuses stay: go on after them */
+		if (remove_records(cont, recs, n, false) < 0) {
+			ret = -1;
+			err = rte_errno;
+		}
+		pos = recs[n - 1].iova + recs[n - 1].len;
+	} while (more && pos != 0);
+	if (ret < 0)
+		rte_errno = err;
 	return ret;
 }
 

@@ -150,7 +150,12 @@ probe_in(struct vfio_container *tmp, int group_fd, int num)
 	tmp->state = VFIO_CONT_IOMMU;
 	err = vfio_container_read_info_locked(tmp) < 0 ? rte_errno : 0;
 	/* the last group leaving takes the temporary IOMMU with it */
-	vfio_backend()->ioctl(group_fd, VFIO_GROUP_UNSET_CONTAINER, NULL);
+	if (vfio_backend()->ioctl(group_fd, VFIO_GROUP_UNSET_CONTAINER, NULL) != 0 &&
+			err == 0) {
+		err = errno;
+		EAL_LOG(ERR, "VFIO: probe of IOMMU group %d: leaving the temporary container failed: %s",
+			num, strerror(err));
+	}
 	return err != 0 ? eal_fail(err) : 0;
 }
 
@@ -219,20 +224,24 @@ vfio_group_check_fit_locked(struct vfio_container *cont,
 	if (grp->noiommu || cont->state == VFIO_CONT_NOIOMMU ||
 			vfio_records_count(cont->records) == 0)
 		return 0;
-	/* a probe that fails leaves the decision to the kernel's attach */
-	if (vfio_group_probe_ranges_locked(grp->fd, grp->num, &r, &n) < 0 || n == 0) {
+	if (vfio_group_probe_ranges_locked(grp->fd, grp->num, &r, &n) < 0) {
+		EAL_LOG(ERR, "VFIO: IOMMU group %d: its valid IOVA ranges could not be probed before it joins container %d: %s",
+			grp->num, cont->fd, rte_strerror(rte_errno));
 		free(r);
-		return 0;
+		return -1;
 	}
-	for (rec = vfio_records_first(cont->records); rec != NULL;
+	/* no IOVA_RANGE capability: the kernel's attach decides */
+	for (rec = vfio_records_first(cont->records); rec != NULL && n > 0;
 			rec = vfio_records_next(cont->records, rec))
 		if (!inside_one(r, n, rec->iova, rec->len))
 			break;
-	if (rec != NULL) {
+	if (rec != NULL && n > 0) {
 		format_ranges(r, n, buf, sizeof(buf));
-		EAL_LOG(ERR, "VFIO: IOMMU group %d cannot join container %d: its valid IOVA ranges %s exclude the mapping IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] (vaddr 0x%" PRIx64 ") of the container; unmap it, or put the group in another container (ERANGE)",
+		EAL_LOG(ERR, "VFIO: IOMMU group %d cannot join container %d: its valid IOVA ranges %s exclude the mapping IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] (vaddr 0x%" PRIx64 ", %s) of the container%s; unmap it, or put the group in another container (ERANGE)",
 			grp->num, cont->fd, buf, rec->iova, rec->iova + rec->len - 1,
-			rec->vaddr);
+			rec->vaddr, rec->kind == VFIO_REC_DEVICE ? "device memory" :
+			rec->kind == VFIO_REC_USER ? "user map" : "heap memory",
+			rec->iova > r[n - 1].end ? ": it lies above the last valid range, which ends at the IOMMU's address width" : "");
 		cont->stats.refused_checks++;
 		free(r);
 		return eal_fail(ERANGE);

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include <rte_memory.h>
@@ -43,17 +44,13 @@ find_list_cb(const struct rte_memseg_list *msl, void *arg)
 	return 0;
 }
 
-/* The units of [addr, addr + len), built from the memsegs. */
+/* The memsegs [*first, *first + *count) of *msl_out holding [addr, addr + len). */
 static int
-build_units(const void *addr, size_t len, struct vfio_record **out,
-		unsigned int *n_out)
+find_segs(const void *addr, size_t len, const struct rte_memseg_list **msl_out,
+		size_t *first, size_t *count)
 {
 	struct find_list f = { .addr = addr, .msl = NULL };
 	const struct rte_memseg_list *msl;
-	struct vfio_record *units;
-	size_t first, count, i;
-	unsigned int n = 0, skipped = 0;
-	enum vfio_record_kind kind;
 
 	rte_memseg_list_walk_thread_unsafe(find_list_cb, &f);
 	msl = f.msl;
@@ -62,13 +59,30 @@ build_units(const void *addr, size_t len, struct vfio_record **out,
 			addr, len);
 		return eal_fail(EINVAL);
 	}
-	first = RTE_PTR_DIFF(addr, msl->base_va) / msl->page_sz;
-	count = len / msl->page_sz;
-	if (first + count > msl->n_segs || len % msl->page_sz != 0) {
+	*first = RTE_PTR_DIFF(addr, msl->base_va) / msl->page_sz;
+	*count = len / msl->page_sz;
+	if (*first + *count > msl->n_segs || len % msl->page_sz != 0) {
 		EAL_LOG(ERR, "VFIO: memory event for [%p, +0x%zx) is not whole pages of its list (page size 0x%" PRIx64 ") (EINVAL)",
 			addr, len, msl->page_sz);
 		return eal_fail(EINVAL);
 	}
+	*msl_out = msl;
+	return 0;
+}
+
+/* The units of [addr, addr + len), built from the memsegs. */
+static int
+build_units(const void *addr, size_t len, struct vfio_record **out,
+		unsigned int *n_out)
+{
+	const struct rte_memseg_list *msl;
+	struct vfio_record *units;
+	size_t first, count, i;
+	unsigned int n = 0, skipped = 0;
+	enum vfio_record_kind kind;
+
+	if (find_segs(addr, len, &msl, &first, &count) < 0)
+		return -1;
 	kind = eal_memseg_list_is_static(msl) ? VFIO_REC_STATIC : VFIO_REC_HEAP;
 	units = vfio_malloc(RTE_MAX(count, (size_t)1) * sizeof(*units));
 	if (units == NULL)
@@ -111,25 +125,57 @@ mem_alloc(struct vfio_container *cont, const struct vfio_record *units,
 	return vfio_dma_map_units_locked(cont, units, n);
 }
 
+/*
+ * Release the memsegs [first, first + count) of msl, runs adjacent in VA
+ * and IOVA in one call. Nothing is allocated: memory going away must be
+ * unmapped even when memory is short.
+ */
 static int
-mem_free(struct vfio_container *cont, const struct vfio_record *units,
-		unsigned int n)
+mem_free(struct vfio_container *cont, const struct rte_memseg_list *msl,
+		size_t first, size_t count)
 {
-	unsigned int i = 0, j;
+	uint64_t iova = 0, va = 0, len = 0;
+	size_t i;
 	int ret = 0;
 
-	/* units adjacent in VA and IOVA are released in one call */
-	while (i < n) {
-		uint64_t len = units[i].len;
+	for (i = first; i <= first + count; i++) {
+		const struct rte_memseg *ms = i < first + count ? &msl->segs[i] : NULL;
+		bool usable = ms != NULL && ms->len != 0 && ms->iova != RTE_BAD_IOVA;
 
-		for (j = i + 1; j < n && units[j].iova == units[i].iova + len &&
-				units[j].vaddr == units[i].vaddr + len; j++)
-			len += units[j].len;
-		if (vfio_dma_release_range_locked(cont, units[i].iova, len) < 0)
+		if (usable && len != 0 && ms->iova == iova + len &&
+				ms->addr_64 == va + len) {
+			len += ms->len;
+			continue;
+		}
+		if (len != 0 && vfio_dma_release_range_locked(cont, iova, len) < 0)
 			ret = -1;
-		i = j;
+		len = 0;
+		if (usable) {
+			iova = ms->iova;
+			va = ms->addr_64;
+			len = ms->len;
+		}
 	}
 	return ret;
+}
+
+static int
+mem_event_free(const void *addr, size_t len)
+{
+	const struct rte_memseg_list *msl;
+	struct vfio_container *cont;
+	size_t first, count;
+
+	if (find_segs(addr, len, &msl, &first, &count) < 0)
+		return 0;
+	vfio_lock();
+	/* only the default container gets heap memory */
+	cont = vfio_default_container();
+	if (cont != NULL && mem_free(cont, msl, first, count) < 0)
+		EAL_LOG(ERR, "VFIO: memory [%p, +0x%zx) is released but part of it stays mapped for DMA (%s): see the line above",
+			addr, len, rte_strerror(rte_errno));
+	vfio_unlock();
+	return 0;
 }
 
 static int
@@ -141,21 +187,20 @@ mem_event_cb(enum rte_mem_event type, const void *addr, size_t len,
 	unsigned int n = 0;
 	int ret = 0, err = 0;
 
+	if (type != RTE_MEM_EVENT_ALLOC)
+		return mem_event_free(addr, len);
 	if (build_units(addr, len, &units, &n) < 0)
-		return type == RTE_MEM_EVENT_ALLOC ? -1 : 0;
+		return -1;
 	vfio_lock();
 	/* only the default container gets heap memory */
 	cont = vfio_default_container();
 	if (cont != NULL) {
-		if (type == RTE_MEM_EVENT_ALLOC)
-			ret = mem_alloc(cont, units, n);
-		else
-			ret = mem_free(cont, units, n);
+		ret = mem_alloc(cont, units, n);
 		err = rte_errno;
 	}
 	vfio_unlock();
 	free(units);
-	if (ret < 0 && type == RTE_MEM_EVENT_ALLOC) {
+	if (ret < 0) {
 		EAL_LOG(ERR, "VFIO: memory [%p, +0x%zx) cannot be mapped for DMA: the allocation fails (%s)",
 			addr, len, rte_strerror(err));
 		rte_errno = err;

@@ -1,0 +1,550 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpdk-map-bench: the cost of every DMA-mapping path of this project,
+ * against the bare-ioctl floors and, with --dpdk, against DPDK 22.11 doing
+ * the same operations (dpdk-map-bench-dpdk22), all in one run. It
+ * reports; it never passes or fails on time.
+ *
+ *   dpdk-map-bench [sizes] [--csv FILE|-] [--dpdk PATH] [--model|--kernel]
+ *
+ * On the real kernel it needs a device bound to vfio-pci (the test VM's
+ * edu). Without /dev/vfio/vfio (or with --model) it runs on the type1 model:
+ * the table is then labelled "model" and its times say nothing about the
+ * kernel (the unit suite runs it that way as a smoke test).
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_vfio.h>
+
+#include "eal_private.h"
+#include "mb_bare.h"
+#include "mb_ops.h"
+#include "vfio_backend.h"
+#include "vfio_model.h"
+
+#define MODEL_GROUP 40
+#define MODEL_DEV "0000:00:08.0"
+#define MAX_ROWS 256
+#define MAX_PEER_ARGS 32
+
+static bool use_model;
+
+/* ---- this project's side of the shared operations ---- */
+
+const char *
+mb_port_src(void)
+{
+	return use_model ? "model" : "ours";
+}
+
+int
+mb_port_prepare(const struct mb_opts *o)
+{
+	struct vfio_model_group_cfg cfg = {
+		.group_num = MODEL_GROUP,
+		.devices = { MODEL_DEV, NULL },
+		.msi_window = true,
+	};
+
+	(void)o;
+	if (!use_model)
+		return 0;
+	vfio_backend_select(&vfio_backend_model);
+	vfio_model_reset();
+	vfio_model_set_memlock_limit(UINT64_MAX);
+	vfio_model_set_cap_ipc_lock(true);
+	if (vfio_model_add_group(&cfg) < 0) {
+		fprintf(stderr, "map-bench: vfio_model_add_group: %s\n",
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
+const char *const *
+mb_port_eal_args(const struct mb_opts *o, bool static_mem)
+{
+	/* the model has no hugepages: the heap grows on system pages */
+	static const char *const model_dynamic[] = { "--no-huge", "--dynamic-mem", NULL };
+	static const char *const in_memory[] = { "--in-memory", NULL };
+
+	(void)o;
+	if (static_mem)
+		return in_memory;
+	return use_model ? model_dynamic : NULL;
+}
+
+const char *
+mb_port_sysfs(void)
+{
+	return eal_sysfs_root();
+}
+
+int
+mb_port_ioctl(int fd, unsigned long request, void *arg)
+{
+	return vfio_backend()->ioctl(fd, request, arg);
+}
+
+uint64_t
+mb_port_dma_calls(void)
+{
+	if (use_model)
+		return vfio_model_ioctl_count(VFIO_IOMMU_MAP_DMA) +
+			vfio_model_ioctl_count(VFIO_IOMMU_UNMAP_DMA);
+	return mb_ioctl_dma_calls();
+}
+
+int
+mb_port_default_container(void)
+{
+	return rte_vfio_get_container_fd();
+}
+
+int
+mb_port_map_paged(int container_fd, uint64_t vaddr, uint64_t iova,
+		uint64_t len, uint64_t pgsz)
+{
+	return rte_vfio_container_dma_map_paged(container_fd, vaddr, iova, len, pgsz);
+}
+
+uint64_t
+mb_port_heap_page(const struct mb_opts *o)
+{
+	(void)o;
+	return use_model ? mb_sys_page() : 2 * MB_MIB;
+}
+
+bool
+mb_port_teardown_needs_device(void)
+{
+	return false;
+}
+
+/* ---- collecting rows from children ---- */
+
+struct rows {
+	struct mb_row r[MAX_ROWS];
+	unsigned int n;
+};
+
+/* Keep a row, or the best of it and an earlier one (an error sticks). */
+static void
+keep(struct rows *rows, const struct mb_row *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < rows->n; i++) {
+		struct mb_row *k = &rows->r[i];
+
+		if (strcmp(k->src, r->src) != 0 || strcmp(k->row, r->row) != 0)
+			continue;
+		if (k->err == 0 && (r->err != 0 || r->secs < k->secs))
+			*k = *r;
+		return;
+	}
+	if (rows->n < MAX_ROWS)
+		rows->r[rows->n++] = *r;
+}
+
+/* Read @ROW lines from fd; other lines are the children's messages. */
+static void
+collect(int fd, struct rows *rows, const char *tag)
+{
+	char line[1024];
+	struct mb_row r;
+	FILE *f = fdopen(fd, "r");
+
+	if (f == NULL) {
+		close(fd);
+		return;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, MB_ROW_TAG " ", sizeof(MB_ROW_TAG)) == 0 &&
+				mb_row_parse(line, &r) == 0)
+			keep(rows, &r);
+		else
+			fprintf(stderr, "%s: %s", tag, line);
+	}
+	fclose(f);
+}
+
+/* Run our groups and the bare floors in a child writing to a pipe. */
+static int
+run_ours(const struct mb_opts *o, bool bare, struct rows *rows)
+{
+	int fds[2], status, ret = 0;
+	pid_t pid;
+
+	if (pipe(fds) < 0)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		close(fds[0]);
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[1]);
+		if (mb_run_groups(o) < 0)
+			ret = 1;
+		if (bare && mb_bare_run(o, use_model) < 0)
+			ret = 1;
+		fflush(NULL);
+		_exit(ret);
+	}
+	close(fds[1]);
+	collect(fds[0], rows, "ours");
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* Run the DPDK 22.11 client with the same sizes; its rows come back. */
+static int
+run_peer(const char *path, const struct mb_opts *o, struct rows *rows)
+{
+	char *argv[MAX_PEER_ARGS + 2], bufs[8][32];
+	int fds[2], status, n;
+	pid_t pid;
+
+	argv[0] = (char *)(uintptr_t)path;
+	n = mb_opts_to_argv(o, argv + 1, MAX_PEER_ARGS, bufs);
+	argv[n + 1] = NULL;
+	if (pipe(fds) < 0)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		close(fds[0]);
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[1]);
+		execv(path, argv);
+		fprintf(stderr, "cannot run %s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	close(fds[1]);
+	collect(fds[0], rows, "dpdk22");
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* ---- the table ---- */
+
+static const char *const row_order[] = {
+	"heap_grow", "heap_shrink", "static_setup", "static_rebind", "ext_add",
+	"ext_remove",
+	"user_map", "user_unmap", "paged_map", "paged_unmap",
+	"teardown_all", "teardown_rec",
+};
+
+static const struct mb_row *
+find(const struct rows *rows, const char *src, const char *row)
+{
+	unsigned int i;
+
+	for (i = 0; i < rows->n; i++)
+		if (strcmp(rows->r[i].src, src) == 0 && strcmp(rows->r[i].row, row) == 0)
+			return &rows->r[i];
+	return NULL;
+}
+
+static bool
+ok(const struct mb_row *r)
+{
+	return r != NULL && r->err == 0;
+}
+
+static void
+fmt_size(char *buf, size_t len, uint64_t bytes)
+{
+	if (bytes >= MB_MIB && bytes % MB_MIB == 0)
+		snprintf(buf, len, "%" PRIu64 "M", (uint64_t)(bytes / MB_MIB));
+	else
+		snprintf(buf, len, "%" PRIu64 "K", bytes / 1024);
+}
+
+static void
+fmt_int(char *buf, size_t len, const struct mb_row *r, int64_t v)
+{
+	if (r == NULL)
+		snprintf(buf, len, "-");
+	else if (r->err != 0)
+		snprintf(buf, len, "err");
+	else if (v == MB_UNKNOWN)
+		snprintf(buf, len, "?");
+	else
+		snprintf(buf, len, "%" PRId64, v);
+}
+
+static void
+fmt_ms(char *buf, size_t len, const struct mb_row *r)
+{
+	if (r == NULL)
+		snprintf(buf, len, "-");
+	else if (r->err != 0)
+		snprintf(buf, len, "%s", strerror(r->err));
+	else
+		snprintf(buf, len, "%.3f", r->secs * 1e3);
+}
+
+static void
+fmt_ratio(char *buf, size_t len, const struct mb_row *a, const struct mb_row *b)
+{
+	if (ok(a) && ok(b) && b->secs > 0)
+		snprintf(buf, len, "%.2fx", a->secs / b->secs);
+	else
+		snprintf(buf, len, "-");
+}
+
+static void
+print_table(const struct rows *rows, const char *src, bool peer)
+{
+	unsigned int i;
+
+	printf("\nmapping benchmark (%s%s): times in ms; calls = MAP_DMA+UNMAP_DMA; entries = DMA entries taken (-: given back)\n",
+		src, strcmp(src, "model") == 0 ?
+		": the type1 model, times say nothing about the kernel" : ": the kernel");
+	printf("%-13s %7s %5s %6s | %6s %7s %9s | %9s %9s %9s | %6s %7s %9s | %9s %9s %9s\n",
+		"row", "bytes", "page", "units", "calls", "entries", "ours",
+		"bare", "floor", "pages", "calls", "entries", "dpdk22",
+		"ours/bare", "ours/floor", "ours/dpdk");
+	for (i = 0; i < RTE_DIM(row_order); i++) {
+		const struct mb_row *o = find(rows, src, row_order[i]);
+		const struct mb_row *b = find(rows, "bare", row_order[i]);
+		const struct mb_row *f = find(rows, "floor", row_order[i]);
+		const struct mb_row *p = find(rows, "pages", row_order[i]);
+		const struct mb_row *d = find(rows, "dpdk22", row_order[i]);
+		const struct mb_row *any = o != NULL ? o : (b != NULL ? b : d);
+		char sz[24], pg[24], c[24], e[24], t[48], tb[48], tf[48], tp[48];
+		char dc[24], de[24], td[48], r1[16], r2[16], r3[16];
+
+		if (any == NULL)
+			continue;
+		fmt_size(sz, sizeof(sz), any->bytes);
+		fmt_size(pg, sizeof(pg), any->pgsz);
+		fmt_int(c, sizeof(c), o, o != NULL ? o->calls : 0);
+		fmt_int(e, sizeof(e), o, o != NULL ? o->entries : 0);
+		fmt_ms(t, sizeof(t), o);
+		fmt_ms(tb, sizeof(tb), b);
+		fmt_ms(tf, sizeof(tf), f);
+		fmt_ms(tp, sizeof(tp), p);
+		fmt_int(dc, sizeof(dc), d, d != NULL ? d->calls : 0);
+		fmt_int(de, sizeof(de), d, d != NULL ? d->entries : 0);
+		fmt_ms(td, sizeof(td), d);
+		fmt_ratio(r1, sizeof(r1), o, b);
+		fmt_ratio(r2, sizeof(r2), o, f);
+		fmt_ratio(r3, sizeof(r3), o, d);
+		/* DPDK 22.11 did no mapping work in this row (its group bind
+		 * maps nothing): no ratio */
+		if (ok(o) && ok(d) && d->calls == 0 && o->calls > 0 &&
+				(d->entries == 0 || d->entries == MB_UNKNOWN))
+			snprintf(r3, sizeof(r3), "n/a");
+		printf("%-13s %7s %5s %6" PRIu64 " | %6s %7s %9s | %9s %9s %9s | %6s %7s %9s | %9s %9s %9s\n",
+			row_order[i], sz, pg, any->units, c, e, t, tb, tf, tp,
+			peer ? dc : "-", peer ? de : "-", peer ? td : "-",
+			r1, r2, peer ? r3 : "-");
+	}
+}
+
+/* The targets, reported (never asserted). */
+static void
+print_targets(const struct rows *rows, const char *src, bool peer)
+{
+	const struct mb_row *o, *d, *b, *r;
+	unsigned int i, over = 0;
+
+	printf("\ntargets (reported, not asserted):\n");
+	for (i = 0; i < RTE_DIM(row_order); i++) {
+		o = find(rows, src, row_order[i]);
+		b = find(rows, "bare", row_order[i]);
+		if (ok(o) && ok(b) && b->secs > 0 && o->secs > 1.05 * b->secs) {
+			printf("  - %s: %.2fx the bare loop (target <= 1.05x)\n",
+				row_order[i], o->secs / b->secs);
+			over++;
+		}
+	}
+	if (over == 0)
+		printf("  - every row within 1.05x of its bare loop\n");
+	o = find(rows, src, "ext_add");
+	d = find(rows, "dpdk22", "ext_add");
+	if (peer && ok(o) && ok(d) && o->secs > 0)
+		printf("  - external memory %s: %" PRId64 " DMA entries (DPDK 22.11: %" PRId64 "), %.1fx faster than DPDK (target >= 50x)\n",
+			"add", o->entries, d->entries, d->secs / o->secs);
+	else if (ok(o))
+		printf("  - external memory add: %" PRId64 " DMA entries\n", o->entries);
+	o = find(rows, src, "teardown_all");
+	r = find(rows, src, "teardown_rec");
+	if (ok(o) && ok(r))
+		printf("  - teardown with UNMAP_ALL %.3f ms, record by record %.3f ms: %s\n",
+			o->secs * 1e3, r->secs * 1e3,
+			o->secs < r->secs ? "UNMAP_ALL faster" : "UNMAP_ALL NOT faster");
+}
+
+static int
+write_csv(const struct rows *rows, const char *src, const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+	unsigned int i;
+
+	if (f == NULL) {
+		fprintf(stderr, "map-bench: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (f == stdout)
+		printf("@CSV-BEGIN\n");
+	fprintf(f, "row,bytes,page,units,ours_calls,ours_entries,ours_s,bare_s,floor_s,pages_s,dpdk_calls,dpdk_entries,dpdk_s,ours_over_bare,ours_over_floor,ours_over_dpdk,backend\n");
+	for (i = 0; i < RTE_DIM(row_order); i++) {
+		const struct mb_row *o = find(rows, src, row_order[i]);
+		const struct mb_row *b = find(rows, "bare", row_order[i]);
+		const struct mb_row *fl = find(rows, "floor", row_order[i]);
+		const struct mb_row *p = find(rows, "pages", row_order[i]);
+		const struct mb_row *d = find(rows, "dpdk22", row_order[i]);
+		const struct mb_row *any = o != NULL ? o : (b != NULL ? b : d);
+
+		if (any == NULL)
+			continue;
+		fprintf(f, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",", row_order[i],
+			any->bytes, any->pgsz, any->units);
+		if (ok(o))
+			fprintf(f, "%" PRId64 ",%" PRId64 ",%.9f,", o->calls,
+				o->entries, o->secs);
+		else
+			fprintf(f, ",,,");
+		fprintf(f, ok(b) ? "%.9f," : ",", ok(b) ? b->secs : 0.0);
+		fprintf(f, ok(fl) ? "%.9f," : ",", ok(fl) ? fl->secs : 0.0);
+		fprintf(f, ok(p) ? "%.9f," : ",", ok(p) ? p->secs : 0.0);
+		if (ok(d))
+			fprintf(f, "%" PRId64 ",%" PRId64 ",%.9f,", d->calls,
+				d->entries, d->secs);
+		else
+			fprintf(f, ",,,");
+		fprintf(f, ok(o) && ok(b) && b->secs > 0 ? "%.4f," : ",",
+			ok(o) && ok(b) && b->secs > 0 ? o->secs / b->secs : 0.0);
+		fprintf(f, ok(o) && ok(fl) && fl->secs > 0 ? "%.4f," : ",",
+			ok(o) && ok(fl) && fl->secs > 0 ? o->secs / fl->secs : 0.0);
+		fprintf(f, ok(o) && ok(d) && d->secs > 0 ? "%.4f," : ",",
+			ok(o) && ok(d) && d->secs > 0 ? o->secs / d->secs : 0.0);
+		fprintf(f, "%s\n", src);
+	}
+	if (f == stdout) {
+		printf("@CSV-END\n");
+		fflush(stdout);
+	} else {
+		fclose(f);
+	}
+	return 0;
+}
+
+/* Every selected row measured without error (a kernel refusal is a real
+ * failure of the run; a slow row never is). */
+static int
+check_complete(const struct rows *rows, const struct mb_opts *o, bool bare)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < RTE_DIM(row_order); i++) {
+		const struct mb_row *r = find(rows, mb_port_src(), row_order[i]);
+
+		if (!mb_row_selected(o, row_order[i]))
+			continue;
+		if (!ok(r) || (bare && !ok(find(rows, "bare", row_order[i])))) {
+			fprintf(stderr, "dpdk-map-bench: row %s was not measured%s%s\n",
+				row_order[i], r != NULL && r->err != 0 ? ": " : "",
+				r != NULL && r->err != 0 ? strerror(r->err) : "");
+			ret = -1;
+		}
+	}
+	return ret;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: dpdk-map-bench [options]\n"
+		"Times every DMA-mapping path against bare VFIO ioctls (and DPDK 22.11).\n"
+		"Reports only: the exit status says whether it ran, never how fast.\n");
+	mb_opts_usage(f);
+	fprintf(f, "  %-20s FILE  write the table as CSV (- : stdout, between @CSV-BEGIN/@CSV-END)\n"
+		"  %-20s PATH  run the DPDK 22.11 client too (dpdk-map-bench-dpdk22)\n"
+		"  %-20s       the type1 model (default without /dev/vfio/vfio)\n"
+		"  %-20s       the kernel (default with /dev/vfio/vfio)\n"
+		"  %-20s       skip the bare-ioctl floors\n",
+		"--csv", "--dpdk", "--model", "--kernel", "--no-bare");
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct rows rows;
+	const char *csv = NULL, *peer = NULL, *env;
+	bool bare = true, forced = false;
+	struct mb_opts o;
+	int i, ret = 0;
+
+	mb_opts_default(&o);
+	for (i = 1; i < argc; i++) {
+		int r = mb_opts_parse(&o, argc, argv, &i);
+
+		if (r < 0)
+			return 2;
+		if (r > 0)
+			continue;
+		if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc) {
+			csv = argv[++i];
+		} else if (strcmp(argv[i], "--dpdk") == 0 && i + 1 < argc) {
+			peer = argv[++i];
+		} else if (strcmp(argv[i], "--model") == 0) {
+			use_model = true;
+			forced = true;
+		} else if (strcmp(argv[i], "--kernel") == 0) {
+			use_model = false;
+			forced = true;
+		} else if (strcmp(argv[i], "--no-bare") == 0) {
+			bare = false;
+		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "dpdk-map-bench: unknown option %s\n", argv[i]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	env = getenv("DPDK_TEST_VFIO");
+	if (!forced)
+		use_model = !(env != NULL && strcmp(env, "kernel") == 0) &&
+			access(VFIO_CONTAINER_PATH, F_OK) != 0;
+	if (use_model && peer != NULL) {
+		fprintf(stderr, "dpdk-map-bench: --dpdk needs the kernel (DPDK has no model)\n");
+		return 2;
+	}
+	if (run_ours(&o, bare, &rows) < 0)
+		ret = 1;
+	if (peer != NULL && run_peer(peer, &o, &rows) < 0) {
+		fprintf(stderr, "dpdk-map-bench: the DPDK 22.11 client did not finish\n");
+		ret = 1;
+	}
+	print_table(&rows, mb_port_src(), peer != NULL);
+	print_targets(&rows, mb_port_src(), peer != NULL);
+	if (csv != NULL && write_csv(&rows, mb_port_src(), csv) < 0)
+		ret = 1;
+	if (check_complete(&rows, &o, bare) < 0)
+		ret = 1;
+	return ret;
+}

@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The floors: the same memory mapped with bare VFIO ioctls on a raw
+ * container (no EAL, no records, no checks), through the same kernel
+ * boundary as the EAL (vfio_backend(): the kernel, or the model).
+ *
+ * For each row three variants are timed:
+ *   bare   the kernel calls this project's EAL issues for the row, with
+ *          the same units (e.g. one MAP_DMA per heap page; one UNMAP_DMA
+ *          covering all the pages of a heap shrink): the floor for our
+ *          mapping path;
+ *   floor  the whole range as one mapping, mapped or unmapped in one call:
+ *          the absolute floor;
+ *   pages  one call per page of the memory (DPDK's unit).
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/vfio.h>
+
+#include <rte_common.h>
+
+#include "mb_bare.h"
+#include "vfio_backend.h"
+
+#define HUGE_2M (2ULL * MB_MIB)
+
+struct bare {
+	const struct vfio_backend *be;
+	int cont;
+	int grp;
+	char bdf[64];
+};
+
+enum bare_kind { BARE_MAP, BARE_UNMAP };
+
+/*
+ * The memory of a row is of the kind our EAL maps there: fresh hugepages
+ * for heap growth (the pin faults them in, as the heap's allocation does),
+ * touched shared system pages (memfd) for --no-huge static memory, touched
+ * anonymous memory for what the application brings (external, user).
+ * The kind matters: pinning 4 KiB shmem pages costs more than pinning
+ * anonymous memory that transparent hugepages back.
+ */
+enum bare_mem { MEM_HEAP, MEM_SHMEM, MEM_ANON };
+
+/* One row: what this project's EAL does for it, in kernel terms. */
+struct bare_spec {
+	const char *row;
+	enum bare_kind kind;
+	enum bare_mem mem;
+	uint64_t len;
+	uint64_t pg;        /* page of the memory: the "pages" variant's unit */
+	uint64_t map_unit;  /* one kernel mapping per map_unit */
+	uint64_t call_unit; /* an unmap call covers call_unit bytes; 0: UNMAP_ALL */
+	unsigned int steps; /* kernel work around the maps, as our EAL does it */
+};
+
+/* steps: the group joins the container (SET_CONTAINER, SET_IOMMU, GET_INFO)
+ * before the maps; the device is opened after; the group leaves after the
+ * unmaps (container destroy). */
+#define STEP_ATTACH 1u
+#define STEP_DEVICE 2u
+#define STEP_DETACH 4u
+/* call_unit of the teardown floor: no unmap, the detach drops everything */
+#define CALL_NONE UINT64_MAX
+
+static int
+bmap(struct bare *b, uint64_t va, uint64_t len)
+{
+	struct vfio_iommu_type1_dma_map m = {
+		.argsz = sizeof(m),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = va,
+		.iova = va,
+		.size = len,
+	};
+
+	return b->be->ioctl(b->cont, VFIO_IOMMU_MAP_DMA, &m);
+}
+
+static int
+bunmap(struct bare *b, uint64_t iova, uint64_t len, bool all)
+{
+	struct vfio_iommu_type1_dma_unmap u = {
+		.argsz = sizeof(u),
+		.flags = all ? VFIO_DMA_UNMAP_FLAG_ALL : 0,
+		.iova = all ? 0 : iova,
+		.size = all ? 0 : len,
+	};
+
+	return b->be->ioctl(b->cont, VFIO_IOMMU_UNMAP_DMA, &u);
+}
+
+static int
+attach(struct bare *b)
+{
+	struct vfio_iommu_type1_info info = { .argsz = sizeof(info) };
+
+	if (b->be->ioctl(b->grp, VFIO_GROUP_SET_CONTAINER, &b->cont) < 0 ||
+			b->be->ioctl(b->cont, VFIO_SET_IOMMU,
+				(void *)(uintptr_t)VFIO_TYPE1v2_IOMMU) < 0)
+		return -1;
+	return b->be->ioctl(b->cont, VFIO_IOMMU_GET_INFO, &info);
+}
+
+static int
+detach(struct bare *b)
+{
+	return b->be->ioctl(b->grp, VFIO_GROUP_UNSET_CONTAINER, NULL);
+}
+
+/* Open the device and read its info, as rte_vfio_setup_device() does. */
+static int
+device_open(struct bare *b)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	int fd;
+
+	fd = b->be->ioctl(b->grp, VFIO_GROUP_GET_DEVICE_FD, b->bdf);
+	if (fd < 0)
+		return -1;
+	if (b->be->ioctl(fd, VFIO_DEVICE_GET_INFO, &info) < 0) {
+		b->be->close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Map [va, va + len) in mappings of unit bytes; calls counted. */
+static int
+map_units(struct bare *b, uint64_t va, uint64_t len, uint64_t unit, uint64_t *calls)
+{
+	uint64_t off;
+
+	for (off = 0; off < len; off += unit) {
+		(*calls)++;
+		if (bmap(b, va + off, unit) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+unmap_units(struct bare *b, uint64_t va, uint64_t len, uint64_t unit,
+		uint64_t *calls)
+{
+	uint64_t off;
+
+	if (unit == CALL_NONE)
+		return 0;
+	if (unit == 0) {
+		(*calls)++;
+		return bunmap(b, 0, 0, true);
+	}
+	for (off = 0; off < len; off += unit) {
+		(*calls)++;
+		if (bunmap(b, va + off, unit, false) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void *
+memory(const struct bare_spec *s, bool model)
+{
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS, fd = -1;
+	uint64_t off;
+	char *p;
+
+	if (s->mem == MEM_HEAP && !model)
+		flags |= MAP_HUGETLB;
+	if (s->mem == MEM_SHMEM) {
+		fd = memfd_create("map-bench", MFD_CLOEXEC);
+		if (fd < 0 || ftruncate(fd, (off_t)s->len) < 0) {
+			if (fd >= 0)
+				close(fd);
+			return NULL;
+		}
+		flags = MAP_SHARED;
+	}
+	p = mmap(NULL, s->len, PROT_READ | PROT_WRITE, flags, fd, 0);
+	if (fd >= 0)
+		close(fd);
+	if (p == MAP_FAILED)
+		return NULL;
+	/* heap pages are fresh, as the heap's new pages; the rest was
+	 * touched by its owner before it is mapped */
+	if (s->mem != MEM_HEAP)
+		for (off = 0; off < s->len; off += s->pg)
+			p[off] = 1;
+	return p;
+}
+
+/* Time one variant once; units = mapping size, calls = unmap call size. */
+static void
+variant_once(struct bare *b, const struct bare_spec *s, struct mb_row *r,
+		uint64_t map_unit, uint64_t call_unit, bool model)
+{
+	uint64_t calls = 0, dummy = 0, va;
+	bool detached = false;
+	int64_t a0, a1;
+	int ret, dev = -1;
+	double t0, t1;
+	void *p;
+
+	r->units = s->len / map_unit;
+	r->calls = r->entries = MB_UNKNOWN;
+	p = memory(s, model);
+	if (p == NULL) {
+		r->err = errno;
+		return;
+	}
+	va = (uint64_t)(uintptr_t)p;
+	errno = 0;
+	if (s->kind == BARE_UNMAP && map_units(b, va, s->len, map_unit, &dummy) < 0)
+		goto fail;
+	if ((s->steps & STEP_ATTACH) && detach(b) < 0)
+		goto fail;
+	detached = (s->steps & STEP_ATTACH) != 0;
+	a0 = detached ? mb_dma_limit() : mb_dma_avail(b->cont);
+	t0 = mb_now();
+	ret = 0;
+	if (s->steps & STEP_ATTACH) {
+		ret = attach(b);
+		detached = ret < 0;
+	}
+	if (ret == 0 && s->kind == BARE_MAP)
+		ret = map_units(b, va, s->len, map_unit, &calls);
+	else if (ret == 0)
+		ret = unmap_units(b, va, s->len, call_unit, &calls);
+	if (ret == 0 && (s->steps & STEP_DEVICE)) {
+		dev = device_open(b);
+		ret = dev < 0 ? -1 : 0;
+	}
+	if (ret == 0 && (s->steps & STEP_DETACH)) {
+		ret = detach(b);
+		detached = ret == 0;
+	}
+	t1 = mb_now();
+	if (ret < 0)
+		goto fail;
+	a1 = detached ? mb_dma_limit() : mb_dma_avail(b->cont);
+	r->secs = t1 - t0;
+	r->calls = (int64_t)calls;
+	r->entries = a0 >= 0 && a1 >= 0 ? a0 - a1 : MB_UNKNOWN;
+	r->err = 0;
+	goto out;
+fail:
+	r->err = errno != 0 ? errno : EIO;
+out:
+	if (dev >= 0)
+		b->be->close(dev);
+	if (detached && attach(b) < 0)
+		fprintf(stderr, "map-bench: bare: cannot attach the group again: %s\n",
+			strerror(errno));
+	bunmap(b, 0, 0, true);
+	munmap(p, s->len);
+}
+
+/* The best of `repeat` runs of a variant; a failure is reported as such. */
+static void
+variant(struct bare *b, const struct bare_spec *s, const char *src,
+		uint64_t map_unit, uint64_t call_unit, bool model, unsigned int repeat)
+{
+	struct mb_row best, r;
+	unsigned int k;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.src, sizeof(r.src), "%s", src);
+	snprintf(r.row, sizeof(r.row), "%s", s->row);
+	r.bytes = s->len;
+	r.pgsz = s->pg;
+	best = r;
+	for (k = 0; k < repeat; k++) {
+		variant_once(b, s, &r, map_unit, call_unit, model);
+		if (k == 0 || (best.err == 0 && (r.err != 0 || r.secs < best.secs)))
+			best = r;
+		if (r.err != 0)
+			break;
+	}
+	mb_row_print(stdout, &best);
+}
+
+static int
+bare_open(struct bare *b, int group)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	char path[64];
+
+	b->be = vfio_backend();
+	b->cont = b->be->open("/dev/vfio/vfio", O_RDWR);
+	if (b->cont < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
+	b->grp = b->be->open(path, O_RDWR);
+	if (b->grp < 0)
+		return -1;
+	if (b->be->ioctl(b->grp, VFIO_GROUP_GET_STATUS, &st) < 0 ||
+			!(st.flags & VFIO_GROUP_FLAGS_VIABLE))
+		return -1;
+	return attach(b);
+}
+
+static void
+bare_run(const struct mb_opts *o, bool model)
+{
+	uint64_t sp = mb_sys_page(), hp = model ? sp : HUGE_2M;
+	uint64_t heap = o->heap_pages * hp;
+	uint64_t st = (uint64_t)o->static_mb * MB_MIB;
+	uint64_t ext = (uint64_t)o->ext_mb * MB_MIB;
+	uint64_t user = (uint64_t)o->user_mb * MB_MIB;
+	uint64_t paged = (uint64_t)o->paged_pages * sp;
+	uint64_t td = (uint64_t)o->teardown_pages * sp;
+	const struct bare_spec specs[] = {
+		{ "heap_grow", BARE_MAP, MEM_HEAP, heap, hp, hp, 0, 0 },
+		{ "heap_shrink", BARE_UNMAP, MEM_HEAP, heap, hp, hp, heap, 0 },
+		{ "static_setup", BARE_MAP, MEM_SHMEM, st, sp, st, 0, STEP_ATTACH | STEP_DEVICE },
+		{ "static_rebind", BARE_MAP, MEM_SHMEM, st, sp, st, 0, STEP_ATTACH },
+		{ "ext_add", BARE_MAP, MEM_ANON, ext, sp, ext, 0, 0 },
+		{ "ext_remove", BARE_UNMAP, MEM_ANON, ext, sp, ext, ext, 0 },
+		{ "user_map", BARE_MAP, MEM_ANON, user, sp, user, 0, 0 },
+		{ "user_unmap", BARE_UNMAP, MEM_ANON, user, sp, user, user, 0 },
+		{ "paged_map", BARE_MAP, MEM_ANON, paged, sp, sp, 0, 0 },
+		{ "paged_unmap", BARE_UNMAP, MEM_ANON, paged, sp, sp, paged, 0 },
+		{ "teardown_all", BARE_UNMAP, MEM_ANON, td, sp, sp, 0, STEP_DETACH },
+		{ "teardown_rec", BARE_UNMAP, MEM_ANON, td, sp, sp, sp, STEP_DETACH },
+	};
+	struct bare b = { .cont = -1, .grp = -1 };
+	unsigned int i;
+	int group;
+
+	if (mb_find_device(mb_port_sysfs(), o->device, b.bdf, sizeof(b.bdf), &group) < 0 ||
+			bare_open(&b, group) < 0) {
+		fprintf(stderr, "map-bench: bare: cannot set up a raw container with the device's group: %s\n",
+			strerror(errno));
+		return;
+	}
+	for (i = 0; i < RTE_DIM(specs); i++) {
+		const struct bare_spec *s = &specs[i];
+		/* teardown's floor: the group leaves with every mapping in
+		 * place and the kernel drops them (what DPDK's teardown does) */
+		uint64_t floor_call = s->steps & STEP_DETACH ? CALL_NONE : s->len;
+		uint64_t floor_map = s->steps & STEP_DETACH ? s->pg : s->len;
+
+		if (!mb_row_selected(o, s->row))
+			continue;
+		variant(&b, s, "bare", s->map_unit, s->call_unit, model, o->repeat);
+		variant(&b, s, "floor", floor_map, floor_call, model, o->repeat);
+		/* one pass: a long loop, the reference for per-page mapping */
+		variant(&b, s, "pages", s->pg, s->pg, model, 1);
+	}
+	b.be->ioctl(b.grp, VFIO_GROUP_UNSET_CONTAINER, NULL);
+	b.be->close(b.grp);
+	b.be->close(b.cont);
+}
+
+int
+mb_bare_run(const struct mb_opts *o, bool model)
+{
+	pid_t pid;
+	int status;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (mb_port_prepare(o) == 0)
+			bare_run(o, model);
+		fflush(NULL);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}

@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Check dpdk-vfio-diag as a script sees it: valid JSON (python3 -m
+json.tool) with the key fields, on the type1 model (--model) and on this
+machine, plus the text output and the usage errors.
+
+Usage: check_diag.py PATH/TO/dpdk-vfio-diag
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+failures = []
+
+
+def check(cond, what):
+    print(("ok    " if cond else "FAIL  ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def run(tool, *args, rc=0):
+    p = subprocess.run([tool, *args], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, timeout=90)
+    check(p.returncode == rc, f"{' '.join(args)}: exit {p.returncode} (want {rc})")
+    return p.stdout
+
+
+def run_json(tool, *args):
+    out = run(tool, "--json", *args)
+    # the brief's own validity check, then parse for the fields
+    p = subprocess.run([sys.executable, "-m", "json.tool"], input=out,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       text=True)
+    check(p.returncode == 0, f"{' '.join(args)}: python3 -m json.tool accepts it "
+          f"{p.stderr.strip()}")
+    try:
+        return json.loads(out)
+    except ValueError:
+        print(out)
+        return {}
+
+
+def advice_has(rep, text):
+    return any(text in a["problem"] for a in rep.get("advice", []))
+
+
+def model(tool):
+    page = os.sysconf("SC_PAGE_SIZE")
+    rep = run_json(tool, "--model", "--cmdline", "BOOT_IMAGE=/vmlinuz intel_iommu=on iommu=pt")
+    check(rep["iommu"]["type"] == "intel", "model: IOMMU type intel")
+    check(rep["iommu"]["intel_iommu"] is True, "model: intel_iommu=on seen")
+    check(rep["iommu"]["passthrough"] is True, "model: iommu=pt seen")
+    groups = {g["group"]: g for g in rep["groups"]}
+    check(sorted(groups) == [3, 4, 5], f"model: groups 3, 4, 5 ({sorted(groups)})")
+    check(groups[3]["viable"] and groups[4]["viable"], "model: groups 3 and 4 viable")
+    check(not groups[5]["viable"], "model: group 5 not viable")
+    check([d["driver"] for d in groups[5]["devices"]] == ["vfio-pci", "ahci"],
+          "model: group 5 drivers vfio-pci, ahci")
+    check(groups[3]["reserved_regions"] == [
+        {"start": "0xfee00000", "end": "0xfeefffff", "type": "msi"}],
+        "model: MSI window reserved")
+    v = rep["vfio"]
+    check(v["present"] and v["backend"] == "model", "model: VFIO present")
+    check(v["extensions"]["type1v2"] is True and v["extensions"]["type1"] is True,
+          "model: type1 and type1v2 offered")
+    check(v["probed"] and v["probe_group"] == 3, "model: probed on group 3")
+    check(v["iova_pgsizes"] == "0x40201000", f"model: page sizes {v['iova_pgsizes']}")
+    check(v["iova_ranges"] == [{"start": "0x0", "end": "0xfedfffff"},
+                               {"start": "0xfef00000", "end": "0xffffffffffff"}],
+          f"model: IOVA ranges {v['iova_ranges']}")
+    check(v["dma_avail"] == 65535, f"model: DMA avail {v['dma_avail']}")
+    check(rep["limits"]["dma_entry_limit"] == 65535, "model: dma_entry_limit 65535")
+    check(advice_has(rep, "group 5 not viable: 0000:00:1f.2 is bound to ahci"),
+          "model: advice for group 5")
+    check(rep["iova"]["mode"] in ("VA", "PA"), f"model: IOVA mode {rep['iova']['mode']} "
+          f"({rep['iova']['why']})")
+    check(rep["iova"]["why"] != "", "model: IOVA mode has a reason")
+
+    rep = run_json(tool, "--model", "--no-iova", "--memory", "512G")
+    want = f"dma_entry_limit 65535 is below what 512 GiB of {page // 1024} KiB pages need"
+    check(advice_has(rep, want), f"model: advice '{want}'")
+    check(rep["iova"]["mode"] is None, "model: --no-iova leaves the mode unknown")
+
+    rep = run_json(tool, "--model", "--no-probe", "--no-iova")
+    check(not rep["vfio"]["probed"] and rep["vfio"]["iova_pgsizes"] is None,
+          "model: --no-probe binds nothing")
+
+    text = run(tool, "--model", "--no-iova")
+    check("group 5: NOT viable" in text, "model text: group 5 NOT viable")
+    check("0x40201000 (4 KiB, 2 MiB, 1 GiB)" in text, "model text: page sizes named")
+    check("DMA entries available: 65535" in text, "model text: DMA entries")
+
+
+def host(tool):
+    rep = run_json(tool)
+    for key in ("iommu", "groups", "vfio", "limits", "hugepages", "iova", "advice"):
+        check(key in rep, f"host: '{key}' reported")
+    vfio_here = os.path.exists("/dev/vfio/vfio")
+    check(rep["vfio"]["present"] == vfio_here, f"host: VFIO present = {vfio_here}")
+    if not vfio_here:
+        check(advice_has(rep, "VFIO not loaded"), "host: says VFIO is not loaded")
+    check(rep["limits"]["memlock"] is not None, "host: memlock limit read")
+    check(rep["limits"]["page_size"] == os.sysconf("SC_PAGE_SIZE"), "host: page size")
+    if os.path.isdir("/sys/kernel/mm/hugepages"):
+        check(len(rep["hugepages"]) > 0, "host: hugepage pools listed")
+    check(rep["iova"]["mode"] in ("VA", "PA") or rep["iova"]["eal_errno"] != 0,
+          f"host: IOVA mode {rep['iova']['mode']} ({rep['iova']['why']})")
+
+    # no IOMMU at all, disabled on the command line
+    with tempfile.TemporaryDirectory() as empty:
+        rep = run_json(tool, "--sysfs", empty, "--cmdline", "quiet intel_iommu=off",
+                       "--no-iova")
+        check(rep["iommu"]["type"] == "none", "empty sysfs: no IOMMU")
+        check(advice_has(rep, "IOMMU off"), "empty sysfs: advice 'IOMMU off'")
+        check(any("intel_iommu=on" in a["fix"] for a in rep["advice"]),
+              "empty sysfs: fix names intel_iommu=on")
+
+    run(tool, "--memory", "lots", rc=2)
+    run(tool, "--bogus", rc=2)
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__)
+        return 2
+    tool = sys.argv[1]
+    model(tool)
+    host(tool)
+    print(f"{0 if failures else 1} passed, {1 if failures else 0} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
