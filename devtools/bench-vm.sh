@@ -5,6 +5,7 @@
 # by side with DPDK 22.11, in one boot of the test VM (devtools/vm).
 #
 # usage: devtools/bench-vm.sh [--build DIR] [--no-dpdk] [--keep] [-- SIZES...]
+#        devtools/bench-vm.sh --plot CSV PNG    (only the plot, from a CSV)
 #   --build DIR   meson build dir (default: build); set up and built if needed
 #   --no-dpdk     do not install or run the DPDK 22.11 client
 #   --keep        keep the VM work dir (console, logs)
@@ -26,8 +27,31 @@ build=$top/build
 dpdk=1 keep=0
 sizes=()
 
+say() { echo "bench-vm: $*"; }
+
+# plot CSV PNG: wall time per row, log scale (columns of dpdk-map-bench's CSV)
+plot() {
+	gnuplot <<EOF
+set terminal pngcairo size 1400,700 noenhanced
+set output '$2'
+set datafile separator ','
+set title 'DMA mapping paths: this project, bare ioctls, DPDK 22.11 (wall time, log scale)'
+set ylabel 'ms'
+set logscale y
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set xtics rotate by -30
+set key top left
+plot '$1' every ::1 using (\$7*1000):xtic(1) title 'ours', \\
+     '' every ::1 using (\$8*1000) title 'bare ioctls (same units)', \\
+     '' every ::1 using (\$9*1000) title 'floor (one ioctl)', \\
+     '' every ::1 using (\$13*1000) title 'DPDK 22.11'
+EOF
+}
+
 usage() {
-	sed -n '7,20p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '7,21p' "$0" | sed 's/^# \{0,1\}//'
 	exit "${1:-2}"
 }
 
@@ -36,14 +60,18 @@ while [ $# -gt 0 ]; do
 	--build) [ $# -ge 2 ] || usage; build=$2; shift 2 ;;
 	--no-dpdk) dpdk=0; shift ;;
 	--keep) keep=1; shift ;;
+	--plot)
+		[ $# -ge 3 ] || usage
+		command -v gnuplot > /dev/null 2>&1 || { say "gnuplot is not installed"; exit 1; }
+		plot "$2" "$3" || exit 1
+		say "plot: $3"
+		exit 0 ;;
 	-h|--help) usage 0 ;;
 	--) shift; sizes=("$@"); break ;;
 	*) echo "bench-vm.sh: unknown argument '$1'" >&2; usage ;;
 	esac
 done
 case $build in /*) ;; *) build=$PWD/$build ;; esac
-
-say() { echo "bench-vm: $*"; }
 
 # --- DPDK 22.11 from Debian (the comparison) ---------------------------------
 
@@ -130,24 +158,8 @@ if [ "$(wc -l < "$csv")" -lt 2 ]; then
 fi
 say "CSV: $csv"
 if command -v gnuplot > /dev/null 2>&1; then
-	png=$build/map-bench.png
-	gnuplot <<EOF 2> "$out/gnuplot.log" && say "plot: $png" || say "gnuplot failed: $out/gnuplot.log"
-set terminal pngcairo size 1400,700 noenhanced
-set output '$png'
-set datafile separator ','
-set title 'DMA mapping paths: this project vs bare ioctls vs DPDK 22.11 (TCG VM; log scale)'
-set ylabel 'ms'
-set logscale y
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.8 border -1
-set xtics rotate by -30
-set key top left
-plot '$csv' every ::1 using (\$7*1000):xtic(1) title 'ours', \
-     '' every ::1 using (\$8*1000) title 'bare (same units)', \
-     '' every ::1 using (\$9*1000) title 'floor (one ioctl)', \
-     '' every ::1 using (\$13*1000) title 'DPDK 22.11'
-EOF
+	plot "$csv" "$build/map-bench.png" 2> "$out/gnuplot.log" &&
+		say "plot: $build/map-bench.png" || say "gnuplot failed: $out/gnuplot.log"
 fi
 [ $keep = 1 ] || rm -rf "$work"
 [ $keep = 1 ] && say "VM work dir: $work"

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -109,15 +110,11 @@ act(const char *fmt, ...)
 }
 
 /* The outcome of the last action; a failure marks the current step. */
-static int __rte_format_printf(2, 3)
-outcome(bool ok, const char *fmt, ...)
+static int __rte_format_printf(2, 0)
+voutcome(bool ok, const char *fmt, va_list ap)
 {
-	va_list ap;
-
 	printf("    %s: ", ok ? "ok" : "FAILED");
-	va_start(ap, fmt);
 	vprintf(fmt, ap);
-	va_end(ap);
 	printf("\n");
 	if (!ok && demo.cur != NULL) {
 		demo.cur->failed = true;
@@ -125,6 +122,32 @@ outcome(bool ok, const char *fmt, ...)
 			demo.failed_at = demo.cur->name;
 	}
 	return ok ? 0 : -1;
+}
+
+static int __rte_format_printf(2, 3)
+outcome(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = voutcome(ok, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+static int step_end(void);
+
+/* A failure that ends the current step at once. */
+static int __rte_format_printf(1, 2)
+step_abort(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	voutcome(false, fmt, ap);
+	va_end(ap);
+	return step_end();
 }
 
 static void __rte_format_printf(1, 2)
@@ -483,7 +506,7 @@ demo_device(void)
 	if (demo.dev == NULL) {
 		note("no device: %s", why);
 		if (getenv("DPDK_TEST_IN_VM") != NULL)
-			return outcome(false, "inside the test VM an edu device must be there"), step_end();
+			return step_abort("inside the test VM an edu device must be there");
 		note("so no DMA proofs: running the memory-only part (heap, external heap, layout)");
 		demo.vfio = false;
 		/* held to the end, so that the layout shows a page in use */
@@ -495,7 +518,7 @@ demo_device(void)
 	act("rte_malloc 64 KiB before any device is open: expect its heap page(s) recorded, not yet in the kernel");
 	early = rte_malloc("demo-early", 64 << 10, 0);
 	if (early == NULL)
-		return outcome(false, "rte_malloc: %s", rte_strerror(rte_errno)), step_end();
+		return step_abort("rte_malloc: %s", rte_strerror(rte_errno));
 	stats(&a);
 	outcome(a.dma_entries == 0, "units: %d recorded, %" PRIu64 " in the kernel (no IOMMU group yet)",
 		heap_units(), a.dma_entries);
@@ -503,8 +526,8 @@ demo_device(void)
 	act("open %s (IOMMU group %d) through the PCI bus: expect its group to join the default container and every recorded unit to be replayed",
 		demo.dev->name, demo.dev->iommu_group);
 	if (rte_pci_open(demo.dev) < 0)
-		return outcome(false, "rte_pci_open(%s): %s", demo.dev->name,
-			rte_strerror(rte_errno)), step_end();
+		return step_abort("rte_pci_open(%s): %s", demo.dev->name,
+			rte_strerror(rte_errno));
 	stats(&b);
 	if (outcome(b.dma_entries == b.records && b.records == a.records,
 			"open; units replayed: %" PRIu64 ", with %" PRIu64
@@ -515,7 +538,7 @@ demo_device(void)
 	act("probe the edu driver: expect id 0x010000ed, liveness, bus mastering, and its scratch page mapped (one unit)");
 	demo.edu = rte_edu_probe(demo.dev);
 	if (demo.edu == NULL)
-		return outcome(false, "rte_edu_probe: %s", rte_strerror(rte_errno)), step_end();
+		return step_abort("rte_edu_probe: %s", rte_strerror(rte_errno));
 	demo.dma = true;
 	outcome(delta_is(&b, 1), "edu id 0x%08x; %s", rte_edu_id(demo.edu), DELTA(&b));
 	step_peak();
@@ -591,7 +614,7 @@ demo_heap_buffer(size_t pgsz, bool dyn)
 	p0 = heap_pages();
 	buf = rte_malloc("demo-a", len, 0);
 	if (buf == NULL)
-		return outcome(false, "rte_malloc: %s", rte_strerror(rte_errno)), step_end();
+		return step_abort("rte_malloc: %s", rte_strerror(rte_errno));
 	p1 = heap_pages();
 	step_peak();
 	if (dyn)
@@ -799,7 +822,7 @@ demo_external(void)
 	va = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
 	close(fd);
 	if (va == MAP_FAILED)
-		return outcome(false, "mmap: %s", strerror(errno)), step_end();
+		return step_abort("mmap: %s", strerror(errno));
 	outcome(true, "at %p", (void *)va);
 
 	/* IOVAs come from the EAL (VA, or an allocated block); none in IOVA as PA */
@@ -905,7 +928,7 @@ demo_user_map(void)
 	step_begin(STEP_USER, "rte_vfio_container_dma_map of the application's own buffer");
 	va = map_pages(len);
 	if (va == NULL)
-		return outcome(false, "mmap: %s", strerror(errno)), step_end();
+		return step_abort("mmap: %s", strerror(errno));
 	iova = user_iova(va, len);
 	act("map %s at %p, IOVA 0x%" PRIx64 ": expect one unit, one DMA entry, one kernel call",
 		SZ(len), (void *)va, iova);
@@ -966,7 +989,7 @@ demo_paged_map(void)
 	step_begin(STEP_PAGED, "rte_vfio_container_dma_map_paged: one unit per page, so any page can go");
 	va = map_pages(len);
 	if (va == NULL)
-		return outcome(false, "mmap: %s", strerror(errno)), step_end();
+		return step_abort("mmap: %s", strerror(errno));
 	iova = user_iova(va, len);
 	act("map %s at %p, IOVA 0x%" PRIx64 " in pages of %s: expect %d units, %d DMA entries",
 		SZ(len), (void *)va, iova, SZ(pg), PAGED_PAGES, PAGED_PAGES);
@@ -1042,7 +1065,7 @@ demo_refused(void)
 	step_begin(STEP_REFUSED, "a request the EAL refuses before any kernel call");
 	va = map_pages(pg);
 	if (va == NULL)
-		return outcome(false, "mmap: %s", strerror(errno)), step_end();
+		return step_abort("mmap: %s", strerror(errno));
 	act("map %s at IOVA 0x%llx, the x86 MSI window: expect ERANGE with the window named, no kernel call",
 		SZ(pg), MSI_WINDOW_IOVA);
 	stats(&a);
@@ -1061,6 +1084,61 @@ demo_refused(void)
 		kernel_calls(&a, &b), b.refused_checks - a.refused_checks);
 	munmap(va, pg);
 	return step_end();
+}
+
+/* --- the kernel's own word ------------------------------------------------------------- */
+
+/*
+ * DMA entries left, asked of the kernel directly (VFIO_IOMMU_GET_INFO on
+ * the container fd, outside the EAL): the EAL's counters keep a running
+ * count, and this checks that the kernel agrees with it.
+ */
+static int64_t
+kernel_dma_avail(void)
+{
+	union {
+		struct vfio_iommu_type1_info info;
+		uint8_t raw[1024];
+	} u;
+	const struct vfio_info_cap_header *cap;
+	uint32_t off;
+	int fd = rte_vfio_get_container_fd();
+
+	memset(&u, 0, sizeof(u));
+	u.info.argsz = sizeof(u);
+	if (fd < 0 || ioctl(fd, VFIO_IOMMU_GET_INFO, &u.info) < 0 ||
+			!(u.info.flags & VFIO_IOMMU_INFO_CAPS) || u.info.argsz > sizeof(u))
+		return -1;
+	for (off = u.info.cap_offset; off != 0 &&
+			off + sizeof(struct vfio_iommu_type1_info_dma_avail) <= sizeof(u);
+			off = cap->next) {
+		cap = (const struct vfio_info_cap_header *)(u.raw + off);
+		if (cap->id == VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL)
+			return ((const struct vfio_iommu_type1_info_dma_avail *)cap)->avail;
+	}
+	return -1;
+}
+
+static int
+demo_kernel_check(void)
+{
+	struct rte_vfio_container_stats st;
+	int64_t k = kernel_dma_avail();
+
+	stats(&st);
+	printf("\nthe kernel's own count (GET_INFO on the container fd, outside the EAL):\n");
+	if (k < 0) {
+		printf("  * DMA_AVAIL not reported by this kernel: nothing to compare\n");
+		return 0;
+	}
+	act("expect the kernel's DMA_AVAIL to equal the EAL's count");
+	if (outcome(st.dma_entries_avail == (uint64_t)k,
+			"kernel DMA_AVAIL %" PRId64 ", the EAL's count %" PRIu64 " (%" PRIu64
+			" units still mapped, %" PRIu64 " recorded)", k,
+			st.dma_entries_avail, st.dma_entries, st.records) == 0)
+		return 0;
+	demo.failed_at = "kernel check";
+	return -1;
 }
 
 /* --- the table ------------------------------------------------------------------------ */
@@ -1199,6 +1277,8 @@ main(int argc, char **argv)
 		ret = demo_paged_map();
 	if (ret == 0 && demo.dma)
 		ret = demo_refused();
+	if (ret == 0 && demo.dma)
+		ret = demo_kernel_check();
 	if (ret == 0)
 		demo_layout();
 

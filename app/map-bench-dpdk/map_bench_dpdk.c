@@ -69,6 +69,12 @@ mb_port_dma_calls(void)
 	return mb_ioctl_dma_calls();
 }
 
+double
+mb_port_dma_secs(void)
+{
+	return mb_ioctl_dma_secs();
+}
+
 int
 mb_port_default_container(void)
 {

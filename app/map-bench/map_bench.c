@@ -95,6 +95,13 @@ mb_port_ioctl(int fd, unsigned long request, void *arg)
 	return vfio_backend()->ioctl(fd, request, arg);
 }
 
+double
+mb_port_dma_secs(void)
+{
+	/* the model is called directly, not through ioctl() */
+	return use_model ? -1 : mb_ioctl_dma_secs();
+}
+
 uint64_t
 mb_port_dma_calls(void)
 {
@@ -303,6 +310,15 @@ fmt_ms(char *buf, size_t len, const struct mb_row *r)
 }
 
 static void
+fmt_kms(char *buf, size_t len, const struct mb_row *r)
+{
+	if (!ok(r) || r->ksecs < 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.3f", r->ksecs * 1e3);
+}
+
+static void
 fmt_ratio(char *buf, size_t len, const struct mb_row *a, const struct mb_row *b)
 {
 	if (ok(a) && ok(b) && b->secs > 0)
@@ -319,10 +335,10 @@ print_table(const struct rows *rows, const char *src, bool peer)
 	printf("\nmapping benchmark (%s%s): times in ms; calls = MAP_DMA+UNMAP_DMA; entries = DMA entries taken (-: given back)\n",
 		src, strcmp(src, "model") == 0 ?
 		": the type1 model, times say nothing about the kernel" : ": the kernel");
-	printf("%-13s %7s %5s %6s | %6s %7s %9s | %9s %9s %9s | %6s %7s %9s | %9s %9s %9s\n",
+	printf("%-13s %5s %4s %5s | %5s %6s %9s %8s | %8s %8s %8s | %5s %6s %9s %8s | %9s %9s %9s\n",
 		"row", "bytes", "page", "units", "calls", "entries", "ours",
-		"bare", "floor", "pages", "calls", "entries", "dpdk22",
-		"ours/bare", "ours/floor", "ours/dpdk");
+		"in ioctl", "bare", "floor", "pages", "calls", "entries", "dpdk22",
+		"in ioctl", "ours/bare", "ours/floor", "ours/dpdk");
 	for (i = 0; i < RTE_DIM(row_order); i++) {
 		const struct mb_row *o = find(rows, src, row_order[i]);
 		const struct mb_row *b = find(rows, "bare", row_order[i]);
@@ -331,7 +347,7 @@ print_table(const struct rows *rows, const char *src, bool peer)
 		const struct mb_row *d = find(rows, "dpdk22", row_order[i]);
 		const struct mb_row *any = o != NULL ? o : (b != NULL ? b : d);
 		char sz[24], pg[24], c[24], e[24], t[48], tb[48], tf[48], tp[48];
-		char dc[24], de[24], td[48], r1[16], r2[16], r3[16];
+		char dc[24], de[24], td[48], r1[16], r2[16], r3[16], ko[24], kd[24];
 
 		if (any == NULL)
 			continue;
@@ -346,6 +362,8 @@ print_table(const struct rows *rows, const char *src, bool peer)
 		fmt_int(dc, sizeof(dc), d, d != NULL ? d->calls : 0);
 		fmt_int(de, sizeof(de), d, d != NULL ? d->entries : 0);
 		fmt_ms(td, sizeof(td), d);
+		fmt_kms(ko, sizeof(ko), o);
+		fmt_kms(kd, sizeof(kd), d);
 		fmt_ratio(r1, sizeof(r1), o, b);
 		fmt_ratio(r2, sizeof(r2), o, f);
 		fmt_ratio(r3, sizeof(r3), o, d);
@@ -354,10 +372,10 @@ print_table(const struct rows *rows, const char *src, bool peer)
 		if (ok(o) && ok(d) && d->calls == 0 && o->calls > 0 &&
 				(d->entries == 0 || d->entries == MB_UNKNOWN))
 			snprintf(r3, sizeof(r3), "n/a");
-		printf("%-13s %7s %5s %6" PRIu64 " | %6s %7s %9s | %9s %9s %9s | %6s %7s %9s | %9s %9s %9s\n",
-			row_order[i], sz, pg, any->units, c, e, t, tb, tf, tp,
+		printf("%-13s %5s %4s %5" PRIu64 " | %5s %6s %9s %8s | %8s %8s %8s | %5s %6s %9s %8s | %9s %9s %9s\n",
+			row_order[i], sz, pg, any->units, c, e, t, ko, tb, tf, tp,
 			peer ? dc : "-", peer ? de : "-", peer ? td : "-",
-			r1, r2, peer ? r3 : "-");
+			peer ? kd : "-", r1, r2, peer ? r3 : "-");
 	}
 }
 
@@ -395,6 +413,47 @@ print_targets(const struct rows *rows, const char *src, bool peer)
 			o->secs < r->secs ? "UNMAP_ALL faster" : "UNMAP_ALL NOT faster");
 }
 
+/* CSV cells: empty when not measured */
+static void
+csv_int(FILE *f, int64_t v)
+{
+	if (v == MB_UNKNOWN)
+		fprintf(f, ",");
+	else
+		fprintf(f, "%" PRId64 ",", v);
+}
+
+static void
+csv_secs(FILE *f, const struct mb_row *r)
+{
+	if (ok(r))
+		fprintf(f, "%.9f,", r->secs);
+	else
+		fprintf(f, ",");
+}
+
+/* calls, entries, seconds of a measured row */
+static void
+csv_run(FILE *f, const struct mb_row *r)
+{
+	if (!ok(r)) {
+		fprintf(f, ",,,");
+		return;
+	}
+	csv_int(f, r->calls);
+	csv_int(f, r->entries);
+	csv_secs(f, r);
+}
+
+static void
+csv_ratio(FILE *f, const struct mb_row *a, const struct mb_row *b)
+{
+	if (ok(a) && ok(b) && b->secs > 0)
+		fprintf(f, "%.4f,", a->secs / b->secs);
+	else
+		fprintf(f, ",");
+}
+
 static int
 write_csv(const struct rows *rows, const char *src, const char *path)
 {
@@ -407,7 +466,7 @@ write_csv(const struct rows *rows, const char *src, const char *path)
 	}
 	if (f == stdout)
 		printf("@CSV-BEGIN\n");
-	fprintf(f, "row,bytes,page,units,ours_calls,ours_entries,ours_s,bare_s,floor_s,pages_s,dpdk_calls,dpdk_entries,dpdk_s,ours_over_bare,ours_over_floor,ours_over_dpdk,backend\n");
+	fprintf(f, "row,bytes,page,units,ours_calls,ours_entries,ours_s,bare_s,floor_s,pages_s,dpdk_calls,dpdk_entries,dpdk_s,ours_over_bare,ours_over_floor,ours_over_dpdk,backend,ours_ioctl_s,dpdk_ioctl_s\n");
 	for (i = 0; i < RTE_DIM(row_order); i++) {
 		const struct mb_row *o = find(rows, src, row_order[i]);
 		const struct mb_row *b = find(rows, "bare", row_order[i]);
@@ -420,26 +479,23 @@ write_csv(const struct rows *rows, const char *src, const char *path)
 			continue;
 		fprintf(f, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",", row_order[i],
 			any->bytes, any->pgsz, any->units);
-		if (ok(o))
-			fprintf(f, "%" PRId64 ",%" PRId64 ",%.9f,", o->calls,
-				o->entries, o->secs);
+		csv_run(f, o);
+		csv_secs(f, b);
+		csv_secs(f, fl);
+		csv_secs(f, p);
+		csv_run(f, d);
+		csv_ratio(f, o, b);
+		csv_ratio(f, o, fl);
+		if (ok(d) && d->calls == 0 && ok(o) && o->calls > 0 &&
+				(d->entries == 0 || d->entries == MB_UNKNOWN))
+			fprintf(f, ",");
 		else
-			fprintf(f, ",,,");
-		fprintf(f, ok(b) ? "%.9f," : ",", ok(b) ? b->secs : 0.0);
-		fprintf(f, ok(fl) ? "%.9f," : ",", ok(fl) ? fl->secs : 0.0);
-		fprintf(f, ok(p) ? "%.9f," : ",", ok(p) ? p->secs : 0.0);
-		if (ok(d))
-			fprintf(f, "%" PRId64 ",%" PRId64 ",%.9f,", d->calls,
-				d->entries, d->secs);
-		else
-			fprintf(f, ",,,");
-		fprintf(f, ok(o) && ok(b) && b->secs > 0 ? "%.4f," : ",",
-			ok(o) && ok(b) && b->secs > 0 ? o->secs / b->secs : 0.0);
-		fprintf(f, ok(o) && ok(fl) && fl->secs > 0 ? "%.4f," : ",",
-			ok(o) && ok(fl) && fl->secs > 0 ? o->secs / fl->secs : 0.0);
-		fprintf(f, ok(o) && ok(d) && d->secs > 0 ? "%.4f," : ",",
-			ok(o) && ok(d) && d->secs > 0 ? o->secs / d->secs : 0.0);
-		fprintf(f, "%s\n", src);
+			csv_ratio(f, o, d);
+		fprintf(f, "%s,", src);
+		fprintf(f, ok(o) && o->ksecs >= 0 ? "%.9f," : ",",
+			ok(o) && o->ksecs >= 0 ? o->ksecs : 0.0);
+		fprintf(f, ok(d) && d->ksecs >= 0 ? "%.9f\n" : "\n",
+			ok(d) && d->ksecs >= 0 ? d->ksecs : 0.0);
 	}
 	if (f == stdout) {
 		printf("@CSV-END\n");

@@ -249,6 +249,7 @@ variant_once(struct bare *b, const struct bare_spec *s, struct mb_row *r,
 		goto fail;
 	a1 = detached ? mb_dma_limit() : mb_dma_avail(b->cont);
 	r->secs = t1 - t0;
+	r->ksecs = -1;
 	r->calls = (int64_t)calls;
 	r->entries = a0 >= 0 && a1 >= 0 ? a0 - a1 : MB_UNKNOWN;
 	r->err = 0;
@@ -278,6 +279,7 @@ variant(struct bare *b, const struct bare_spec *s, const char *src,
 	snprintf(r.row, sizeof(r.row), "%s", s->row);
 	r.bytes = s->len;
 	r.pgsz = s->pg;
+	r.ksecs = -1;
 	best = r;
 	for (k = 0; k < repeat; k++) {
 		variant_once(b, s, &r, map_unit, call_unit, model);

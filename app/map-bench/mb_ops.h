@@ -12,13 +12,15 @@
  * Each group of operations runs in its own child process (an EAL can be
  * initialized once per process) and prints one line per measured row:
  *
- *   @ROW <src> <row> <bytes> <pgsz> <units> <calls> <entries> <seconds> <err>
+ *   @ROW <src> <row> <bytes> <pgsz> <units> <calls> <entries> <seconds> <err> <kseconds>
  *
  * src: who measured (ours, model, dpdk22, bare, floor, pages); units: the
  * release units the row is about; calls: VFIO_IOMMU_MAP_DMA and UNMAP_DMA
  * calls issued (MB_UNKNOWN: not counted); entries: DMA entries taken by the
  * operation (negative: given back), from the kernel's DMA_AVAIL before and
- * after; err: 0, or the errno of the failure (the row is then not timed).
+ * after; err: 0, or the errno of the failure (the row is then not timed);
+ * kseconds: the part of seconds spent inside MAP_DMA/UNMAP_DMA (-1: not
+ * measured).
  */
 
 #include <stdbool.h>
@@ -55,6 +57,7 @@ struct mb_row {
 	int64_t calls;
 	int64_t entries;
 	double secs;
+	double ksecs;       /* of secs, inside MAP_DMA/UNMAP_DMA; < 0: not measured */
 	int err;
 };
 
@@ -112,8 +115,10 @@ int64_t mb_dma_limit(void);
  * DMA_AVAIL), or -1 when it cannot be read. */
 int64_t mb_dma_avail(int container_fd);
 
-/* MAP_DMA + UNMAP_DMA calls seen by the ioctl() interposer of this binary. */
+/* MAP_DMA + UNMAP_DMA calls seen by the ioctl() interposer of this binary,
+ * and the time spent in them. */
 uint64_t mb_ioctl_dma_calls(void);
+double mb_ioctl_dma_secs(void);
 
 /* ---- defined by each binary (the part that differs) ---- */
 
@@ -127,8 +132,10 @@ const char *const *mb_port_eal_args(const struct mb_opts *o, bool static_mem);
 const char *mb_port_sysfs(void);
 /* An ioctl on a container fd through the right boundary (GET_INFO). */
 int mb_port_ioctl(int fd, unsigned long request, void *arg);
-/* MAP_DMA + UNMAP_DMA calls issued so far by this process. */
+/* MAP_DMA + UNMAP_DMA calls issued so far by this process, and the time
+ * spent in them (< 0: not measured). */
 uint64_t mb_port_dma_calls(void);
+double mb_port_dma_secs(void);
 /* The fd of the default container (the kernel's, for GET_INFO). */
 int mb_port_default_container(void);
 /* Map [vaddr, vaddr + len) as one unit per page of pgsz. */

@@ -505,6 +505,19 @@ rows_no_failure(void)
 	row("rte_strerror", "unknown number: a message", rte_strerror(123456) != NULL, 0, 0);
 }
 
+/* Calls before rte_eal_init(): refused, nothing set up behind the caller's back. */
+static void
+rows_before_init(void)
+{
+	BAD_INT("rte_eal_cleanup", "not initialized", rte_eal_cleanup(), EALREADY);
+	BAD_PTR("rte_malloc", "before rte_eal_init()", rte_malloc(NULL, 64, 0),
+		E_RTE_NO_CONFIG);
+	BAD_INT("rte_vfio_get_container_fd", "before rte_eal_init()",
+		rte_vfio_get_container_fd(), ENODEV);
+	BAD_INT("rte_vfio_container_create", "before rte_eal_init()",
+		rte_vfio_container_create(), ENODEV);
+}
+
 struct state {
 	size_t def_records, user_records;
 	uint64_t map_calls, unmap_calls;
@@ -542,6 +555,7 @@ test_bad_input(void)
 
 	if (test_vfio_is_kernel())
 		TEST_SKIP("the catalogue's VFIO rows use the type1 model's IOMMU");
+	rows_before_init();
 	TEST_ASSERT(test_eal_init("--no-huge", NULL) >= 0, "EAL init: %s",
 		rte_strerror(rte_errno));
 	TEST_ASSERT_SUCCESS(vfio_model_add_group(&cfg), "model group");

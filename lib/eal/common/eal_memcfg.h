@@ -7,12 +7,15 @@
  * external memory and memory events.
  *
  * Locks, in the only order they may be taken:
+ *   0. the table of heaps (heaps_lock, malloc_heap.c)
  *   1. a heap's lock (malloc_heap.c)
- *   2. the memory hotplug lock (eal_memory.c): a rwlock over every memseg
+ *   2. the memory hotplug lock (linux/eal_memory.c): a rwlock over every memseg
  *      list; walks and lookups read, allocation and release write
- *   3. the mem event callback list lock (eal_mem_event.c)
- *   4. the VFIO lock (vfio/), taken inside memory event callbacks
+ *   3. the mem event callback list lock (eal_common_mem_event.c)
+ *   4. the VFIO lock (vfio/vfio_container.c), taken inside memory event callbacks
  * Nothing may take a lock of a lower number while holding a higher one.
+ * The IOVA space lock (eal_common_iova.c) is a leaf: it takes no other lock,
+ * so it may be taken while holding any of the above.
  */
 
 #include <stdbool.h>

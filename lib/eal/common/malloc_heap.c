@@ -452,6 +452,12 @@ malloc_heap_alloc(size_t req, size_t align, int socket)
 	int local, i;
 	void *data;
 
+	/* set at init, before any other thread can allocate */
+	if (!heaps_ready) {
+		EAL_LOG(ERR, "rte_malloc: the EAL is not initialized: call rte_eal_init() first (E_RTE_NO_CONFIG)");
+		rte_errno = E_RTE_NO_CONFIG;
+		return NULL;
+	}
 	if (socket != SOCKET_ID_ANY) {
 		heap = heap_by_socket(socket);
 		if (heap == NULL) {

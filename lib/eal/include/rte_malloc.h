@@ -40,7 +40,10 @@ struct rte_malloc_socket_stats {
  * @param align 0, or a power of two; the result is aligned to at least a
  *   cache line
  * @return the memory, or NULL with rte_errno EINVAL (size 0, bad align) or
- *   ENOMEM (no memory, or the memory could not be DMA-mapped)
+ *   ENOMEM (no memory), or the rte_errno of a memory event callback that
+ *   refused new pages (e.g. ENOSPC or ENOMEM when VFIO could not map them:
+ *   the memory is never handed out unmapped), or E_RTE_NO_CONFIG before
+ *   rte_eal_init()
  */
 void *rte_malloc(const char *type, size_t size, unsigned int align);
 

@@ -109,7 +109,8 @@ rte_iova_t rte_mem_iova_alloc(size_t len, size_t align);
 int rte_mem_iova_free(rte_iova_t iova, size_t len);
 
 /**
- * Virtual address of an IOVA in EAL-managed memory.
+ * Virtual address of an IOVA in EAL-managed memory. Linear in the number of
+ * segments (IOVAs are not indexed): for slow paths only.
  *
  * @return the address, or NULL with rte_errno ENOENT
  */

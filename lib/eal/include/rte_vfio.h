@@ -158,7 +158,9 @@ int rte_vfio_container_create(void);
  * mapping, unbind every group, close it.
  *
  * @return 0, or -1 with rte_errno EINVAL (the default container, or not a
- *   container fd)
+ *   container fd), EBUSY (devices of its groups are still open: nothing is
+ *   changed), or EIO (the kernel unmapped a different size than recorded:
+ *   logged; the container is destroyed anyway)
  */
 int rte_vfio_container_destroy(int container_fd);
 
@@ -220,7 +222,8 @@ int rte_vfio_container_dma_map_paged(int container_fd, uint64_t vaddr,
  * calls (several adjacent units in one call are fine). A unit with more
  * than one reference only loses one.
  *
- * @return 0, or -1 with rte_errno set: EINVAL (bad container or range),
+ * @return 0, or -1 with rte_errno set: EINVAL (bad container or range, or
+ *   a vaddr other than the one the range was mapped from),
  *   ENOENT (nothing mapped there, or a hole in the range), ENOTSUP (the
  *   range cuts a unit: nothing is unmapped), EPERM (the range holds heap or
  *   device memory, which the EAL owns), EIO (the kernel unmapped a
