@@ -94,7 +94,8 @@ fi
 
 if [ ! -f "$build/build.ninja" ]; then
 	meson setup "$build" "$top" > /dev/null || { say "meson setup $build failed"; exit 1; }
-elif [ $dpdk = 1 ] && [ $had_dpdk = 0 ]; then
+elif [ $dpdk = 1 ] && ! ninja -C "$build" -t targets all 2>/dev/null |
+		grep -q '^app/map-bench-dpdk/dpdk-map-bench-dpdk22:'; then
 	# libdpdk appeared since the build dir was set up: the optional target too
 	meson setup --reconfigure "$build" "$top" > /dev/null ||
 		{ say "meson setup --reconfigure $build failed"; exit 1; }

@@ -46,7 +46,7 @@ unit() {
 	rm -f "$dir/meson-logs/testlog.json"
 	meson test -C "$dir" --suite "$suite" --print-errorlogs --num-processes 2 \
 		>"$log" 2>&1
-	grep -E '^ *[0-9]+/[0-9]+ ' "$log" | sed "s/^/[$label] /"
+	grep -E '^ *[0-9]+/[0-9]+ ' "$log" | awk '!seen[$0]++' | sed "s/^/[$label] /"
 	if grep -q "No suitable tests defined" "$log"; then
 		echo "[$label] no tests in suite $suite"
 		return 0
@@ -82,6 +82,20 @@ if [ $run_san -eq 1 ]; then
 	else
 		add_counts "0 1 0"
 	fi
+fi
+
+# rel NAME CMD...: a reliability check (fuzzing, ThreadSanitizer, valgrind),
+# counted as one test.
+rel() {
+	local name=$1; shift
+	echo "== $name"
+	if "$@" >"build-$name.log" 2>&1; then add_counts "1 0 0"; else add_counts "0 1 0"; fi
+	tail -3 "build-$name.log"
+}
+if [ $run_san -eq 1 ]; then
+	rel fuzz devtools/fuzz.sh --seconds 60 --build build-fuzz
+	rel tsan devtools/tsan.sh --build build-tsan
+	rel valgrind devtools/valgrind-demo.sh --build build
 fi
 
 if [ $run_vm -eq 1 ]; then

@@ -12,7 +12,6 @@
  * are used and model-only checks are skipped.
  */
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -33,18 +32,14 @@
 #include "vfio_model.h"
 #include "vfio_private.h"
 #include "test.h"
+#include "test_common.h"
 
 #define MAX_GROUPS 4
 #define SNAP_MAX 1024
 /* an IOVA window valid on every IOMMU the tests meet (below the MSI window) */
 #define IOVA_BASE 0x40000000ULL
 
-struct tgroup {
-	int num;
-	char bdf[NAME_MAX + 1];
-};
-
-static struct tgroup tgroups[MAX_GROUPS];
+static struct test_vfio_dev tgroups[MAX_GROUPS];
 static unsigned int n_tgroups;
 static uint64_t pg;
 
@@ -65,38 +60,6 @@ model_group(int num, const char *bdf, const char *other_driver,
 	return vfio_model_add_group(&cfg);
 }
 
-/* Groups of devices bound to vfio-pci on the real kernel. */
-static void
-kernel_groups(void)
-{
-	char dir[PATH_MAX], path[PATH_MAX + 300], target[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "%s/bus/pci/drivers/vfio-pci", eal_sysfs_root());
-	d = opendir(dir);
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL && n_tgroups < MAX_GROUPS) {
-		ssize_t n;
-		const char *base;
-
-		if (strchr(de->d_name, ':') == NULL)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/iommu_group", dir, de->d_name);
-		n = readlink(path, target, sizeof(target) - 1);
-		if (n < 0)
-			continue;
-		target[n] = '\0';
-		base = strrchr(target, '/');
-		tgroups[n_tgroups].num = atoi(base != NULL ? base + 1 : target);
-		snprintf(tgroups[n_tgroups].bdf, sizeof(tgroups[0].bdf), "%s",
-			de->d_name);
-		n_tgroups++;
-	}
-	closedir(d);
-}
-
 /*
  * Start the EAL (--no-huge, --no-pci: no driver takes the groups) and
  * provide `need` groups. Returns TEST_SUCCESS, TEST_SKIPPED or TEST_FAILED.
@@ -105,18 +68,13 @@ static int
 vfio_test_start(unsigned int need)
 {
 	unsigned int i;
+	int ret;
 
 	pg = test_page_size();
 	n_tgroups = 0;
-	if (test_eal_init("--no-huge", "--no-pci", NULL) < 0) {
-		printf("FAIL rte_eal_init: %s\n", rte_strerror(rte_errno));
-		return TEST_FAILED;
-	}
-	if (rte_vfio_get_container_fd() < 0) {
-		rte_eal_cleanup();
-		printf("SKIP VFIO is not available here\n");
-		return TEST_SKIPPED;
-	}
+	ret = test_vfio_start(NULL);
+	if (ret != TEST_SUCCESS)
+		return ret;
 	if (!test_vfio_is_kernel()) {
 		for (i = 0; i < need && i < MAX_GROUPS; i++) {
 			tgroups[i].num = 40 + i;
@@ -130,7 +88,7 @@ vfio_test_start(unsigned int need)
 		}
 		n_tgroups = need;
 	} else {
-		kernel_groups();
+		n_tgroups = test_vfio_pci_devices(tgroups, MAX_GROUPS);
 	}
 	if (n_tgroups < need) {
 		rte_eal_cleanup();
@@ -150,10 +108,7 @@ vfio_test_start(unsigned int need)
 static void *
 buf_alloc(size_t pages)
 {
-	void *p = mmap(NULL, pages * pg, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
+	return test_anon_map(pages * pg, MAP_POPULATE);
 }
 
 /* ---- snapshots: records, kernel mappings and kernel call counters ---- */
@@ -284,36 +239,17 @@ unmap_calls(int cfd)
 
 /* ---- log capture: a refusal logs exactly one line naming its cause ---- */
 
-static FILE *log_f;
-
-static void
-log_start(void)
-{
-	log_f = tmpfile();
-	if (log_f != NULL)
-		rte_openlog_stream(log_f);
-}
-
 /* 1 when exactly one line was logged and it holds both words. */
 static int
 log_one_line(const char *w1, const char *w2)
 {
-	char buf[4096];
-	size_t n;
-	unsigned int lines = 0, i;
+	const char *buf = test_log_release();
+	unsigned int lines;
 	int ok;
 
-	rte_openlog_stream(NULL);
-	if (log_f == NULL)
+	if (buf == NULL)
 		return 1; /* no capture possible: do not fail for it */
-	rewind(log_f);
-	n = fread(buf, 1, sizeof(buf) - 1, log_f);
-	buf[n] = '\0';
-	fclose(log_f);
-	log_f = NULL;
-	for (i = 0; i < n; i++)
-		if (buf[i] == '\n')
-			lines++;
+	lines = test_count_lines(buf);
 	ok = lines == 1 && strstr(buf, w1) != NULL &&
 		(w2 == NULL || strstr(buf, w2) != NULL);
 	if (!ok)
@@ -331,7 +267,7 @@ log_one_line(const char *w1, const char *w2)
 	struct snap *b_ = snap_take(cfd), *a_; \
 	int same_; \
 	TEST_ASSERT_NOT_NULL(b_, "snapshot"); \
-	log_start(); \
+	test_log_capture(); \
 	rte_errno = 0; \
 	int rv_ = (call); \
 	int e_ = rte_errno; \
@@ -1021,7 +957,7 @@ test_vfio_size_mismatch(void)
 	TEST_ASSERT_SUCCESS(vfio_backend()->ioctl(cfd, VFIO_IOMMU_UNMAP_DMA, &um),
 		"unmap B behind the EAL's back");
 	TEST_ASSERT_EQUAL(um.size, 2 * pg, "B was mapped");
-	log_start();
+	test_log_capture();
 	TEST_ASSERT_ERRNO(rte_vfio_container_dma_unmap(cfd, va, IOVA_BASE, 4 * pg), EIO,
 		"A and B in one call: the kernel removes only A");
 	TEST_ASSERT(log_one_line("records and kernel disagreed", "EIO"), "EIO logged");
@@ -1035,7 +971,7 @@ test_vfio_size_mismatch(void)
 	um.size = 4 * pg;
 	TEST_ASSERT_SUCCESS(vfio_backend()->ioctl(cfd, VFIO_IOMMU_UNMAP_DMA, &um),
 		"unmap behind the EAL's back");
-	log_start();
+	test_log_capture();
 	TEST_ASSERT_ERRNO(rte_vfio_container_destroy(cfd), EIO,
 		"the kernel removed less than recorded");
 	TEST_ASSERT(log_one_line("UNMAP_ALL", "EIO"), "EIO logged");

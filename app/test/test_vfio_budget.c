@@ -14,7 +14,6 @@
  * (knobs, fault injection, the model's own call counts) are skipped there.
  */
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -36,6 +35,7 @@
 #include "vfio_model.h"
 #include "vfio_private.h"
 #include "test.h"
+#include "test_common.h"
 
 #define DEF RTE_VFIO_DEFAULT_CONTAINER_FD
 /* IOVAs valid on every IOMMU the tests meet (below the x86 MSI window) */
@@ -50,59 +50,18 @@ static int group_num;
 
 /* ---- setup ---- */
 
-/* The group of the first device bound to vfio-pci (kernel), or -1. */
-static int
-kernel_group(void)
-{
-	char dir[PATH_MAX], path[PATH_MAX + 300], target[PATH_MAX];
-	struct dirent *de;
-	int num = -1;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "%s/bus/pci/drivers/vfio-pci", eal_sysfs_root());
-	d = opendir(dir);
-	if (d == NULL)
-		return -1;
-	while (num < 0 && (de = readdir(d)) != NULL) {
-		const char *base;
-		ssize_t n;
-
-		if (strchr(de->d_name, ':') == NULL)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/iommu_group", dir, de->d_name);
-		n = readlink(path, target, sizeof(target) - 1);
-		if (n < 0)
-			continue;
-		target[n] = '\0';
-		base = strrchr(target, '/');
-		num = atoi(base != NULL ? base + 1 : target);
-	}
-	closedir(d);
-	return num;
-}
-
 /* EAL up and one IOMMU group to bind: TEST_SUCCESS, TEST_SKIPPED or TEST_FAILED. */
 static int
 start(const char *mem_mode)
 {
-	pg = test_page_size();
-	if (test_eal_init("--no-huge", "--no-pci", mem_mode, NULL) < 0) {
-		printf("FAIL rte_eal_init: %s\n", rte_strerror(rte_errno));
-		return TEST_FAILED;
-	}
-	if (rte_vfio_get_container_fd() < 0) {
-		rte_eal_cleanup();
-		printf("SKIP VFIO is not available here\n");
-		return TEST_SKIPPED;
-	}
-	if (!test_vfio_is_kernel()) {
-		struct vfio_model_group_cfg cfg = {
-			.group_num = MODEL_GROUP,
-			.devices = { "0000:00:0c.0" },
-			.msi_window = true,
-		};
+	int ret;
 
-		if (vfio_model_add_group(&cfg) < 0) {
+	pg = test_page_size();
+	ret = test_vfio_start(mem_mode);
+	if (ret != TEST_SUCCESS)
+		return ret;
+	if (!test_vfio_is_kernel()) {
+		if (test_vfio_model_group(MODEL_GROUP, "0000:00:0c.0") < 0) {
 			rte_eal_cleanup();
 			printf("FAIL vfio_model_add_group: %s\n", rte_strerror(rte_errno));
 			return TEST_FAILED;
@@ -110,7 +69,7 @@ start(const char *mem_mode)
 		group_num = MODEL_GROUP;
 		return TEST_SUCCESS;
 	}
-	group_num = kernel_group();
+	group_num = test_vfio_pci_group(-1);
 	if (group_num < 0) {
 		rte_eal_cleanup();
 		printf("SKIP no IOMMU group bound to vfio-pci\n");
@@ -129,10 +88,7 @@ start(const char *mem_mode)
 static void *
 buf_alloc(uint64_t pages)
 {
-	void *p = mmap(NULL, pages * pg, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
+	return test_anon_map(pages * pg, MAP_POPULATE);
 }
 
 static struct rte_vfio_container_stats

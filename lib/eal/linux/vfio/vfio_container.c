@@ -241,8 +241,11 @@ vfio_container_destroy_locked(struct vfio_container *cont)
 	return container_teardown(cont);
 }
 
-/* Walk the capability chain of a GET_INFO answer. */
-static void
+/*
+ * Walk the capability chain of a GET_INFO answer. Failing to keep the IOVA
+ * ranges is an error: without them the range checks could not run.
+ */
+static int
 parse_info_caps(struct vfio_container *cont, const uint8_t *buf, size_t sz,
 		uint32_t off)
 {
@@ -262,12 +265,15 @@ parse_info_caps(struct vfio_container *cont, const uint8_t *buf, size_t sz,
 					n > 0) {
 				struct vfio_iova_range *r = vfio_malloc(n * sizeof(*r));
 
-				if (r != NULL) {
-					memcpy(r, cap->iova_ranges, n * sizeof(*r));
-					free(cont->ranges);
-					cont->ranges = r;
-					cont->n_ranges = n;
+				if (r == NULL) {
+					EAL_LOG(ERR, "VFIO: no memory to keep %zu IOVA range(s) of container %d",
+						n, cont->fd);
+					return eal_fail(ENOMEM);
 				}
+				memcpy(r, cap->iova_ranges, n * sizeof(*r));
+				free(cont->ranges);
+				cont->ranges = r;
+				cont->n_ranges = n;
 			}
 		} else if (hdr->id == VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL &&
 				off + sizeof(struct vfio_iommu_type1_info_dma_avail) <= sz) {
@@ -281,6 +287,7 @@ parse_info_caps(struct vfio_container *cont, const uint8_t *buf, size_t sz,
 			break;
 		off = hdr->next;
 	}
+	return 0;
 }
 
 int
@@ -315,8 +322,12 @@ vfio_container_read_info_locked(struct vfio_container *cont)
 	cont->dma_avail = 0;
 	cont->pgsizes = (info->flags & VFIO_IOMMU_INFO_PGSIZES) ?
 		info->iova_pgsizes : vfio_system_page_size();
-	if ((info->flags & VFIO_IOMMU_INFO_CAPS) && sz > sizeof(*info))
-		parse_info_caps(cont, (const uint8_t *)info, sz, info->cap_offset);
+	if ((info->flags & VFIO_IOMMU_INFO_CAPS) && sz > sizeof(*info) &&
+			parse_info_caps(cont, (const uint8_t *)info, sz,
+				info->cap_offset) < 0) {
+		free(info);
+		return -1;
+	}
 	free(info);
 	return 0;
 }

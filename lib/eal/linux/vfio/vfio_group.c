@@ -228,6 +228,27 @@ group_unset(struct vfio_group *grp)
 			grp->num, strerror(errno));
 }
 
+/*
+ * Ask whether the container offers an extension. A failing query is an
+ * error, not a "no": reading it as "no" would silently pick type1 v1.
+ */
+static int
+query_extension(struct vfio_container *cont, unsigned long ext, bool *has)
+{
+	int ret = vfio_container_ioctl_locked(cont, VFIO_CHECK_EXTENSION,
+			(void *)(uintptr_t)ext);
+
+	if (ret < 0) {
+		int err = errno;
+
+		EAL_LOG(ERR, "VFIO: VFIO_CHECK_EXTENSION(%lu) on container %d failed: %s",
+			ext, cont->fd, strerror(err));
+		return eal_fail(err);
+	}
+	*has = ret > 0;
+	return 0;
+}
+
 /* The first group: choose the IOMMU type, learn its rules, replay. */
 static int
 container_set_iommu(struct vfio_container *cont, const struct vfio_group *grp)
@@ -255,10 +276,9 @@ container_set_iommu(struct vfio_container *cont, const struct vfio_group *grp)
 		return 0;
 	}
 	/* ask again now: the answer may differ once a group is attached */
-	cont->has_v2 = vfio_container_ioctl_locked(cont, VFIO_CHECK_EXTENSION,
-			(void *)(uintptr_t)VFIO_TYPE1v2_IOMMU) > 0;
-	cont->has_v1 = vfio_container_ioctl_locked(cont, VFIO_CHECK_EXTENSION,
-			(void *)(uintptr_t)VFIO_TYPE1_IOMMU) > 0;
+	if (query_extension(cont, VFIO_TYPE1v2_IOMMU, &cont->has_v2) < 0 ||
+			query_extension(cont, VFIO_TYPE1_IOMMU, &cont->has_v1) < 0)
+		return -1;
 	if (cont->has_v2) {
 		type = RTE_VFIO_TYPE1V2;
 	} else if (cont->has_v1) {

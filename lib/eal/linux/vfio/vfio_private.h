@@ -140,8 +140,9 @@ int vfio_dma_user_unmap_locked(struct vfio_container *cont, uint64_t vaddr,
 		uint64_t iova, uint64_t len);
 /*
  * Unmap whole records covering [iova, iova + len) whatever their kind or
- * references (heap FREE, device release). Returns 0 or -1 with rte_errno;
- * the records are gone either way (memory is going away).
+ * references (heap FREE, device release). Returns 0 or -1 with rte_errno.
+ * A record the kernel refuses to unmap stays, so the records still match
+ * the kernel; every other record of the range is gone.
  */
 int vfio_dma_release_range_locked(struct vfio_container *cont, uint64_t iova,
 		uint64_t len);
@@ -152,7 +153,11 @@ int vfio_dma_release_owner_locked(struct vfio_container *cont,
 int vfio_dma_replay_locked(struct vfio_container *cont);
 /* Check every record against the IOMMU's rules (page size, ranges, budget). */
 int vfio_dma_check_records_locked(struct vfio_container *cont);
-/* Unmap everything in the kernel; records are kept. */
+/*
+ * Teardown: unmap everything in the kernel, with UNMAP_ALL where offered
+ * (the records are then left for the caller to destroy), else record by
+ * record (dropping each record unmapped).
+ */
 int vfio_dma_unmap_all_locked(struct vfio_container *cont);
 /* The IOMMU dropped every mapping (last group left): counters follow. */
 void vfio_dma_forget_kernel_locked(struct vfio_container *cont);
