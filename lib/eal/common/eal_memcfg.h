@@ -7,7 +7,7 @@
  * external memory and memory events.
  *
  * Locks, in the only order they may be taken:
- *   0. the table of heaps (heaps_lock, malloc_heap.c)
+ *   0. the table of heaps (malloc_heaps_lock, malloc_heap.c)
  *   1. a heap's lock (malloc_heap.c)
  *   2. the memory hotplug lock (linux/eal_memory.c): a rwlock over every memseg
  *      list; walks and lookups read, allocation and release write

@@ -4,10 +4,10 @@
  * to RTE_MAX_HEAPS named external heaps (socket id RTE_MAX_NUMA_NODES + slot).
  *
  * Locks, outermost first (eal_memcfg.h continues the order):
- *   0. heaps_lock (this file): a mutex over the heap table as a whole
+ *   0. malloc_heaps_lock (this file): a mutex over the heap table as a whole
  *      (create, destroy, lookup by name) and over the external memory
- *      operations, which hold it throughout so that the heap cannot be
- *      destroyed under them.
+ *      operations (malloc_heap_external.c), which hold it throughout so
+ *      that the heap cannot be destroyed under them.
  *   1. a heap's lock (struct malloc_heap): a mutex over its elements, free
  *      lists, counters and regions. Allocation and free take only this one.
  *      It is a mutex, not a spinlock, because growth and shrink allocate
@@ -18,8 +18,8 @@
  * numa_lookup_lock (caller_socket()) is a leaf: libnuma's node-to-cpus
  * cache is filled lazily without a lock, so its first lookups from several
  * threads race; nothing else is taken while it is held.
- * A heap's active flag changes under heaps_lock and the heap's lock, so
- * either one is enough to read it. Heap slots are never freed, which lets
+ * A heap's active flag changes under malloc_heaps_lock and the heap's lock,
+ * so either one is enough to read it. Heap slots are never freed, which lets
  * an allocation by socket id lock a heap first and check it is active.
  *
  * Zeroing: rte_zmalloc() and rte_calloc() zero on allocation (rte_malloc.c);
@@ -48,10 +48,10 @@
 
 #define MAX_PAGE_SIZES 8
 
-static pthread_mutex_t heaps_lock = PTHREAD_MUTEX_INITIALIZER;
+pthread_mutex_t malloc_heaps_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct malloc_heap numa_heaps[RTE_MAX_NUMA_NODES];
-static struct malloc_heap ext_heaps[RTE_MAX_HEAPS];
-static bool heaps_ready;
+struct malloc_heap malloc_ext_heaps[RTE_MAX_HEAPS];
+bool malloc_heaps_ready;
 /* False for static memory (--legacy-mem, --no-huge without --dynamic-mem). */
 static bool heaps_dynamic;
 
@@ -63,8 +63,8 @@ heap_locks_init(void)
 
 	for (i = 0; i < RTE_DIM(numa_heaps); i++)
 		pthread_mutex_init(&numa_heaps[i].lock, NULL);
-	for (i = 0; i < RTE_DIM(ext_heaps); i++)
-		pthread_mutex_init(&ext_heaps[i].lock, NULL);
+	for (i = 0; i < RTE_DIM(malloc_ext_heaps); i++)
+		pthread_mutex_init(&malloc_ext_heaps[i].lock, NULL);
 }
 
 static bool
@@ -75,9 +75,9 @@ heap_is_ours(const struct malloc_heap *heap)
 	return (h >= (uintptr_t)&numa_heaps[0] &&
 			h < (uintptr_t)&numa_heaps[RTE_DIM(numa_heaps)] &&
 			(h - (uintptr_t)&numa_heaps[0]) % sizeof(*heap) == 0) ||
-		(h >= (uintptr_t)&ext_heaps[0] &&
-			h < (uintptr_t)&ext_heaps[RTE_DIM(ext_heaps)] &&
-			(h - (uintptr_t)&ext_heaps[0]) % sizeof(*heap) == 0);
+		(h >= (uintptr_t)&malloc_ext_heaps[0] &&
+			h < (uintptr_t)&malloc_ext_heaps[RTE_DIM(malloc_ext_heaps)] &&
+			(h - (uintptr_t)&malloc_ext_heaps[0]) % sizeof(*heap) == 0);
 }
 
 /* Forget a heap's contents (the memory itself is dealt with by the caller). */
@@ -93,8 +93,8 @@ heap_reset(struct malloc_heap *heap)
 	heap->regions = NULL;
 }
 
-static void
-heap_activate(struct malloc_heap *heap, const char *name, int socket,
+void
+malloc_heap_activate(struct malloc_heap *heap, const char *name, int socket,
 		bool external)
 {
 	pthread_mutex_lock(&heap->lock);
@@ -114,12 +114,11 @@ numa_heap_activate(int socket)
 	if (numa_heaps[socket].active)
 		return;
 	snprintf(name, sizeof(name), "socket_%d", socket);
-	heap_activate(&numa_heaps[socket], name, socket, false);
+	malloc_heap_activate(&numa_heaps[socket], name, socket, false);
 }
 
-/* The heap of a socket id, or NULL. Unlocked: callers re-check active. */
-static struct malloc_heap *
-heap_by_socket(int socket)
+struct malloc_heap *
+malloc_heap_by_socket(int socket)
 {
 	struct malloc_heap *heap = NULL;
 
@@ -127,76 +126,29 @@ heap_by_socket(int socket)
 		heap = &numa_heaps[socket];
 	else if (socket >= RTE_MAX_NUMA_NODES &&
 			socket < RTE_MAX_NUMA_NODES + RTE_MAX_HEAPS)
-		heap = &ext_heaps[socket - RTE_MAX_NUMA_NODES];
+		heap = &malloc_ext_heaps[socket - RTE_MAX_NUMA_NODES];
 	/* Unlocked peek; whoever uses the heap re-checks under its lock. */
 	return heap != NULL && __atomic_load_n(&heap->active, __ATOMIC_ACQUIRE) ?
 		heap : NULL;
 }
 
-/* heaps_lock held. */
-static struct malloc_heap *
-heap_by_name(const char *name)
+struct malloc_heap *
+malloc_heap_by_name(const char *name)
 {
 	unsigned int i;
 
 	for (i = 0; i < RTE_DIM(numa_heaps); i++)
 		if (numa_heaps[i].active && strcmp(numa_heaps[i].name, name) == 0)
 			return &numa_heaps[i];
-	for (i = 0; i < RTE_DIM(ext_heaps); i++)
-		if (ext_heaps[i].active && strcmp(ext_heaps[i].name, name) == 0)
-			return &ext_heaps[i];
+	for (i = 0; i < RTE_DIM(malloc_ext_heaps); i++)
+		if (malloc_ext_heaps[i].active &&
+				strcmp(malloc_ext_heaps[i].name, name) == 0)
+			return &malloc_ext_heaps[i];
 	return NULL;
 }
 
-static int
-check_name(const char *fn, const char *name)
-{
-	if (name == NULL || name[0] == '\0') {
-		EAL_LOG(ERR, "%s: the heap name is %s", fn,
-			name == NULL ? "NULL" : "empty");
-		return eal_fail(EINVAL);
-	}
-	if (strnlen(name, RTE_HEAP_NAME_MAX_LEN) == RTE_HEAP_NAME_MAX_LEN) {
-		EAL_LOG(ERR, "%s: heap name '%.*s...' is longer than %d characters",
-			fn, RTE_HEAP_NAME_MAX_LEN - 1, name,
-			RTE_HEAP_NAME_MAX_LEN - 1);
-		return eal_fail(EINVAL);
-	}
-	return 0;
-}
-
-/* Find a heap by name for an operation on external heaps; heaps_lock held. */
-static struct malloc_heap *
-external_heap_by_name(const char *fn, const char *name)
-{
-	struct malloc_heap *heap;
-
-	if (!heaps_ready) {
-		EAL_LOG(ERR, "%s: the EAL is not initialized", fn);
-		rte_errno = E_RTE_NO_CONFIG;
-		return NULL;
-	}
-	heap = heap_by_name(name);
-	if (heap == NULL) {
-		EAL_LOG(ERR, "%s: no heap named '%s'", fn, name);
-		rte_errno = ENOENT;
-		return NULL;
-	}
-	if (!heap->external) {
-		EAL_LOG(ERR, "%s: '%s' is the heap of NUMA node %d, not an external heap",
-			fn, name, heap->socket_id);
-		rte_errno = EINVAL;
-		return NULL;
-	}
-	return heap;
-}
-
-/*
- * Add memory [va, va + len) of one memseg list to a heap as a free element,
- * merged with touching free neighbours. Heap lock held.
- */
-static void
-heap_add_memory(struct malloc_heap *heap, void *va, size_t len,
+void
+malloc_heap_add_memory(struct malloc_heap *heap, void *va, size_t len,
 		struct rte_memseg_list *msl)
 {
 	struct malloc_elem *elem, *prev;
@@ -380,7 +332,7 @@ heap_grow(struct malloc_heap *heap, size_t req, size_t align)
 			release_pages(va, len);
 			return eal_fail(EFAULT);
 		}
-		heap_add_memory(heap, va, len, msl);
+		malloc_heap_add_memory(heap, va, len, msl);
 		EAL_LOG(DEBUG, "heap %s: grew by %" PRIu64 " page(s) of %" PRIu64 " bytes at %p",
 			heap->name, n_pages, sizes[i], va);
 		return 0;
@@ -453,13 +405,13 @@ malloc_heap_alloc(size_t req, size_t align, int socket)
 	void *data;
 
 	/* set at init, before any other thread can allocate */
-	if (!heaps_ready) {
+	if (!malloc_heaps_ready) {
 		EAL_LOG(ERR, "rte_malloc: the EAL is not initialized: call rte_eal_init() first (E_RTE_NO_CONFIG)");
 		rte_errno = E_RTE_NO_CONFIG;
 		return NULL;
 	}
 	if (socket != SOCKET_ID_ANY) {
-		heap = heap_by_socket(socket);
+		heap = malloc_heap_by_socket(socket);
 		if (heap == NULL) {
 			EAL_LOG(ERR, "rte_malloc: no heap for socket %d: pass a NUMA node with memory, the socket id of an external heap, or SOCKET_ID_ANY",
 				socket);
@@ -473,7 +425,7 @@ malloc_heap_alloc(size_t req, size_t align, int socket)
 	for (i = -1; i < RTE_MAX_NUMA_NODES; i++) {
 		if (i == local)
 			continue;
-		heap = heap_by_socket(i < 0 ? local : i);
+		heap = malloc_heap_by_socket(i < 0 ? local : i);
 		if (heap == NULL)
 			continue;
 		data = heap_alloc(heap, req, align);
@@ -672,7 +624,7 @@ heap_stats(const struct malloc_heap *heap, struct rte_malloc_socket_stats *st)
 int
 malloc_heap_get_stats(int socket, struct rte_malloc_socket_stats *stats)
 {
-	struct malloc_heap *heap = heap_by_socket(socket);
+	struct malloc_heap *heap = malloc_heap_by_socket(socket);
 
 	if (stats == NULL) {
 		EAL_LOG(ERR, "rte_malloc_get_socket_stats: NULL stats");
@@ -725,8 +677,8 @@ dump_all(FILE *f, bool elems)
 		f = stdout;
 	for (i = 0; i < RTE_DIM(numa_heaps); i++)
 		dump_heap(&numa_heaps[i], f, elems);
-	for (i = 0; i < RTE_DIM(ext_heaps); i++)
-		dump_heap(&ext_heaps[i], f, elems);
+	for (i = 0; i < RTE_DIM(malloc_ext_heaps); i++)
+		dump_heap(&malloc_ext_heaps[i], f, elems);
 }
 
 void
@@ -777,8 +729,8 @@ rte_iova_t
 malloc_heap_virt2iova(const void *addr)
 {
 	const struct malloc_elem *candidate = NULL, *elem = NULL;
-	struct malloc_heap *heaps[2] = { numa_heaps, ext_heaps };
-	unsigned int n[2] = { RTE_DIM(numa_heaps), RTE_DIM(ext_heaps) };
+	struct malloc_heap *heaps[2] = { numa_heaps, malloc_ext_heaps };
+	unsigned int n[2] = { RTE_DIM(numa_heaps), RTE_DIM(malloc_ext_heaps) };
 	const struct rte_memseg *ms;
 	const struct rte_memseg_list *msl = NULL;
 	unsigned int k, i;
@@ -817,268 +769,6 @@ bad:
 		addr);
 	rte_errno = EINVAL;
 	return RTE_BAD_IOVA;
-}
-
-int
-malloc_heap_socket_kind(int socket)
-{
-	struct malloc_heap *heap = heap_by_socket(socket);
-
-	if (heap == NULL) {
-		EAL_LOG(ERR, "rte_malloc_heap_socket_is_external: no heap has socket id %d",
-			socket);
-		return eal_fail(EINVAL);
-	}
-	return heap->external ? 1 : 0;
-}
-
-int
-malloc_heap_socket_by_name(const char *name)
-{
-	struct malloc_heap *heap;
-	int socket;
-
-	if (check_name("rte_malloc_heap_get_socket", name) < 0)
-		return -1;
-	pthread_mutex_lock(&heaps_lock);
-	heap = heap_by_name(name);
-	socket = heap != NULL ? heap->socket_id : -1;
-	pthread_mutex_unlock(&heaps_lock);
-	if (heap == NULL) {
-		EAL_LOG(ERR, "rte_malloc_heap_get_socket: no heap named '%s'",
-			name);
-		return eal_fail(ENOENT);
-	}
-	return socket;
-}
-
-int
-malloc_heap_create_external(const char *name)
-{
-	const char *fn = "rte_malloc_heap_create";
-	struct malloc_heap *heap = NULL;
-	unsigned int i;
-	int ret = 0;
-
-	if (check_name(fn, name) < 0)
-		return -1;
-	pthread_mutex_lock(&heaps_lock);
-	if (!heaps_ready) {
-		EAL_LOG(ERR, "%s: the EAL is not initialized", fn);
-		ret = eal_fail(E_RTE_NO_CONFIG);
-		goto out;
-	}
-	if (heap_by_name(name) != NULL) {
-		EAL_LOG(ERR, "%s: a heap named '%s' exists already", fn, name);
-		ret = eal_fail(EEXIST);
-		goto out;
-	}
-	for (i = 0; i < RTE_DIM(ext_heaps) && heap == NULL; i++)
-		if (!ext_heaps[i].active)
-			heap = &ext_heaps[i];
-	if (heap == NULL) {
-		EAL_LOG(ERR, "%s: all %d external heaps are in use: destroy one first",
-			fn, RTE_MAX_HEAPS);
-		ret = eal_fail(ENOSPC);
-		goto out;
-	}
-	heap_activate(heap, name, RTE_MAX_NUMA_NODES + (int)(heap - ext_heaps),
-		true);
-out:
-	pthread_mutex_unlock(&heaps_lock);
-	return ret;
-}
-
-int
-malloc_heap_destroy_external(const char *name)
-{
-	const char *fn = "rte_malloc_heap_destroy";
-	struct malloc_heap *heap;
-	int ret = 0;
-
-	if (check_name(fn, name) < 0)
-		return -1;
-	pthread_mutex_lock(&heaps_lock);
-	heap = external_heap_by_name(fn, name);
-	if (heap == NULL) {
-		ret = -1;
-		goto out;
-	}
-	pthread_mutex_lock(&heap->lock);
-	if (heap->regions != NULL) {
-		EAL_LOG(ERR, "%s: heap '%s' still holds %zu bytes of memory: remove it with rte_malloc_heap_memory_remove() first",
-			fn, name, heap->total_size);
-		ret = eal_fail(EBUSY);
-	} else {
-		__atomic_store_n(&heap->active, false, __ATOMIC_RELEASE);
-		heap->name[0] = '\0';
-	}
-	pthread_mutex_unlock(&heap->lock);
-out:
-	pthread_mutex_unlock(&heaps_lock);
-	return ret;
-}
-
-/* Region of a heap matching [va, va + len) exactly; heap lock held. */
-static struct malloc_heap_region **
-find_region(struct malloc_heap *heap, const void *va, size_t len)
-{
-	struct malloc_heap_region **r;
-
-	for (r = &heap->regions; *r != NULL; r = &(*r)->next)
-		if ((*r)->va == va && (*r)->len == len)
-			return r;
-	return NULL;
-}
-
-int
-malloc_heap_add_external_memory(const char *name, void *va, size_t len,
-		rte_iova_t iova_addrs[], unsigned int n_pages, size_t page_sz)
-{
-	const char *fn = "rte_malloc_heap_memory_add";
-	struct malloc_heap_region *region;
-	struct rte_memseg_list *msl;
-	struct malloc_heap *heap;
-	int ret = -1, err;
-
-	if (check_name(fn, name) < 0)
-		return -1;
-	region = malloc(sizeof(*region));
-	if (region == NULL) {
-		EAL_LOG(ERR, "%s: out of memory for the region record", fn);
-		return eal_fail(ENOMEM);
-	}
-	pthread_mutex_lock(&heaps_lock);
-	heap = external_heap_by_name(fn, name);
-	if (heap == NULL)
-		goto out;
-	pthread_mutex_lock(&heap->lock);
-	eal_mem_hotplug_write_lock();
-	/* Validates the region as rte_extmem_register() does, and logs. */
-	msl = eal_extmem_list_create(va, len, iova_addrs, n_pages, page_sz,
-		heap->socket_id);
-	if (msl != NULL) {
-		msl->heap = 1;
-		if (eal_mem_event_notify(RTE_MEM_EVENT_ALLOC, va, len) < 0) {
-			err = rte_errno;
-			eal_extmem_list_destroy(msl);
-			msl = NULL;
-			EAL_LOG(ERR, "%s: %p-%p refused by a memory event callback (%s); not added to heap '%s'",
-				fn, va, RTE_PTR_ADD(va, len), rte_strerror(err),
-				name);
-			rte_errno = err;
-		}
-	}
-	eal_mem_hotplug_write_unlock();
-	if (msl != NULL) {
-		region->va = va;
-		region->len = len;
-		region->msl = msl;
-		region->next = heap->regions;
-		heap->regions = region;
-		region = NULL;
-		heap_add_memory(heap, va, len, msl);
-		ret = 0;
-	}
-	pthread_mutex_unlock(&heap->lock);
-out:
-	pthread_mutex_unlock(&heaps_lock);
-	free(region);
-	return ret;
-}
-
-/* Take a whole region out of its heap, FREE event first. Heap lock held. */
-static void
-remove_region(struct malloc_heap *heap, struct malloc_heap_region **rp)
-{
-	struct malloc_heap_region *region = *rp;
-	struct malloc_elem *elem = region->va;
-
-	malloc_elem_free_list_remove(elem);
-	malloc_elem_unlink(elem);
-	malloc_elem_forget(elem);
-	heap->total_size -= region->len;
-	eal_mem_hotplug_write_lock();
-	eal_mem_event_notify(RTE_MEM_EVENT_FREE, region->va, region->len);
-	region->msl->heap = 0;
-	eal_extmem_list_destroy(region->msl);
-	eal_mem_hotplug_write_unlock();
-	*rp = region->next;
-	free(region);
-}
-
-int
-malloc_heap_remove_external_memory(const char *name, void *va, size_t len)
-{
-	const char *fn = "rte_malloc_heap_memory_remove";
-	struct malloc_heap_region **rp;
-	struct malloc_heap *heap;
-	struct malloc_elem *elem;
-	int ret = -1;
-
-	if (check_name(fn, name) < 0)
-		return -1;
-	if (va == NULL || len == 0) {
-		EAL_LOG(ERR, "%s: %s", fn, va == NULL ? "NULL address" : "length 0");
-		return eal_fail(EINVAL);
-	}
-	pthread_mutex_lock(&heaps_lock);
-	heap = external_heap_by_name(fn, name);
-	if (heap == NULL)
-		goto out;
-	pthread_mutex_lock(&heap->lock);
-	rp = find_region(heap, va, len);
-	if (rp == NULL) {
-		EAL_LOG(ERR, "%s: %p-%p is not exactly one region added to heap '%s'",
-			fn, va, RTE_PTR_ADD(va, len), name);
-		rte_errno = ENOENT;
-		goto unlock;
-	}
-	/* With nothing allocated, the region is a single free element. */
-	elem = va;
-	if (elem->state != ELEM_FREE || elem->size != len) {
-		EAL_LOG(ERR, "%s: %p-%p of heap '%s' still has live allocations: free them first",
-			fn, va, RTE_PTR_ADD(va, len), name);
-		rte_errno = EBUSY;
-		goto unlock;
-	}
-	remove_region(heap, rp);
-	ret = 0;
-unlock:
-	pthread_mutex_unlock(&heap->lock);
-out:
-	pthread_mutex_unlock(&heaps_lock);
-	return ret;
-}
-
-int
-malloc_heap_find_external_memory(const char *name, void *va, size_t len)
-{
-	const char *fn = "rte_malloc_heap_memory_attach/detach";
-	struct malloc_heap *heap;
-	int ret = -1;
-
-	if (check_name(fn, name) < 0)
-		return -1;
-	if (va == NULL || len == 0) {
-		EAL_LOG(ERR, "%s: %s", fn, va == NULL ? "NULL address" : "length 0");
-		return eal_fail(EINVAL);
-	}
-	pthread_mutex_lock(&heaps_lock);
-	heap = external_heap_by_name(fn, name);
-	if (heap != NULL) {
-		pthread_mutex_lock(&heap->lock);
-		if (find_region(heap, va, len) != NULL) {
-			ret = 0;
-		} else {
-			EAL_LOG(ERR, "%s: %p-%p is not exactly one region added to heap '%s'",
-				fn, va, RTE_PTR_ADD(va, len), name);
-			rte_errno = ENOENT;
-		}
-		pthread_mutex_unlock(&heap->lock);
-	}
-	pthread_mutex_unlock(&heaps_lock);
-	return ret;
 }
 
 /* Memory present at init, gathered by a walk and added after it. */
@@ -1126,7 +816,7 @@ eal_malloc_heap_init(void)
 	unsigned int i, n;
 	int socket;
 
-	pthread_mutex_lock(&heaps_lock);
+	pthread_mutex_lock(&malloc_heaps_lock);
 	heaps_dynamic = !cfg->legacy_mem &&
 		!(cfg->no_hugetlbfs && !cfg->dynamic_sys_mem);
 	n = eal_memalloc_sockets(sockets, RTE_MAX_NUMA_NODES);
@@ -1138,7 +828,7 @@ eal_malloc_heap_init(void)
 	/* The walk holds the hotplug lock: heap locks are taken after it. */
 	if (rte_memseg_contig_walk(collect_run, &r) < 0) {
 		free(r.runs);
-		pthread_mutex_unlock(&heaps_lock);
+		pthread_mutex_unlock(&malloc_heaps_lock);
 		EAL_LOG(ERR, "heap: out of memory while collecting the memory present at init");
 		return eal_fail(ENOMEM);
 	}
@@ -1149,12 +839,12 @@ eal_malloc_heap_init(void)
 		numa_heap_activate(socket);
 		heap = &numa_heaps[socket];
 		pthread_mutex_lock(&heap->lock);
-		heap_add_memory(heap, r.runs[i].va, r.runs[i].len, r.runs[i].msl);
+		malloc_heap_add_memory(heap, r.runs[i].va, r.runs[i].len, r.runs[i].msl);
 		pthread_mutex_unlock(&heap->lock);
 	}
 	free(r.runs);
-	heaps_ready = true;
-	pthread_mutex_unlock(&heaps_lock);
+	malloc_heaps_ready = true;
+	pthread_mutex_unlock(&malloc_heaps_lock);
 	return 0;
 }
 
@@ -1164,9 +854,9 @@ eal_malloc_heap_cleanup(void)
 	struct malloc_heap *heap;
 	unsigned int i;
 
-	pthread_mutex_lock(&heaps_lock);
-	for (i = 0; i < RTE_DIM(ext_heaps); i++) {
-		heap = &ext_heaps[i];
+	pthread_mutex_lock(&malloc_heaps_lock);
+	for (i = 0; i < RTE_DIM(malloc_ext_heaps); i++) {
+		heap = &malloc_ext_heaps[i];
 		pthread_mutex_lock(&heap->lock);
 		while (heap->active && heap->regions != NULL) {
 			struct malloc_heap_region *region = heap->regions;
@@ -1193,6 +883,6 @@ eal_malloc_heap_cleanup(void)
 		__atomic_store_n(&heap->active, false, __ATOMIC_RELEASE);
 		pthread_mutex_unlock(&heap->lock);
 	}
-	heaps_ready = false;
-	pthread_mutex_unlock(&heaps_lock);
+	malloc_heaps_ready = false;
+	pthread_mutex_unlock(&malloc_heaps_lock);
 }

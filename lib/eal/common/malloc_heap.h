@@ -5,7 +5,7 @@
 /*
  * The malloc heaps (internal): one per NUMA node with memory, plus named
  * external heaps. rte_malloc.c is the public face; locking is described in
- * malloc_heap.c.
+ * malloc_heap.c, external heaps live in malloc_heap_external.c.
  */
 
 #include <pthread.h>
@@ -75,11 +75,34 @@ void malloc_heap_dump(FILE *f);
 /* IOVA of an address inside a live allocation. */
 rte_iova_t malloc_heap_virt2iova(const void *addr);
 
+/*
+ * The heap table, owned by malloc_heap.c (where its locks and their order
+ * are described) and shared with malloc_heap_external.c, which creates,
+ * fills and destroys the external heaps.
+ */
+extern pthread_mutex_t malloc_heaps_lock;
+extern struct malloc_heap malloc_ext_heaps[RTE_MAX_HEAPS];
+/* Written under malloc_heaps_lock by heap init and cleanup. */
+extern bool malloc_heaps_ready;
+
+/* The heap of a socket id, or NULL. Unlocked: callers re-check active. */
+struct malloc_heap *malloc_heap_by_socket(int socket);
+/* The active heap named name (NUMA or external), or NULL; heaps lock held. */
+struct malloc_heap *malloc_heap_by_name(const char *name);
+/* Make a free slot a heap: empty, named, on socket; takes the heap lock. */
+void malloc_heap_activate(struct malloc_heap *heap, const char *name,
+		int socket, bool external);
+/*
+ * Add memory [va, va + len) of one memseg list to a heap as a free element,
+ * merged with touching free neighbours. Heap lock held.
+ */
+void malloc_heap_add_memory(struct malloc_heap *heap, void *va, size_t len,
+		struct rte_memseg_list *msl);
+
+/* External heaps (malloc_heap_external.c). */
 /* Heap lookup by socket id: 1 external, 0 NUMA, -1 EINVAL. */
 int malloc_heap_socket_kind(int socket);
 int malloc_heap_socket_by_name(const char *name);
-
-/* External heaps. */
 int malloc_heap_create_external(const char *name);
 int malloc_heap_destroy_external(const char *name);
 int malloc_heap_add_external_memory(const char *name, void *va, size_t len,

@@ -4,9 +4,10 @@
  *
  * Every kernel mapping is one record, exactly as issued, and one release
  * unit: records are never merged. Every request is checked against the
- * IOMMU's rules before the kernel sees it; an operation of several kernel
- * calls completes or is rolled back; an unmap is expressed in whole
- * records and the size the kernel reports must equal the records' total.
+ * IOMMU's rules before the kernel sees it (vfio_dma_check.c); an operation
+ * of several kernel calls (vfio_dma_kernel.c) completes or is rolled back;
+ * an unmap is expressed in whole records and the size the kernel reports
+ * must equal the records' total.
  *
  * Everything here runs with the VFIO lock held (vfio_container.c).
  * Record pointers are never kept across an insert or a removal: records
@@ -15,22 +16,16 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 #include <rte_vfio.h>
 
 #include "eal_private.h"
-#include "vfio_backend.h"
 #include "vfio_private.h"
 
-#define DMA_ENTRY_LIMIT_PATH "/sys/module/vfio_iommu_type1/parameters/dma_entry_limit"
-
-static const char *
-kind_name(enum vfio_record_kind kind)
+const char *
+vfio_dma_kind_name(enum vfio_record_kind kind)
 {
 	switch (kind) {
 	case VFIO_REC_HEAP: return "heap memseg";
@@ -41,348 +36,12 @@ kind_name(enum vfio_record_kind kind)
 	return "?";
 }
 
-/* ---- kernel calls ---- */
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static void
-log_map_refusal(const struct vfio_record *rec, int err)
-{
-	const char *why;
-
-	switch (err) {
-	case ENOMEM:
-		why = "locked-memory limit (RLIMIT_MEMLOCK) reached or out of memory: raise it (ulimit -l, systemd LimitMEMLOCK=, a container runtime's memlock ulimit such as docker --ulimit memlock=-1) or give the process CAP_IPC_LOCK";
-		break;
-	case EFAULT:
-		why = "the virtual range is not mapped with read/write access in this process";
-		break;
-	case ENOSPC:
-		why = "no DMA entry left: raise vfio_iommu_type1's dma_entry_limit (" DMA_ENTRY_LIMIT_PATH ", set before the container's IOMMU is set) or back the memory with 2 MiB or 1 GiB hugepages so fewer entries are needed";
-		break;
-	default:
-		why = "refused by the kernel";
-		break;
-	}
-	EAL_LOG(ERR, "VFIO: VFIO_IOMMU_MAP_DMA of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " (vaddr 0x%" PRIx64 ", %s) failed: %s: %s",
-		rec->iova, rec->len, rec->vaddr, kind_name(rec->kind),
-		strerror(err), why);
-}
-
-static int
-kernel_map(struct vfio_container *cont, const struct vfio_record *rec)
-{
-	struct vfio_iommu_type1_dma_map map = {
-		.argsz = sizeof(map),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.vaddr = rec->vaddr,
-		.iova = rec->iova,
-		.size = rec->len,
-	};
-	uint64_t t0 = now_ns();
-	int ret, err;
-
-	ret = vfio_backend()->ioctl(cont->fd, VFIO_IOMMU_MAP_DMA, &map);
-	err = errno;
-	cont->stats.map_calls++;
-	cont->stats.map_ns += now_ns() - t0;
-	if (ret != 0) {
-		cont->stats.refused_kernel++;
-		log_map_refusal(rec, err);
-		return eal_fail(err);
-	}
-	if (cont->dma_avail_known && cont->dma_avail > 0)
-		cont->dma_avail--;
-	return 0;
-}
-
-static int
-kernel_unmap(struct vfio_container *cont, uint64_t iova, uint64_t len,
-		uint32_t flags, uint64_t *unmapped)
-{
-	struct vfio_iommu_type1_dma_unmap unmap = {
-		.argsz = sizeof(unmap),
-		.flags = flags,
-		.iova = iova,
-		.size = len,
-	};
-	uint64_t t0 = now_ns();
-	int ret, err;
-
-	ret = vfio_backend()->ioctl(cont->fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
-	err = errno;
-	cont->stats.unmap_calls++;
-	cont->stats.unmap_ns += now_ns() - t0;
-	if (ret != 0) {
-		cont->stats.refused_kernel++;
-		EAL_LOG(ERR, "VFIO: VFIO_IOMMU_UNMAP_DMA of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " failed: %s",
-			iova, len, strerror(err));
-		return eal_fail(err);
-	}
-	*unmapped = unmap.size;
-	return 0;
-}
-
-/* ---- checks made before any kernel call ---- */
-
-static bool
-wraps(uint64_t a, uint64_t len)
-{
-	return a + len - 1 < a;
-}
-
-static int
-check_shape(const struct vfio_container *cont, uint64_t vaddr, uint64_t iova,
-		uint64_t len, const char *what)
-{
-	uint64_t pg = vfio_container_min_pgsize(cont);
-
-	if (len == 0) {
-		EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " has length 0 (EINVAL)",
-			what, iova);
-		return eal_fail(EINVAL);
-	}
-	if (wraps(iova, len) || wraps(vaddr, len)) {
-		EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " vaddr 0x%" PRIx64 " len 0x%" PRIx64 " wraps around the address space (EINVAL)",
-			what, iova, vaddr, len);
-		return eal_fail(EINVAL);
-	}
-	if (((vaddr | iova | len) & (pg - 1)) != 0) {
-		EAL_LOG(ERR, "VFIO: %s of vaddr 0x%" PRIx64 " IOVA 0x%" PRIx64 " len 0x%" PRIx64 " is not aligned to the IOMMU's smallest page (0x%" PRIx64 "): align all three (EINVAL)",
-			what, vaddr, iova, len, pg);
-		return eal_fail(EINVAL);
-	}
-	return 0;
-}
-
-static int
-check_iova_range(const struct vfio_container *cont, uint64_t iova, uint64_t len,
-		const char *what)
-{
-	uint64_t last = iova + len - 1;
-	const struct vfio_iova_range *in = NULL, *next = NULL;
-	const struct vfio_resv_region *resv;
-	char where[160], window[160];
-	unsigned int i;
-	bool msi;
-
-	if (cont->state != VFIO_CONT_IOMMU)
-		return 0; /* no IOMMU yet: nothing known to check */
-	resv = vfio_resv_find_locked(cont, iova, len);
-	if (resv != NULL)
-		vfio_resv_describe(resv, window, sizeof(window));
-	/* without the IOVA_RANGE capability the groups' windows still hold */
-	if (cont->n_ranges == 0 && resv != NULL) {
-		EAL_LOG(ERR, "VFIO: %s of IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] overlaps %s, where nothing can be mapped; use an IOVA outside it (ERANGE)",
-			what, iova, last, window);
-		return eal_fail(ERANGE);
-	}
-	if (cont->n_ranges == 0)
-		return 0;
-	for (i = 0; i < cont->n_ranges; i++) {
-		const struct vfio_iova_range *r = &cont->ranges[i];
-
-		if (iova >= r->start && last <= r->end)
-			return 0;
-		if (iova >= r->start && iova <= r->end)
-			in = r;
-		else if (iova < r->start && next == NULL)
-			next = r;
-	}
-	if (in != NULL)
-		snprintf(where, sizeof(where), "it starts in the valid range [0x%" PRIx64 ", 0x%" PRIx64 "] and goes past its end",
-			(uint64_t)in->start, (uint64_t)in->end);
-	else if (next != NULL)
-		snprintf(where, sizeof(where), "it starts outside every valid range, before [0x%" PRIx64 ", 0x%" PRIx64 "]",
-			(uint64_t)next->start, (uint64_t)next->end);
-	else
-		snprintf(where, sizeof(where), "it starts above the last valid range, which ends at 0x%" PRIx64 " (the IOMMU's address width)",
-			(uint64_t)cont->ranges[cont->n_ranges - 1].end);
-	msi = iova <= VFIO_X86_MSI_END && last >= VFIO_X86_MSI_START;
-	if (resv != NULL)
-		EAL_LOG(ERR, "VFIO: %s of IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] is not inside one valid IOVA range of the IOMMU: %s; it overlaps %s, where nothing can be mapped; use an IOVA inside a valid range (ERANGE)",
-			what, iova, last, where, window);
-	else
-		EAL_LOG(ERR, "VFIO: %s of IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] is not inside one valid IOVA range of the IOMMU: %s%s; use an IOVA inside a valid range (ERANGE)",
-			what, iova, last, where,
-			msi ? "; it overlaps the x86 MSI window [0xfee00000, 0xfeefffff], which is reserved for interrupts" : "");
-	return eal_fail(ERANGE);
-}
-
-/*
- * DMA entries: one per unit, for the whole operation at once, so it is
- * refused before its first kernel call rather than half-way. Unknown when
- * the kernel does not report DMA_AVAIL: then the kernel decides.
- */
-static int
-check_budget(struct vfio_container *cont, uint64_t need, const char *what)
-{
-	if (cont->state != VFIO_CONT_IOMMU || !cont->dma_avail_known ||
-			need <= cont->dma_avail)
-		return 0;
-	cont->stats.refused_entries++;
-	EAL_LOG(ERR, "VFIO: %s needs %" PRIu64 " DMA entries, the kernel has %" PRIu64 " left: raise the dma_entry_limit module parameter of vfio_iommu_type1 (" DMA_ENTRY_LIMIT_PATH ", or modprobe vfio_iommu_type1 dma_entry_limit=N; read when a container's IOMMU is set, so set it before), or back the memory with 2 MiB or 1 GiB hugepages so fewer entries are needed (ENOSPC)",
-		what, need, cont->dma_avail);
-	return eal_fail(ENOSPC);
-}
-
-/* PFNMAP VMAs (device memory, e.g. a BAR mapped by the user): type1 pins nothing there. */
-#define PFNMAP_MAX 64
-
-struct pfnmaps {
-	unsigned int n;
-	uint64_t lo[PFNMAP_MAX], hi[PFNMAP_MAX];
-};
-
-static void
-pfnmaps_read(struct pfnmaps *pm)
-{
-	uint64_t lo = 0, hi = 0, a, b;
-	char line[PATH_MAX + 128];
-	FILE *f;
-
-	pm->n = 0;
-	f = fopen("/proc/self/smaps", "r");
-	if (f == NULL)
-		return;
-	while (pm->n < PFNMAP_MAX && fgets(line, sizeof(line), f) != NULL) {
-		/* a VMA's first line; "AnonHugePages:" also starts with hex */
-		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " ", &a, &b) == 2) {
-			lo = a;
-			hi = b;
-			continue;
-		}
-		if (strncmp(line, "VmFlags:", 8) == 0 && strstr(line, " pf") != NULL) {
-			pm->lo[pm->n] = lo;
-			pm->hi[pm->n] = hi;
-			pm->n++;
-		}
-	}
-	fclose(f);
-}
-
-static uint64_t
-pfnmap_overlap(const struct pfnmaps *pm, uint64_t va, uint64_t len)
-{
-	uint64_t sum = 0;
-	unsigned int i;
-
-	for (i = 0; i < pm->n; i++)
-		if (pm->lo[i] < va + len && pm->hi[i] > va)
-			sum += RTE_MIN(pm->hi[i], va + len) - RTE_MAX(pm->lo[i], va);
-	return sum;
-}
-
-/*
- * What type1 will charge to the locked-memory limit for these units: every
- * byte of each unit (the same page mapped twice is charged twice), except
- * device memory, which is never pinned. With exact, also leave out user
- * units in PFNMAP mappings: read from /proc/self/smaps, so only done
- * before a refusal.
- */
-static uint64_t
-charged_bytes(const struct vfio_record *units, size_t n, bool exact)
-{
-	struct pfnmaps pm = { .n = 0 };
-	uint64_t sum = 0;
-	size_t i;
-
-	if (exact)
-		pfnmaps_read(&pm);
-	for (i = 0; i < n; i++) {
-		if (units[i].kind == VFIO_REC_DEVICE)
-			continue;
-		sum += units[i].len;
-		if (units[i].kind == VFIO_REC_USER)
-			sum -= RTE_MIN(units[i].len,
-				pfnmap_overlap(&pm, units[i].vaddr, units[i].len));
-	}
-	return sum;
-}
-
-/*
- * Locked memory, for the whole operation at once, by type1's rule in
- * pages: refused when locked_vm + the pages to pin > RLIMIT_MEMLOCK, unless
- * the process has CAP_IPC_LOCK. Unknown (the backend cannot tell): no check.
- */
-static int
-check_memlock(struct vfio_container *cont, const struct vfio_record *units,
-		size_t n, const char *what)
-{
-	const struct vfio_backend *be = vfio_backend();
-	uint64_t pg = vfio_system_page_size(), limit, locked, need, left;
-	bool unlimited;
-
-	if (cont->state != VFIO_CONT_IOMMU || n == 0 || be->memlock == NULL)
-		return 0;
-	need = charged_bytes(units, n, false);
-	if (need == 0)
-		return 0;
-	if (be->memlock(&limit, &locked, &unlimited) != 0) {
-		EAL_LOG(DEBUG, "VFIO: locked-memory limit unknown (%s): not checked",
-			strerror(errno));
-		return 0;
-	}
-	if (unlimited || locked / pg + need / pg <= limit / pg)
-		return 0;
-	need = charged_bytes(units, n, true);
-	if (locked / pg + need / pg <= limit / pg)
-		return 0;
-	left = limit > locked ? limit - locked : 0;
-	cont->stats.refused_memlock++;
-	EAL_LOG(ERR, "VFIO: %s needs %" PRIu64 " bytes pinned, %" PRIu64 " are left under the locked-memory limit (RLIMIT_MEMLOCK %" PRIu64 " bytes, %" PRIu64 " already locked, VmLck): raise it (ulimit -l, systemd LimitMEMLOCK=, a container runtime's memlock ulimit such as docker --ulimit memlock=-1) or give the process CAP_IPC_LOCK (ENOMEM)",
-		what, need, left, limit, locked);
-	return eal_fail(ENOMEM);
-}
-
-static int
-check_overlap(const struct vfio_container *cont, uint64_t iova, uint64_t len,
-		const char *what)
-{
-	const struct vfio_record *rec;
-
-	rec = vfio_records_first_overlap(cont->records, iova, len);
-	if (rec == NULL)
-		return 0;
-	EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " overlaps the mapping IOVA 0x%" PRIx64 " len 0x%" PRIx64 " (vaddr 0x%" PRIx64 ", %s): unmap it first or use another IOVA (EEXIST)",
-		what, iova, len, rec->iova, rec->len, rec->vaddr,
-		kind_name(rec->kind));
-	return eal_fail(EEXIST);
-}
-
-static int
-check_state(const struct vfio_container *cont, const char *what)
-{
-	if (cont->state != VFIO_CONT_NOIOMMU)
-		return 0;
-	EAL_LOG(ERR, "VFIO: %s refused: container %d is in no-IOMMU mode, where devices use physical addresses and nothing can be mapped (EINVAL)",
-		what, cont->fd);
-	return eal_fail(EINVAL);
-}
-
 /* A request refused by a check other than the budgets: counted, no kernel call. */
 static int
 refused(struct vfio_container *cont)
 {
 	cont->stats.refused_checks++;
 	return -1;
-}
-
-/* Everything the IOMMU would refuse about one unit, before any call. */
-static int
-check_unit(const struct vfio_container *cont, const struct vfio_record *u,
-		const char *what)
-{
-	if (check_shape(cont, u->vaddr, u->iova, u->len, what) < 0)
-		return -1;
-	return check_iova_range(cont, u->iova, u->len, what);
 }
 
 /* ---- removing records ---- */
@@ -403,7 +62,7 @@ unmap_adjacent(struct vfio_container *cont, const struct vfio_record *recs,
 
 	for (i = 0; i < n; i++)
 		want += recs[i].len;
-	if (kernel_unmap(cont, recs[0].iova, want, 0, &got) < 0)
+	if (vfio_dma_kernel_unmap(cont, recs[0].iova, want, 0, &got) < 0)
 		return -1;
 	if (got != want) {
 		cont->stats.size_mismatches++;
@@ -457,7 +116,7 @@ remap_records(struct vfio_container *cont, const struct vfio_record *recs,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (kernel_map(cont, &recs[i]) == 0)
+		if (vfio_dma_kernel_map(cont, &recs[i]) == 0)
 			continue;
 		EAL_LOG(ERR, "VFIO: the mapping of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " could not be restored after a failed unmap: it is gone",
 			recs[i].iova, recs[i].len);
@@ -559,22 +218,24 @@ int
 vfio_dma_map_units_locked(struct vfio_container *cont,
 		const struct vfio_record *units, unsigned int n)
 {
-	const char *what = n > 0 ? kind_name(units[0].kind) : "map";
+	const char *what = n > 0 ? vfio_dma_kind_name(units[0].kind) : "map";
 	unsigned int i, inserted = 0, mapped = 0;
 	int err;
 
 	/* heap memory is only recorded in no-IOMMU mode: it must not fail */
 	if (n > 0 && (units[0].kind == VFIO_REC_USER ||
-			units[0].kind == VFIO_REC_DEVICE) && check_state(cont, what) < 0)
+			units[0].kind == VFIO_REC_DEVICE) &&
+			vfio_dma_check_state(cont, what) < 0)
 		return refused(cont);
 	for (i = 0; i < n; i++) {
-		if (check_unit(cont, &units[i], what) < 0 ||
-				check_overlap(cont, units[i].iova, units[i].len, what) < 0)
+		if (vfio_dma_check_unit(cont, &units[i], what) < 0 ||
+				vfio_dma_check_overlap(cont, units[i].iova,
+					units[i].len, what) < 0)
 			return refused(cont);
 	}
 	/* the budgets, for all units together */
-	if (check_budget(cont, n, what) < 0 ||
-			check_memlock(cont, units, n, what) < 0)
+	if (vfio_dma_check_budget(cont, n, what) < 0 ||
+			vfio_dma_check_memlock(cont, units, n, what) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
 		const struct vfio_record *conflict = NULL;
@@ -590,7 +251,7 @@ vfio_dma_map_units_locked(struct vfio_container *cont,
 	}
 	if (cont->state == VFIO_CONT_IOMMU) {
 		for (i = 0; i < n; i++) {
-			if (kernel_map(cont, &units[i]) < 0) {
+			if (vfio_dma_kernel_map(cont, &units[i]) < 0) {
 				err = rte_errno;
 				goto rollback;
 			}
@@ -604,8 +265,8 @@ rollback:
 	for (i = 0; i < mapped; i++) {
 		uint64_t got;
 
-		if (kernel_unmap(cont, units[i].iova, units[i].len, 0, &got) == 0 &&
-				got == units[i].len) {
+		if (vfio_dma_kernel_unmap(cont, units[i].iova, units[i].len, 0,
+				&got) == 0 && got == units[i].len) {
 			if (cont->dma_avail_known)
 				cont->dma_avail++;
 		} else {
@@ -628,8 +289,8 @@ vfio_dma_user_map_locked(struct vfio_container *cont, uint64_t vaddr,
 	uint64_t n, i;
 	int ret;
 
-	if (check_state(cont, "user map") < 0 ||
-			check_shape(cont, vaddr, iova, len, "user map") < 0)
+	if (vfio_dma_check_state(cont, "user map") < 0 ||
+			vfio_dma_check_shape(cont, vaddr, iova, len, "user map") < 0)
 		return refused(cont);
 	if (pagesz == 0) {
 		struct vfio_record u = {
@@ -663,7 +324,7 @@ vfio_dma_user_map_locked(struct vfio_container *cont, uint64_t vaddr,
 		return eal_fail(EINVAL);
 	}
 	/* before building the units: a request far over budget must say so */
-	if (check_budget(cont, n, "paged user map") < 0)
+	if (vfio_dma_check_budget(cont, n, "paged user map") < 0)
 		return -1;
 	units = vfio_malloc(n * sizeof(*units));
 	if (units == NULL)
@@ -686,53 +347,6 @@ vfio_dma_user_map_locked(struct vfio_container *cont, uint64_t vaddr,
 
 /* ---- unmapping ---- */
 
-static int
-check_user_unmap(const struct vfio_record *recs, size_t n, uint64_t vaddr,
-		uint64_t iova, uint64_t len)
-{
-	uint64_t end = iova + len, pos = iova;
-	size_t i;
-
-	if (n == 0) {
-		EAL_LOG(ERR, "VFIO: unmap of IOVA 0x%" PRIx64 " len 0x%" PRIx64 ": nothing is mapped there (ENOENT)",
-			iova, len);
-		return eal_fail(ENOENT);
-	}
-	if (recs[0].iova < iova || recs[n - 1].iova + recs[n - 1].len > end) {
-		const struct vfio_record *cut = recs[0].iova < iova ? &recs[0] :
-			&recs[n - 1];
-
-		EAL_LOG(ERR, "VFIO: unmap of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " cuts the unit IOVA 0x%" PRIx64 " len 0x%" PRIx64 ": units are released whole (map with rte_vfio_container_dma_map_paged() to release pages); nothing unmapped (ENOTSUP)",
-			iova, len, cut->iova, cut->len);
-		return eal_fail(ENOTSUP);
-	}
-	for (i = 0; i < n; i++) {
-		if (recs[i].iova != pos) {
-			EAL_LOG(ERR, "VFIO: unmap of IOVA 0x%" PRIx64 " len 0x%" PRIx64 ": nothing is mapped at IOVA [0x%" PRIx64 ", 0x%" PRIx64 "): unmap only what is mapped (ENOENT)",
-				iova, len, pos, recs[i].iova);
-			return eal_fail(ENOENT);
-		}
-		pos += recs[i].len;
-		if (recs[i].kind != VFIO_REC_USER) {
-			EAL_LOG(ERR, "VFIO: unmap of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " holds IOVA 0x%" PRIx64 " len 0x%" PRIx64 ", which is %s owned by the EAL, not a user map (EPERM)",
-				iova, len, recs[i].iova, recs[i].len,
-				kind_name(recs[i].kind));
-			return eal_fail(EPERM);
-		}
-		if (recs[i].vaddr - recs[i].iova != vaddr - iova) {
-			EAL_LOG(ERR, "VFIO: unmap of vaddr 0x%" PRIx64 " IOVA 0x%" PRIx64 ": the unit at IOVA 0x%" PRIx64 " was mapped from vaddr 0x%" PRIx64 " (EINVAL)",
-				vaddr, iova, recs[i].iova, recs[i].vaddr);
-			return eal_fail(EINVAL);
-		}
-	}
-	if (pos != end) {
-		EAL_LOG(ERR, "VFIO: unmap of IOVA 0x%" PRIx64 " len 0x%" PRIx64 ": nothing is mapped at IOVA [0x%" PRIx64 ", 0x%" PRIx64 "): unmap only what is mapped (ENOENT)",
-			iova, len, pos, end);
-		return eal_fail(ENOENT);
-	}
-	return 0;
-}
-
 int
 vfio_dma_user_unmap_locked(struct vfio_container *cont, uint64_t vaddr,
 		uint64_t iova, uint64_t len)
@@ -741,11 +355,11 @@ vfio_dma_user_unmap_locked(struct vfio_container *cont, uint64_t vaddr,
 	size_t n, i, k = 0;
 	int ret;
 
-	if (check_shape(cont, vaddr, iova, len, "user unmap") < 0)
+	if (vfio_dma_check_shape(cont, vaddr, iova, len, "user unmap") < 0)
 		return refused(cont);
 	if (collect(cont, iova, len, &recs, &n) < 0)
 		return -1;
-	if (check_user_unmap(recs, n, vaddr, iova, len) < 0) {
+	if (vfio_dma_check_user_unmap(recs, n, vaddr, iova, len) < 0) {
 		free(recs);
 		return refused(cont);
 	}
@@ -850,21 +464,6 @@ vfio_dma_release_owner_locked(struct vfio_container *cont,
 /* ---- the container's life cycle ---- */
 
 int
-vfio_dma_check_records_locked(struct vfio_container *cont)
-{
-	const struct vfio_record *r;
-	char what[64];
-
-	for (r = vfio_records_first(cont->records); r != NULL;
-			r = vfio_records_next(cont->records, r)) {
-		snprintf(what, sizeof(what), "recorded %s", kind_name(r->kind));
-		if (check_unit(cont, r, what) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-int
 vfio_dma_replay_locked(struct vfio_container *cont)
 {
 	struct vfio_record *recs;
@@ -878,20 +477,21 @@ vfio_dma_replay_locked(struct vfio_container *cont)
 	if (collect(cont, 0, UINT64_MAX, &recs, &n) < 0)
 		return -1;
 	/* the kernel pins everything again: both budgets, the whole replay */
-	if (check_budget(cont, n, "replay of the recorded mappings") < 0 ||
-			check_memlock(cont, recs, n, "replay of the recorded mappings") < 0) {
+	if (vfio_dma_check_budget(cont, n, "replay of the recorded mappings") < 0 ||
+			vfio_dma_check_memlock(cont, recs, n,
+				"replay of the recorded mappings") < 0) {
 		free(recs);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (kernel_map(cont, &recs[i]) < 0) {
+		if (vfio_dma_kernel_map(cont, &recs[i]) < 0) {
 			err = rte_errno;
 			EAL_LOG(ERR, "VFIO: replay of %zu recorded mapping(s) failed at IOVA 0x%" PRIx64 ": undoing it",
 				n, recs[i].iova);
 			while (i-- > 0) {
 				uint64_t got;
 
-				if (kernel_unmap(cont, recs[i].iova, recs[i].len, 0,
+				if (vfio_dma_kernel_unmap(cont, recs[i].iova, recs[i].len, 0,
 						&got) == 0 && cont->dma_avail_known)
 					cont->dma_avail++;
 			}
@@ -915,7 +515,7 @@ vfio_dma_unmap_all_locked(struct vfio_container *cont)
 		return 0;
 	want = vfio_records_bytes(cont->records);
 	if (cont->has_unmap_all) {
-		if (kernel_unmap(cont, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, &got) < 0)
+		if (vfio_dma_kernel_unmap(cont, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, &got) < 0)
 			return -1;
 		if (got != want) {
 			cont->stats.size_mismatches++;

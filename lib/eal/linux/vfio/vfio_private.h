@@ -96,6 +96,9 @@ struct vfio_container {
 #define VFIO_X86_MSI_START 0xfee00000ULL
 #define VFIO_X86_MSI_END 0xfeefffffULL
 
+/* The knob named in refusals for want of DMA entries. */
+#define VFIO_DMA_ENTRY_LIMIT_PATH "/sys/module/vfio_iommu_type1/parameters/dma_entry_limit"
+
 /* The VFIO lock (vfio_container.c). */
 void vfio_lock(void);
 void vfio_unlock(void);
@@ -161,6 +164,49 @@ int vfio_dma_check_records_locked(struct vfio_container *cont);
 int vfio_dma_unmap_all_locked(struct vfio_container *cont);
 /* The IOMMU dropped every mapping (last group left): counters follow. */
 void vfio_dma_forget_kernel_locked(struct vfio_container *cont);
+/* "heap memseg", "user map", ...: a record's kind in log lines. */
+const char *vfio_dma_kind_name(enum vfio_record_kind kind);
+
+/*
+ * The kernel calls (vfio_dma_kernel.c): timed and counted in the
+ * container's stats; a refusal is logged (ERR) and returned as -1 with
+ * rte_errno the kernel's errno. The records are the caller's to update.
+ */
+int vfio_dma_kernel_map(struct vfio_container *cont,
+		const struct vfio_record *rec);
+/* *unmapped: the size the kernel reports it unmapped. */
+int vfio_dma_kernel_unmap(struct vfio_container *cont, uint64_t iova,
+		uint64_t len, uint32_t flags, uint64_t *unmapped);
+
+/*
+ * The checks made before any kernel call (vfio_dma_check.c). Each returns
+ * 0, or -1 with rte_errno set and one ERR line naming the request (what),
+ * the cause and the fix. None changes a record or calls the kernel.
+ */
+/* Length, wrap-around, alignment to the IOMMU's smallest page (EINVAL). */
+int vfio_dma_check_shape(const struct vfio_container *cont, uint64_t vaddr,
+		uint64_t iova, uint64_t len, const char *what);
+/* Shape, then valid IOVA ranges and reserved windows (ERANGE). */
+int vfio_dma_check_unit(const struct vfio_container *cont,
+		const struct vfio_record *u, const char *what);
+/* [iova, iova + len) meets no record (EEXIST). */
+int vfio_dma_check_overlap(const struct vfio_container *cont, uint64_t iova,
+		uint64_t len, const char *what);
+/* The container is not in no-IOMMU mode (EINVAL). */
+int vfio_dma_check_state(const struct vfio_container *cont, const char *what);
+/* need DMA entries are left, when known (ENOSPC, refused_entries). */
+int vfio_dma_check_budget(struct vfio_container *cont, uint64_t need,
+		const char *what);
+/* What the units pin fits under RLIMIT_MEMLOCK (ENOMEM, refused_memlock). */
+int vfio_dma_check_memlock(struct vfio_container *cont,
+		const struct vfio_record *units, size_t n, const char *what);
+/*
+ * recs (copies of the n records overlapping [iova, iova + len), in IOVA
+ * order) are exactly whole user maps from vaddr: ENOENT, ENOTSUP, EPERM
+ * or EINVAL otherwise.
+ */
+int vfio_dma_check_user_unmap(const struct vfio_record *recs, size_t n,
+		uint64_t vaddr, uint64_t iova, uint64_t len);
 
 /* IOVA ranges and reserved windows (vfio_iova.c). */
 /* Remember / forget the reserved regions of group num in cont. */
