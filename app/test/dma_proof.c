@@ -25,6 +25,7 @@
 
 #include "vfio_model.h"
 #include "test.h"
+#include "test_common.h"
 #include "test_dma_proof.h"
 
 /* bytes moved per proof transfer: any size costs the edu the same time */
@@ -107,18 +108,6 @@ note_skip(void)
 	return true;
 }
 
-static struct rte_pci_device *
-find_vfio_edu(void)
-{
-	struct rte_pci_device *dev = NULL;
-
-	while ((dev = rte_pci_find_by_id(RTE_EDU_VENDOR_ID, RTE_EDU_DEVICE_ID,
-			dev)) != NULL)
-		if (strcmp(dev->kdrv, "vfio-pci") == 0)
-			return dev;
-	return NULL;
-}
-
 static int
 find_model(void)
 {
@@ -163,7 +152,7 @@ find_kernel(void)
 			return TEST_SKIPPED;
 		}
 	} else {
-		dp.dev = find_vfio_edu();
+		dp.dev = test_vfio_edu(NULL);
 		if (dp.dev == NULL) {
 			printf("SKIP no QEMU edu device (1234:11e8) bound to vfio-pci: run in the VM (devtools/vm/run.sh) or name a device bound to vfio-pci with %s=<pci address>\n",
 				DMA_PROOF_DEV_ENV);
@@ -221,6 +210,32 @@ dma_proof_open(void)
 		return dp.edu != NULL ? 0 : -1;
 	}
 	return rte_pci_open(dp.dev);
+}
+
+int
+dma_proof_setup(bool open)
+{
+	int ret = dma_proof_find();
+
+	if (ret != TEST_SUCCESS) {
+		rte_eal_cleanup();
+		return ret;
+	}
+	if (open && dma_proof_open() < 0) {
+		printf("FAIL open %s: %s\n", dma_proof_device()->name,
+			rte_strerror(rte_errno));
+		rte_eal_cleanup();
+		return TEST_FAILED;
+	}
+	return TEST_SUCCESS;
+}
+
+int
+dma_proof_start(bool open)
+{
+	TEST_ASSERT(test_eal_init("--no-huge", NULL) >= 0, "EAL init: %s",
+		rte_strerror(rte_errno));
+	return dma_proof_setup(open);
 }
 
 void

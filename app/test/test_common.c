@@ -52,7 +52,7 @@ static size_t log_len;
 static FILE *log_f;
 static FILE *log_prev;
 
-void
+int
 test_log_capture(void)
 {
 	free(log_buf);
@@ -60,8 +60,10 @@ test_log_capture(void)
 	log_len = 0;
 	log_prev = rte_log_get_stream();
 	log_f = open_memstream(&log_buf, &log_len);
-	if (log_f != NULL)
-		rte_openlog_stream(log_f);
+	if (log_f == NULL)
+		return -1;
+	rte_openlog_stream(log_f);
+	return 0;
 }
 
 const char *

@@ -29,8 +29,8 @@ long test_read_long(const char *path);
 
 /* ---- the EAL log ---- */
 
-/* Send the EAL log to memory until test_log_release(). */
-void test_log_capture(void);
+/* Send the EAL log to memory until test_log_release(). 0, or -1 when not possible. */
+int test_log_capture(void);
 
 /*
  * Stop capturing and give the log back to the stream it had. Returns the

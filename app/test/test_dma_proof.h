@@ -50,6 +50,16 @@ int dma_proof_find(void);
  */
 int dma_proof_open(void);
 
+/*
+ * The start of a test's main function: dma_proof_find() and, when open is
+ * true, dma_proof_open() (printing why it failed). On failure the EAL is
+ * cleaned up. Returns TEST_SUCCESS, TEST_SKIPPED or TEST_FAILED.
+ */
+int dma_proof_setup(bool open);
+
+/* test_eal_init("--no-huge") then dma_proof_setup(open); same returns. */
+int dma_proof_start(bool open);
+
 /* Close the device (the group leaves the default container), print a
  * summary of the proofs. Safe to call when nothing was opened. */
 void dma_proof_close(void);

@@ -17,6 +17,7 @@
 #include <rte_vfio.h>
 
 #include "test.h"
+#include "test_common.h"
 
 #define EDU_ID_1_0 0x010000ed
 #define EDU_LIVENESS 0x04
@@ -26,18 +27,6 @@ struct edu_bufs {
 	size_t half;
 	size_t len;         /* bytes moved per transfer */
 };
-
-static struct rte_pci_device *
-find_vfio_edu(const struct rte_pci_device *prev)
-{
-	struct rte_pci_device *dev = (struct rte_pci_device *)(uintptr_t)prev;
-
-	while ((dev = rte_pci_find_by_id(RTE_EDU_VENDOR_ID, RTE_EDU_DEVICE_ID,
-			dev)) != NULL)
-		if (strcmp(dev->kdrv, "vfio-pci") == 0)
-			return dev;
-	return NULL;
-}
 
 static int
 bufs_alloc(struct edu_bufs *b)
@@ -301,12 +290,12 @@ test_edu(void)
 
 	TEST_ASSERT(test_eal_init("--no-huge", NULL) >= 0, "EAL init: %s",
 		rte_strerror(rte_errno));
-	deva = find_vfio_edu(NULL);
+	deva = test_vfio_edu(NULL);
 	if (deva == NULL || !test_vfio_is_kernel()) {
 		rte_eal_cleanup();
 		TEST_SKIP("no QEMU edu device (1234:11e8) bound to vfio-pci on the real kernel: run it in the VM (devtools/vm/run.sh --tests edu_autotest)");
 	}
-	devb = find_vfio_edu(deva);
+	devb = test_vfio_edu(deva);
 	ret = edu_run(deva, devb);
 	rte_eal_cleanup();
 	return ret;

@@ -30,6 +30,7 @@
 
 #include "vfio_private.h"
 #include "test.h"
+#include "test_common.h"
 #include "test_dma_proof.h"
 
 #define DEF RTE_VFIO_DEFAULT_CONTAINER_FD
@@ -63,13 +64,11 @@ static struct vfio_container_stats st0;
 static void *
 map_mem(size_t len, size_t page_sz)
 {
-	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE;
-	void *p;
+	int flags = MAP_POPULATE;
 
 	if (page_sz == SZ_2M)
 		flags |= MAP_HUGETLB | MAP_HUGE_2MB_FLAG;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);
-	return p == MAP_FAILED ? NULL : p;
+	return test_anon_map(len, flags);
 }
 
 /* A VA range nobody uses, as an IOVA that cannot collide with another. */
@@ -244,19 +243,9 @@ test_external_mem(void)
 	int ret;
 
 	pg = test_page_size();
-	TEST_ASSERT(test_eal_init("--no-huge", NULL) >= 0, "EAL init: %s",
-		rte_strerror(rte_errno));
-	ret = dma_proof_find();
-	if (ret != TEST_SUCCESS) {
-		rte_eal_cleanup();
+	ret = dma_proof_start(true);
+	if (ret != TEST_SUCCESS)
 		return ret;
-	}
-	if (dma_proof_open() < 0) {
-		printf("FAIL open %s: %s\n", dma_proof_device()->name,
-			rte_strerror(rte_errno));
-		rte_eal_cleanup();
-		return TEST_FAILED;
-	}
 	printf("  system page size %zu\n", pg);
 	ret = run();
 	dma_proof_close();

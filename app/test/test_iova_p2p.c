@@ -29,6 +29,7 @@
 #include "eal_iova.h"
 #include "eal_private.h"
 #include "test.h"
+#include "test_common.h"
 #include "vfio_backend.h"
 #include "vfio_model.h"
 #include "vfio_private.h"
@@ -42,32 +43,15 @@
 
 /* ---- helpers ---- */
 
-static FILE *log_f;
-
-static void
-log_start(void)
-{
-	log_f = tmpfile();
-	if (log_f != NULL)
-		rte_openlog_stream(log_f);
-}
-
 /* The captured log holds w1 and w2 (on any line); prints it when not. */
 static int
 log_has(const char *w1, const char *w2)
 {
-	static char buf[16384];
-	size_t n;
+	const char *buf = test_log_release();
 	int ok;
 
-	rte_openlog_stream(NULL);
-	if (log_f == NULL)
+	if (buf == NULL)
 		return 1; /* no capture possible: do not fail for it */
-	rewind(log_f);
-	n = fread(buf, 1, sizeof(buf) - 1, log_f);
-	buf[n] = '\0';
-	fclose(log_f);
-	log_f = NULL;
 	ok = strstr(buf, w1) != NULL && (w2 == NULL || strstr(buf, w2) != NULL);
 	if (!ok)
 		printf("  expected a log line with \"%s\"%s%s%s, got:\n%s", w1,
@@ -188,16 +172,6 @@ spare_iova_free(uint64_t iova, size_t len)
 		rte_mem_iova_free(iova, len);
 }
 
-static uint64_t
-vfio_records_total(int cfd)
-{
-	struct vfio_container_stats st;
-
-	if (vfio_container_stats_get(cfd, &st) < 0)
-		return UINT64_MAX;
-	return st.records;
-}
-
 /* ---- the IOVA mode on the model ---- */
 
 static int
@@ -208,7 +182,7 @@ mode_va_48(void)
 
 	TEST_STEP("48-bit IOMMU: the default is IOVA as VA, logged with the numbers");
 	model_cfg(&g, GROUP_48, DEV_48, 48);
-	log_start();
+	test_log_capture();
 	if (model_eal_init(&g, 1, "--no-huge", "-m", "16", "--log-level=info",
 			NULL) < 0) {
 		log_has("", NULL);
@@ -276,13 +250,13 @@ mode_allocated_39_checks(void)
 	TEST_STEP("rte_dev_dma_map() of an IOVA the IOMMU cannot reach: ERANGE, nothing recorded");
 	dev = rte_pci_find(DEV_39);
 	TEST_ASSERT_NOT_NULL(dev, "the model's device");
-	n0 = vfio_records_total(RTE_VFIO_DEFAULT_CONTAINER_FD);
-	log_start();
+	n0 = test_vfio_records(RTE_VFIO_DEFAULT_CONTAINER_FD);
+	test_log_capture();
 	TEST_ASSERT_ERRNO(rte_dev_dma_map(dev->device, p, 1ULL << 40, pg), ERANGE,
 		"beyond 39 bits");
 	TEST_ASSERT(log_has("rte_dev_dma_map: IOVA [0x10000000000", "0x7fffffffff"),
 		"names the range and the valid ranges");
-	TEST_ASSERT_EQUAL(vfio_records_total(RTE_VFIO_DEFAULT_CONTAINER_FD), n0,
+	TEST_ASSERT_EQUAL(test_vfio_records(RTE_VFIO_DEFAULT_CONTAINER_FD), n0,
 		"no record");
 
 	TEST_STEP("the 39-bit group joins: the heap's records replay inside its aperture");
@@ -331,7 +305,7 @@ mode_allocated_extmem(void)
 	for (i = 0; i < RTE_DIM(iovas); i++)
 		iovas[i] = IOVA_FAR + i * pg;
 	before = rte_eal_get_physmem_size();
-	log_start();
+	test_log_capture();
 	TEST_ASSERT_ERRNO(rte_malloc_heap_memory_add("p2p_ext", ext, len, iovas, 8, pg),
 		ERANGE, "IOVAs beyond 2^39");
 	TEST_ASSERT(log_has("is outside the IOMMU's valid IOVA ranges", "0x7fffffffff"),
@@ -359,7 +333,7 @@ mode_allocated_39(void)
 
 	TEST_STEP("39-bit IOMMU: user VAs are beyond it, the EAL allocates IOVAs");
 	model_cfg(&g, GROUP_39, DEV_39, 39);
-	log_start();
+	test_log_capture();
 	if (model_eal_init(&g, 1, "--no-huge", "-m", "16", "--log-level=info",
 			NULL) < 0) {
 		log_has("", NULL);
@@ -392,7 +366,7 @@ mode_forced_va_39(void)
 
 	TEST_STEP("--iova-mode=va on a 39-bit IOMMU fails, naming the VA, the limit and the fixes");
 	model_cfg(&g, GROUP_39, DEV_39, 39);
-	log_start();
+	test_log_capture();
 	TEST_ASSERT_ERRNO(model_eal_init(&g, 1, "--no-huge", "-m", "16",
 		"--iova-mode=va", NULL), ENOTSUP, "forced VA");
 	TEST_ASSERT(log_has("--iova-mode=va cannot work: the memseg lists' VA [0x",
@@ -400,7 +374,7 @@ mode_forced_va_39(void)
 	TEST_ASSERT_EQUAL(rte_eal_iova_mode(), RTE_IOVA_DC, "nothing left set");
 	TEST_ASSERT_EQUAL(rte_eal_iova_mode_is_allocated(), 0, "nothing left set");
 	model_cfg(&g, GROUP_39, DEV_39, 39);
-	log_start();
+	test_log_capture();
 	TEST_ASSERT_ERRNO(model_eal_init(&g, 1, "--no-huge", "-m", "16",
 		"--iova-mode=va", NULL), ENOTSUP, "forced VA");
 	TEST_ASSERT(log_has("use --iova-mode=pa", "leave the IOVA mode to the EAL"),
@@ -420,18 +394,6 @@ test_iova_mode_model(void)
 REGISTER_TEST_COMMAND(iova_mode_model_autotest, test_iova_mode_model);
 
 /* ---- edu devices in the VM ---- */
-
-static struct rte_pci_device *
-vfio_edu(const struct rte_pci_device *prev)
-{
-	struct rte_pci_device *dev = (struct rte_pci_device *)(uintptr_t)prev;
-
-	while ((dev = rte_pci_find_by_id(RTE_EDU_VENDOR_ID, RTE_EDU_DEVICE_ID,
-			dev)) != NULL)
-		if (strcmp(dev->kdrv, "vfio-pci") == 0)
-			return dev;
-	return NULL;
-}
 
 /* Checked DMA both ways through buf (iova) with edu. */
 static int
@@ -454,7 +416,7 @@ static int
 vm_dma_checks(void)
 {
 	size_t pg = test_page_size(), len = RTE_MIN(pg, (size_t)RTE_EDU_BUF_USABLE);
-	struct rte_pci_device *dev = vfio_edu(NULL);
+	struct rte_pci_device *dev = test_vfio_edu(NULL);
 	struct rte_edu *edu;
 	uint8_t *p, *ext;
 	int socket, ret = -1;
@@ -501,7 +463,7 @@ test_iova_mode_vm(void)
 	if (!test_vfio_is_kernel())
 		TEST_SKIP("kernel test (iova_mode_model_autotest is the model's)");
 	TEST_STEP("default start-up");
-	log_start();
+	test_log_capture();
 	if (test_eal_init("--log-level=info", NULL) < 0) {
 		log_has("", NULL);
 		TEST_ASSERT(0, "rte_eal_init: %s", rte_strerror(rte_errno));
@@ -528,7 +490,7 @@ test_iova_mode_vm(void)
 	}
 	rte_eal_cleanup();
 	TEST_STEP("--iova-mode=va: %s", narrow ? "refused, clearly" : "accepted");
-	log_start();
+	test_log_capture();
 	if (narrow) {
 		TEST_ASSERT_ERRNO(test_eal_init("--iova-mode=va", NULL), ENOTSUP,
 			"forced VA on a narrow IOMMU");
@@ -561,7 +523,7 @@ test_group(int *num)
 	}
 	if (test_eal_init("--no-huge", "-m", "16", NULL) < 0)
 		return -1;
-	dev = vfio_edu(NULL);
+	dev = test_vfio_edu(NULL);
 	if (dev == NULL || dev->iommu_group < 0) {
 		rte_eal_cleanup();
 		return 1;
@@ -591,13 +553,13 @@ test_resv_window(void)
 		rte_strerror(rte_errno));
 	snprintf(want, sizeof(want), "reserved region 'msi' of IOMMU group %d", num);
 	TEST_STEP("a map into the MSI window is refused, naming the window");
-	log_start();
+	test_log_capture();
 	TEST_ASSERT_ERRNO(rte_vfio_container_dma_map(cfd, (uintptr_t)va,
 		VFIO_X86_MSI_START, pg), ERANGE, "map at 0xfee00000");
 	TEST_ASSERT(log_has("the x86 MSI window 0xfee00000-0xfeefffff", want),
 		"names the window");
 	TEST_STEP("a map straddling the window's start is refused too");
-	log_start();
+	test_log_capture();
 	TEST_ASSERT_ERRNO(rte_vfio_container_dma_map(cfd, (uintptr_t)va,
 		VFIO_X86_MSI_START - pg, 2 * pg), ERANGE, "map across 0xfee00000");
 	TEST_ASSERT(log_has("the x86 MSI window", want), "names the window");
@@ -636,7 +598,7 @@ test_group_conflict(void)
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, (uintptr_t)va, IOVA_FAR, pg),
 		"recorded while the container has no group");
 	vfio_container_stats_get(cfd, &st0);
-	log_start();
+	test_log_capture();
 	TEST_ASSERT_ERRNO(rte_vfio_container_group_bind(cfd, num), ERANGE, "bind");
 	TEST_ASSERT(log_has("cannot join container", "0x4000000000000"),
 		"names the conflicting mapping");
@@ -681,7 +643,7 @@ model_conflict_two_groups(void)
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, (uintptr_t)va,
 		1ULL << 40, pg), "map at 2^40");
 	sc0 = vfio_model_ioctl_count(VFIO_GROUP_SET_CONTAINER);
-	log_start();
+	test_log_capture();
 	TEST_ASSERT_ERRNO(rte_vfio_container_group_bind(cfd, GROUP_39), ERANGE, "bind");
 	TEST_ASSERT(log_has("IOMMU group 42 cannot join container", "0x10000000000"),
 		"names the mapping");
@@ -845,8 +807,8 @@ p2p_vm(void)
 	int ret;
 
 	TEST_ASSERT(test_eal_init("--no-huge", "-m", "32", NULL) >= 0, "init");
-	da = vfio_edu(NULL);
-	db = da != NULL ? vfio_edu(da) : NULL;
+	da = test_vfio_edu(NULL);
+	db = da != NULL ? test_vfio_edu(da) : NULL;
 	if (db == NULL) {
 		rte_eal_cleanup();
 		TEST_SKIP("needs two edu devices bound to vfio-pci");

@@ -17,6 +17,7 @@
 #include <rte_memory.h>
 
 #include "test.h"
+#include "test_common.h"
 
 #define MAX_EVENTS 256
 
@@ -660,15 +661,7 @@ segs_in_events(const struct event_log *log, enum rte_mem_event type)
 static long
 free_2m_pages(void)
 {
-	FILE *f = fopen(HUGE_2M_FREE, "r");
-	long n = -1;
-
-	if (f == NULL)
-		return -1;
-	if (fscanf(f, "%ld", &n) != 1)
-		n = -1;
-	fclose(f);
-	return n;
+	return test_read_long(HUGE_2M_FREE);
 }
 
 /* Growth and shrink on 2 MiB hugepages (skips when none are free). */

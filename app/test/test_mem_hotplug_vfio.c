@@ -30,6 +30,7 @@
 
 #include "vfio_private.h"
 #include "test.h"
+#include "test_common.h"
 #include "test_dma_proof.h"
 
 #define DEF RTE_VFIO_DEFAULT_CONTAINER_FD
@@ -47,15 +48,9 @@ static size_t pg;       /* the heap's page size in this run */
 static long
 free_2m_pages(void)
 {
-	FILE *f = fopen(FREE_2M, "r");
-	long n = 0;
+	long n = test_read_long(FREE_2M);
 
-	if (f == NULL)
-		return 0;
-	if (fscanf(f, "%ld", &n) != 1)
-		n = 0;
-	fclose(f);
-	return n;
+	return n < 0 ? 0 : n;
 }
 
 /* ---- the heap records of the default container over a VA range ---- */
@@ -315,17 +310,9 @@ test_mem_hotplug_vfio(void)
 		printf("  dynamic memory on system pages of %zu bytes (%ld free 2 MiB hugepages: too few for the hugepage variant)\n",
 			pg, free2m);
 	}
-	ret = dma_proof_find();
-	if (ret != TEST_SUCCESS) {
-		rte_eal_cleanup();
+	ret = dma_proof_setup(true);
+	if (ret != TEST_SUCCESS)
 		return ret;
-	}
-	if (dma_proof_open() < 0) {
-		printf("FAIL open %s: %s\n", dma_proof_device()->name,
-			rte_strerror(rte_errno));
-		rte_eal_cleanup();
-		return TEST_FAILED;
-	}
 	ret = grow_and_shrink();
 	if (ret == TEST_SUCCESS)
 		ret = one_page_of_several();

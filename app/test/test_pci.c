@@ -23,6 +23,7 @@
 #include <rte_vfio.h>
 
 #include "test.h"
+#include "test_common.h"
 #include "vfio_model.h"
 
 /* Group 10: two viable devices; group 11: 00:05.0 shares it with a host driver. */
@@ -367,10 +368,7 @@ test_pci_vfio(void)
 
 	TEST_ASSERT(test_eal_init("--no-huge", NULL) >= 0, "EAL init: %s",
 		rte_strerror(rte_errno));
-	for (d = rte_pci_find_by_id(0x1234, 0x11e8, NULL); d != NULL;
-			d = rte_pci_find_by_id(0x1234, 0x11e8, d))
-		if (strcmp(d->kdrv, "vfio-pci") == 0)
-			break;
+	d = test_vfio_edu(NULL);
 	if (d == NULL || !test_vfio_is_kernel()) {
 		rte_eal_cleanup();
 		TEST_SKIP("no QEMU edu device (1234:11e8) bound to vfio-pci on the real kernel: run it in the VM (devtools/vm/run.sh --tests pci_vfio_autotest)");

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <dirent.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -27,6 +26,7 @@
 #include "vfio_model.h"
 #include "vfio_private.h"
 #include "test.h"
+#include "test_common.h"
 #include "test_dma_proof.h"
 
 #define DEF RTE_VFIO_DEFAULT_CONTAINER_FD
@@ -302,40 +302,6 @@ replay_default(void)
 	return TEST_SUCCESS;
 }
 
-/* Another group bound to vfio-pci on the kernel (not the proof device's). */
-static int
-other_kernel_group(void)
-{
-	char dir[PATH_MAX], path[PATH_MAX + 300], target[PATH_MAX];
-	int mine = dma_proof_group(), num = -1;
-	struct dirent *de;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "%s/bus/pci/drivers/vfio-pci", eal_sysfs_root());
-	d = opendir(dir);
-	if (d == NULL)
-		return -1;
-	while (num < 0 && (de = readdir(d)) != NULL) {
-		const char *base;
-		ssize_t n;
-		int g;
-
-		if (strchr(de->d_name, ':') == NULL)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/iommu_group", dir, de->d_name);
-		n = readlink(path, target, sizeof(target) - 1);
-		if (n < 0)
-			continue;
-		target[n] = '\0';
-		base = strrchr(target, '/');
-		g = atoi(base != NULL ? base + 1 : target);
-		if (g != mine)
-			num = g;
-	}
-	closedir(d);
-	return num;
-}
-
 /*
  * A container of its own, filled before it has a group: the bind replays
  * at the original units. The device's DMA cannot reach this container on
@@ -359,7 +325,7 @@ replay_created(void)
 			MODEL_LATE_GROUP);
 		grp = MODEL_LATE_GROUP;
 	} else {
-		grp = other_kernel_group();
+		grp = test_vfio_pci_group(dma_proof_group());
 		if (grp < 0) {
 			printf("    (skipped: needs a second IOMMU group bound to vfio-pci)\n");
 			return TEST_SUCCESS;
@@ -427,17 +393,12 @@ test_vfio(void)
 	int ret;
 
 	pg = test_page_size();
-	TEST_ASSERT(test_eal_init("--no-huge", NULL) >= 0, "EAL init: %s",
-		rte_strerror(rte_errno));
-	ret = dma_proof_find();
-	if (ret != TEST_SUCCESS) {
-		rte_eal_cleanup();
+	ret = dma_proof_start(false);
+	if (ret != TEST_SUCCESS)
 		return ret;
-	}
 	printf("  system page size %zu\n", pg);
-	buf = mmap(NULL, NPAGES * pg, PROT_READ | PROT_WRITE,
-		MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (buf == MAP_FAILED) {
+	buf = test_anon_map(NPAGES * pg, MAP_POPULATE);
+	if (buf == NULL) {
 		rte_eal_cleanup();
 		TEST_ASSERT(false, "mmap of %d pages", NPAGES);
 	}

@@ -185,45 +185,22 @@ state_same(const struct state *a, const struct state *b)
 
 /* ---- log capture ---- */
 
-static FILE *log_f;
-static char log_buf[16384];
+/* what the last capture logged */
+static const char *log_buf = "";
 
 static int
 log_start(void)
 {
-	log_f = tmpfile();
-	if (log_f == NULL)
-		return -1;
-	rte_openlog_stream(log_f);
-	return 0;
+	return test_log_capture();
 }
 
 static const char *
 log_stop(void)
 {
-	size_t n = 0;
-
-	rte_openlog_stream(NULL);
-	log_buf[0] = '\0';
-	if (log_f == NULL)
-		return log_buf;
-	fflush(log_f);
-	rewind(log_f);
-	n = fread(log_buf, 1, sizeof(log_buf) - 1, log_f);
-	log_buf[n] = '\0';
-	fclose(log_f);
-	log_f = NULL;
+	log_buf = test_log_release();
+	if (log_buf == NULL)
+		log_buf = "";
 	return log_buf;
-}
-
-static unsigned int
-count_lines(const char *buf)
-{
-	unsigned int n = 0;
-
-	for (; *buf != '\0'; buf++)
-		n += *buf == '\n';
-	return n;
 }
 
 /* Lines of buf holding w. */
@@ -288,7 +265,7 @@ line_has_all(const char *buf, const char *const *words)
 	a_ = state_of(cfd); \
 	TEST_ASSERT(rv_ == -1 && e_ == (err), "%s: expected -1/%s, got %d/%s", \
 		#call, strerror(err), rv_, strerror(e_)); \
-	TEST_ASSERT(count_lines(log_) == 1 && line_has_all(log_, w_), \
+	TEST_ASSERT(test_count_lines(log_) == 1 && line_has_all(log_, w_), \
 		"%s: one log line with the numbers and the fix, got:\n%s", #call, log_); \
 	TEST_ASSERT(state_same(&b_, &a_), "%s: refused before any kernel call, nothing changed", #call); \
 } while (0)

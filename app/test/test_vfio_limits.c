@@ -36,6 +36,7 @@
 #include "vfio_model.h"
 #include "vfio_private.h"
 #include "test.h"
+#include "test_common.h"
 #include "test_dma_proof.h"
 
 #define DMA_LIMIT_PATH "/sys/module/vfio_iommu_type1/parameters/dma_entry_limit"
@@ -86,46 +87,16 @@ state_get(int fd, struct state *s)
 
 /* ---- the log line of a refusal ---- */
 
-static char *log_buf;
-static size_t log_len;
-static FILE *log_f;
-static FILE *log_prev;
-
-static void
-log_capture(void)
-{
-	free(log_buf);
-	log_buf = NULL;
-	log_len = 0;
-	log_prev = rte_log_get_stream();
-	log_f = open_memstream(&log_buf, &log_len);
-	if (log_f != NULL)
-		rte_openlog_stream(log_f);
-}
-
 /* Stop capturing; echo what was logged; return it (or "" when unknown). */
 static const char *
 log_release(void)
 {
-	if (log_f == NULL)
-		return "";
-	rte_openlog_stream(log_prev == stderr ? NULL : log_prev);
-	fclose(log_f);
-	log_f = NULL;
-	if (log_buf == NULL)
-		return "";
-	fputs(log_buf, stdout);
-	return log_buf;
-}
+	const char *l = test_log_release();
 
-static unsigned int
-count_lines(const char *s)
-{
-	unsigned int n = 0;
-
-	for (; *s != '\0'; s++)
-		n += *s == '\n';
-	return n;
+	if (l == NULL)
+		return "";
+	fputs(l, stdout);
+	return l;
 }
 
 /*
@@ -137,41 +108,18 @@ count_lines(const char *s)
 	const char *l_; \
 	int ret_, err_; \
 	TEST_ASSERT_SUCCESS(state_get(cfd, &b_), "read the counters"); \
-	log_capture(); \
+	test_log_capture(); \
 	rte_errno = 0; \
 	ret_ = (call); \
 	err_ = rte_errno; \
 	l_ = log_release(); \
 	TEST_ASSERT(ret_ == -1 && err_ == (err), "%s: expected -1 with rte_errno %s, got %d with %d (%s)", \
 		step, strerror(err), ret_, err_, rte_strerror(err_)); \
-	TEST_ASSERT_EQUAL(count_lines(l_), 1, "%s: one log line", step); \
+	TEST_ASSERT_EQUAL(test_count_lines(l_), 1, "%s: one log line", step); \
 	TEST_ASSERT(strstr(l_, (word)) != NULL, "%s: the line names '%s'", \
 		step, (word)); \
 	EXPECT_UNCHANGED(cfd, b_, step); \
 } while (0)
-
-static void *
-map_mem(size_t len)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static long
-read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (f == NULL)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
 
 /* The last valid IOVA and whether the MSI window is a hole in the ranges. */
 static int
@@ -201,7 +149,7 @@ aperture(uint64_t *last, bool *msi_hole)
 static int
 misalignment(void)
 {
-	uint8_t *b = map_mem(4 * pg);
+	uint8_t *b = test_anon_map(4 * pg, 0);
 	uint64_t va = (uintptr_t)b;
 
 	TEST_STEP("misaligned vaddr, IOVA, length, page size: EINVAL before the kernel");
@@ -221,7 +169,7 @@ misalignment(void)
 static int
 ranges(void)
 {
-	uint8_t *b = map_mem(2 * pg);
+	uint8_t *b = test_anon_map(2 * pg, 0);
 	uint64_t va = (uintptr_t)b, last;
 	bool msi_hole;
 
@@ -275,7 +223,7 @@ refuse_va_as_iova(uint64_t va, const char *word)
 static int
 va_above_aperture(int fd, uint64_t last)
 {
-	uint8_t *b = map_mem(pg);
+	uint8_t *b = test_anon_map(pg, 0);
 	char word[32];
 	int saved = cfd, ret;
 
@@ -336,7 +284,7 @@ dma_entries(void)
 
 	TEST_STEP("DMA entries exhausted: ENOSPC before the kernel, naming dma_entry_limit");
 	TEST_ASSERT_SUCCESS(vfio_container_stats_get(cfd, &st), "counters");
-	limit = test_vfio_is_kernel() ? read_long(DMA_LIMIT_PATH) : MODEL_DMA_LIMIT;
+	limit = test_vfio_is_kernel() ? test_read_long(DMA_LIMIT_PATH) : MODEL_DMA_LIMIT;
 	if (limit < 0 || limit > MAX_ENTRIES_TO_EXHAUST) {
 		printf("    (skipped: dma_entry_limit is %ld, more than %d entries to spend; the dmalimit VM configuration sets 150)\n",
 			limit, MAX_ENTRIES_TO_EXHAUST);
@@ -344,7 +292,7 @@ dma_entries(void)
 	}
 	left = (uint64_t)limit - st.dma_entries;
 	len = (size_t)(left + 1) * pg;
-	b = map_mem(len);
+	b = test_anon_map(len, 0);
 	TEST_ASSERT_NOT_NULL(b, "buffer of %" PRIu64 " pages", left + 1);
 	printf("    %" PRIu64 " DMA entries left of %ld\n", left, limit);
 	EXPECT_REFUSED(rte_vfio_container_dma_map_paged(cfd, (uintptr_t)b, (uintptr_t)b,
@@ -405,7 +353,7 @@ memlock(void)
 		limit = (uint64_t)MODEL_MEMLOCK_PAGES * pg;
 	}
 	len = RTE_ALIGN_CEIL(limit, (uint64_t)pg) + pg;
-	b = map_mem(len);
+	b = test_anon_map(len, 0);
 	TEST_ASSERT_NOT_NULL(b, "buffer");
 	printf("    limit %" PRIu64 " KiB, mapping %zu KiB\n", limit >> 10, len >> 10);
 	EXPECT_REFUSED(rte_vfio_container_dma_map(cfd, (uintptr_t)b, (uintptr_t)b, len),
@@ -440,13 +388,9 @@ test_vfio_limits(void)
 	int ret;
 
 	pg = test_page_size();
-	TEST_ASSERT(test_eal_init("--no-huge", NULL) >= 0, "EAL init: %s",
-		rte_strerror(rte_errno));
-	ret = dma_proof_find();
-	if (ret != TEST_SUCCESS) {
-		rte_eal_cleanup();
+	ret = dma_proof_start(false);
+	if (ret != TEST_SUCCESS)
 		return ret;
-	}
 	if (!test_vfio_is_kernel()) {
 		/* read at SET_IOMMU, so before the bind */
 		vfio_model_set_dma_entry_limit(MODEL_DMA_LIMIT);
@@ -464,8 +408,6 @@ test_vfio_limits(void)
 	ret = run();
 	rte_vfio_container_group_unbind(cfd, grp);
 	rte_vfio_container_destroy(cfd);
-	free(log_buf);
-	log_buf = NULL;
 	rte_eal_cleanup();
 	return ret;
 }

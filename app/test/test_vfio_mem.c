@@ -11,7 +11,6 @@
  * and (on the model) the kernel holds exactly the records.
  */
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -33,6 +32,7 @@
 #include "vfio_model.h"
 #include "vfio_private.h"
 #include "test.h"
+#include "test_common.h"
 
 #define DEF RTE_VFIO_DEFAULT_CONTAINER_FD
 #define MAX_UNITS 65536
@@ -50,36 +50,6 @@ struct units {
 
 /* ---- setup: EAL, and one group bound to the default container ---- */
 
-static int
-kernel_group(void)
-{
-	char dir[PATH_MAX], path[PATH_MAX + 300], target[PATH_MAX];
-	struct dirent *de;
-	int num = -1;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "%s/bus/pci/drivers/vfio-pci", eal_sysfs_root());
-	d = opendir(dir);
-	if (d == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL && num < 0) {
-		ssize_t n;
-		const char *base;
-
-		if (strchr(de->d_name, ':') == NULL)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/iommu_group", dir, de->d_name);
-		n = readlink(path, target, sizeof(target) - 1);
-		if (n < 0)
-			continue;
-		target[n] = '\0';
-		base = strrchr(target, '/');
-		num = atoi(base != NULL ? base + 1 : target);
-	}
-	closedir(d);
-	return num;
-}
-
 /* Bind a group to the default container. */
 static int
 bind_default(void)
@@ -87,17 +57,11 @@ bind_default(void)
 	int num;
 
 	if (!test_vfio_is_kernel()) {
-		struct vfio_model_group_cfg cfg = {
-			.group_num = 50,
-			.devices = { "0000:00:10.0" },
-			.msi_window = true,
-		};
-
-		if (vfio_model_add_group(&cfg) < 0)
+		if (test_vfio_model_group(50, "0000:00:10.0") < 0)
 			return TEST_FAILED;
 		num = 50;
 	} else {
-		num = kernel_group();
+		num = test_vfio_pci_group(-1);
 		if (num < 0) {
 			printf("SKIP no IOMMU group bound to vfio-pci\n");
 			return TEST_SKIPPED;
