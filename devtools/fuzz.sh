@@ -26,6 +26,8 @@ while [ $# -gt 0 ]; do
 	*) echo "usage: $0 [--seconds N] [--build DIR] [--jobs N]" >&2; exit 2 ;;
 	esac
 done
+# absolute, so the path stays valid whatever directory the script is in
+build=$(realpath -m "$build")
 
 fail() {
 	echo "fuzz: $*" >&2

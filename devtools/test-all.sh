@@ -27,7 +27,7 @@ add_counts() { # "P F S"
 }
 
 # The guides are checked too (sphinx -W), so CI installs sphinx and doxygen.
-devtools/install-deps.sh python3-sphinx doxygen || { echo "0 passed, 1 failed"; exit 1; }
+devtools/install-deps.sh python3-sphinx doxygen libclang-rt-dev || { echo "0 passed, 1 failed"; exit 1; }
 
 # build DIR [meson options...]: configure once, then rebuild.
 build() {

@@ -20,6 +20,8 @@ while [ $# -gt 0 ]; do
 	*) tests+=("$1"); shift ;;
 	esac
 done
+# absolute, so the path stays valid whatever directory the script is in
+build=$(realpath -m "$build")
 [ ${#tests[@]} -gt 0 ] || tests=(stress_threads_autotest vfio_stress_autotest
 	malloc_stress_autotest malloc_stress_dynamic_autotest
 	vfio_model_threads_autotest)

@@ -18,6 +18,8 @@ while [ $# -gt 0 ]; do
 	*) echo "usage: $0 [--build DIR]" >&2; exit 2 ;;
 	esac
 done
+# absolute, so the path stays valid whatever directory the script is in
+build=$(realpath -m "$build")
 
 fail() {
 	echo "valgrind: $*" >&2
