@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -80,13 +81,42 @@ check_reachable(void *va, size_t len, const rte_iova_t iova_addrs[],
 	return 0;
 }
 
+/*
+ * Describe every page of a new list (whose segments start zeroed). A
+ * region is thousands of pages: the IOVA source is chosen once and each
+ * page gets only its non-zero fields, in one pass (the allocated IOVA
+ * mode, rare, takes a second).
+ */
+static void
+fill_segs(struct rte_memseg_list *msl, void *va, const rte_iova_t iova_addrs[],
+		unsigned int n_segs, size_t page_sz, int socket_id)
+{
+	bool allocated = iova_addrs == NULL && eal_iova_is_allocated();
+	bool iova_is_va = iova_addrs == NULL && !allocated &&
+		rte_eal_iova_mode() == RTE_IOVA_VA;
+	struct rte_memseg *ms = msl->segs, *end = ms + n_segs;
+	uint64_t addr = (uintptr_t)va;
+	unsigned int i;
+
+	for (i = 0; ms != end; ms++, i++, addr += page_sz) {
+		ms->addr_64 = addr;
+		ms->iova = iova_addrs != NULL ? iova_addrs[i] :
+			iova_is_va ? addr : RTE_BAD_IOVA;
+		ms->len = page_sz;
+		ms->hugepage_sz = page_sz;
+		ms->socket_id = socket_id;
+		ms->flags = RTE_MEMSEG_FLAG_DO_NOT_FREE;
+	}
+	for (i = 0; allocated && i < n_segs; i++)
+		msl->segs[i].iova = eal_iova_of_list_page(msl, msl->segs[i].addr);
+}
+
 struct rte_memseg_list *
 eal_extmem_list_create(void *va, size_t len, rte_iova_t iova_addrs[],
 		unsigned int n_pages, size_t page_sz, int socket_id)
 {
 	struct eal_memseg_list *l;
-	unsigned int i, n_segs;
-	bool iova_is_va = rte_eal_iova_mode() == RTE_IOVA_VA;
+	unsigned int n_segs;
 
 	if (check_region(va, len, page_sz) < 0)
 		return NULL;
@@ -124,23 +154,7 @@ eal_extmem_list_create(void *va, size_t len, rte_iova_t iova_addrs[],
 	/* A heap passes its own socket id; plain registration has none. */
 	l->pub.heap = socket_id != SOCKET_ID_ANY;
 	l->is_static = true;
-	for (i = 0; i < n_segs; i++) {
-		struct rte_memseg *ms = &l->pub.segs[i];
-
-		ms->addr = RTE_PTR_ADD(va, (size_t)i * page_sz);
-		ms->len = page_sz;
-		ms->hugepage_sz = page_sz;
-		ms->socket_id = socket_id;
-		ms->flags = RTE_MEMSEG_FLAG_DO_NOT_FREE;
-		if (iova_addrs != NULL)
-			ms->iova = iova_addrs[i];
-		else if (eal_iova_is_allocated())
-			ms->iova = eal_iova_of_list_page(&l->pub, ms->addr);
-		else if (iova_is_va)
-			ms->iova = (rte_iova_t)(uintptr_t)ms->addr;
-		else
-			ms->iova = RTE_BAD_IOVA;
-	}
+	fill_segs(&l->pub, va, iova_addrs, n_segs, page_sz, socket_id);
 	l->pub.n_used = n_segs;
 	l->pub.version++;
 	return &l->pub;

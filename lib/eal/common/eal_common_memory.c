@@ -40,6 +40,43 @@ static struct eal_memseg_list msl_table[RTE_MAX_MEMSEG_LISTS];
 static struct msl_range index_[RTE_MAX_MEMSEG_LISTS];
 static unsigned int n_sorted;
 
+/*
+ * The segment array of the last large list released, kept for the next
+ * list of about its size: an external region of 64 MiB at 4 KiB pages has
+ * a 768 KiB array, and faulting fresh pages in for it again on every
+ * add/remove cycle costs more than all the rest of the add (under
+ * emulation, several times the kernel's mapping). One array at most is
+ * kept, and none once the last list is gone.
+ */
+#define SPARE_MIN_BYTES (64 * 1024)
+
+static struct rte_memseg *spare_segs;
+static unsigned int spare_n;
+
+static struct rte_memseg *
+segs_alloc(unsigned int n_segs)
+{
+	struct rte_memseg *segs = spare_segs;
+
+	if (segs == NULL || spare_n < n_segs || spare_n / 2 > n_segs)
+		return calloc(n_segs, sizeof(struct rte_memseg));
+	spare_segs = NULL;
+	memset(segs, 0, (size_t)n_segs * sizeof(*segs));
+	return segs;
+}
+
+static void
+segs_free(struct rte_memseg *segs, unsigned int n_segs)
+{
+	if (segs == NULL || (size_t)n_segs * sizeof(*segs) < SPARE_MIN_BYTES) {
+		free(segs);
+		return;
+	}
+	free(spare_segs);
+	spare_segs = segs;
+	spare_n = n_segs;
+}
+
 size_t
 eal_sys_page_size(void)
 {
@@ -122,7 +159,7 @@ eal_msl_create(void *va, size_t len, uint64_t page_sz, unsigned int n_segs,
 		return NULL;
 	}
 	memset(l, 0, sizeof(*l));
-	l->pub.segs = calloc(n_segs, sizeof(struct rte_memseg));
+	l->pub.segs = segs_alloc(n_segs);
 	if (l->pub.segs == NULL) {
 		rte_errno = ENOMEM;
 		return NULL;
@@ -155,9 +192,13 @@ eal_msl_release(struct eal_memseg_list *l)
 		n_sorted--;
 	}
 	eal_iova_release_list(&l->pub);
-	free(l->pub.segs);
+	segs_free(l->pub.segs, l->pub.n_segs);
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
+	if (n_sorted == 0) {
+		free(spare_segs);
+		spare_segs = NULL;
+	}
 }
 
 bool

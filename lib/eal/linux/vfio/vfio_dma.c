@@ -18,6 +18,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_vfio.h>
 
@@ -182,27 +183,36 @@ remove_records(struct vfio_container *cont, const struct vfio_record *recs,
 	return ret;
 }
 
-/* Copies of the records overlapping [iova, iova + len), in IOVA order. */
+/*
+ * Copies of the records overlapping [iova, iova + len), in IOVA order, in
+ * buf (room for buf_n) while they fit, else in an allocation: *out is buf
+ * or must be freed.
+ */
 static int
 collect(const struct vfio_container *cont, uint64_t iova, uint64_t len,
-		struct vfio_record **out, size_t *n)
+		struct vfio_record *buf, size_t buf_n, struct vfio_record **out,
+		size_t *n)
 {
 	const struct vfio_record *r;
-	struct vfio_record *recs = NULL, *tmp;
-	size_t cap = 0, cnt = 0;
+	struct vfio_record *recs = buf, *tmp;
+	size_t cap = buf_n, cnt = 0;
 	uint64_t end = iova + len;
 
 	for (r = vfio_records_first_overlap(cont->records, iova, len);
 			r != NULL && r->iova < end;
 			r = vfio_records_next(cont->records, r)) {
 		if (cnt == cap) {
-			cap = cap != 0 ? cap * 2 : 16;
-			tmp = vfio_realloc(recs, cap * sizeof(*recs));
+			cap = cap >= 16 ? cap * 2 : 16;
+			tmp = vfio_realloc(recs != buf ? recs : NULL,
+				cap * sizeof(*recs));
 			if (tmp == NULL) {
-				free(recs);
+				if (recs != buf)
+					free(recs);
 				EAL_LOG(ERR, "VFIO: out of memory while listing mappings");
 				return eal_fail(ENOMEM);
 			}
+			if (recs == buf && cnt > 0)
+				memcpy(tmp, buf, cnt * sizeof(*recs));
 			recs = tmp;
 		}
 		recs[cnt++] = *r;
@@ -351,16 +361,18 @@ int
 vfio_dma_user_unmap_locked(struct vfio_container *cont, uint64_t vaddr,
 		uint64_t iova, uint64_t len)
 {
-	struct vfio_record *recs;
+	struct vfio_record one, *recs;
 	size_t n, i, k = 0;
 	int ret;
 
 	if (vfio_dma_check_shape(cont, vaddr, iova, len, "user unmap") < 0)
 		return refused(cont);
-	if (collect(cont, iova, len, &recs, &n) < 0)
+	/* the usual unmap is of one map: its copy needs no allocation */
+	if (collect(cont, iova, len, &one, 1, &recs, &n) < 0)
 		return -1;
 	if (vfio_dma_check_user_unmap(recs, n, vaddr, iova, len) < 0) {
-		free(recs);
+		if (recs != &one)
+			free(recs);
 		return refused(cont);
 	}
 	/* shared units lose one reference; the others go to the kernel */
@@ -368,7 +380,8 @@ vfio_dma_user_unmap_locked(struct vfio_container *cont, uint64_t vaddr,
 		if (recs[i].refcnt <= 1)
 			recs[k++] = recs[i];
 	ret = remove_records(cont, recs, k, true);
-	if (ret == 0 || rte_errno == EIO) {
+	/* only shared units stayed: none when every record went */
+	if (k < n && (ret == 0 || rte_errno == EIO)) {
 		struct vfio_record *r;
 
 		for (r = vfio_records_first_overlap(cont->records, iova, len);
@@ -377,7 +390,8 @@ vfio_dma_user_unmap_locked(struct vfio_container *cont, uint64_t vaddr,
 			if (r->refcnt > 1)
 				r->refcnt--;
 	}
-	free(recs);
+	if (recs != &one)
+		free(recs);
 	return ret;
 }
 
@@ -474,7 +488,7 @@ vfio_dma_replay_locked(struct vfio_container *cont)
 		return 0;
 	if (vfio_dma_check_records_locked(cont) < 0)
 		return refused(cont);
-	if (collect(cont, 0, UINT64_MAX, &recs, &n) < 0)
+	if (collect(cont, 0, UINT64_MAX, NULL, 0, &recs, &n) < 0)
 		return -1;
 	/* the kernel pins everything again: both budgets, the whole replay */
 	if (vfio_dma_check_budget(cont, n, "replay of the recorded mappings") < 0 ||
@@ -525,7 +539,7 @@ vfio_dma_unmap_all_locked(struct vfio_container *cont)
 		}
 		return 0;
 	}
-	if (collect(cont, 0, UINT64_MAX, &recs, &n) < 0)
+	if (collect(cont, 0, UINT64_MAX, NULL, 0, &recs, &n) < 0)
 		return -1;
 	ret = remove_records(cont, recs, n, false);
 	free(recs);

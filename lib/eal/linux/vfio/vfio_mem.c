@@ -70,43 +70,88 @@ find_segs(const void *addr, size_t len, const struct rte_memseg_list **msl_out,
 	return 0;
 }
 
+/*
+ * End (exclusive index, at most end) of the run of segments from i on that
+ * each continue the previous one in VA and IOVA, and its length in bytes
+ * in *len; segs[i] must be usable. A static list is mostly one
+ * IOVA-contiguous run of thousands of pages: this tight scan is the only
+ * per-page work of its mapping and unmapping.
+ */
+static size_t
+contig_end(const struct rte_memseg *segs, size_t i, size_t end, uint64_t *len)
+{
+	uint64_t iova = segs[i].iova, va = segs[i].addr_64;
+	const struct rte_memseg *ms = &segs[i], *stop = &segs[end];
+
+	/* an unused seg or one without IOVA ends the run */
+	do {
+		iova += ms->len;
+		va += ms->len;
+		ms++;
+	} while (ms != stop && ms->len != 0 && ms->iova == iova &&
+			ms->addr_64 == va && iova != RTE_BAD_IOVA);
+	*len = iova - segs[i].iova;
+	return (size_t)(ms - segs);
+}
+
+/* Units the array starts with before it has to grow. */
+#define UNITS_FIRST 16
+
 /* The units of [addr, addr + len), built from the memsegs. */
 static int
 build_units(const void *addr, size_t len, struct vfio_record **out,
 		unsigned int *n_out)
 {
 	const struct rte_memseg_list *msl;
-	struct vfio_record *units;
-	size_t first, count, i;
+	struct vfio_record *units, *tmp;
+	size_t first, count, i, end, cap;
 	unsigned int n = 0, skipped = 0;
 	enum vfio_record_kind kind;
 
 	if (find_segs(addr, len, &msl, &first, &count) < 0)
 		return -1;
 	kind = eal_memseg_list_is_static(msl) ? VFIO_REC_STATIC : VFIO_REC_HEAP;
-	units = vfio_malloc(RTE_MAX(count, (size_t)1) * sizeof(*units));
+	/*
+	 * A dynamic list has a unit per page; a static one a unit per run,
+	 * usually one for thousands of pages: its array grows on demand.
+	 */
+	cap = kind == VFIO_REC_STATIC ? RTE_MIN(count, (size_t)UNITS_FIRST) :
+		count;
+	cap = RTE_MAX(cap, (size_t)1);
+	units = vfio_malloc(cap * sizeof(*units));
 	if (units == NULL)
 		return eal_fail(ENOMEM);
-	for (i = first; i < first + count; i++) {
+	end = first + count;
+	for (i = first; i < end; ) {
 		const struct rte_memseg *ms = &msl->segs[i];
-		struct vfio_record *prev = n > 0 ? &units[n - 1] : NULL;
+		size_t next = i + 1;
+		uint64_t run = ms->len;
 
-		if (ms->len == 0)
+		if (ms->len == 0) {
+			i = next;
 			continue;
+		}
 		if (ms->iova == RTE_BAD_IOVA) {
 			skipped++;
+			i = next;
 			continue;
 		}
-		if (kind == VFIO_REC_STATIC && prev != NULL &&
-				prev->iova + prev->len == ms->iova &&
-				prev->vaddr + prev->len == ms->addr_64) {
-			prev->len += ms->len;
-			continue;
+		if (kind == VFIO_REC_STATIC)
+			next = contig_end(msl->segs, i, end, &run);
+		if (n == cap) {
+			cap = RTE_MIN(cap * 2, count);
+			tmp = vfio_realloc(units, cap * sizeof(*units));
+			if (tmp == NULL) {
+				free(units);
+				return eal_fail(ENOMEM);
+			}
+			units = tmp;
 		}
 		units[n++] = (struct vfio_record){
-			.iova = ms->iova, .vaddr = ms->addr_64, .len = ms->len,
+			.iova = ms->iova, .vaddr = ms->addr_64, .len = run,
 			.kind = kind, .owner = 0, .refcnt = 1,
 		};
+		i = next;
 	}
 	if (skipped > 0)
 		EAL_LOG(INFO, "VFIO: %u page(s) of [%p, +0x%zx) have no IOVA (RTE_BAD_IOVA): not mapped, no device can DMA to them",
@@ -134,27 +179,20 @@ static int
 mem_free(struct vfio_container *cont, const struct rte_memseg_list *msl,
 		size_t first, size_t count)
 {
-	uint64_t iova = 0, va = 0, len = 0;
-	size_t i;
+	size_t i = first, end = first + count;
+	uint64_t len;
 	int ret = 0;
 
-	for (i = first; i <= first + count; i++) {
-		const struct rte_memseg *ms = i < first + count ? &msl->segs[i] : NULL;
-		bool usable = ms != NULL && ms->len != 0 && ms->iova != RTE_BAD_IOVA;
+	while (i < end) {
+		const struct rte_memseg *ms = &msl->segs[i];
 
-		if (usable && len != 0 && ms->iova == iova + len &&
-				ms->addr_64 == va + len) {
-			len += ms->len;
+		if (ms->len == 0 || ms->iova == RTE_BAD_IOVA) {
+			i++;
 			continue;
 		}
-		if (len != 0 && vfio_dma_release_range_locked(cont, iova, len) < 0)
+		i = contig_end(msl->segs, i, end, &len);
+		if (vfio_dma_release_range_locked(cont, ms->iova, len) < 0)
 			ret = -1;
-		len = 0;
-		if (usable) {
-			iova = ms->iova;
-			va = ms->addr_64;
-			len = ms->len;
-		}
 	}
 	return ret;
 }

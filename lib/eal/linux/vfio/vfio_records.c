@@ -172,34 +172,29 @@ floor_node(const struct vfio_record_set *set, uint64_t iova)
 	return best;
 }
 
-/* The record with the smallest start > iova, or NULL. */
-static struct rec_node *
-above_node(const struct vfio_record_set *set, uint64_t iova)
-{
-	struct rec_node *n = set->root, *best = NULL;
-
-	while (n != NULL) {
-		if (n->rec.iova > iova) {
-			best = n;
-			n = n->left;
-		} else {
-			n = n->right;
-		}
-	}
-	return best;
-}
-
-/* Lowest record overlapping the inclusive range [first, last]. */
+/*
+ * Lowest record overlapping the inclusive range [first, last]: the record
+ * at or before first if it reaches first, else the one after first. One
+ * descent finds both, since it passes through each of them.
+ */
 static struct rec_node *
 overlap_node(const struct vfio_record_set *set, uint64_t first, uint64_t last)
 {
-	struct rec_node *n = floor_node(set, first);
+	struct rec_node *n = set->root, *below = NULL, *above = NULL;
 
-	if (n != NULL && rec_last(&n->rec) >= first)
-		return n;
-	n = above_node(set, first);
-	if (n != NULL && n->rec.iova <= last)
-		return n;
+	while (n != NULL) {
+		if (n->rec.iova <= first) {
+			below = n;
+			n = n->right;
+		} else {
+			above = n;
+			n = n->left;
+		}
+	}
+	if (below != NULL && rec_last(&below->rec) >= first)
+		return below;
+	if (above != NULL && above->rec.iova <= last)
+		return above;
 	return NULL;
 }
 
