@@ -27,6 +27,52 @@ void *test_anon_map(size_t len, int extra_flags);
 /* The number at the start of a file (sysfs, /proc); -1 when unreadable. */
 long test_read_long(const char *path);
 
+/* ---- IOVAs for the tests' own DMA maps ---- */
+
+/*
+ * The IOVA at which a test maps memory it owns (an anonymous buffer, a
+ * region it registers as external memory, a BAR) into a container,
+ * chosen per IOVA mode. Memory the EAL owns (heap, external heap pages)
+ * is never mapped by a test: its IOVA is the memseg's
+ * (rte_mem_virt2iova(), rte_malloc_virt2iova(), ms->iova).
+ *
+ * - IOVA as VA: the address itself; nothing to release.
+ * - allocated IOVA: a block of rte_mem_iova_alloc(), given back by
+ *   test_iova_release().
+ * - IOVA as PA: a block inside the IOMMU's valid ranges (the EAL's
+ *   probe; below 2^39 when nothing was probed), taken from the top of
+ *   the highest range (at most 2^48) down and above every memseg's IOVA
+ *   and the end of RAM (/proc/iomem), so it can collide neither with the
+ *   heap (mapped at its physical addresses) nor with another block. Not the physical address: the tests only
+ *   need an IOVA that is unique in the container and covers the range
+ *   contiguously, which the physical addresses of several anonymous
+ *   pages are not.
+ *
+ * Blocks other than VA keep va's offset inside a system page, and are
+ * aligned like va up to 1 GiB so the IOMMU may use the same page sizes as
+ * the CPU. At most TEST_IOVA_MAX blocks are held at a time.
+ */
+#define TEST_IOVA_MAX 64
+
+/* The IOVA for a map of [va, va + len), or RTE_BAD_IOVA with rte_errno
+ * (EINVAL: len 0; ENOMEM: no room; ENOSPC: too many blocks held). */
+uint64_t test_iova_for(const void *va, size_t len);
+
+/*
+ * An IOVA range of len bytes, aligned to align (0: the system page size),
+ * that no memory of the process uses: in IOVA as VA an address range
+ * reserved (PROT_NONE) until the release, else a block as above.
+ * RTE_BAD_IOVA with rte_errno on failure.
+ */
+uint64_t test_iova_spare(size_t len, size_t align);
+
+/* Give back an IOVA of test_iova_for()/test_iova_spare() (same len).
+ * 0, or -1 with rte_errno EINVAL (not such an IOVA). */
+int test_iova_release(uint64_t iova, size_t len);
+
+/* The mode's name for the logs: "VA", "allocated" or "PA". */
+const char *test_iova_mode_name(void);
+
 /* ---- the EAL log ---- */
 
 /* Send the EAL log to memory until test_log_release(). 0, or -1 when not possible. */

@@ -23,6 +23,12 @@
  *
  * A proof prints a FAIL line naming the step, the expected and the actual
  * result, and returns -1; 0 means proven (or skipped, see above).
+ *
+ * IOVAs: every proof takes the IOVA the memory is (or was) mapped at,
+ * which equals the address only in IOVA as VA. For EAL memory (heap,
+ * external heap) it is the memseg's IOVA (rte_mem_virt2iova(),
+ * rte_malloc_virt2iova()); for a test's own map, the IOVA it mapped at
+ * (test_iova_for() in test_common.h). RTE_BAD_IOVA fails the proof.
  */
 
 #include <stdbool.h>

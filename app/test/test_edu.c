@@ -3,9 +3,13 @@
  * The edu DMA driver on the real kernel (in the test VM): device DMA must
  * reach memory mapped through VFIO and must not reach memory that is not.
  * Outside the VM, where no edu device is bound to vfio-pci, it skips.
+ * The test's buffers and the peer's BAR are user maps at test_iova_for()
+ * (their address in IOVA as VA, an EAL IOVA block otherwise), so it runs
+ * in every IOVA mode.
  */
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -24,9 +28,14 @@
 
 struct edu_bufs {
 	uint8_t *va;        /* two buffers: src at va, dst at va + half */
+	uint64_t iova;      /* their IOVA (test_iova_for()), src's */
 	size_t half;
 	size_t len;         /* bytes moved per transfer */
 };
+
+/* The IOVAs of the two buffers: one user map covers both. */
+#define SRC_IOVA(b) ((b)->iova)
+#define DST_IOVA(b) ((b)->iova + (b)->half)
 
 static int
 bufs_alloc(struct edu_bufs *b)
@@ -39,21 +48,34 @@ bufs_alloc(struct edu_bufs *b)
 		b->va = NULL;
 		return -1;
 	}
+	b->iova = test_iova_for(b->va, 2 * b->half);
+	if (b->iova == RTE_BAD_IOVA) {
+		munmap(b->va, 2 * b->half);
+		b->va = NULL;
+		return -1;
+	}
 	return 0;
+}
+
+static void
+bufs_free(struct edu_bufs *b)
+{
+	test_iova_release(b->iova, 2 * b->half);
+	munmap(b->va, 2 * b->half);
 }
 
 static int
 bufs_map(struct edu_bufs *b)
 {
 	return rte_vfio_container_dma_map(RTE_VFIO_DEFAULT_CONTAINER_FD,
-		(uintptr_t)b->va, (uintptr_t)b->va, 2 * b->half);
+		(uintptr_t)b->va, b->iova, 2 * b->half);
 }
 
 static int
 bufs_unmap(struct edu_bufs *b)
 {
 	return rte_vfio_container_dma_unmap(RTE_VFIO_DEFAULT_CONTAINER_FD,
-		(uintptr_t)b->va, (uintptr_t)b->va, 2 * b->half);
+		(uintptr_t)b->va, b->iova, 2 * b->half);
 }
 
 static int
@@ -83,15 +105,15 @@ edu_probe_and_copy(struct rte_edu *edu, struct edu_bufs *b)
 	for (i = 0; i < b->len; i++)
 		src[i] = (uint8_t)(i * 7 + 3);
 	memset(dst, 0, b->len);
-	TEST_ASSERT_SUCCESS(rte_edu_copy_to_dev(edu, src, (uintptr_t)src, 0,
+	TEST_ASSERT_SUCCESS(rte_edu_copy_to_dev(edu, src, SRC_IOVA(b), 0,
 		b->len, 0), "RAM to device");
-	TEST_ASSERT_SUCCESS(rte_edu_copy_from_dev(edu, 0, dst, (uintptr_t)dst,
+	TEST_ASSERT_SUCCESS(rte_edu_copy_from_dev(edu, 0, dst, DST_IOVA(b),
 		b->len, 0), "device to RAM");
 	TEST_ASSERT(memcmp(src, dst, b->len) == 0, "data came back");
 
 	TEST_STEP("plain DMA at an offset, polled");
 	memset(dst, 0xee, b->len);
-	TEST_ASSERT_SUCCESS(rte_edu_dma_from_dev(edu, 256, (uintptr_t)dst, 512, 0),
+	TEST_ASSERT_SUCCESS(rte_edu_dma_from_dev(edu, 256, DST_IOVA(b), 512, 0),
 		"device to RAM at offset 256");
 	TEST_ASSERT(memcmp(dst, src + 256, 512) == 0, "the offset's data landed");
 	TEST_ASSERT(all_bytes(dst + 512, b->len - 512, 0xee), "nothing past the count");
@@ -101,7 +123,7 @@ edu_probe_and_copy(struct rte_edu *edu, struct edu_bufs *b)
 static int
 edu_bad_input(struct rte_edu *edu, struct edu_bufs *b)
 {
-	rte_iova_t iova = (uintptr_t)b->va;
+	rte_iova_t iova = SRC_IOVA(b);
 
 	TEST_STEP("bad input: range outside the device buffer, len 0, flags");
 	TEST_ASSERT_ERRNO(rte_edu_dma_to_dev(edu, iova, 1, RTE_EDU_BUF_USABLE, 0),
@@ -125,7 +147,7 @@ edu_bad_input(struct rte_edu *edu, struct edu_bufs *b)
 static int
 edu_timeout(struct rte_edu *edu, struct edu_bufs *b)
 {
-	rte_iova_t iova = (uintptr_t)b->va;
+	rte_iova_t iova = SRC_IOVA(b);
 	int i;
 
 	TEST_STEP("a device slower than the timeout gives ETIMEDOUT, then EBUSY");
@@ -153,30 +175,30 @@ edu_blocked(struct rte_edu *edu, struct edu_bufs *b)
 	uint8_t *src = b->va, *dst = b->va + b->half;
 
 	TEST_STEP("unmapped memory is unreachable: checked DMA reports EFAULT");
-	TEST_ASSERT_SUCCESS(rte_edu_copy_to_dev(edu, src, (uintptr_t)src, 0,
+	TEST_ASSERT_SUCCESS(rte_edu_copy_to_dev(edu, src, SRC_IOVA(b), 0,
 		b->len, 0), "device buffer holds src");
 	TEST_ASSERT_SUCCESS(bufs_unmap(b), "unmap the buffers");
 	memset(dst, 0x5a, b->len);
-	TEST_ASSERT_ERRNO(rte_edu_copy_from_dev(edu, 0, dst, (uintptr_t)dst,
+	TEST_ASSERT_ERRNO(rte_edu_copy_from_dev(edu, 0, dst, DST_IOVA(b),
 		b->len, 0), EFAULT, "DMA write to an unmapped IOVA");
 	TEST_ASSERT(all_bytes(dst, b->len, 0x5a), "unmapped memory unchanged");
-	TEST_ASSERT_SUCCESS(rte_edu_dma_from_dev(edu, 0, (uintptr_t)dst, b->len, 0),
+	TEST_ASSERT_SUCCESS(rte_edu_dma_from_dev(edu, 0, DST_IOVA(b), b->len, 0),
 		"a blocked transfer still completes on the device (not a timeout)");
 	TEST_ASSERT(all_bytes(dst, b->len, 0x5a), "unmapped memory unchanged");
-	TEST_ASSERT_ERRNO(rte_edu_copy_to_dev(edu, src, (uintptr_t)src, 0,
+	TEST_ASSERT_ERRNO(rte_edu_copy_to_dev(edu, src, SRC_IOVA(b), 0,
 		b->len, 0), EFAULT, "DMA read of an unmapped IOVA");
 
 	TEST_STEP("mapped again, reachable again");
 	TEST_ASSERT_SUCCESS(bufs_map(b), "remap the buffers");
 	/* what the blocked read left in the device buffer (see pci_edu.rst) */
-	TEST_ASSERT_SUCCESS(rte_edu_dma_from_dev(edu, 0, (uintptr_t)dst, b->len, 0),
+	TEST_ASSERT_SUCCESS(rte_edu_dma_from_dev(edu, 0, DST_IOVA(b), b->len, 0),
 		"read the device buffer back");
 	TEST_ASSERT(memcmp(dst, src, b->len) != 0, "the blocked read delivered nothing of src");
 	printf("    device buffer after a blocked read: %s\n",
 		all_bytes(dst, b->len, 0) ? "zeros" : "not zeros");
-	TEST_ASSERT_SUCCESS(rte_edu_copy_to_dev(edu, src, (uintptr_t)src, 0,
+	TEST_ASSERT_SUCCESS(rte_edu_copy_to_dev(edu, src, SRC_IOVA(b), 0,
 		b->len, 0), "RAM to device after remap");
-	TEST_ASSERT_SUCCESS(rte_edu_copy_from_dev(edu, 0, dst, (uintptr_t)dst,
+	TEST_ASSERT_SUCCESS(rte_edu_copy_from_dev(edu, 0, dst, DST_IOVA(b),
 		b->len, 0), "device to RAM after remap");
 	TEST_ASSERT(memcmp(src, dst, b->len) == 0, "data came back");
 	return TEST_SUCCESS;
@@ -193,9 +215,9 @@ edu_msi(struct rte_edu *edu, struct edu_bufs *b)
 	for (i = 0; i < b->len; i++)
 		src[i] = (uint8_t)(0xff - i);
 	memset(dst, 0, b->len);
-	TEST_ASSERT_SUCCESS(rte_edu_copy_to_dev(edu, src, (uintptr_t)src, 0,
+	TEST_ASSERT_SUCCESS(rte_edu_copy_to_dev(edu, src, SRC_IOVA(b), 0,
 		b->len, RTE_EDU_DMA_IRQ), "RAM to device, MSI completion");
-	TEST_ASSERT_SUCCESS(rte_edu_dma_from_dev(edu, 0, (uintptr_t)dst, b->len,
+	TEST_ASSERT_SUCCESS(rte_edu_dma_from_dev(edu, 0, DST_IOVA(b), b->len,
 		RTE_EDU_DMA_IRQ), "device to RAM, MSI completion");
 	TEST_ASSERT(memcmp(src, dst, b->len) == 0, "data came back");
 	TEST_ASSERT_ERRNO(rte_pci_irq_wait(rte_edu_pci_dev(edu), 0, 10), ETIMEDOUT,
@@ -208,12 +230,42 @@ edu_msi(struct rte_edu *edu, struct edu_bufs *b)
 
 /* Device A writes into device B's liveness register through the IOMMU. */
 static int
+edu_p2p_bar(struct rte_edu *a, struct rte_edu *b, struct edu_bufs *bufs,
+		uint8_t *bar, uint64_t bar_iova, uint64_t bar_len)
+{
+	const uint32_t v = 0x600dcafe;
+
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(RTE_VFIO_DEFAULT_CONTAINER_FD,
+		(uintptr_t)bar, bar_iova, bar_len), "map B's BAR0 for DMA");
+	memcpy(bufs->va, &v, sizeof(v));
+	TEST_ASSERT_SUCCESS(rte_edu_copy_to_dev(a, bufs->va, SRC_IOVA(bufs),
+		0, sizeof(v), 0), "value into A's buffer");
+	rte_edu_write_liveness(b, 0);
+	TEST_ASSERT_EQUAL(rte_edu_read_liveness(b), 0xffffffff, "B's register before");
+	TEST_ASSERT_SUCCESS(rte_edu_dma_from_dev(a, 0, bar_iova + EDU_LIVENESS,
+		sizeof(v), 0), "A to B's liveness register");
+	TEST_ASSERT_EQUAL(rte_edu_read_liveness(b), (uint32_t)~v,
+		"B's register holds the inverse of what A wrote");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(RTE_VFIO_DEFAULT_CONTAINER_FD,
+		(uintptr_t)bar, bar_iova, bar_len), "unmap B's BAR0");
+
+	TEST_STEP("peer to peer after the unmap is blocked");
+	rte_edu_write_liveness(b, 0);
+	TEST_ASSERT_SUCCESS(rte_edu_dma_from_dev(a, 0, bar_iova + EDU_LIVENESS,
+		sizeof(v), 0), "A to B's unmapped BAR completes");
+	TEST_ASSERT_EQUAL(rte_edu_read_liveness(b), 0xffffffff,
+		"B's register unchanged");
+	return TEST_SUCCESS;
+}
+
+static int
 edu_p2p(struct rte_edu *a, struct rte_edu *b, struct edu_bufs *bufs)
 {
 	struct rte_pci_device *bdev = rte_edu_pci_dev(b);
-	const uint32_t v = 0x600dcafe;
 	struct rte_pci_region ri;
+	uint64_t bar_iova;
 	uint8_t *bar;
+	int ret;
 
 	TEST_STEP("peer to peer: %s DMA into %s's BAR0", rte_edu_pci_dev(a)->name,
 		bdev->name);
@@ -221,27 +273,12 @@ edu_p2p(struct rte_edu *a, struct rte_edu *b, struct edu_bufs *bufs)
 	TEST_ASSERT(ri.mmappable && ri.size >= test_page_size(), "BAR0 mmap-able");
 	bar = rte_pci_map_bar(bdev, 0);
 	TEST_ASSERT_NOT_NULL(bar, "BAR0 mapping (the probe's)");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(RTE_VFIO_DEFAULT_CONTAINER_FD,
-		(uintptr_t)bar, (uintptr_t)bar, ri.size), "map B's BAR0 for DMA");
-	memcpy(bufs->va, &v, sizeof(v));
-	TEST_ASSERT_SUCCESS(rte_edu_copy_to_dev(a, bufs->va, (uintptr_t)bufs->va,
-		0, sizeof(v), 0), "value into A's buffer");
-	rte_edu_write_liveness(b, 0);
-	TEST_ASSERT_EQUAL(rte_edu_read_liveness(b), 0xffffffff, "B's register before");
-	TEST_ASSERT_SUCCESS(rte_edu_dma_from_dev(a, 0, (uintptr_t)bar + EDU_LIVENESS,
-		sizeof(v), 0), "A to B's liveness register");
-	TEST_ASSERT_EQUAL(rte_edu_read_liveness(b), (uint32_t)~v,
-		"B's register holds the inverse of what A wrote");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(RTE_VFIO_DEFAULT_CONTAINER_FD,
-		(uintptr_t)bar, (uintptr_t)bar, ri.size), "unmap B's BAR0");
-
-	TEST_STEP("peer to peer after the unmap is blocked");
-	rte_edu_write_liveness(b, 0);
-	TEST_ASSERT_SUCCESS(rte_edu_dma_from_dev(a, 0, (uintptr_t)bar + EDU_LIVENESS,
-		sizeof(v), 0), "A to B's unmapped BAR completes");
-	TEST_ASSERT_EQUAL(rte_edu_read_liveness(b), 0xffffffff,
-		"B's register unchanged");
-	return TEST_SUCCESS;
+	bar_iova = test_iova_for(bar, ri.size);
+	TEST_ASSERT(bar_iova != RTE_BAD_IOVA, "an IOVA for B's BAR0 (IOVA mode %s): %s",
+		test_iova_mode_name(), rte_strerror(rte_errno));
+	ret = edu_p2p_bar(a, b, bufs, bar, bar_iova, ri.size);
+	test_iova_release(bar_iova, ri.size);
+	return ret;
 }
 
 static int
@@ -251,7 +288,8 @@ edu_run(struct rte_pci_device *deva, struct rte_pci_device *devb)
 	struct edu_bufs bufs;
 	int ret;
 
-	TEST_ASSERT_SUCCESS(bufs_alloc(&bufs), "buffers");
+	TEST_ASSERT_SUCCESS(bufs_alloc(&bufs), "buffers and their IOVA (IOVA mode %s): %s",
+		test_iova_mode_name(), rte_strerror(rte_errno));
 	TEST_ASSERT_SUCCESS(bufs_map(&bufs), "map the buffers for DMA");
 	a = rte_edu_probe(deva);
 	TEST_ASSERT_NOT_NULL(a, "probe %s: %s", deva->name, rte_strerror(rte_errno));
@@ -278,7 +316,7 @@ edu_run(struct rte_pci_device *deva, struct rte_pci_device *devb)
 	TEST_ASSERT(!rte_pci_is_open(deva), "the probe's open is undone");
 	if (ret == TEST_SUCCESS)
 		TEST_ASSERT_SUCCESS(bufs_unmap(&bufs), "unmap the buffers");
-	munmap(bufs.va, 2 * bufs.half);
+	bufs_free(&bufs);
 	return ret;
 }
 
@@ -296,6 +334,7 @@ test_edu(void)
 		TEST_SKIP("no QEMU edu device (1234:11e8) bound to vfio-pci on the real kernel: run it in the VM (devtools/vm/run.sh --tests edu_autotest)");
 	}
 	devb = test_vfio_edu(deva);
+	printf("  IOVA mode %s\n", test_iova_mode_name());
 	ret = edu_run(deva, devb);
 	rte_eal_cleanup();
 	return ret;

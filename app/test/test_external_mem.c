@@ -11,7 +11,9 @@
  *   can be allocated from; rte_malloc_heap_memory_remove() unmaps it.
  *
  * Each step is checked with the default container's counters and records
- * and proven by device DMA (test_dma_proof.h).
+ * and proven by device DMA (test_dma_proof.h). The regions' IOVAs come
+ * from test_iova_for() (their address in IOVA as VA, an EAL block in the
+ * allocated mode), so the test runs in every IOVA mode.
  */
 
 #include <inttypes.h>
@@ -71,26 +73,13 @@ map_mem(size_t len, size_t page_sz)
 	return test_anon_map(len, flags);
 }
 
-/* A VA range nobody uses, as an IOVA that cannot collide with another. */
-static uint64_t
-spare_iova(size_t len, void **keep)
-{
-	void *p = mmap(NULL, len + SZ_2M, PROT_NONE,
-		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-
-	if (p == MAP_FAILED)
-		return 0;
-	*keep = p;
-	return RTE_ALIGN_CEIL((uintptr_t)p, SZ_2M);
-}
-
 /* rte_extmem_register() + rte_dev_dma_map(): the application's own map. */
 static int
 extmem(size_t page_sz, unsigned int n)
 {
 	struct rte_device *dev = dma_proof_device()->device;
 	size_t len = page_sz * n;
-	rte_iova_t *iovas;
+	rte_iova_t *iovas = NULL, iova;
 	uint8_t *va;
 	unsigned int i;
 	int ret = TEST_FAILED;
@@ -99,49 +88,60 @@ extmem(size_t page_sz, unsigned int n)
 		n, page_sz >> 10);
 	va = map_mem(len, page_sz);
 	TEST_ASSERT_NOT_NULL(va, "memory for the region");
+	iova = test_iova_for(va, len);
+	if (iova == RTE_BAD_IOVA) {
+		TEST_FAIL_MSG("an IOVA for the region (IOVA mode %s): %s",
+			test_iova_mode_name(), rte_strerror(rte_errno));
+		munmap(va, len);
+		return TEST_FAILED;
+	}
 	iovas = calloc(n, sizeof(*iovas));
-	TEST_ASSERT_NOT_NULL(iovas, "iova array");
+	if (iovas == NULL) {
+		TEST_FAIL_MSG("no memory for the IOVA array");
+		goto out;
+	}
 	for (i = 0; i < n; i++)
-		iovas[i] = (uintptr_t)va + i * page_sz;
+		iovas[i] = iova + i * page_sz;
 	if (rte_extmem_register(va, len, iovas, n, page_sz) < 0) {
 		TEST_FAIL_MSG("rte_extmem_register: %s", rte_strerror(rte_errno));
 		goto out;
 	}
 	SNAP();
-	TEST_ASSERT_SUCCESS(rte_dev_dma_map(dev, va, (uintptr_t)va, len),
-		"rte_dev_dma_map of the region");
+	TEST_ASSERT_SUCCESS(rte_dev_dma_map(dev, va, iova, len),
+		"rte_dev_dma_map of the region at IOVA 0x%" PRIx64, iova);
 	EXPECT_DELTA("rte_dev_dma_map", 1, 0, 1, (int64_t)len);
-	TEST_ASSERT_SUCCESS(dma_proof_reachable(va, (uintptr_t)va, len),
+	TEST_ASSERT_SUCCESS(dma_proof_reachable(va, iova, len),
 		"registered region reachable");
-	TEST_ASSERT_ERRNO(rte_dev_dma_unmap(dev, va + page_sz, (uintptr_t)va + page_sz,
+	TEST_ASSERT_ERRNO(rte_dev_dma_unmap(dev, va + page_sz, iova + page_sz,
 		page_sz), ENOTSUP, "unmap of one page of a one-call map");
 
 	TEST_STEP("rte_dev_dma_unmap, rte_extmem_unregister: blocked, data unchanged");
 	SNAP();
-	TEST_ASSERT_SUCCESS(rte_dev_dma_unmap(dev, va, (uintptr_t)va, len),
+	TEST_ASSERT_SUCCESS(rte_dev_dma_unmap(dev, va, iova, len),
 		"rte_dev_dma_unmap of the region");
 	EXPECT_DELTA("rte_dev_dma_unmap", 0, 1, -1, -(int64_t)len);
 	TEST_ASSERT_SUCCESS(rte_extmem_unregister(va, len), "unregister");
-	TEST_ASSERT_SUCCESS(dma_proof_blocked(va, (uintptr_t)va, len),
+	TEST_ASSERT_SUCCESS(dma_proof_blocked(va, iova, len),
 		"unregistered region blocked");
 	ret = TEST_SUCCESS;
 out:
 	free(iovas);
+	test_iova_release(iova, len);
 	munmap(va, len);
 	return ret;
 }
 
 /*
- * An external heap over n pages: the first half at IOVA = VA, the second
- * half at another IOVA, so the region has two IOVA-contiguous runs.
+ * An external heap over n pages in two IOVA-contiguous runs: the first
+ * half at the region's own IOVA (test_iova_for() of all of it, so the
+ * second half cannot follow on), the second half at a spare IOVA.
  */
 static int
 heap_region(size_t page_sz, unsigned int n)
 {
 	size_t len = page_sz * n, half = len / 2;
-	rte_iova_t *iovas = NULL, iova2;
+	rte_iova_t *iovas = NULL, iova1, iova2 = RTE_BAD_IOVA;
 	uint8_t *va, *p = NULL;
-	void *spare = NULL;
 	unsigned int i;
 	int socket, ret = TEST_FAILED;
 
@@ -149,14 +149,17 @@ heap_region(size_t page_sz, unsigned int n)
 		n, page_sz >> 10);
 	va = map_mem(len, page_sz);
 	TEST_ASSERT_NOT_NULL(va, "memory for the heap");
-	iova2 = spare_iova(half, &spare);
+	iova1 = test_iova_for(va, len);
+	if (iova1 != RTE_BAD_IOVA)
+		iova2 = test_iova_spare(half, SZ_2M);
 	iovas = calloc(n, sizeof(*iovas));
-	if (iova2 == 0 || iovas == NULL) {
-		TEST_FAIL_MSG("no memory for the IOVA array");
+	if (iova1 == RTE_BAD_IOVA || iova2 == RTE_BAD_IOVA || iovas == NULL) {
+		TEST_FAIL_MSG("IOVAs for the heap (IOVA mode %s) or the IOVA array: %s",
+			test_iova_mode_name(), rte_strerror(rte_errno));
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		iovas[i] = i < n / 2 ? (uintptr_t)va + i * page_sz :
+		iovas[i] = i < n / 2 ? iova1 + i * page_sz :
 			iova2 + (i - n / 2) * page_sz;
 	if (rte_malloc_heap_create(HEAP_NAME) < 0) {
 		TEST_FAIL_MSG("heap create: %s", rte_strerror(rte_errno));
@@ -168,8 +171,8 @@ heap_region(size_t page_sz, unsigned int n)
 		goto destroy;
 	}
 	EXPECT_DELTA("memory_add", 2, 0, 2, (int64_t)len);
-	TEST_ASSERT_SUCCESS(dma_proof_reachable(va, (uintptr_t)va, half),
-		"first run (IOVA = VA) reachable");
+	TEST_ASSERT_SUCCESS(dma_proof_reachable(va, iova1, half),
+		"first run (IOVA 0x%" PRIx64 ") reachable", iova1);
 	TEST_ASSERT_SUCCESS(dma_proof_reachable(va + half, iova2, half),
 		"second run (IOVA 0x%" PRIx64 ") reachable", iova2);
 
@@ -181,6 +184,8 @@ heap_region(size_t page_sz, unsigned int n)
 	TEST_ASSERT_NOT_NULL(p, "allocation of %zu bytes: %s", half / 2,
 		rte_strerror(rte_errno));
 	TEST_ASSERT(p >= va && p + half / 2 <= va + len, "allocation %p inside the region", p);
+	TEST_ASSERT_EQUAL(rte_malloc_virt2iova(p), iovas[(p - va) / page_sz] +
+		(uint64_t)(p - va) % page_sz, "rte_malloc_virt2iova() is the page's given IOVA");
 	EXPECT_DELTA("allocation", 0, 0, 0, 0);
 	TEST_ASSERT_SUCCESS(dma_proof_reachable(p, rte_malloc_virt2iova(p),
 		RTE_MIN(half / 2, (size_t)(va + half - p))), "allocation reachable");
@@ -191,7 +196,7 @@ heap_region(size_t page_sz, unsigned int n)
 	TEST_ASSERT_SUCCESS(rte_malloc_heap_memory_remove(HEAP_NAME, va, len),
 		"memory_remove");
 	EXPECT_DELTA("memory_remove", 0, 2, -2, -(int64_t)len);
-	TEST_ASSERT_SUCCESS(dma_proof_blocked(va, (uintptr_t)va, half),
+	TEST_ASSERT_SUCCESS(dma_proof_blocked(va, iova1, half),
 		"first run blocked");
 	TEST_ASSERT_SUCCESS(dma_proof_blocked(va + half, iova2, half),
 		"second run blocked");
@@ -200,8 +205,10 @@ destroy:
 	TEST_ASSERT_SUCCESS(rte_malloc_heap_destroy(HEAP_NAME), "heap destroy");
 out:
 	free(iovas);
-	if (spare != NULL)
-		munmap(spare, half + SZ_2M);
+	if (iova2 != RTE_BAD_IOVA)
+		test_iova_release(iova2, half);
+	if (iova1 != RTE_BAD_IOVA)
+		test_iova_release(iova1, len);
 	munmap(va, len);
 	return ret;
 }

@@ -3,7 +3,8 @@
  * vfio_autotest: user DMA map and unmap at the system page size, each
  * step confirmed by the container's counters and records and by device
  * DMA (test_dma_proof.h): mapped memory is reachable, unmapped memory is
- * not and keeps its data.
+ * not and keeps its data. The buffer is mapped at test_iova_for() (its
+ * address in IOVA as VA), so the test runs in every IOVA mode.
  *
  * Runs on the type1 model by default, on the kernel with
  * DPDK_TEST_VFIO=kernel (the VM, or a machine with a device bound to
@@ -36,12 +37,20 @@
 #define MODEL_LATE_DEV "0000:00:07.0"
 
 static size_t pg;
-static uint8_t *buf;            /* NPAGES pages, IOVA = VA */
+static uint8_t *buf;            /* NPAGES pages */
+static uint64_t buf_iova;       /* their IOVA: test_iova_for() */
 
 static uint64_t
 va_of(unsigned int page)
 {
 	return (uintptr_t)(buf + (size_t)page * pg);
+}
+
+/* The IOVA of a page: its address in IOVA as VA, else in an EAL block. */
+static uint64_t
+iova_of(unsigned int page)
+{
+	return buf_iova + (uint64_t)page * pg;
 }
 
 static void *
@@ -77,30 +86,30 @@ stats(int cfd, struct vfio_container_stats *st)
 } while (0)
 
 #define REACH(page, n, step) TEST_ASSERT_SUCCESS( \
-	dma_proof_reachable(page_ptr(page), va_of(page), (size_t)(n) * pg), \
+	dma_proof_reachable(page_ptr(page), iova_of(page), (size_t)(n) * pg), \
 	"%s: pages %u..%u reachable", step, (page), (page) + (n) - 1)
 #define BLOCK(page, n, step) TEST_ASSERT_SUCCESS( \
-	dma_proof_blocked(page_ptr(page), va_of(page), (size_t)(n) * pg), \
+	dma_proof_blocked(page_ptr(page), iova_of(page), (size_t)(n) * pg), \
 	"%s: pages %u..%u blocked", step, (page), (page) + (n) - 1)
 
 static int
 map1(unsigned int page, unsigned int n)
 {
-	return rte_vfio_container_dma_map(DEF, va_of(page), va_of(page),
+	return rte_vfio_container_dma_map(DEF, va_of(page), iova_of(page),
 		(uint64_t)n * pg);
 }
 
 static int
 map_paged(unsigned int page, unsigned int n)
 {
-	return rte_vfio_container_dma_map_paged(DEF, va_of(page), va_of(page),
+	return rte_vfio_container_dma_map_paged(DEF, va_of(page), iova_of(page),
 		(uint64_t)n * pg, pg);
 }
 
 static int
 unmap(unsigned int page, unsigned int n)
 {
-	return rte_vfio_container_dma_unmap(DEF, va_of(page), va_of(page),
+	return rte_vfio_container_dma_unmap(DEF, va_of(page), iova_of(page),
 		(uint64_t)n * pg);
 }
 
@@ -135,9 +144,10 @@ record_of(int cfd, uint64_t iova, struct vfio_record *rec)
 
 #define EXPECT_RECORD(cfd, page, n, step) do { \
 	struct vfio_record r_; \
-	TEST_ASSERT_SUCCESS(record_of(cfd, va_of((page) + (n) - 1), &r_), \
+	TEST_ASSERT_SUCCESS(record_of(cfd, iova_of((page) + (n) - 1), &r_), \
 		"%s: a record holds page %u", step, (page) + (n) - 1); \
-	TEST_ASSERT_EQUAL(r_.iova, va_of(page), "%s: record start", step); \
+	TEST_ASSERT_EQUAL(r_.iova, iova_of(page), "%s: record start", step); \
+	TEST_ASSERT_EQUAL(r_.vaddr, va_of(page), "%s: record vaddr", step); \
 	TEST_ASSERT_EQUAL(r_.len, (uint64_t)(n) * pg, "%s: record length", step); \
 	TEST_ASSERT_EQUAL(r_.kind, VFIO_REC_USER, "%s: record kind", step); \
 } while (0)
@@ -333,9 +343,9 @@ replay_created(void)
 	}
 	cfd = rte_vfio_container_create();
 	TEST_ASSERT(cfd >= 0, "container create: %s", rte_strerror(rte_errno));
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map_paged(cfd, va_of(0), va_of(0),
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map_paged(cfd, va_of(0), iova_of(0),
 		4 * pg, pg), "paged map of 4 pages with no group");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va_of(4), va_of(4),
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va_of(4), iova_of(4),
 		2 * pg), "one-shot map of 2 pages with no group");
 	TEST_ASSERT_SUCCESS(stats(cfd, &st), "counters");
 	TEST_ASSERT_EQUAL(st.map_calls, 0, "no kernel call before the bind");
@@ -350,17 +360,17 @@ replay_created(void)
 	EXPECT_RECORD(cfd, 2, 1, "replayed page");
 	if (dma_proof_is_model()) {
 		dma_proof_set_container(cfd);
-		ret = dma_proof_reachable(page_ptr(0), va_of(0), 6 * pg);
+		ret = dma_proof_reachable(page_ptr(0), iova_of(0), 6 * pg);
 		if (ret == 0)
-			ret = dma_proof_blocked(page_ptr(6), va_of(6), pg);
+			ret = dma_proof_blocked(page_ptr(6), iova_of(6), pg);
 	}
 	if (ret == 0) {
 		TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va_of(1),
-			va_of(1), pg), "unmap one replayed page");
+			iova_of(1), pg), "unmap one replayed page");
 		TEST_ASSERT_SUCCESS(stats(cfd, &st), "counters");
 		TEST_ASSERT_EQUAL(st.dma_entries, 4, "one entry less");
 		if (dma_proof_is_model())
-			ret = dma_proof_blocked(page_ptr(1), va_of(1), pg);
+			ret = dma_proof_blocked(page_ptr(1), iova_of(1), pg);
 	}
 	dma_proof_set_container(DEF);
 	TEST_ASSERT_SUCCESS(rte_vfio_container_group_unbind(cfd, grp), "unbind");
@@ -402,8 +412,19 @@ test_vfio(void)
 		rte_eal_cleanup();
 		TEST_ASSERT(false, "mmap of %d pages", NPAGES);
 	}
+	buf_iova = test_iova_for(buf, NPAGES * pg);
+	if (buf_iova == RTE_BAD_IOVA) {
+		printf("FAIL an IOVA for %d pages (IOVA mode %s): %s\n", NPAGES,
+			test_iova_mode_name(), rte_strerror(rte_errno));
+		munmap(buf, NPAGES * pg);
+		rte_eal_cleanup();
+		return TEST_FAILED;
+	}
+	printf("  IOVA mode %s: buffer %p at IOVA 0x%" PRIx64 "\n",
+		test_iova_mode_name(), (void *)buf, buf_iova);
 	ret = run();
 	dma_proof_close();
+	test_iova_release(buf_iova, NPAGES * pg);
 	munmap(buf, NPAGES * pg);
 	rte_eal_cleanup();
 	return ret;
