@@ -83,10 +83,24 @@ int
 test_eal_init(const char *arg, ...)
 {
 	const char *a;
-	char **argv;
+	char **argv, *extra, *tok, *save = NULL;
 	va_list ap;
 	int argc = 1, ret;
 
+	/*
+	 * DPDK_TEST_EAL_ARGS adds EAL options to every test (e.g. the VM's
+	 * "--iova-mode=pa" configuration). They come first, so an option a
+	 * test gives itself wins (the last of a repeated option counts).
+	 */
+	extra = strdup(getenv("DPDK_TEST_EAL_ARGS") != NULL ?
+		getenv("DPDK_TEST_EAL_ARGS") : "");
+	if (extra == NULL) {
+		rte_errno = ENOMEM;
+		return -1;
+	}
+	for (a = extra; *a != '\0'; a++)
+		argc += *a == ' ';
+	argc++;
 	va_start(ap, arg);
 	for (a = arg; a != NULL; a = va_arg(ap, const char *))
 		argc++;
@@ -94,11 +108,15 @@ test_eal_init(const char *arg, ...)
 
 	argv = calloc((size_t)argc + 1, sizeof(*argv));
 	if (argv == NULL) {
+		free(extra);
 		rte_errno = ENOMEM;
 		return -1;
 	}
 	argc = 0;
 	argv[argc++] = (char *)(uintptr_t)"dpdk-test";
+	for (tok = strtok_r(extra, " ", &save); tok != NULL;
+			tok = strtok_r(NULL, " ", &save))
+		argv[argc++] = tok;
 	va_start(ap, arg);
 	for (a = arg; a != NULL; a = va_arg(ap, const char *))
 		argv[argc++] = (char *)(uintptr_t)a;
@@ -118,6 +136,7 @@ test_eal_init(const char *arg, ...)
 	/* The EAL copies what it keeps, so the array may go. */
 	ret = rte_eal_init(argc, argv);
 	free(argv);
+	free(extra);
 	return ret;
 }
 

@@ -100,6 +100,8 @@ void add_test_command(struct test_command *t);
  * Initialize the EAL for a test with the given EAL arguments (NULL-ended
  * list, program name not included). Outside the VM the VFIO backend is the
  * type1 model (reset first); with DPDK_TEST_VFIO=kernel it is the kernel.
+ * The words of DPDK_TEST_EAL_ARGS, when set, come before the test's own
+ * arguments (so a test's own choice of an option wins).
  * Returns rte_eal_init()'s result.
  */
 int test_eal_init(const char *arg, ...);
