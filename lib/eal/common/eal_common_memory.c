@@ -218,6 +218,24 @@ va_run(const struct rte_memseg_list *msl, unsigned int i)
 	return j - i;
 }
 
+/* FREE for every VA run of used segments below index i, last run first. */
+static void
+notify_free_runs_below(const struct rte_memseg_list *msl, unsigned int i)
+{
+	while (i > 0) {
+		unsigned int end = i;
+
+		while (end > 0 && msl->segs[end - 1].len == 0)
+			end--;
+		i = end;
+		while (i > 0 && msl->segs[i - 1].len != 0)
+			i--;
+		if (end > i)
+			eal_mem_event_notify(RTE_MEM_EVENT_FREE, msl->segs[i].addr,
+				(size_t)(end - i) * msl->page_sz);
+	}
+}
+
 int
 eal_msl_notify_runs(struct eal_memseg_list *l, enum rte_mem_event event)
 {
@@ -226,19 +244,7 @@ eal_msl_notify_runs(struct eal_memseg_list *l, enum rte_mem_event event)
 
 	if (event == RTE_MEM_EVENT_FREE) {
 		/* Last run first, so that FREE mirrors the order of ALLOC. */
-		i = msl->n_segs;
-		while (i > 0) {
-			unsigned int end = i;
-
-			while (end > 0 && msl->segs[end - 1].len == 0)
-				end--;
-			i = end;
-			while (i > 0 && msl->segs[i - 1].len != 0)
-				i--;
-			if (end > i)
-				eal_mem_event_notify(event, msl->segs[i].addr,
-					(size_t)(end - i) * msl->page_sz);
-		}
+		notify_free_runs_below(msl, msl->n_segs);
 		return 0;
 	}
 	for (i = 0; i < msl->n_segs; i += n) {
@@ -252,19 +258,7 @@ eal_msl_notify_runs(struct eal_memseg_list *l, enum rte_mem_event event)
 			int err = rte_errno;
 
 			/* Undo the runs already announced. */
-			while (i > 0) {
-				unsigned int end = i;
-
-				while (end > 0 && msl->segs[end - 1].len == 0)
-					end--;
-				i = end;
-				while (i > 0 && msl->segs[i - 1].len != 0)
-					i--;
-				if (end > i)
-					eal_mem_event_notify(RTE_MEM_EVENT_FREE,
-						msl->segs[i].addr,
-						(size_t)(end - i) * msl->page_sz);
-			}
+			notify_free_runs_below(msl, i);
 			return eal_fail(err);
 		}
 	}

@@ -117,20 +117,21 @@ eal_usage(const char *prgname)
 }
 
 /*
- * Parse an unsigned number that must be the whole string (no sign, no
- * trailing characters) and at most max.
+ * Parse an unsigned number of base 10 or 16 that must be the whole string
+ * (digits only: no sign, no space, no second "0x" that strtoull() would
+ * skip in base 16) and at most max.
  */
 static int
 parse_u64(const char *s, int base, uint64_t max, uint64_t *out)
 {
+	const char *digits = base == 16 ? "0123456789abcdefABCDEF" : "0123456789";
 	unsigned long long v;
-	char *end;
 
-	if (s == NULL || !isxdigit((unsigned char)s[0]))
+	if (s == NULL || s[0] == '\0' || s[strspn(s, digits)] != '\0')
 		return -1;
 	errno = 0;
-	v = strtoull(s, &end, base);
-	if (errno != 0 || *end != '\0' || v > max)
+	v = strtoull(s, NULL, base);
+	if (errno != 0 || v > max)
 		return -1;
 	*out = v;
 	return 0;

@@ -209,7 +209,6 @@ malloc_heap_add_external_memory(const char *name, void *va, size_t len,
 	msl = eal_extmem_list_create(va, len, iova_addrs, n_pages, page_sz,
 		heap->socket_id);
 	if (msl != NULL) {
-		msl->heap = 1;
 		if (eal_mem_event_notify(RTE_MEM_EVENT_ALLOC, va, len) < 0) {
 			err = rte_errno;
 			eal_extmem_list_destroy(msl);

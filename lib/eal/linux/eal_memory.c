@@ -156,6 +156,13 @@ destroy_list(struct eal_memseg_list *l)
 	eal_msl_release(l);
 }
 
+/* Pages of page_sz that bytes need; no overflow for any -m/--socket-mem. */
+static uint64_t
+pages_for(uint64_t bytes, uint64_t page_sz)
+{
+	return bytes / page_sz + (bytes % page_sz != 0);
+}
+
 /* Bytes the options allow on socket; UINT64_MAX when unbounded. */
 static uint64_t
 socket_limit(const struct eal_internal_config *cfg, int socket)
@@ -179,7 +186,7 @@ reserve_type(const struct eal_page_type *t, int socket, unsigned int max_lists)
 	unsigned int n_lists = 0;
 
 	if (limit != UINT64_MAX)
-		pages = RTE_MIN(pages, (limit + t->page_sz - 1) / t->page_sz);
+		pages = RTE_MIN(pages, pages_for(limit, t->page_sz));
 	if (per_list == 0)
 		per_list = 1;
 	while (pages > 0 && n_lists < max_lists) {
@@ -232,7 +239,7 @@ alloc_static_sys(void)
 
 	if (eal_page_types(&types) == 0 || types[0].hugepage)
 		return eal_fail(EFAULT);
-	n_segs = (mem + types[0].page_sz - 1) / types[0].page_sz;
+	n_segs = pages_for(mem, types[0].page_sz);
 	if (n_segs > UINT32_MAX) {
 		EAL_LOG(ERR, "-m %zu MB is more than one memseg list can hold", mem >> 20);
 		return eal_fail(EINVAL);
@@ -313,7 +320,7 @@ alloc_legacy(void)
 		for (i = 0; i < n_types && got < want_bytes; i++) {
 			uint64_t pgsz = types[i].page_sz;
 			uint64_t want = want_bytes == UINT64_MAX ? types[i].n_pages[s] :
-				(want_bytes - got + pgsz - 1) / pgsz;
+				pages_for(want_bytes - got, pgsz);
 			uint64_t asked = want;
 
 			if (legacy_fill(pgsz, s, &want) < 0)

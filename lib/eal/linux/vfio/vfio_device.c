@@ -76,16 +76,26 @@ device_get_info(int fd, const char *name, struct vfio_device_info *info)
 	return 0;
 }
 
-static void
+/*
+ * Close a device and unmap its peer-to-peer mappings. Returns -1 with the
+ * kernel's rte_errno when one of them stays mapped (and recorded).
+ */
+static int
 device_close(struct vfio_device *dev)
 {
 	struct vfio_group *grp = dev->grp;
+	struct vfio_container *cont = grp->cont;
+	uint64_t id = dev->id;
+	int ret = 0, err = 0;
 
 	/* the kernel keeps a BAR mapping after its device goes: we do not */
-	if (grp->cont != NULL && vfio_dma_release_owner_locked(grp->cont,
-			VFIO_REC_DEVICE, dev->id) < 0)
+	if (cont != NULL && vfio_dma_release_owner_locked(cont, VFIO_REC_DEVICE,
+			id) < 0) {
+		ret = -1;
+		err = rte_errno;
 		EAL_LOG(ERR, "VFIO: the peer-to-peer mappings of %s could not all be unmapped",
 			dev->name);
+	}
 	vfio_backend()->close(dev->fd);
 	memset(dev, 0, sizeof(*dev));
 	dev->fd = -1;
@@ -94,6 +104,15 @@ device_close(struct vfio_device *dev)
 	/* the group goes with its last device, as in DPDK */
 	if (grp->n_devices == 0 && vfio_group_unbind_locked(grp) < 0)
 		EAL_LOG(ERR, "VFIO: could not unbind IOMMU group %d", grp->num);
+	/*
+	 * The last group took every kernel mapping with it, and the device
+	 * records with them (vfio_dma_forget_kernel_locked()): nothing stays.
+	 */
+	if (ret < 0 && cont->state != VFIO_CONT_IOMMU)
+		ret = 0;
+	if (ret < 0)
+		rte_errno = err;
+	return ret;
 }
 
 static int
@@ -182,6 +201,7 @@ int
 rte_vfio_release_device(const char *sysfs_base, const char *dev_addr, int fd)
 {
 	struct vfio_device *dev;
+	int ret;
 
 	if (sysfs_base == NULL || dev_addr == NULL || fd < 0) {
 		EAL_LOG(ERR, "VFIO: rte_vfio_release_device() needs a sysfs base, a device address and its fd (EINVAL)");
@@ -197,9 +217,9 @@ rte_vfio_release_device(const char *sysfs_base, const char *dev_addr, int fd)
 			dev_addr, fd);
 		return eal_fail(ENOENT);
 	}
-	device_close(dev);
+	ret = device_close(dev);
 	vfio_unlock();
-	return 0;
+	return ret;
 }
 
 int

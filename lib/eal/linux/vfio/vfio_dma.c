@@ -546,9 +546,33 @@ vfio_dma_unmap_all_locked(struct vfio_container *cont)
 	return ret;
 }
 
+/*
+ * Device memory belongs to devices of groups that have left: such a
+ * record must never be replayed (its owner, and maybe its BAR mmap, are
+ * gone, and nothing could unmap it).
+ */
+static void
+drop_device_records(struct vfio_container *cont)
+{
+	struct vfio_record *r = vfio_records_first(cont->records);
+	uint64_t next;
+
+	while (r != NULL) {
+		if (r->kind != VFIO_REC_DEVICE) {
+			r = vfio_records_next(cont->records, r);
+			continue;
+		}
+		next = r->iova + r->len;
+		vfio_records_remove(cont->records, r);
+		r = next == 0 ? NULL : vfio_records_first_overlap(cont->records,
+				next, UINT64_MAX - next + 1);
+	}
+}
+
 void
 vfio_dma_forget_kernel_locked(struct vfio_container *cont)
 {
+	drop_device_records(cont);
 	free(cont->ranges);
 	cont->ranges = NULL;
 	cont->n_ranges = 0;

@@ -23,10 +23,16 @@
 #include "vfio_backend.h"
 #include "vfio_private.h"
 
+/*
+ * The end a + len is not a 64-bit number: the range wraps, or its last
+ * byte is 2^64 - 1. type1 (before the fix of Linux 6.19) accepts the
+ * latter and then cannot find or unmap it (reference §2.7), and every
+ * [iova, iova + len) here would end at 0: both are refused.
+ */
 static bool
-wraps(uint64_t a, uint64_t len)
+past_top(uint64_t a, uint64_t len)
 {
-	return a + len - 1 < a;
+	return len > UINT64_MAX - a;
 }
 
 int
@@ -40,8 +46,8 @@ vfio_dma_check_shape(const struct vfio_container *cont, uint64_t vaddr,
 			what, iova);
 		return eal_fail(EINVAL);
 	}
-	if (wraps(iova, len) || wraps(vaddr, len)) {
-		EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " vaddr 0x%" PRIx64 " len 0x%" PRIx64 " wraps around the address space (EINVAL)",
+	if (past_top(iova, len) || past_top(vaddr, len)) {
+		EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " vaddr 0x%" PRIx64 " len 0x%" PRIx64 " reaches the last byte of the 64-bit address space or wraps around it, which type1 cannot unmap: use lower addresses (EINVAL)",
 			what, iova, vaddr, len);
 		return eal_fail(EINVAL);
 	}

@@ -239,8 +239,7 @@ vfio_group_check_fit_locked(struct vfio_container *cont,
 		format_ranges(r, n, buf, sizeof(buf));
 		EAL_LOG(ERR, "VFIO: IOMMU group %d cannot join container %d: its valid IOVA ranges %s exclude the mapping IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] (vaddr 0x%" PRIx64 ", %s) of the container%s; unmap it, or put the group in another container (ERANGE)",
 			grp->num, cont->fd, buf, rec->iova, rec->iova + rec->len - 1,
-			rec->vaddr, rec->kind == VFIO_REC_DEVICE ? "device memory" :
-			rec->kind == VFIO_REC_USER ? "user map" : "heap memory",
+			rec->vaddr, vfio_dma_kind_name(rec->kind),
 			rec->iova > r[n - 1].end ? ": it lies above the last valid range, which ends at the IOMMU's address width" : "");
 		cont->stats.refused_checks++;
 		free(r);

@@ -162,7 +162,11 @@ int vfio_dma_check_records_locked(struct vfio_container *cont);
  * record (dropping each record unmapped).
  */
 int vfio_dma_unmap_all_locked(struct vfio_container *cont);
-/* The IOMMU dropped every mapping (last group left): counters follow. */
+/*
+ * The IOMMU dropped every mapping (last group left): counters follow, and
+ * device-memory records go (their devices are gone); the others stay for
+ * the replay.
+ */
 void vfio_dma_forget_kernel_locked(struct vfio_container *cont);
 /* "heap memseg", "user map", ...: a record's kind in log lines. */
 const char *vfio_dma_kind_name(enum vfio_record_kind kind);
