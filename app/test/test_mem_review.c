@@ -6,21 +6,28 @@
  *    skips one), so "--base-virtaddr=0x0x7f0000000000" was accepted;
  *  - the page count for -m/--socket-mem was rounded up with
  *    (bytes + page_sz - 1), which wraps for the largest values the parser
- *    accepts and made init fail with "no memory allowed by -m".
+ *    accepts and made init fail with "no memory allowed by -m";
+ *  - a hugetlbfs backing file was opened with O_TRUNC even when a running
+ *    process (same --file-prefix) held it, taking that process's pages
+ *    away under it (SIGBUS there); now such a file is refused with EBUSY.
  */
 
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
 
 #include "eal_hugepage_info.h"
+#include "eal_memseg.h"
 #include "eal_private.h"
 #include "test.h"
 
@@ -147,10 +154,106 @@ out:
 	return ret;
 }
 
+#define LIVE_FILES 64
+
+/* Size of the file at path, -1 if it cannot be read. */
+static long long
+file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/*
+ * The backing file's name depends on a per-process counter, so the first
+ * LIVE_FILES names are all made files of a "running process": each holds
+ * content and a shared lock, as a live EAL holds on its files. The lock is
+ * taken through another open file description, which flock() treats as
+ * another owner even in this process.
+ */
+static int
+check_live_files(const char *dir, int *fds)
+{
+	const size_t pgsz = test_page_size();
+	struct eal_memseg_list l;
+	char path[PATH_MAX];
+	int i, rc;
+
+	for (i = 0; i < LIVE_FILES; i++) {
+		snprintf(path, sizeof(path), "%s/rtemap_%d", dir, i);
+		fds[i] = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+		TEST_ASSERT(fds[i] >= 0, "create %s", path);
+		TEST_ASSERT_EQUAL(write(fds[i], "live", 4), 4, "write %s", path);
+		TEST_ASSERT_SUCCESS(flock(fds[i], LOCK_SH), "lock %s", path);
+	}
+	memset(&l, 0, sizeof(l));
+	l.fd = -1;
+	l.pub.len = 2 * pgsz;
+	l.pub.page_sz = pgsz;
+
+	TEST_STEP("a file a running process holds is refused (EBUSY) and kept as is");
+	rte_errno = 0;
+	rc = eal_memalloc_list_open(&l, dir, true);
+	if (rc == 0)
+		eal_memalloc_list_close(&l);
+	TEST_ASSERT_EQUAL(rc, -1, "a live process's file was taken");
+	TEST_ASSERT_EQUAL(rte_errno, EBUSY, "rte_errno");
+	TEST_ASSERT(l.fd == -1 && l.path == NULL, "list state after the refusal");
+	for (i = 0; i < LIVE_FILES; i++) {
+		snprintf(path, sizeof(path), "%s/rtemap_%d", dir, i);
+		TEST_ASSERT_EQUAL(file_size(path), 4, "%s was truncated", path);
+	}
+
+	TEST_STEP("a file nobody holds (stale) is taken over and emptied");
+	for (i = 0; i < LIVE_FILES; i++) {
+		close(fds[i]);
+		fds[i] = -1;
+	}
+	TEST_ASSERT_SUCCESS(eal_memalloc_list_open(&l, dir, true), "stale file");
+	snprintf(path, sizeof(path), "%s", l.path);
+	TEST_ASSERT_EQUAL(file_size(path), (long long)l.pub.len, "size of %s",
+		path);
+	{
+		char head[4] = { 1, 1, 1, 1 };
+
+		TEST_ASSERT_EQUAL(pread(l.fd, head, sizeof(head), 0), 4, "read");
+		TEST_ASSERT(memcmp(head, "\0\0\0\0", 4) == 0,
+			"old content left in %s", path);
+	}
+	eal_memalloc_list_close(&l);
+	TEST_ASSERT_EQUAL(file_size(path), -1, "%s left behind", path);
+	return TEST_SUCCESS;
+}
+
+static int
+test_live_huge_file(void)
+{
+	char dir[] = "/tmp/memvfio-review-huge-XXXXXX", cmd[PATH_MAX + 16];
+	int fds[LIVE_FILES], i, ret;
+
+	for (i = 0; i < LIVE_FILES; i++)
+		fds[i] = -1;
+	TEST_ASSERT_NOT_NULL(mkdtemp(dir), "mkdtemp");
+	eal_reset_internal_config(eal_get_internal_config()); /* prefix "rte" */
+	ret = check_live_files(dir, fds);
+	for (i = 0; i < LIVE_FILES; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		printf("cannot remove %s\n", dir);
+	return ret;
+}
+
 static int
 test_mem_review(void)
 {
 	int ret;
+
+	/* First, while the file counter of this process is still low. */
+	if (test_live_huge_file() != TEST_SUCCESS)
+		return TEST_FAILED;
 
 	TEST_STEP("hex options take one 0x prefix and hex digits only");
 	if (test_hex_option() != TEST_SUCCESS)

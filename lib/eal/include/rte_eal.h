@@ -39,8 +39,9 @@ enum rte_iova_mode {
  * -1 with rte_errno set: EALREADY (already initialized), EINVAL (bad
  * option), ENOMEM (memory could not be set up), EACCES (a needed privilege
  * is missing), ENOTSUP (a requested mode is not supported), EFAULT (an
- * internal step failed), ECANCELED (--help was given: the usage was
- * printed and nothing was set up; the application should exit)
+ * internal step failed), EBUSY (a running process uses the same
+ * --file-prefix), ECANCELED (--help was given: the usage was printed and
+ * nothing was set up; the application should exit)
  */
 int rte_eal_init(int argc, char **argv);
 

@@ -87,6 +87,34 @@ eal_memalloc_remove_stale_files(void)
 	}
 }
 
+/*
+ * Take the file for this process: an exclusive lock first, since a live
+ * process holds a shared lock on its files and truncating one would take
+ * its pages away under it (SIGBUS); then drop what a dead owner left and
+ * keep a shared lock, which tells eal_memalloc_remove_stale_files() of
+ * others that we live.
+ */
+static int
+lock_huge_file(int fd, const char *path)
+{
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK) {
+			EAL_LOG(ERR, "hugepage file %s belongs to a running process with --file-prefix %s: give this process another --file-prefix",
+				path, eal_get_internal_config()->file_prefix);
+			return eal_fail(EBUSY);
+		}
+		EAL_LOG(WARNING, "cannot lock %s: %s", path, strerror(errno));
+	}
+	if (ftruncate(fd, 0) < 0) {
+		EAL_LOG(ERR, "cannot empty hugepage file %s: %s", path,
+			strerror(errno));
+		return eal_fail(ENOMEM);
+	}
+	if (flock(fd, LOCK_SH | LOCK_NB) < 0)
+		EAL_LOG(WARNING, "cannot lock %s: %s", path, strerror(errno));
+	return 0;
+}
+
 static int
 open_huge_file(struct eal_memseg_list *l, const char *dir)
 {
@@ -97,7 +125,7 @@ open_huge_file(struct eal_memseg_list *l, const char *dir)
 		l->path = NULL;
 		return eal_fail(ENOMEM);
 	}
-	fd = open(l->path, O_CREAT | O_RDWR | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(l->path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		int err = errno;
 
@@ -107,9 +135,13 @@ open_huge_file(struct eal_memseg_list *l, const char *dir)
 		l->path = NULL;
 		return eal_fail(err == EACCES ? EACCES : ENOMEM);
 	}
-	/* Tells eal_memalloc_remove_stale_files() of others that we live. */
-	if (flock(fd, LOCK_SH) < 0)
-		EAL_LOG(WARNING, "cannot lock %s: %s", l->path, strerror(errno));
+	if (lock_huge_file(fd, l->path) < 0) {
+		/* Not ours: leave the file to its owner. */
+		close(fd);
+		free(l->path);
+		l->path = NULL;
+		return -1;
+	}
 	return fd;
 }
 
