@@ -99,4 +99,12 @@ void eal_memalloc_list_close(struct eal_memseg_list *l);
 /* System page size (sysconf, cached). */
 size_t eal_sys_page_size(void);
 
+/*
+ * Physical addresses of n pages of page_sz from va (pagemap opened once).
+ * 0, or -1 with rte_errno EACCES (no privilege), ENOENT or EFAULT; the
+ * page that failed is the first one whose pa[] is RTE_BAD_PHYS_ADDR.
+ */
+int eal_virt2phys_pages(const void *va, size_t page_sz, unsigned int n,
+		phys_addr_t *pa);
+
 #endif /* _EAL_MEMSEG_H_ */

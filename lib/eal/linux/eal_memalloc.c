@@ -281,26 +281,24 @@ set_iovas(struct eal_memseg_list *l, void *va, unsigned int n, rte_iova_t *iovas
 	bool pa = rte_eal_iova_mode() == RTE_IOVA_PA && !allocated;
 	unsigned int i;
 
+	if (pa) {
+		if (eal_virt2phys_pages(va, l->pub.page_sz, n, iovas) == 0)
+			return 0;
+		int err = rte_errno;
+
+		for (i = 0; i < n - 1 && iovas[i] != RTE_BAD_IOVA; i++)
+			;
+		EAL_LOG(ERR, "no physical address for %p (%s): IOVA-as-PA needs CAP_SYS_ADMIN to read /proc/self/pagemap; run as root or use --iova-mode=va",
+			RTE_PTR_ADD(va, (size_t)i * l->pub.page_sz),
+			rte_strerror(err));
+		return eal_fail(err);
+	}
 	for (i = 0; i < n; i++) {
 		void *page = RTE_PTR_ADD(va, (size_t)i * l->pub.page_sz);
 
-		if (allocated) {
-			/* the list's block, page by page: contiguous per list */
-			iovas[i] = eal_iova_of_list_page(&l->pub, page);
-			continue;
-		}
-		if (!pa) {
-			iovas[i] = (rte_iova_t)(uintptr_t)page;
-			continue;
-		}
-		iovas[i] = rte_mem_virt2phy(page);
-		if (iovas[i] == RTE_BAD_IOVA) {
-			int err = rte_errno;
-
-			EAL_LOG(ERR, "no physical address for %p (%s): IOVA-as-PA needs CAP_SYS_ADMIN to read /proc/self/pagemap; run as root or use --iova-mode=va",
-				page, rte_strerror(err));
-			return eal_fail(err);
-		}
+		/* allocated: the list's block page by page, contiguous per list */
+		iovas[i] = allocated ? eal_iova_of_list_page(&l->pub, page) :
+			(rte_iova_t)(uintptr_t)page;
 	}
 	return 0;
 }
