@@ -459,7 +459,11 @@ eal_memalloc_alloc_pages(int socket, uint64_t page_sz, unsigned int n_pages)
 		return l->pub.segs[idx].addr;
 	}
 	if (!type_known) {
-		EAL_LOG(ERR, "no dynamic memory of %" PRIu64 " kB pages on socket %d",
+		/*
+		 * The heap tries each page size in turn and falls back: a node
+		 * without this size is not an error the user must act on.
+		 */
+		EAL_LOG(DEBUG, "no dynamic memory of %" PRIu64 " kB pages on socket %d",
 			page_sz >> 10, socket);
 		rte_errno = EINVAL;
 		return NULL;
