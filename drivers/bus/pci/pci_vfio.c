@@ -285,10 +285,13 @@ region_rw(const struct rte_pci_device *dev, unsigned int index, void *buf,
 	else
 		n = pread(pci_priv(dev)->fd, buf, len, r->offset + offset);
 	if (n != (ssize_t)len) {
+		/* the kernel's reason when there is one, EIO for a short transfer */
+		int err = n < 0 ? errno : EIO;
+
 		PCI_LOG(ERR, "%s: %s of %zu bytes at 0x%" PRIx64 " of region %u: %s",
 			dev->name, op, len, offset, index,
-			n < 0 ? strerror(errno) : "short transfer");
-		return pci_fail(EIO);
+			n < 0 ? strerror(err) : "short transfer");
+		return pci_fail(err);
 	}
 	return 0;
 }

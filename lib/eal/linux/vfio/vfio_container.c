@@ -93,8 +93,10 @@ vfio_container_get_locked(int container_fd)
 	if (container_fd == RTE_VFIO_DEFAULT_CONTAINER_FD) {
 		struct vfio_container *def = vfio_default_container();
 
-		if (def == NULL)
+		if (def == NULL) {
+			EAL_LOG(ERR, "VFIO: the default container was not created at rte_eal_init() (ENODEV)");
 			rte_errno = ENODEV;
+		}
 		return def;
 	}
 	for (i = 0; i < RTE_DIM(containers); i++)
@@ -313,6 +315,13 @@ vfio_container_read_info_locked(struct vfio_container *cont)
 		}
 		if (info->argsz <= sz)
 			break;
+		if (tries == 3) {
+			/* parsing with the new size would read past the buffer */
+			EAL_LOG(ERR, "VFIO: VFIO_IOMMU_GET_INFO keeps asking for a larger buffer (%u bytes after %zu) (EIO)",
+				info->argsz, sz);
+			free(info);
+			return eal_fail(EIO);
+		}
 		sz = info->argsz;
 	}
 	free(cont->ranges);

@@ -140,8 +140,11 @@ setup_locked(int num, const char *dev_addr, int *dev_fd,
 	}
 	grp = vfio_group_find_locked(num);
 	if (grp == NULL) {
-		if (cont == NULL)
+		if (cont == NULL) {
+			EAL_LOG(ERR, "VFIO: no default container to bind IOMMU group %d of %s to (ENODEV)",
+				num, dev_addr);
 			return eal_fail(ENODEV);
+		}
 		grp = vfio_group_bind_locked(cont, num);
 		if (grp == NULL)
 			return -1;

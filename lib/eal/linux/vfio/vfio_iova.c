@@ -70,7 +70,7 @@ vfio_resv_add_group_locked(struct vfio_container *cont, int num)
 
 	if (n <= 0)
 		return 0;
-	tmp = realloc(cont->resv, (cont->n_resv + n) * sizeof(*tmp));
+	tmp = vfio_realloc(cont->resv, (cont->n_resv + n) * sizeof(*tmp));
 	if (tmp == NULL)
 		return eal_fail(ENOMEM);
 	memcpy(&tmp[cont->n_resv], rd, n * sizeof(*tmp));
