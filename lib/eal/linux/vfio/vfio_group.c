@@ -130,37 +130,26 @@ vfio_group_check_viable(int num)
 static int
 check_reserved_regions(const struct vfio_container *cont, int num)
 {
-	char path[PATH_MAX], type[32];
-	uint64_t start, end;
-	FILE *f;
-	int ret = 0;
+	struct vfio_resv_region rd[VFIO_RESV_MAX_PER_GROUP];
+	const struct vfio_record *r;
+	char window[160];
+	int i, n;
 
 	if (vfio_records_count(cont->records) == 0)
 		return 0;
-	snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%d/reserved_regions",
-		eal_sysfs_root(), num);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 0;
-	while (fscanf(f, "%" SCNx64 " %" SCNx64 " %31s", &start, &end, type) == 3) {
-		const struct vfio_record *r;
-
-		if (strcmp(type, "direct-relaxable") == 0 || end < start)
-			continue;
-		r = vfio_records_first_overlap(cont->records, start,
-				end - start + 1);
+	n = vfio_resv_read(num, rd, RTE_DIM(rd));
+	for (i = 0; i < n; i++) {
+		r = vfio_records_first_overlap(cont->records, rd[i].start,
+				rd[i].end - rd[i].start + 1);
 		if (r == NULL)
 			continue;
-		EAL_LOG(ERR, "VFIO: IOMMU group %d reserves IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] (%s%s) where container %d has a mapping at IOVA 0x%" PRIx64 " len 0x%" PRIx64 ": move that mapping or use another container for this group (ERANGE)",
-			num, start, end, type,
-			start <= VFIO_X86_MSI_END && end >= VFIO_X86_MSI_START ?
-				", the x86 MSI window" : "",
-			cont->fd, r->iova, r->len);
-		ret = eal_fail(ERANGE);
-		break;
+		vfio_resv_describe(&rd[i], window, sizeof(window));
+		EAL_LOG(ERR, "VFIO: IOMMU group %d reserves IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] (%s) where container %d has a mapping at IOVA 0x%" PRIx64 " len 0x%" PRIx64 ": move that mapping or use another container for this group (ERANGE)",
+			num, rd[i].start, rd[i].end, window, cont->fd,
+			r->iova, r->len);
+		return eal_fail(ERANGE);
 	}
-	fclose(f);
-	return ret;
+	return 0;
 }
 
 static int

@@ -30,12 +30,10 @@
 #include "vfio_backend.h"
 #include "vfio_private.h"
 
-#define RESV_MAX_PER_GROUP 64
-
 /* ---- reserved regions ---- */
 
-static int
-resv_read(int num, struct vfio_resv_region *out, unsigned int max)
+int
+vfio_resv_read(int num, struct vfio_resv_region *out, unsigned int max)
 {
 	char path[PATH_MAX], type[32];
 	uint64_t start, end;
@@ -65,8 +63,8 @@ resv_read(int num, struct vfio_resv_region *out, unsigned int max)
 int
 vfio_resv_add_group_locked(struct vfio_container *cont, int num)
 {
-	struct vfio_resv_region rd[RESV_MAX_PER_GROUP], *tmp;
-	int n = resv_read(num, rd, RTE_DIM(rd));
+	struct vfio_resv_region rd[VFIO_RESV_MAX_PER_GROUP], *tmp;
+	int n = vfio_resv_read(num, rd, RTE_DIM(rd));
 
 	if (n <= 0)
 		return 0;

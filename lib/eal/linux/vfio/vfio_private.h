@@ -213,6 +213,13 @@ int vfio_dma_check_user_unmap(const struct vfio_record *recs, size_t n,
 		uint64_t vaddr, uint64_t iova, uint64_t len);
 
 /* IOVA ranges and reserved windows (vfio_iova.c). */
+#define VFIO_RESV_MAX_PER_GROUP 64
+/*
+ * The reserved regions of IOMMU group num from sysfs, except the
+ * direct-relaxable ones the kernel lets mappings cover. Returns how many
+ * were written to out (at most max); 0 when sysfs has none.
+ */
+int vfio_resv_read(int num, struct vfio_resv_region *out, unsigned int max);
 /* Remember / forget the reserved regions of group num in cont. */
 int vfio_resv_add_group_locked(struct vfio_container *cont, int num);
 void vfio_resv_drop_group_locked(struct vfio_container *cont, int num);
