@@ -92,7 +92,7 @@ driver_allows_vfio(const char *drv)
 }
 
 int
-vfio_group_check_viable(int num)
+vfio_group_devices_walk(int num, vfio_group_device_fn fn, void *arg)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 300], drv[NAME_MAX + 1];
 	struct dirent *de;
@@ -103,23 +103,36 @@ vfio_group_check_viable(int num)
 		eal_sysfs_root(), num);
 	d = opendir(dir);
 	if (d == NULL)
-		return 0; /* nothing known here: the kernel will tell */
-	while ((de = readdir(d)) != NULL) {
+		return 0; /* no such group in sysfs: no devices to visit */
+	while (ret == 0 && (de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/driver", dir, de->d_name);
 		if (link_basename(path, drv, sizeof(drv)) < 0)
-			continue; /* no driver: fine for the group */
-		if (driver_allows_vfio(drv))
-			continue;
-		EAL_LOG(ERR, "VFIO: IOMMU group %d is not viable: device %s is bound to %s; bind it to vfio-pci or unbind it (echo %s > %s/bus/pci/devices/%s/driver/unbind) (EPERM)",
-			num, de->d_name, drv, de->d_name, eal_sysfs_root(),
-			de->d_name);
-		ret = eal_fail(EPERM);
-		break;
+			drv[0] = '\0'; /* no driver */
+		ret = fn(de->d_name, drv, arg);
 	}
 	closedir(d);
 	return ret;
+}
+
+static int
+refuse_other_driver(const char *bdf, const char *drv, void *arg)
+{
+	int num = *(const int *)arg;
+
+	if (drv[0] == '\0' || driver_allows_vfio(drv))
+		return 0; /* unbound, or claimed for VFIO: fine for the group */
+	EAL_LOG(ERR, "VFIO: IOMMU group %d is not viable: device %s is bound to %s; bind it to vfio-pci or unbind it (echo %s > %s/bus/pci/devices/%s/driver/unbind) (EPERM)",
+		num, bdf, drv, bdf, eal_sysfs_root(), bdf);
+	return eal_fail(EPERM);
+}
+
+int
+vfio_group_check_viable(int num)
+{
+	/* a group sysfs does not know passes: the kernel will tell */
+	return vfio_group_devices_walk(num, refuse_other_driver, &num);
 }
 
 /*

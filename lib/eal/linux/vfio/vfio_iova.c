@@ -249,40 +249,28 @@ vfio_group_check_fit_locked(struct vfio_container *cont,
 
 /* ---- the probe at init ---- */
 
+/* Count devices on a VFIO driver; stop at one on another driver. */
+static int
+count_vfio_device(const char *bdf __rte_unused, const char *drv, void *arg)
+{
+	unsigned int *n_vfio = arg;
+
+	if (drv[0] == '\0')
+		return 0;
+	if (strncmp(drv, "vfio", 4) != 0)
+		return 1;
+	(*n_vfio)++;
+	return 0;
+}
+
 /* Every device of the group is bound to a VFIO driver (or to none), one at least. */
 static bool
 group_is_vfio(int num)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 300], target[PATH_MAX];
-	struct dirent *de;
-	bool ok = true, any = false;
-	DIR *d;
+	unsigned int n_vfio = 0;
 
-	snprintf(dir, sizeof(dir), "%s/kernel/iommu_groups/%d/devices",
-		eal_sysfs_root(), num);
-	d = opendir(dir);
-	if (d == NULL)
-		return false;
-	while (ok && (de = readdir(d)) != NULL) {
-		const char *base;
-		ssize_t len;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/driver", dir, de->d_name);
-		len = readlink(path, target, sizeof(target) - 1);
-		if (len < 0)
-			continue;
-		target[len] = '\0';
-		base = strrchr(target, '/');
-		base = base != NULL ? base + 1 : target;
-		if (strncmp(base, "vfio", 4) == 0)
-			any = true;
-		else
-			ok = false;
-	}
-	closedir(d);
-	return ok && any;
+	return vfio_group_devices_walk(num, count_vfio_device, &n_vfio) == 0 &&
+		n_vfio > 0;
 }
 
 /* Keep in acc only what also lies in r (both ascending, inclusive ends). */

@@ -212,6 +212,15 @@ int vfio_dma_check_memlock(struct vfio_container *cont,
 int vfio_dma_check_user_unmap(const struct vfio_record *recs, size_t n,
 		uint64_t vaddr, uint64_t iova, uint64_t len);
 
+/*
+ * Call fn for each device of IOMMU group num in sysfs, with the name of its
+ * driver ("" when unbound); a non-zero return stops the walk and is
+ * returned. A group sysfs does not have has no devices: 0 (vfio_group.c).
+ */
+typedef int (*vfio_group_device_fn)(const char *bdf, const char *driver,
+		void *arg);
+int vfio_group_devices_walk(int num, vfio_group_device_fn fn, void *arg);
+
 /* IOVA ranges and reserved windows (vfio_iova.c). */
 #define VFIO_RESV_MAX_PER_GROUP 64
 /*
