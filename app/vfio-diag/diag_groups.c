@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eal_private.h"
 #include "vfio_diag.h"
 
 /* The drivers with which the kernel still calls a group viable. */
@@ -34,7 +35,7 @@ read_device(const char *gdir, const char *bdf, struct diag_device *dev)
 
 	snprintf(dev->bdf, sizeof(dev->bdf), "%.31s", bdf);
 	snprintf(path, sizeof(path), "%s/devices/%s/driver", gdir, bdf);
-	if (diag_link_basename(path, dev->driver, sizeof(dev->driver)) < 0)
+	if (eal_link_basename(path, dev->driver, sizeof(dev->driver)) < 0)
 		dev->driver[0] = '\0';
 	snprintf(path, sizeof(path), "%s/devices/%s/vendor", gdir, bdf);
 	diag_read_line(path, vendor, sizeof(vendor));

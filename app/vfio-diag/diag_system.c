@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "vfio_backend.h"
+#include "eal_private.h"
 #include "vfio_diag.h"
 
 /* What kind of IOMMU a /sys/class/iommu entry is, from its name or device. */
@@ -34,7 +35,7 @@ unit_type(const char *sysfs, const char *name)
 		return "virtio";
 	/* virtio-iommu names its unit after the device that carries it */
 	snprintf(path, sizeof(path), "%s/class/iommu/%s/device/driver", sysfs, name);
-	if (diag_link_basename(path, drv, sizeof(drv)) == 0 &&
+	if (eal_link_basename(path, drv, sizeof(drv)) == 0 &&
 			strstr(drv, "virtio") != NULL)
 		return "virtio";
 	snprintf(path, sizeof(path), "%s/class/iommu/%s/device", sysfs, name);

@@ -56,27 +56,6 @@ diag_read_u64(const char *path, uint64_t *val)
 	return 0;
 }
 
-int
-diag_link_basename(const char *path, char *out, size_t len)
-{
-	char target[PATH_MAX];
-	const char *base;
-	ssize_t n;
-
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return -1;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	base = base != NULL ? base + 1 : target;
-	if (strlen(base) >= len) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(out, base);
-	return 0;
-}
-
 /* "512 GiB", "2 MiB", "4 KiB"; "~256 MiB" when not a whole unit. */
 const char *
 diag_size_str(uint64_t bytes, char *buf, size_t len)

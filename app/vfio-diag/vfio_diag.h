@@ -206,7 +206,6 @@ int diag_model_write(const char *root, const char *rel, const char *content);
 /* Helpers shared by the parts (diag_util.c). */
 int diag_read_line(const char *path, char *buf, size_t len);
 int diag_read_u64(const char *path, uint64_t *val);
-int diag_link_basename(const char *path, char *out, size_t len);
 const char *diag_size_str(uint64_t bytes, char *buf, size_t len);
 const char *diag_iova_name(enum rte_iova_mode mode);
 const char *diag_tri_name(enum diag_tri t);

@@ -172,22 +172,15 @@ read_num(const char *name, const char *attr, int base, long long dflt)
 static int
 read_link_base(const char *name, const char *link, char *buf, size_t size)
 {
-	char path[PATH_MAX], target[PATH_MAX];
-	const char *base;
-	ssize_t n;
+	char path[PATH_MAX];
 
 	buf[0] = '\0';
 	if (dev_path(path, sizeof(path), name, link) < 0)
 		return -1;
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return errno == ENOENT ? 0 : pci_fail(errno);
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	base = base != NULL ? base + 1 : target;
-	if (strlen(base) >= size)
-		return pci_fail(ENAMETOOLONG);
-	strcpy(buf, base);
+	if (eal_link_basename(path, buf, size) < 0) {
+		buf[0] = '\0';
+		return rte_errno == ENOENT ? 0 : -1;
+	}
 	return 0;
 }
 

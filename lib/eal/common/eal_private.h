@@ -79,6 +79,13 @@ void eal_set_iova_mode(enum rte_iova_mode mode);
 const char *eal_sysfs_root(void);
 void eal_set_sysfs_root(const char *root);
 
+/*
+ * The last component of a symlink's target (a sysfs "driver" or
+ * "iommu_group" link names the driver or the group). 0, or -1 with
+ * rte_errno from readlink (ENOENT: no such link) or ENAMETOOLONG.
+ */
+int eal_link_basename(const char *path, char *out, size_t len);
+
 /* Log subsystem: reset types and levels (used at init and by tests). */
 void eal_log_init(void);
 

@@ -64,6 +64,25 @@ eal_sysfs_root(void)
 	return sysfs_root;
 }
 
+int
+eal_link_basename(const char *path, char *out, size_t len)
+{
+	char target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return eal_fail(errno);
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base != NULL ? base + 1 : target;
+	if (strlen(base) >= len)
+		return eal_fail(ENAMETOOLONG);
+	strcpy(out, base);
+	return 0;
+}
+
 void
 eal_set_sysfs_root(const char *root)
 {

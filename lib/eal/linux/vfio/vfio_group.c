@@ -62,28 +62,6 @@ vfio_group_open_devices_locked(const struct vfio_container *cont)
 	return n;
 }
 
-/* The last path component of a symlink's target, e.g. a driver name. */
-static int
-link_basename(const char *path, char *out, size_t outlen)
-{
-	char target[PATH_MAX];
-	const char *base;
-	ssize_t n;
-
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return -1;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	base = base != NULL ? base + 1 : target;
-	if (strlen(base) >= outlen) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(out, base);
-	return 0;
-}
-
 static bool
 driver_allows_vfio(const char *drv)
 {
@@ -108,7 +86,7 @@ vfio_group_devices_walk(int num, vfio_group_device_fn fn, void *arg)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/driver", dir, de->d_name);
-		if (link_basename(path, drv, sizeof(drv)) < 0)
+		if (eal_link_basename(path, drv, sizeof(drv)) < 0)
 			drv[0] = '\0'; /* no driver */
 		ret = fn(de->d_name, drv, arg);
 	}
@@ -462,7 +440,7 @@ rte_vfio_get_group_num(const char *sysfs_base, const char *dev_addr,
 			dev_addr);
 		return eal_fail(ENAMETOOLONG);
 	}
-	if (link_basename(path, name, sizeof(name)) < 0)
+	if (eal_link_basename(path, name, sizeof(name)) < 0)
 		return 0; /* no IOMMU group: not a VFIO device */
 	errno = 0;
 	num = strtol(name, &end, 10);
