@@ -70,15 +70,41 @@ void add_test_command(struct test_command *t);
 	} \
 } while (0)
 
-/* A call that must fail with -1 (or NULL) and the given rte_errno. */
+/*
+ * An int-returning call that must fail: a negative return (-1 by the
+ * project's convention) AND the given rte_errno. A return of 0 or more is
+ * a failure of the assertion, even when rte_errno was set. rte_errno is
+ * cleared first, so a value left by an earlier call cannot pass.
+ * A pointer given here does not compile (no conversion to long long
+ * without a cast): use TEST_ASSERT_NULL_ERRNO.
+ */
 #define TEST_ASSERT_ERRNO(val, err, fmt, ...) do { \
 	rte_errno = 0; \
-	long long v_ = (long long)(uintptr_t)(val); \
+	long long v_ = (val); \
 	int e_ = rte_errno; \
-	if ((v_ != -1 && v_ != 0) || e_ != (err)) { \
-		TEST_FAIL_MSG("%s: expected failure with rte_errno %d (%s), " \
-			"got %lld with rte_errno %d (%s): " fmt, #val, (err), \
-			strerror(err), v_, e_, rte_strerror(e_), ##__VA_ARGS__); \
+	if (v_ >= 0 || e_ != (err)) { \
+		TEST_FAIL_MSG("%s: expected a negative return with rte_errno " \
+			"%d (%s), got %lld with rte_errno %d (%s): " fmt, #val, \
+			(err), strerror(err), v_, e_, rte_strerror(e_), \
+			##__VA_ARGS__); \
+		return TEST_FAILED; \
+	} \
+} while (0)
+
+/*
+ * A pointer-returning call that must fail: NULL AND the given rte_errno.
+ * An int given here does not compile (no conversion to a pointer without
+ * a cast), except the constant 0.
+ */
+#define TEST_ASSERT_NULL_ERRNO(val, err, fmt, ...) do { \
+	rte_errno = 0; \
+	const volatile void *p_ = (val); \
+	int e_ = rte_errno; \
+	if (p_ != NULL || e_ != (err)) { \
+		TEST_FAIL_MSG("%s: expected NULL with rte_errno %d (%s), " \
+			"got %p with rte_errno %d (%s): " fmt, #val, (err), \
+			strerror(err), (const void *)(uintptr_t)p_, e_, \
+			rte_strerror(e_), ##__VA_ARGS__); \
 		return TEST_FAILED; \
 	} \
 } while (0)

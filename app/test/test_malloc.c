@@ -276,8 +276,8 @@ test_malloc_align(void)
 	p = rte_malloc(NULL, 10, 0);
 	TEST_ASSERT(p != NULL && RTE_IS_ALIGNED(p, RTE_CACHE_LINE_SIZE), "align 0");
 	rte_free(p);
-	TEST_ASSERT_ERRNO(rte_malloc(NULL, 10, 3), EINVAL, "align 3");
-	TEST_ASSERT_ERRNO(rte_malloc(NULL, 10, 100), EINVAL, "align 100");
+	TEST_ASSERT_NULL_ERRNO(rte_malloc(NULL, 10, 3), EINVAL, "align 3");
+	TEST_ASSERT_NULL_ERRNO(rte_malloc(NULL, 10, 100), EINVAL, "align 100");
 	rte_eal_cleanup();
 	return TEST_SUCCESS;
 }
@@ -379,13 +379,13 @@ test_malloc_realloc(void)
 
 	TEST_STEP("failures leave the block alone");
 	TEST_ASSERT_SUCCESS(stats_of(socket, &before), "stats");
-	TEST_ASSERT_ERRNO(rte_realloc(p, 0, 0), EINVAL, "size 0");
-	TEST_ASSERT_ERRNO(rte_realloc(p, 10, 5), EINVAL, "align 5");
-	TEST_ASSERT_ERRNO(rte_realloc(p, (size_t)1 << 40, 0), ENOMEM,
+	TEST_ASSERT_NULL_ERRNO(rte_realloc(p, 0, 0), EINVAL, "size 0");
+	TEST_ASSERT_NULL_ERRNO(rte_realloc(p, 10, 5), EINVAL, "align 5");
+	TEST_ASSERT_NULL_ERRNO(rte_realloc(p, (size_t)1 << 40, 0), ENOMEM,
 		"more than the heap has");
-	TEST_ASSERT_ERRNO(rte_realloc_socket(p, 10, 0, RTE_MAX_NUMA_NODES - 1 +
+	TEST_ASSERT_NULL_ERRNO(rte_realloc_socket(p, 10, 0, RTE_MAX_NUMA_NODES - 1 +
 		RTE_MAX_HEAPS + 7), EINVAL, "unknown socket");
-	TEST_ASSERT_ERRNO(rte_realloc(p + 64, 10, 0), EINVAL,
+	TEST_ASSERT_NULL_ERRNO(rte_realloc(p + 64, 10, 0), EINVAL,
 		"not the start of a block");
 	TEST_ASSERT_SUCCESS(stats_of(socket, &after), "stats");
 	TEST_ASSERT(memcmp(&before, &after, sizeof(before)) == 0,
@@ -421,23 +421,23 @@ test_malloc_bad_input(void)
 	TEST_ASSERT_SUCCESS(stats_of(socket, &before), "stats");
 
 	TEST_STEP("allocation: size 0, bad alignment, overflow, unknown socket");
-	TEST_ASSERT_ERRNO(rte_malloc(NULL, 0, 0), EINVAL, "size 0");
-	TEST_ASSERT_ERRNO(rte_zmalloc(NULL, 0, 0), EINVAL, "size 0");
-	TEST_ASSERT_ERRNO(rte_malloc(NULL, 8, 48), EINVAL, "align 48");
-	TEST_ASSERT_ERRNO(rte_calloc(NULL, SIZE_MAX / 2, 4, 0), EINVAL,
+	TEST_ASSERT_NULL_ERRNO(rte_malloc(NULL, 0, 0), EINVAL, "size 0");
+	TEST_ASSERT_NULL_ERRNO(rte_zmalloc(NULL, 0, 0), EINVAL, "size 0");
+	TEST_ASSERT_NULL_ERRNO(rte_malloc(NULL, 8, 48), EINVAL, "align 48");
+	TEST_ASSERT_NULL_ERRNO(rte_calloc(NULL, SIZE_MAX / 2, 4, 0), EINVAL,
 		"calloc overflow");
-	TEST_ASSERT_ERRNO(rte_calloc(NULL, 0, 4, 0), EINVAL, "calloc of 0");
-	TEST_ASSERT_ERRNO(rte_malloc(NULL, SIZE_MAX, 0), ENOMEM, "SIZE_MAX");
-	TEST_ASSERT_ERRNO(rte_malloc(NULL, (size_t)1 << 42, 0), ENOMEM,
+	TEST_ASSERT_NULL_ERRNO(rte_calloc(NULL, 0, 4, 0), EINVAL, "calloc of 0");
+	TEST_ASSERT_NULL_ERRNO(rte_malloc(NULL, SIZE_MAX, 0), ENOMEM, "SIZE_MAX");
+	TEST_ASSERT_NULL_ERRNO(rte_malloc(NULL, (size_t)1 << 42, 0), ENOMEM,
 		"4 TiB");
-	TEST_ASSERT_ERRNO(rte_malloc_socket(NULL, 8, 0, bad_socket), EINVAL,
+	TEST_ASSERT_NULL_ERRNO(rte_malloc_socket(NULL, 8, 0, bad_socket), EINVAL,
 		"socket %d", bad_socket);
-	TEST_ASSERT_ERRNO(rte_malloc_socket(NULL, 8, 0, -5), EINVAL, "socket -5");
-	TEST_ASSERT_ERRNO(rte_zmalloc_socket(NULL, 8, 0, bad_socket), EINVAL,
+	TEST_ASSERT_NULL_ERRNO(rte_malloc_socket(NULL, 8, 0, -5), EINVAL, "socket -5");
+	TEST_ASSERT_NULL_ERRNO(rte_zmalloc_socket(NULL, 8, 0, bad_socket), EINVAL,
 		"zmalloc socket");
-	TEST_ASSERT_ERRNO(rte_calloc_socket(NULL, 1, 8, 0, bad_socket), EINVAL,
+	TEST_ASSERT_NULL_ERRNO(rte_calloc_socket(NULL, 1, 8, 0, bad_socket), EINVAL,
 		"calloc socket");
-	TEST_ASSERT_ERRNO(rte_malloc_socket(NULL, 8, 0, RTE_MAX_NUMA_NODES), EINVAL,
+	TEST_ASSERT_NULL_ERRNO(rte_malloc_socket(NULL, 8, 0, RTE_MAX_NUMA_NODES), EINVAL,
 		"socket id of an external heap that does not exist");
 
 	TEST_STEP("validate and free of pointers that are not live allocations");
@@ -740,9 +740,9 @@ test_malloc_refused(void)
 	TEST_ASSERT_SUCCESS(stats_of(socket, &before), "stats");
 
 	TEST_STEP("growth refused: NULL with the callback's rte_errno");
-	TEST_ASSERT_ERRNO(rte_malloc(NULL, 4 * ps, 0), EPERM, "refused growth");
+	TEST_ASSERT_NULL_ERRNO(rte_malloc(NULL, 4 * ps, 0), EPERM, "refused growth");
 	TEST_ASSERT(calls > 0, "the callback was asked");
-	TEST_ASSERT_ERRNO(rte_malloc_socket(NULL, 4 * ps, 0, socket), EPERM,
+	TEST_ASSERT_NULL_ERRNO(rte_malloc_socket(NULL, 4 * ps, 0, socket), EPERM,
 		"refused growth on a socket");
 	segs_in(0, 0, &total);
 	TEST_ASSERT_EQUAL(total, total_before, "no new memsegs left behind");

@@ -146,7 +146,7 @@ external_heap_run(void *va, size_t len, size_t page_sz)
 	TEST_ASSERT_EQUAL(st.heap_totalsz_bytes, 0, "an empty heap");
 
 	TEST_STEP("an empty external heap cannot allocate");
-	TEST_ASSERT_ERRNO(rte_malloc_socket(NULL, 64, 0, socket), ENOMEM,
+	TEST_ASSERT_NULL_ERRNO(rte_malloc_socket(NULL, 64, 0, socket), ENOMEM,
 		"empty heap");
 
 	TEST_STEP("memory_add: bad input changes nothing");
@@ -220,7 +220,7 @@ external_heap_run(void *va, size_t len, size_t page_sz)
 	}
 	for (i = 0; i < RTE_DIM(any); i++)
 		rte_free(any[i]);
-	TEST_ASSERT_ERRNO(rte_malloc_socket(NULL, 2 * len, 0, socket), ENOMEM,
+	TEST_ASSERT_NULL_ERRNO(rte_malloc_socket(NULL, 2 * len, 0, socket), ENOMEM,
 		"more than the region (external heaps do not grow)");
 	TEST_ASSERT_SUCCESS(rte_malloc_validate(q, &usable), "validate");
 	p = rte_realloc(p, 2000, 0);
@@ -258,7 +258,7 @@ external_heap_run(void *va, size_t len, size_t page_sz)
 	TEST_ASSERT(rte_mem_virt2memseg_list(va) == NULL, "the list is gone");
 	TEST_ASSERT_ERRNO(rte_malloc_heap_memory_remove(HEAP_NAME, va, len),
 		ENOENT, "removed twice");
-	TEST_ASSERT_ERRNO(rte_malloc_socket(NULL, 64, 0, socket), ENOMEM,
+	TEST_ASSERT_NULL_ERRNO(rte_malloc_socket(NULL, 64, 0, socket), ENOMEM,
 		"empty again");
 
 	TEST_STEP("add again without IOVAs, allocate, remove, destroy");
@@ -270,7 +270,7 @@ external_heap_run(void *va, size_t len, size_t page_sz)
 	TEST_ASSERT_SUCCESS(rte_malloc_heap_memory_remove(HEAP_NAME, va, len),
 		"remove");
 	TEST_ASSERT_SUCCESS(rte_malloc_heap_destroy(HEAP_NAME), "destroy");
-	TEST_ASSERT_ERRNO(rte_malloc_socket(NULL, 64, 0, socket), EINVAL,
+	TEST_ASSERT_NULL_ERRNO(rte_malloc_socket(NULL, 64, 0, socket), EINVAL,
 		"the socket id of a destroyed heap");
 	TEST_ASSERT_ERRNO(rte_malloc_heap_get_socket(HEAP_NAME), ENOENT,
 		"destroyed");

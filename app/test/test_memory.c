@@ -131,17 +131,17 @@ check_outside(void *base, size_t len)
 	int local = 0;
 	char *after = (char *)base + len;
 
-	TEST_ASSERT_ERRNO(rte_mem_virt2memseg(&local, NULL), ENOENT, "stack address");
-	TEST_ASSERT_ERRNO(rte_mem_virt2memseg_list(&local), ENOENT, "stack address");
-	TEST_ASSERT_ERRNO(rte_mem_virt2memseg(NULL, NULL), EINVAL, "NULL");
-	TEST_ASSERT_ERRNO(rte_mem_virt2memseg_list(NULL), EINVAL, "NULL");
+	TEST_ASSERT_NULL_ERRNO(rte_mem_virt2memseg(&local, NULL), ENOENT, "stack address");
+	TEST_ASSERT_NULL_ERRNO(rte_mem_virt2memseg_list(&local), ENOENT, "stack address");
+	TEST_ASSERT_NULL_ERRNO(rte_mem_virt2memseg(NULL, NULL), EINVAL, "NULL");
+	TEST_ASSERT_NULL_ERRNO(rte_mem_virt2memseg_list(NULL), EINVAL, "NULL");
 	if (rte_mem_virt2memseg_list((char *)base - 1) == NULL)
-		TEST_ASSERT_ERRNO(rte_mem_virt2memseg((char *)base - 1, NULL),
+		TEST_ASSERT_NULL_ERRNO(rte_mem_virt2memseg((char *)base - 1, NULL),
 			ENOENT, "byte before the list");
 	if (rte_mem_virt2memseg_list(after) == NULL)
-		TEST_ASSERT_ERRNO(rte_mem_virt2memseg(after, NULL), ENOENT,
+		TEST_ASSERT_NULL_ERRNO(rte_mem_virt2memseg(after, NULL), ENOENT,
 			"byte after the list");
-	TEST_ASSERT_ERRNO(rte_mem_iova2virt(1), ENOENT, "IOVA 1");
+	TEST_ASSERT_NULL_ERRNO(rte_mem_iova2virt(1), ENOENT, "IOVA 1");
 	return TEST_SUCCESS;
 }
 
@@ -316,7 +316,7 @@ check_dynamic(uint64_t pgsz)
 	TEST_ASSERT_SUCCESS(free_pages(a + pgsz, pgsz), "free page 1");
 	walk_all(&c);
 	TEST_ASSERT_EQUAL(c.segs, 5, "segments after free");
-	TEST_ASSERT_ERRNO(rte_mem_virt2memseg(a + pgsz, NULL), ENOENT, "freed page");
+	TEST_ASSERT_NULL_ERRNO(rte_mem_virt2memseg(a + pgsz, NULL), ENOENT, "freed page");
 	TEST_ASSERT(rte_mem_virt2memseg_list(a + pgsz) == msl,
 		"the freed page's VA stays in its list");
 	/* First fit in a fresh list: [a], hole, [a + 2 pages .. b + 2 pages) */
@@ -336,12 +336,12 @@ check_dynamic(uint64_t pgsz)
 	TEST_ASSERT_EQUAL(a[pgsz], 0, "a reallocated page comes back zeroed");
 
 	TEST_STEP("bad input changes nothing");
-	TEST_ASSERT_ERRNO(alloc_pages(pgsz, 0), EINVAL, "0 pages");
-	TEST_ASSERT_ERRNO(alloc_pages(pgsz * 3, 1), EINVAL, "unknown page size");
+	TEST_ASSERT_NULL_ERRNO(alloc_pages(pgsz, 0), EINVAL, "0 pages");
+	TEST_ASSERT_NULL_ERRNO(alloc_pages(pgsz * 3, 1), EINVAL, "unknown page size");
 	eal_mem_hotplug_write_lock();
-	TEST_ASSERT_ERRNO(eal_memalloc_alloc_pages(RTE_MAX_NUMA_NODES - 1 + 1000,
+	TEST_ASSERT_NULL_ERRNO(eal_memalloc_alloc_pages(RTE_MAX_NUMA_NODES - 1 + 1000,
 		pgsz, 1), EINVAL, "unknown socket");
-	TEST_ASSERT_ERRNO(eal_memalloc_alloc_pages(0, pgsz, msl->n_segs + 1),
+	TEST_ASSERT_NULL_ERRNO(eal_memalloc_alloc_pages(0, pgsz, msl->n_segs + 1),
 		ENOMEM, "more pages than a list holds");
 	eal_mem_hotplug_write_unlock();
 	TEST_ASSERT_ERRNO(free_pages(a + 1, pgsz), EINVAL, "unaligned address");
@@ -602,7 +602,7 @@ test_virt2phy(void)
 
 	TEST_ASSERT(p != MAP_FAILED, "mmap");
 	p[0] = 1;
-	TEST_ASSERT_ERRNO(rte_mem_virt2phy(p + pgsz) == RTE_BAD_PHYS_ADDR ? NULL : p,
+	TEST_ASSERT_NULL_ERRNO(rte_mem_virt2phy(p + pgsz) == RTE_BAD_PHYS_ADDR ? NULL : p,
 		ENOENT, "a page never touched has no frame");
 	pa = rte_mem_virt2phy(p + 5);
 	if (pa == RTE_BAD_PHYS_ADDR) {

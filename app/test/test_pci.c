@@ -95,15 +95,15 @@ check_lookup(void)
 	TEST_ASSERT_EQUAL(n, 4, "iteration by id");
 	TEST_ASSERT(rte_pci_find_by_id(0xffff, 0xffff, NULL) == a,
 		"any id, address order: %s first", DEV_A);
-	TEST_ASSERT_ERRNO(rte_pci_find_by_id(0x8086, 0xffff, NULL), ENODEV, "no Intel device");
+	TEST_ASSERT_NULL_ERRNO(rte_pci_find_by_id(0x8086, 0xffff, NULL), ENODEV, "no Intel device");
 
 	TEST_STEP("lookup refusals");
-	TEST_ASSERT_ERRNO(rte_pci_find("0000:00:09.0"), ENODEV, "absent device");
-	TEST_ASSERT_ERRNO(rte_pci_find("00:03"), EINVAL, "malformed address");
-	TEST_ASSERT_ERRNO(rte_pci_find("0000:00:20.0"), EINVAL, "device number > 31");
-	TEST_ASSERT_ERRNO(rte_pci_find("0000:00:03.0x"), EINVAL, "trailing garbage");
-	TEST_ASSERT_ERRNO(rte_pci_find(NULL), EINVAL, "NULL");
-	TEST_ASSERT_ERRNO(rte_dev_name(NULL), EINVAL, "rte_dev_name(NULL)");
+	TEST_ASSERT_NULL_ERRNO(rte_pci_find("0000:00:09.0"), ENODEV, "absent device");
+	TEST_ASSERT_NULL_ERRNO(rte_pci_find("00:03"), EINVAL, "malformed address");
+	TEST_ASSERT_NULL_ERRNO(rte_pci_find("0000:00:20.0"), EINVAL, "device number > 31");
+	TEST_ASSERT_NULL_ERRNO(rte_pci_find("0000:00:03.0x"), EINVAL, "trailing garbage");
+	TEST_ASSERT_NULL_ERRNO(rte_pci_find(NULL), EINVAL, "NULL");
+	TEST_ASSERT_NULL_ERRNO(rte_dev_name(NULL), EINVAL, "rte_dev_name(NULL)");
 	return TEST_SUCCESS;
 }
 
@@ -154,9 +154,9 @@ check_open(void)
 	TEST_ASSERT_EQUAL(ri.size, 0, "BAR1 not implemented");
 	TEST_ASSERT_ERRNO(rte_pci_region_info(a, RTE_PCI_MAX_BARS, &ri), EINVAL,
 		"BAR index 6");
-	TEST_ASSERT_ERRNO(rte_pci_map_bar(a, 0), ENOTSUP, "BAR0 not mmap-able");
-	TEST_ASSERT_ERRNO(rte_pci_map_bar(a, 1), EINVAL, "BAR1 not implemented");
-	TEST_ASSERT_ERRNO(rte_pci_map_bar(a, 7), EINVAL, "BAR index 7");
+	TEST_ASSERT_NULL_ERRNO(rte_pci_map_bar(a, 0), ENOTSUP, "BAR0 not mmap-able");
+	TEST_ASSERT_NULL_ERRNO(rte_pci_map_bar(a, 1), EINVAL, "BAR1 not implemented");
+	TEST_ASSERT_NULL_ERRNO(rte_pci_map_bar(a, 7), EINVAL, "BAR index 7");
 	TEST_ASSERT_ERRNO(rte_pci_unmap_bar(a, 0), EINVAL, "BAR0 not mapped");
 	TEST_ASSERT_ERRNO(rte_pci_bar_read(a, 6, &v, 4, 0), EINVAL, "BAR index 6");
 	TEST_ASSERT_ERRNO(rte_pci_bar_read(a, 0, &v, 4, (1 << 20) - 2), EINVAL,
@@ -248,7 +248,7 @@ test_pci_allow(void)
 	TEST_ASSERT_EQUAL(rte_pci_scan(), 2, "only the allowed devices");
 	TEST_ASSERT_NOT_NULL(rte_pci_find(DEV_B), "allowed %s", DEV_B);
 	TEST_ASSERT_NOT_NULL(rte_pci_find(DEV_HOST), "allowed by its short form");
-	TEST_ASSERT_ERRNO(rte_pci_find(DEV_A), ENODEV, "not allowed");
+	TEST_ASSERT_NULL_ERRNO(rte_pci_find(DEV_A), ENODEV, "not allowed");
 	d = rte_pci_find_by_id(0xffff, 0xffff, NULL);
 	TEST_ASSERT(d != NULL && strcmp(d->name, DEV_B) == 0, "first allowed device");
 	rte_eal_cleanup();
@@ -261,8 +261,8 @@ test_pci_block(void)
 	MODEL_ONLY();
 	TEST_ASSERT_SUCCESS(model_setup("-b", "00:03.0", "-b", DEV_NV, NULL), "setup");
 	TEST_ASSERT_EQUAL(rte_pci_scan(), 2, "all but the blocked devices");
-	TEST_ASSERT_ERRNO(rte_pci_find(DEV_A), ENODEV, "blocked by its short form");
-	TEST_ASSERT_ERRNO(rte_pci_find(DEV_NV), ENODEV, "blocked");
+	TEST_ASSERT_NULL_ERRNO(rte_pci_find(DEV_A), ENODEV, "blocked by its short form");
+	TEST_ASSERT_NULL_ERRNO(rte_pci_find(DEV_NV), ENODEV, "blocked");
 	TEST_ASSERT_NOT_NULL(rte_pci_find(DEV_B), "not blocked");
 	rte_eal_cleanup();
 	return TEST_SUCCESS;
@@ -274,7 +274,7 @@ test_pci_no_pci(void)
 	MODEL_ONLY();
 	TEST_ASSERT_SUCCESS(model_setup("--no-pci", NULL), "setup");
 	TEST_ASSERT_EQUAL(rte_pci_scan(), 0, "--no-pci: an empty bus");
-	TEST_ASSERT_ERRNO(rte_pci_find(DEV_A), ENODEV, "nothing to find");
+	TEST_ASSERT_NULL_ERRNO(rte_pci_find(DEV_A), ENODEV, "nothing to find");
 	rte_eal_cleanup();
 	return TEST_SUCCESS;
 }

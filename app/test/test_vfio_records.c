@@ -64,24 +64,24 @@ test_records_basic(void)
 
 	TEST_STEP("overlaps are refused with the lowest conflicting record");
 	r = rec_at(0x4000, 0x2000);   /* inside B, into C */
-	TEST_ASSERT_ERRNO(vfio_records_insert(set, &r, &conflict), EEXIST, "");
+	TEST_ASSERT_NULL_ERRNO(vfio_records_insert(set, &r, &conflict), EEXIST, "");
 	TEST_ASSERT(conflict == b, "conflict is B");
 	r = rec_at(0x0, 0x8000);      /* covers everything */
-	TEST_ASSERT_ERRNO(vfio_records_insert(set, &r, &conflict), EEXIST, "");
+	TEST_ASSERT_NULL_ERRNO(vfio_records_insert(set, &r, &conflict), EEXIST, "");
 	TEST_ASSERT(conflict == a, "conflict is A");
 	r = rec_at(0x5000, 0x1000);   /* exact duplicate of C */
-	TEST_ASSERT_ERRNO(vfio_records_insert(set, &r, &conflict), EEXIST, "");
+	TEST_ASSERT_NULL_ERRNO(vfio_records_insert(set, &r, &conflict), EEXIST, "");
 	TEST_ASSERT(conflict == c, "conflict is C");
 	r = rec_at(0x2000, 0x1001);   /* one byte into B */
-	TEST_ASSERT_ERRNO(vfio_records_insert(set, &r, NULL), EEXIST, "");
+	TEST_ASSERT_NULL_ERRNO(vfio_records_insert(set, &r, NULL), EEXIST, "");
 	TEST_ASSERT_EQUAL(vfio_records_count(set), 3, "nothing added");
 
 	TEST_STEP("bad records: len 0, wrap-around");
 	r = rec_at(0x9000, 0);
-	TEST_ASSERT_ERRNO(vfio_records_insert(set, &r, &conflict), EINVAL, "");
+	TEST_ASSERT_NULL_ERRNO(vfio_records_insert(set, &r, &conflict), EINVAL, "");
 	TEST_ASSERT_NULL(conflict, "no conflict for EINVAL");
 	r = rec_at(UINT64_MAX - 0xfff, 0x2000);
-	TEST_ASSERT_ERRNO(vfio_records_insert(set, &r, NULL), EINVAL, "");
+	TEST_ASSERT_NULL_ERRNO(vfio_records_insert(set, &r, NULL), EINVAL, "");
 	r = rec_at(UINT64_MAX - 0xfff, 0x1000);   /* ends at 2^64-1: fine */
 	it = vfio_records_insert(set, &r, NULL);
 	TEST_ASSERT_NOT_NULL(it, "record at the top of the space");
