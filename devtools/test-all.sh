@@ -101,8 +101,11 @@ fi
 if [ $run_vm -eq 1 ]; then
 	echo "== VM tests (QEMU TCG, real Linux 6.12 kernel, intel-iommu, edu devices)"
 	if [ -x devtools/vm/run.sh ] && [ -x build/app/test/dpdk-test ]; then
-		export VM_CACHE_DIR=${VM_CACHE_DIR:-$top/build/vm-cache}
-		devtools/vm/run.sh --build build --config all --vm-timeout 900 | tee build/vm.log
+		# outside the clone, so a second run on this machine (a fresh CI
+		# clone) reuses the downloaded packages and the guest kernel
+		export VM_CACHE_DIR=${VM_CACHE_DIR:-${HOME:-/tmp}/.cache/dpdk-vm}
+		# --strict: a VM that cannot run is a failure, never a skip
+		devtools/vm/run.sh --strict --build build --config all --vm-timeout 900 | tee build/vm.log
 		counts=$(sed -n 's/^vm: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\1 \2 \3/p' build/vm.log | tail -1)
 		[ -n "$counts" ] || counts="0 1 0"
 		add_counts "$counts"

@@ -22,11 +22,16 @@
 #   -v, --verbose      print each guest console in full
 #   --show-output      print the guest log of every test, passed ones too
 #   --list-configs     list the configurations and exit
+#   --strict           a VM that cannot run (no QEMU, no guest kernel) is a
+#                      failure, not a skip (the default when CI=true;
+#                      test-all.sh always passes it)
 #
 # Output: one line per test "PASS|FAIL|SKIP <config>/<test>", the guest log of
 # each failed test, and "vm: N passed, N failed, N skipped". Exit status 0
-# when nothing failed (SKIPs included, e.g. when QEMU cannot be installed),
-# 1 when a test failed or a VM did not finish, 2 on a usage error.
+# when nothing failed, 1 when a test failed, a VM did not finish, the guest
+# setup failed (a module not loaded, a device not bound) or, with --strict,
+# no VM could run; 2 on a usage error. Without --strict a machine that
+# cannot run a VM at all reports every test as SKIP and exits 0.
 
 set -uo pipefail
 
@@ -35,11 +40,12 @@ confdir=$here/configs
 
 build="" tests_override="" timeout_override="" vm_timeout_override=""
 cache=${VM_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/dpdk-vm}
-keep=0 verbose=0 show_output=0
+keep=0 verbose=0 show_output=0 strict=0
+[ "${CI:-}" = true ] && strict=1
 configs=() extra_bins=() qemu_extra=()
 
 usage() {
-	sed -n '7,29p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '7,35p' "$0" | sed 's/^# \{0,1\}//'
 	exit "${1:-2}"
 }
 
@@ -59,6 +65,7 @@ while [ $# -gt 0 ]; do
 	-v|--verbose) verbose=1; shift ;;
 	--show-output) show_output=1; shift ;;
 	--list-configs) list_only=1; shift ;;
+	--strict) strict=1; shift ;;
 	-h|--help) usage 0 ;;
 	*) echo "run.sh: unknown argument '$1'" >&2; usage ;;
 	esac
@@ -227,6 +234,12 @@ config_tests() { # from C[]; "@all" stands for every test of dpdk-test --list
 
 skip_everything() { # reason
 	local c t
+	if [ $strict = 1 ]; then
+		# CI must not go green without the real kernel: one line, one failure
+		report FAIL vm "no VM could run" "($1)"
+		echo "vm: $n_pass passed, $n_fail failed, $n_skip skipped"
+		exit 1
+	fi
 	for c in "${configs[@]}"; do
 		conf_reset
 		conf_read "$(conf_path "$c")" || exit 2
@@ -439,9 +452,12 @@ for c in "${configs[@]}"; do
 	done_up=$(awk '$1 == "done" { print $2 }' "$d/logs/_results")
 	boot_up=$(awk '$1 == "boot" { print $2 }' "$d/logs/_results")
 	setup=$(awk '$1 == "setup" { $1 = ""; print substr($0, 2) }' "$d/logs/_results")
+	# a guest that is not set up as the config says (a module that did
+	# not load, a device not bound) cannot prove anything: a failure
 	case $setup in
-	ok|'') ;;
-	*) echo "vm $name: guest setup problem: ${setup#error }" ;;
+	ok) ;;
+	'') [ -z "$boot_up" ] || report FAIL "$name" setup "(the guest reported no setup result)" ;;
+	*) report FAIL "$name" setup "(guest setup problem: ${setup#error })" ;;
 	esac
 	tail_shown=0
 	for t in "${want[@]}"; do
