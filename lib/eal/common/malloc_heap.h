@@ -4,8 +4,8 @@
 
 /*
  * The malloc heaps (internal): one per NUMA node with memory, plus named
- * external heaps. rte_malloc.c is the public face; locking is described in
- * malloc_heap.c, external heaps live in malloc_heap_external.c.
+ * external heaps. rte_malloc.c is the public face; locking and the list of
+ * the heap's files are in malloc_heap.c.
  */
 
 #include <pthread.h>
@@ -98,6 +98,24 @@ void malloc_heap_activate(struct malloc_heap *heap, const char *name,
  */
 void malloc_heap_add_memory(struct malloc_heap *heap, void *va, size_t len,
 		struct rte_memseg_list *msl);
+
+/* Between the heap's own files (malloc_heap*.c). */
+/* The NUMA heaps, indexed by socket id (malloc_heap.c). */
+extern struct malloc_heap malloc_numa_heaps[RTE_MAX_NUMA_NODES];
+/* False for static memory (--legacy-mem, --no-huge without --dynamic-mem). */
+extern bool malloc_heaps_dynamic;
+/* True when heap points at one of the heap slots. */
+bool malloc_heap_is_ours(const struct malloc_heap *heap);
+/*
+ * The element a pointer claims to belong to, checked without its heap's
+ * lock (malloc_heap_live.c); NULL with rte_errno EINVAL (and one ERR line
+ * naming fn unless quiet) when it is not one.
+ */
+struct malloc_elem *malloc_heap_elem_candidate(const void *ptr, const char *fn,
+		bool quiet);
+/* Pages (malloc_heap_pages.c), heap lock held. */
+int malloc_heap_grow(struct malloc_heap *heap, size_t req, size_t align);
+void malloc_heap_shrink(struct malloc_elem *elem);
 
 /* External heaps (malloc_heap_external.c). */
 /* Heap lookup by socket id: 1 external, 0 NUMA, -1 EINVAL. */

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Pages of the NUMA heaps: growth (new pages from the memory layer, mapped
+ * by the ALLOC memory event before the heap hands them out) and release
+ * (the FREE event, which unmaps them, before they go back to the system).
+ * Every function here runs with the heap's lock held (malloc_heap.c
+ * describes the locks and their order).
+ */
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdint.h>
+
+#include <rte_errno.h>
+#include <rte_memory.h>
+
+#include "eal_memcfg.h"
+#include "eal_private.h"
+#include "malloc_elem.h"
+#include "malloc_heap.h"
+
+#define MAX_PAGE_SIZES 8
+
+/* Release whole pages [va, va + len): FREE event first, then the pages. */
+static void
+release_pages(void *va, size_t len)
+{
+	eal_mem_hotplug_write_lock();
+	eal_mem_event_notify(RTE_MEM_EVENT_FREE, va, len);
+	if (eal_memalloc_free_pages(va, len) < 0)
+		EAL_LOG(ERR, "heap: releasing pages %p-%p failed (%s); they stay allocated but unused",
+			va, RTE_PTR_ADD(va, len), rte_strerror(rte_errno));
+	eal_mem_hotplug_write_unlock();
+}
+
+static bool
+page_releasable(const struct rte_memseg_list *msl, uintptr_t va)
+{
+	const struct rte_memseg *ms;
+
+	ms = &msl->segs[(va - (uintptr_t)msl->base_va) / msl->page_sz];
+	return ms->len != 0 && !(ms->flags & RTE_MEMSEG_FLAG_DO_NOT_FREE);
+}
+
+/*
+ * Take pages [rs, re) out of free element elem and give them back to the
+ * system. What is left before stays elem, what is left after becomes a
+ * new element, which is returned (NULL if none).
+ */
+static struct malloc_elem *
+heap_cut_pages(struct malloc_elem *elem, uintptr_t rs, uintptr_t re)
+{
+	struct malloc_heap *heap = elem->heap;
+	uintptr_t start = (uintptr_t)elem;
+	uintptr_t end = start + elem->size;
+	struct malloc_elem *tail = NULL;
+
+	malloc_elem_free_list_remove(elem);
+	if (end > re) {
+		tail = malloc_elem_init((void *)re, heap, elem->msl, end - re,
+			ELEM_FREE);
+		malloc_elem_insert_after(elem, tail);
+		malloc_elem_free_list_insert(tail);
+	}
+	if (rs > start) {
+		elem->size = rs - start;
+		malloc_elem_free_list_insert(elem);
+	} else {
+		malloc_elem_unlink(elem);
+		malloc_elem_forget(elem);
+	}
+	heap->total_size -= re - rs;
+	release_pages((void *)rs, re - rs);
+	return tail;
+}
+
+/*
+ * Give the whole pages of a free element of dynamic memory back to the
+ * system, keeping partial head and tail pages (if big enough for an
+ * element) in the heap. Heap lock held.
+ */
+void
+malloc_heap_shrink(struct malloc_elem *elem)
+{
+	const struct rte_memseg_list *msl = elem->msl;
+	uintptr_t start, end, ps, pe, rs, re;
+	size_t pg;
+
+	if (!malloc_heaps_dynamic || msl == NULL || msl->external ||
+			eal_memseg_list_is_static(msl))
+		return;
+	pg = msl->page_sz;
+	while (elem != NULL) {
+		start = (uintptr_t)elem;
+		end = start + elem->size;
+		ps = RTE_ALIGN_CEIL(start, (uintptr_t)pg);
+		if (ps != start && ps - start < MALLOC_ELEM_MIN_LEN)
+			ps += pg;
+		pe = RTE_ALIGN_FLOOR(end, (uintptr_t)pg);
+		if (pe != end && end - pe < MALLOC_ELEM_MIN_LEN)
+			pe -= pg;
+		if (pe <= ps || pe - ps < pg)
+			return;
+		/* Pages the memory layer wants kept (DO_NOT_FREE) stay. */
+		for (rs = ps; rs < pe && !page_releasable(msl, rs); rs += pg)
+			;
+		for (re = rs; re < pe && page_releasable(msl, re); re += pg)
+			;
+		if (rs == re)
+			return;
+		elem = heap_cut_pages(elem, rs, re);
+	}
+}
+
+/* Page sizes to grow with, best first: least memory, then fewest pages. */
+static unsigned int
+growth_page_sizes(size_t need, uint64_t *sizes)
+{
+	unsigned int n = eal_memalloc_page_sizes(sizes, MAX_PAGE_SIZES);
+	unsigned int i, j;
+
+	for (i = 1; i < n; i++) {
+		for (j = i; j > 0; j--) {
+			uint64_t a = RTE_ALIGN_CEIL((uint64_t)need, sizes[j - 1]);
+			uint64_t b = RTE_ALIGN_CEIL((uint64_t)need, sizes[j]);
+			uint64_t t;
+
+			if (a < b || (a == b && sizes[j - 1] > sizes[j]))
+				break;
+			t = sizes[j];
+			sizes[j] = sizes[j - 1];
+			sizes[j - 1] = t;
+		}
+	}
+	return n;
+}
+
+/*
+ * Add enough new pages to a NUMA heap for req bytes aligned to align.
+ * Heap lock held. Returns 0, or -1 with rte_errno ENOMEM or the rte_errno
+ * of the memory event callback that refused the pages.
+ */
+int
+malloc_heap_grow(struct malloc_heap *heap, size_t req, size_t align)
+{
+	/*
+	 * New pages start page aligned, so the data starts at most align
+	 * (at least a header) past their start, whatever the page size.
+	 */
+	size_t need = RTE_MAX(align, MALLOC_ELEM_HEADER_LEN) +
+		malloc_elem_data_len(req);
+	uint64_t sizes[MAX_PAGE_SIZES];
+	struct rte_memseg_list *msl;
+	unsigned int i, n;
+	uint64_t n_pages;
+	size_t len;
+	void *va;
+	int err;
+
+	n = growth_page_sizes(need, sizes);
+	for (i = 0; i < n; i++) {
+		n_pages = RTE_ALIGN_CEIL((uint64_t)need, sizes[i]) / sizes[i];
+		if (n_pages > UINT_MAX || n_pages * sizes[i] > SIZE_MAX)
+			continue;
+		len = (size_t)(n_pages * sizes[i]);
+		eal_mem_hotplug_write_lock();
+		va = eal_memalloc_alloc_pages(heap->socket_id, sizes[i],
+			(unsigned int)n_pages);
+		if (va == NULL) {
+			eal_mem_hotplug_write_unlock();
+			continue;
+		}
+		if (eal_mem_event_notify(RTE_MEM_EVENT_ALLOC, va, len) < 0) {
+			err = rte_errno;
+			if (eal_memalloc_free_pages(va, len) < 0)
+				EAL_LOG(ERR, "heap %s: releasing refused pages %p-%p failed (%s)",
+					heap->name, va, RTE_PTR_ADD(va, len),
+					rte_strerror(rte_errno));
+			eal_mem_hotplug_write_unlock();
+			EAL_LOG(ERR, "heap %s: %zu bytes of new pages refused by a memory event callback (%s): the allocation of %zu bytes fails",
+				heap->name, len, rte_strerror(err), req);
+			return eal_fail(err);
+		}
+		eal_mem_hotplug_write_unlock();
+		/* Nobody else frees heap pages: the lookup may take the lock itself. */
+		msl = rte_mem_virt2memseg_list(va);
+		if (msl == NULL) {
+			EAL_LOG(ERR, "heap %s: new pages at %p belong to no memseg list",
+				heap->name, va);
+			release_pages(va, len);
+			return eal_fail(EFAULT);
+		}
+		malloc_heap_add_memory(heap, va, len, msl);
+		EAL_LOG(DEBUG, "heap %s: grew by %" PRIu64 " page(s) of %" PRIu64 " bytes at %p",
+			heap->name, n_pages, sizes[i], va);
+		return 0;
+	}
+	return eal_fail(ENOMEM);
+}
