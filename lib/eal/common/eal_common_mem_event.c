@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -28,6 +29,7 @@ struct mem_event_callback {
 	void *arg;
 	rte_mem_event_callback_t clb;              /* DPDK's kind, or NULL */
 	rte_mem_event_check_callback_t check_clb;  /* may refuse ALLOC, or NULL */
+	bool internal;  /* the EAL's own (VFIO DMA mapping): not the API's to remove */
 };
 
 TAILQ_HEAD(mem_event_callback_list, mem_event_callback);
@@ -36,16 +38,31 @@ static struct mem_event_callback_list callbacks =
 	TAILQ_HEAD_INITIALIZER(callbacks);
 static pthread_rwlock_t mem_event_lock = PTHREAD_RWLOCK_INITIALIZER;
 
+/* The callback of that name and arg among the EAL's own or the others. */
 static struct mem_event_callback *
-find_callback(const char *name, void *arg)
+find_callback(const char *name, void *arg, bool internal)
 {
 	struct mem_event_callback *cb;
 
 	TAILQ_FOREACH(cb, &callbacks, next) {
-		if (cb->arg == arg && strcmp(cb->name, name) == 0)
+		if (cb->internal == internal && cb->arg == arg &&
+				strcmp(cb->name, name) == 0)
 			return cb;
 	}
 	return NULL;
+}
+
+/* An EAL callback of that name, whatever its arg. */
+static bool
+name_is_internal(const char *name)
+{
+	struct mem_event_callback *cb;
+
+	TAILQ_FOREACH(cb, &callbacks, next) {
+		if (cb->internal && strcmp(cb->name, name) == 0)
+			return true;
+	}
+	return false;
 }
 
 static int
@@ -68,7 +85,7 @@ check_name(const char *name)
 
 static int
 add_callback(const char *name, rte_mem_event_callback_t clb,
-		rte_mem_event_check_callback_t check_clb, void *arg)
+		rte_mem_event_check_callback_t check_clb, void *arg, bool internal)
 {
 	struct mem_event_callback *cb;
 	int ret = 0;
@@ -86,9 +103,15 @@ add_callback(const char *name, rte_mem_event_callback_t clb,
 	cb->arg = arg;
 	cb->clb = clb;
 	cb->check_clb = check_clb;
+	cb->internal = internal;
 
 	pthread_rwlock_wrlock(&mem_event_lock);
-	if (find_callback(name, arg) != NULL) {
+	if (!internal && name_is_internal(name)) {
+		/* a second one under that name would make it ambiguous which one an unregister means */
+		EAL_LOG(ERR, "mem event callback name '%s' is the EAL's own (DMA mapping of the heap): choose another name",
+			name);
+		ret = eal_fail(EPERM);
+	} else if (find_callback(name, arg, internal) != NULL) {
 		EAL_LOG(ERR, "mem event callback '%s' with arg %p is already registered",
 			name, arg);
 		ret = eal_fail(EEXIST);
@@ -105,30 +128,47 @@ int
 rte_mem_event_callback_register(const char *name, rte_mem_event_callback_t clb,
 		void *arg)
 {
-	return add_callback(name, clb, NULL, arg);
+	return add_callback(name, clb, NULL, arg, false);
 }
 
 int
 rte_mem_event_check_callback_register(const char *name,
 		rte_mem_event_check_callback_t clb, void *arg)
 {
-	return add_callback(name, NULL, clb, arg);
+	return add_callback(name, NULL, clb, arg, false);
 }
 
 int
-rte_mem_event_callback_unregister(const char *name, void *arg)
+eal_mem_event_internal_register(const char *name,
+		rte_mem_event_check_callback_t clb, void *arg)
+{
+	return add_callback(name, NULL, clb, arg, true);
+}
+
+/* Remove one callback of the given ownership; see the public function. */
+static int
+remove_callback(const char *name, void *arg, bool internal)
 {
 	struct mem_event_callback *cb;
+	bool eal_owned = false;
 
 	if (name == NULL) {
 		EAL_LOG(ERR, "mem event callback: NULL name");
 		return eal_fail(EINVAL);
 	}
 	pthread_rwlock_wrlock(&mem_event_lock);
-	cb = find_callback(name, arg);
+	cb = find_callback(name, arg, internal);
 	if (cb != NULL)
 		TAILQ_REMOVE(&callbacks, cb, next);
+	else if (!internal)
+		eal_owned = find_callback(name, arg, true) != NULL;
 	pthread_rwlock_unlock(&mem_event_lock);
+	if (eal_owned) {
+		/* without it, heap memory would be handed out without a DMA mapping */
+		EAL_LOG(ERR, "mem event callback '%s' with arg %p belongs to the EAL (it maps heap memory for DMA): it cannot be unregistered; it goes with rte_eal_cleanup()",
+			name, arg);
+		return eal_fail(EPERM);
+	}
 	if (cb == NULL) {
 		EAL_LOG(ERR, "mem event callback '%s' with arg %p is not registered",
 			name, arg);
@@ -136,6 +176,18 @@ rte_mem_event_callback_unregister(const char *name, void *arg)
 	}
 	free(cb);
 	return 0;
+}
+
+int
+rte_mem_event_callback_unregister(const char *name, void *arg)
+{
+	return remove_callback(name, arg, false);
+}
+
+int
+eal_mem_event_internal_unregister(const char *name, void *arg)
+{
+	return remove_callback(name, arg, true);
 }
 
 /* Run one callback; returns its verdict (FREE always accepts). */

@@ -87,6 +87,16 @@ void eal_extmem_list_destroy(struct rte_memseg_list *msl);
  */
 int eal_mem_event_notify(enum rte_mem_event event, const void *addr, size_t len);
 
+/*
+ * Register/unregister a callback of the EAL itself (the VFIO component's
+ * DMA mapping of the heap): the public API can neither unregister it nor
+ * register another callback under its name (EPERM). Returns as the public
+ * functions.
+ */
+int eal_mem_event_internal_register(const char *name,
+		rte_mem_event_check_callback_t clb, void *arg);
+int eal_mem_event_internal_unregister(const char *name, void *arg);
+
 /* Drop every registered callback (cleanup). */
 void eal_mem_event_cleanup(void);
 

@@ -277,9 +277,11 @@ typedef int (*rte_mem_event_check_callback_t)(enum rte_mem_event event_type,
  * ALLOC and in reverse order for FREE, with the memory hotplug lock held:
  * they must not allocate or free EAL memory.
  *
- * @param name unique with @p arg
+ * @param name unique with @p arg; not the name of one of the EAL's own
+ *   callbacks ("vfio_dma_map", which maps heap memory for DMA)
  * @return 0, or -1 with rte_errno EINVAL (NULL name or callback, name too
- *   long), EEXIST (same name and arg registered)
+ *   long), EEXIST (same name and arg registered), EPERM (the name of an EAL
+ *   callback)
  */
 int rte_mem_event_callback_register(const char *name, rte_mem_event_callback_t clb,
 		void *arg);
@@ -293,9 +295,12 @@ int rte_mem_event_check_callback_register(const char *name,
 		rte_mem_event_check_callback_t clb, void *arg);
 
 /**
- * Unregister a callback of either kind.
+ * Unregister a callback of either kind. The EAL's own callbacks (the VFIO
+ * component's "vfio_dma_map") cannot be unregistered: without them heap
+ * memory would be handed out without a DMA mapping.
  *
- * @return 0, or -1 with rte_errno EINVAL (NULL name) or ENOENT (not registered)
+ * @return 0, or -1 with rte_errno EINVAL (NULL name), ENOENT (not
+ *   registered) or EPERM (an EAL callback)
  */
 int rte_mem_event_callback_unregister(const char *name, void *arg);
 

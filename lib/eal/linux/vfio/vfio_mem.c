@@ -250,13 +250,13 @@ mem_event_cb(enum rte_mem_event type, const void *addr, size_t len,
 int
 vfio_mem_register(void)
 {
-	return rte_mem_event_check_callback_register(VFIO_MEM_CB_NAME,
+	return eal_mem_event_internal_register(VFIO_MEM_CB_NAME,
 			mem_event_cb, NULL);
 }
 
 void
 vfio_mem_unregister(void)
 {
-	if (rte_mem_event_callback_unregister(VFIO_MEM_CB_NAME, NULL) < 0)
+	if (eal_mem_event_internal_unregister(VFIO_MEM_CB_NAME, NULL) < 0)
 		EAL_LOG(DEBUG, "VFIO: memory event callback was not registered");
 }
