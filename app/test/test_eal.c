@@ -79,10 +79,6 @@ test_eal_init_refused(void)
 		NULL), ENOTSUP, "secondary");
 	TEST_ASSERT(!eal_is_initialized(), "initialized");
 
-	TEST_STEP("--help: usage, -1 with ECANCELED, not initialized");
-	TEST_ASSERT_ERRNO(test_eal_init("--help", NULL), ECANCELED, "--help");
-	TEST_ASSERT(!eal_is_initialized(), "initialized");
-
 	TEST_STEP("after refusals a good init works");
 	TEST_ASSERT_EQUAL(test_eal_init("--no-huge", NULL), 1,
 		"init (rte_errno %d: %s)", rte_errno, rte_strerror(rte_errno));

@@ -438,7 +438,8 @@ test_memory_hugepage(void)
 	}
 	for (i = 0; i < RTE_DIM(modes) && ret == TEST_SUCCESS; i++) {
 		TEST_STEP("2 MiB pages with %s", modes[i] != NULL ? modes[i] : "hugetlbfs or memfd");
-		if (test_eal_init("-m", "16", modes[i], NULL) < 0) {
+		/* A cap that keeps the lists small; nothing allocated at init. */
+		if (test_eal_init("--socket-limit", "16", modes[i], NULL) < 0) {
 			TEST_FAIL_MSG("EAL init: %s", rte_strerror(rte_errno));
 			ret = TEST_FAILED;
 			break;
@@ -465,6 +466,41 @@ test_memory_hugepage(void)
 				TEST_FAIL_MSG("legacy: %u segs, %u flagged, %u/%u static lists, %lld bytes backed",
 					c.segs, c.flagged, c.static_lists, c.lists, held);
 				ret = TEST_FAILED;
+			}
+			rte_eal_cleanup();
+		}
+	}
+	if (ret == TEST_SUCCESS) {
+		struct walk_count c;
+		char *a;
+
+		TEST_STEP("-m 8, dynamic: 4 pages allocated at init and kept, growth beyond stays dynamic");
+		if (test_eal_init("-m", "8", "--in-memory", NULL) < 0) {
+			TEST_FAIL_MSG("EAL init: %s", rte_strerror(rte_errno));
+			ret = TEST_FAILED;
+		} else {
+			walk_all(&c);
+			if (c.segs != 4 || c.flagged != 4 || c.static_lists != 0) {
+				TEST_FAIL_MSG("-m 8: %u segs, %u DO_NOT_FREE, %u static lists",
+					c.segs, c.flagged, c.static_lists);
+				ret = TEST_FAILED;
+			}
+			a = alloc_pages(RTE_PGSIZE_2M, 2);
+			if (ret == TEST_SUCCESS && a == NULL) {
+				TEST_FAIL_MSG("growth beyond -m: rte_errno %d", rte_errno);
+				ret = TEST_FAILED;
+			}
+			if (a != NULL) {
+				walk_all(&c);
+				if (c.segs != 6 || c.flagged != 4) {
+					TEST_FAIL_MSG("after growth: %u segs, %u DO_NOT_FREE",
+						c.segs, c.flagged);
+					ret = TEST_FAILED;
+				}
+				if (free_pages(a, 2 * RTE_PGSIZE_2M) < 0) {
+					TEST_FAIL_MSG("free the grown pages: rte_errno %d", rte_errno);
+					ret = TEST_FAILED;
+				}
 			}
 			rte_eal_cleanup();
 		}

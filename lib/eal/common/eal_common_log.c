@@ -9,14 +9,19 @@
  *   while it is held, and it is never held while a message is written, so
  *   any code, including a custom stream, may log.
  * Levels and the stream are read without the lock (atomic loads), so a
- * message costs no lock when it is filtered out.
+ * message costs no lock when it is filtered out. The syslog copy
+ * (--syslog) is set only by rte_eal_init(), before any other thread logs
+ * through the EAL.
  */
 
 #include <fnmatch.h>
 #include <pthread.h>
+#include <regex.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include <rte_errno.h>
 #include <rte_log.h>
@@ -36,9 +41,12 @@ struct log_type {
 	bool in_use;
 };
 
+/* A shell pattern (fnmatch) or, for rte_log_set_level_regexp(), a regex. */
 struct log_pattern {
 	struct log_pattern *next;
 	uint32_t level;
+	bool is_regex;
+	regex_t re;      /* compiled when is_regex */
 	char pattern[];
 };
 
@@ -66,6 +74,8 @@ static struct log_type log_types[RTE_LOG_MAX_TYPES] = {
 static struct log_pattern *log_patterns;
 static uint32_t log_global_level = LOG_DEFAULT_GLOBAL_LEVEL;
 static FILE *log_stream; /* NULL: stderr */
+static int log_syslog_facility = -1; /* --syslog: copy messages there */
+static char log_syslog_ident[64];
 
 /* The message being written by this thread, for custom streams. */
 static __thread int cur_msg_level = -1;
@@ -170,6 +180,22 @@ rte_log_set_level(uint32_t logtype, uint32_t level)
 	return 0;
 }
 
+static bool
+pattern_matches(const struct log_pattern *p, const char *name)
+{
+	if (p->is_regex)
+		return regexec(&p->re, name, 0, NULL, 0) == 0;
+	return fnmatch(p->pattern, name, 0) == 0;
+}
+
+static void
+pattern_free(struct log_pattern *p)
+{
+	if (p->is_regex)
+		regfree(&p->re);
+	free(p);
+}
+
 /* The level the last matching pattern gives to name, or -1. */
 static int
 pattern_level_locked(const char *name)
@@ -178,13 +204,14 @@ pattern_level_locked(const char *name)
 	int level = -1;
 
 	for (p = log_patterns; p != NULL; p = p->next)
-		if (fnmatch(p->pattern, name, 0) == 0)
+		if (pattern_matches(p, name))
 			level = (int)p->level;
 	return level;
 }
 
-int
-rte_log_set_level_pattern(const char *pattern, uint32_t level)
+/* Remember a pattern (last set wins) and apply it to the known types. */
+static int
+set_level_matching(const char *pattern, uint32_t level, bool is_regex)
 {
 	struct log_pattern *p, **pp;
 	size_t len;
@@ -198,16 +225,22 @@ rte_log_set_level_pattern(const char *pattern, uint32_t level)
 		return eal_fail(ENOMEM);
 	p->next = NULL;
 	p->level = level;
+	p->is_regex = is_regex;
 	memcpy(p->pattern, pattern, len + 1);
+	if (is_regex && regcomp(&p->re, pattern, REG_EXTENDED | REG_NOSUB) != 0) {
+		free(p);
+		return eal_fail(EINVAL);
+	}
 
 	lock_table();
 	/* Setting a pattern again moves it last, so it wins over older ones. */
 	for (pp = &log_patterns; *pp != NULL; ) {
 		struct log_pattern *old = *pp;
 
-		if (strcmp(old->pattern, pattern) == 0) {
+		if (old->is_regex == is_regex &&
+				strcmp(old->pattern, pattern) == 0) {
 			*pp = old->next;
-			free(old);
+			pattern_free(old);
 		} else {
 			pp = &old->next;
 		}
@@ -216,11 +249,38 @@ rte_log_set_level_pattern(const char *pattern, uint32_t level)
 
 	for (i = 0; i < RTE_LOG_MAX_TYPES; i++)
 		if (log_types[i].in_use &&
-				fnmatch(pattern, log_types[i].name, 0) == 0)
+				pattern_matches(p, log_types[i].name))
 			__atomic_store_n(&log_types[i].level, level,
 					__ATOMIC_RELAXED);
 	unlock_table();
 	return 0;
+}
+
+int
+rte_log_set_level_pattern(const char *pattern, uint32_t level)
+{
+	return set_level_matching(pattern, level, false);
+}
+
+int
+rte_log_set_level_regexp(const char *regex, uint32_t level)
+{
+	return set_level_matching(regex, level, true);
+}
+
+void
+eal_log_set_syslog(const char *ident, int facility)
+{
+	if (log_syslog_facility >= 0)
+		closelog();
+	log_syslog_facility = -1;
+	if (facility < 0)
+		return;
+	/* openlog() keeps the pointer: give it storage that stays. */
+	snprintf(log_syslog_ident, sizeof(log_syslog_ident), "%s",
+		ident != NULL ? ident : "memvfio");
+	openlog(log_syslog_ident, LOG_PID | LOG_NDELAY, facility);
+	log_syslog_facility = facility;
 }
 
 static int
@@ -355,6 +415,14 @@ rte_vlog(uint32_t level, uint32_t logtype, const char *format, va_list ap)
 	cur_msg_level = (int)level;
 	cur_msg_type = (int)logtype;
 
+	if (log_syslog_facility >= 0) {
+		va_list ap2;
+
+		/* RTE_LOG_EMERG (1) .. RTE_LOG_DEBUG (8) are LOG_EMERG .. LOG_DEBUG. */
+		va_copy(ap2, ap);
+		vsyslog(log_syslog_facility | (int)(level - 1), format, ap2);
+		va_end(ap2);
+	}
 	flockfile(f);
 	ret = vfprintf(f, format, ap);
 	if (fflush(f) != 0)
@@ -390,7 +458,7 @@ eal_log_init(void)
 	while (log_patterns != NULL) {
 		p = log_patterns;
 		log_patterns = p->next;
-		free(p);
+		pattern_free(p);
 	}
 	/*
 	 * Registered types stay: their ids are held in variables (drivers
@@ -403,4 +471,5 @@ eal_log_init(void)
 					__ATOMIC_RELAXED);
 	unlock_table();
 	rte_log_set_global_level(LOG_DEFAULT_GLOBAL_LEVEL);
+	eal_log_set_syslog(NULL, -1);
 }

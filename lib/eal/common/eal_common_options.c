@@ -50,10 +50,32 @@ eal_reset_internal_config(struct eal_internal_config *cfg)
 	cfg->process_type = RTE_PROC_PRIMARY;
 }
 
+static rte_usage_hook_t app_usage_hook;
+
+rte_usage_hook_t
+rte_set_application_usage_hook(rte_usage_hook_t usage_func)
+{
+	return __atomic_exchange_n(&app_usage_hook, usage_func, __ATOMIC_ACQ_REL);
+}
+
+static void
+usage_with_hook(FILE *f, const char *prgname)
+{
+	rte_usage_hook_t hook = __atomic_load_n(&app_usage_hook, __ATOMIC_ACQUIRE);
+
+	eal_opt_usage_to(f, prgname);
+	if (hook != NULL) {
+		fflush(f);
+		fprintf(f, "===== Application Usage =====\n\n");
+		fflush(f);
+		hook(prgname);
+	}
+}
+
 void
 eal_usage(const char *prgname)
 {
-	eal_opt_usage_to(stdout, prgname);
+	usage_with_hook(stdout, prgname);
 }
 
 /*
@@ -84,22 +106,24 @@ eal_opt_bad_value(const char *opt, const char *arg, const char *why)
 	return eal_fail(EINVAL);
 }
 
-void
-eal_opt_note_ignored(struct eal_opt_state *st, const char *opt)
+/* Remember an accepted, ignored option once, for its INFO line. */
+static void
+note_ignored(struct eal_opt_state *st, const struct eal_option *o)
 {
-	size_t used = strlen(st->ignored);
+	unsigned int i;
 
-	if (strstr(st->ignored, opt) != NULL)
-		return;
-	snprintf(st->ignored + used, sizeof(st->ignored) - used, "%s%s",
-		used > 0 ? ", " : "", opt);
+	for (i = 0; i < st->n_ignored; i++)
+		if (st->ignored[i] == o)
+			return;
+	if (st->n_ignored < EAL_OPT_MAX_IGNORED)
+		st->ignored[st->n_ignored++] = o;
 }
 
 static int
 bad_option(const char *prgname, const char *opt, const char *why)
 {
 	EAL_LOG(ERR, "option %s: %s (see the usage below)", opt, why);
-	eal_opt_usage_to(stderr, prgname);
+	usage_with_hook(stderr, prgname);
 	return eal_fail(EINVAL);
 }
 
@@ -218,16 +242,18 @@ eal_parse_args(int argc, char **argv)
 		if (o == NULL)
 			goto out;
 		if (o->handle == NULL) {
-			/* --help: nothing is set up; the caller exits. */
+			/* --help: as DPDK 22.11, the usage and a successful exit. */
 			eal_usage(prgname);
-			rte_errno = ECANCELED;
-			goto out;
+			fflush(stdout);
+			exit(EXIT_SUCCESS);
 		}
 		if (o->handle(st, optname, arg) < 0) {
 			if (rte_errno == EINVAL)
-				eal_opt_usage_to(stderr, prgname);
+				usage_with_hook(stderr, prgname);
 			goto out;
 		}
+		if (o->group == EAL_OPT_GRP_IGNORED)
+			note_ignored(st, o);
 	}
 	for (; i < argc; i++)
 		app_args[n_app++] = argv[i];
@@ -237,11 +263,16 @@ eal_parse_args(int argc, char **argv)
 		goto out;
 	}
 
+	/* The one step that can fail goes first: a failure changes nothing. */
+	if (eal_devargs_replace(st->devargs, st->n_devargs) < 0)
+		goto out;
 	internal_config = st->cfg;
 	eal_opt_apply_log_levels(st);
-	if (st->ignored[0] != '\0')
-		EAL_LOG(INFO, "options %s accepted for DPDK compatibility and ignored: they have no effect here",
-			st->ignored);
+	if (st->print_version)
+		EAL_LOG(NOTICE, "memvfio %s (DPDK 22.11 API)", RTE_VERSION_STR);
+	for (i = 0; i < (int)st->n_ignored; i++)
+		EAL_LOG(INFO, "option %s accepted for DPDK compatibility and ignored: %s",
+			st->ignored[i]->usage, st->ignored[i]->help);
 	reorder_argv(argv, eal_args, n_eal, app_args, n_app);
 	ret = n_eal;
 out:

@@ -18,7 +18,8 @@
 
 #define EAL_OPT_MAX_LOG_REQS 32
 #define EAL_OPT_LOG_PATTERN_MAX 64
-#define EAL_OPT_IGNORED_MAX 512
+#define EAL_OPT_MAX_IGNORED 32
+#define EAL_OPT_MAX_DEVARGS (2 * EAL_MAX_PCI_ADDRS)
 
 /* One --log-level request for some log types, applied after the parse. */
 struct eal_log_level_req {
@@ -35,10 +36,17 @@ struct eal_opt_state {
 	bool have_socket_mem;
 	bool have_huge_dir;
 	bool have_legacy_mem;
+	bool have_socket_limit;
+	bool have_huge_unlink;
+	bool print_version;   /* -v */
 	int global_level; /* -1: not given */
 	unsigned int n_log_reqs;
 	struct eal_log_level_req log_reqs[EAL_OPT_MAX_LOG_REQS];
-	char ignored[EAL_OPT_IGNORED_MAX]; /* "-l, -n" for the INFO line */
+	unsigned int n_devargs;
+	struct eal_devarg_req devargs[EAL_OPT_MAX_DEVARGS];
+	/* options accepted and ignored, for one INFO line each */
+	unsigned int n_ignored;
+	const struct eal_option *ignored[EAL_OPT_MAX_IGNORED];
 };
 
 typedef int (*eal_opt_handler)(struct eal_opt_state *st, const char *opt,
@@ -77,7 +85,8 @@ void eal_opt_usage_to(FILE *f, const char *prgname);
 /* eal_common_options.c: helpers shared by the handlers */
 int eal_opt_parse_u64(const char *s, int base, uint64_t max, uint64_t *out);
 int eal_opt_bad_value(const char *opt, const char *arg, const char *why);
-void eal_opt_note_ignored(struct eal_opt_state *st, const char *opt);
+int eal_opt_add_devarg(struct eal_opt_state *st, const char *opt,
+		const char *bus, const char *name, const char *args, bool blocked);
 
 /* eal_options_memory.c */
 int eal_opt_mem(struct eal_opt_state *st, const char *opt, const char *arg);
@@ -90,16 +99,24 @@ int eal_opt_iova_mode(struct eal_opt_state *st, const char *opt, const char *arg
 int eal_opt_huge_dir(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_file_prefix(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_base_virtaddr(struct eal_opt_state *st, const char *opt, const char *arg);
+int eal_opt_huge_unlink(struct eal_opt_state *st, const char *opt, const char *arg);
+int eal_opt_single_file_segments(struct eal_opt_state *st, const char *opt, const char *arg);
+int eal_opt_match_allocations(struct eal_opt_state *st, const char *opt, const char *arg);
+int eal_opt_socket_limit(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_check_memory(const struct eal_opt_state *st);
 
 /* eal_options_log.c */
 int eal_opt_log_level(struct eal_opt_state *st, const char *opt, const char *arg);
+int eal_opt_syslog(struct eal_opt_state *st, const char *opt, const char *arg);
 void eal_opt_apply_log_levels(const struct eal_opt_state *st);
 
 /* eal_options_devices.c */
 int eal_opt_allow(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_block(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_no_pci(struct eal_opt_state *st, const char *opt, const char *arg);
+int eal_opt_vdev(struct eal_opt_state *st, const char *opt, const char *arg);
+int eal_opt_vfio_intr(struct eal_opt_state *st, const char *opt, const char *arg);
+int eal_opt_vfio_vf_token(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_check_devices(const struct eal_opt_state *st);
 
 /* eal_options_compat.c: process type and DPDK options with no effect here */
@@ -110,5 +127,11 @@ int eal_opt_lcores(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_number_ignored(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_driver_path(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_flag_ignored(struct eal_opt_state *st, const char *opt, const char *arg);
+int eal_opt_version(struct eal_opt_state *st, const char *opt, const char *arg);
+int eal_opt_trace(struct eal_opt_state *st, const char *opt, const char *arg);
+int eal_opt_trace_dir(struct eal_opt_state *st, const char *opt, const char *arg);
+int eal_opt_trace_bufsz(struct eal_opt_state *st, const char *opt, const char *arg);
+int eal_opt_trace_mode(struct eal_opt_state *st, const char *opt, const char *arg);
+int eal_opt_huge_worker_stack(struct eal_opt_state *st, const char *opt, const char *arg);
 
 #endif /* _EAL_OPTIONS_H_ */

@@ -8,11 +8,13 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <regex.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include <rte_common.h>
 #include <rte_errno.h>
 
 #include "eal_options.h"
@@ -35,7 +37,8 @@ eal_opt_proc_type(struct eal_opt_state *st, const char *opt, const char *arg)
 
 /* "0-3,5,7-8": numbers and ranges, each range increasing. */
 int
-eal_opt_corelist(struct eal_opt_state *st, const char *opt, const char *arg)
+eal_opt_corelist(struct eal_opt_state *st __rte_unused, const char *opt,
+		const char *arg)
 {
 	const char *p = arg;
 
@@ -62,14 +65,14 @@ eal_opt_corelist(struct eal_opt_state *st, const char *opt, const char *arg)
 		if (*p++ != ',')
 			goto bad;
 	}
-	eal_opt_note_ignored(st, opt);
 	return 0;
 bad:
 	return eal_opt_bad_value(opt, arg, "expected a core list such as 0-3,5");
 }
 
 int
-eal_opt_coremask(struct eal_opt_state *st, const char *opt, const char *arg)
+eal_opt_coremask(struct eal_opt_state *st __rte_unused, const char *opt,
+		const char *arg)
 {
 	const char *p = arg;
 	bool nonzero = false;
@@ -86,13 +89,13 @@ eal_opt_coremask(struct eal_opt_state *st, const char *opt, const char *arg)
 	}
 	if (!nonzero)
 		return eal_opt_bad_value(opt, arg, "the core mask selects no core");
-	eal_opt_note_ignored(st, opt);
 	return 0;
 }
 
 /* --lcores: digits, ',', '-', '@' and one level of parentheses. */
 int
-eal_opt_lcores(struct eal_opt_state *st, const char *opt, const char *arg)
+eal_opt_lcores(struct eal_opt_state *st __rte_unused, const char *opt,
+		const char *arg)
 {
 	bool in_group = false;
 	const char *p;
@@ -112,12 +115,12 @@ eal_opt_lcores(struct eal_opt_state *st, const char *opt, const char *arg)
 	}
 	if (*p != '\0' || in_group)
 		return eal_opt_bad_value(opt, arg, "expected an lcore map such as 0-3 or (0,1)@2");
-	eal_opt_note_ignored(st, opt);
 	return 0;
 }
 
 int
-eal_opt_number_ignored(struct eal_opt_state *st, const char *opt, const char *arg)
+eal_opt_number_ignored(struct eal_opt_state *st __rte_unused, const char *opt,
+		const char *arg)
 {
 	uint64_t v;
 
@@ -126,23 +129,105 @@ eal_opt_number_ignored(struct eal_opt_state *st, const char *opt, const char *ar
 	/* -n counts memory channels: 0 of them is not a configuration. */
 	if (strcmp(opt, "-n") == 0 && v == 0)
 		return eal_opt_bad_value(opt, arg, "expected a number greater than 0");
-	eal_opt_note_ignored(st, opt);
 	return 0;
 }
 
 int
-eal_opt_driver_path(struct eal_opt_state *st, const char *opt, const char *arg)
+eal_opt_driver_path(struct eal_opt_state *st __rte_unused, const char *opt,
+		const char *arg)
 {
 	if (arg[0] == '\0')
 		return eal_opt_bad_value(opt, arg, "empty path");
-	eal_opt_note_ignored(st, opt);
 	return 0;
 }
 
 int
-eal_opt_flag_ignored(struct eal_opt_state *st, const char *opt,
+eal_opt_flag_ignored(struct eal_opt_state *st __rte_unused,
+		const char *opt __rte_unused, const char *arg __rte_unused)
+{
+	return 0;
+}
+
+/* -v: the version line is printed once the parse has succeeded. */
+int
+eal_opt_version(struct eal_opt_state *st, const char *opt __rte_unused,
 		const char *arg __rte_unused)
 {
-	eal_opt_note_ignored(st, opt);
+	st->print_version = true;
+	return 0;
+}
+
+/* --trace=REGEX: the expression must compile, as DPDK checks it. */
+int
+eal_opt_trace(struct eal_opt_state *st __rte_unused, const char *opt,
+		const char *arg)
+{
+	regex_t re;
+
+	if (arg[0] == '\0' || regcomp(&re, arg, REG_NOSUB) != 0)
+		return eal_opt_bad_value(opt, arg, "expected a regular expression of trace point names, e.g. eal or .*");
+	regfree(&re);
+	return 0;
+}
+
+int
+eal_opt_trace_dir(struct eal_opt_state *st __rte_unused, const char *opt,
+		const char *arg)
+{
+	if (arg[0] == '\0')
+		return eal_opt_bad_value(opt, arg, "empty directory");
+	return 0;
+}
+
+/* A size: digits, then an optional unit B, K or M (DPDK's trace buffer). */
+static int
+parse_size_unit(const char *arg, const char *units, uint64_t *out)
+{
+	char digits[32];
+	size_t n = strspn(arg, "0123456789");
+
+	if (n == 0 || n >= sizeof(digits) ||
+			(arg[n] != '\0' && (arg[n + 1] != '\0' ||
+			strchr(units, arg[n]) == NULL)))
+		return -1;
+	memcpy(digits, arg, n);
+	digits[n] = '\0';
+	return eal_opt_parse_u64(digits, 10, UINT64_MAX >> 20, out);
+}
+
+int
+eal_opt_trace_bufsz(struct eal_opt_state *st __rte_unused, const char *opt,
+		const char *arg)
+{
+	uint64_t v;
+
+	if (parse_size_unit(arg, "BKM", &v) < 0 || v == 0)
+		return eal_opt_bad_value(opt, arg, "expected a size greater than 0 with an optional unit B, K or M, e.g. 2M");
+	return 0;
+}
+
+int
+eal_opt_trace_mode(struct eal_opt_state *st __rte_unused, const char *opt,
+		const char *arg)
+{
+	static const char *const modes[] = { "o", "overwrite", "d", "discard" };
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(modes); i++)
+		if (strcmp(arg, modes[i]) == 0)
+			return 0;
+	return eal_opt_bad_value(opt, arg, "expected o, overwrite, d or discard");
+}
+
+/* --huge-worker-stack[=KiB]: a stack size in KiB when given. */
+int
+eal_opt_huge_worker_stack(struct eal_opt_state *st __rte_unused,
+		const char *opt, const char *arg)
+{
+	uint64_t v;
+
+	if (arg != NULL && (eal_opt_parse_u64(arg, 10, SIZE_MAX >> 10, &v) < 0 ||
+			v == 0))
+		return eal_opt_bad_value(opt, arg, "expected a stack size in KiB greater than 0");
 	return 0;
 }

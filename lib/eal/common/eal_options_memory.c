@@ -26,10 +26,11 @@ eal_opt_mem(struct eal_opt_state *st, const char *opt, const char *arg)
 	return 0;
 }
 
-int
-eal_opt_socket_mem(struct eal_opt_state *st, const char *opt, const char *arg)
+/* "MB,MB,...": MiB per NUMA node into bytes; the total in MiB. */
+static int
+parse_mb_list(const char *opt, const char *arg,
+		size_t out[RTE_MAX_NUMA_NODES], uint64_t *total_mb)
 {
-	size_t socket_mem[RTE_MAX_NUMA_NODES] = { 0 };
 	uint64_t total = 0, mb;
 	char buf[256], *tok, *save = NULL;
 	unsigned int n = 0;
@@ -49,17 +50,79 @@ eal_opt_socket_mem(struct eal_opt_state *st, const char *opt, const char *arg)
 		}
 		if (eal_opt_parse_u64(tok, 10, SIZE_MAX >> 20, &mb) < 0)
 			return eal_opt_bad_value(opt, arg, "expected MiB per NUMA node separated by commas, e.g. 1024,1024");
-		socket_mem[n++] = (size_t)mb << 20;
+		out[n++] = (size_t)mb << 20;
 		total += mb;
 		if (total > (SIZE_MAX >> 20))
 			return eal_opt_bad_value(opt, arg, "total is too large");
 	}
+	*total_mb = total;
+	return 0;
+}
+
+int
+eal_opt_socket_mem(struct eal_opt_state *st, const char *opt, const char *arg)
+{
+	size_t socket_mem[RTE_MAX_NUMA_NODES] = { 0 };
+	uint64_t total;
+
+	if (parse_mb_list(opt, arg, socket_mem, &total) < 0)
+		return -1;
 	if (total == 0)
 		return eal_opt_bad_value(opt, arg, "the total is 0 MiB");
 	memcpy(st->cfg.socket_mem, socket_mem, sizeof(socket_mem));
 	st->cfg.memory = (size_t)total << 20;
 	st->cfg.force_sockets = true;
 	st->have_socket_mem = true;
+	return 0;
+}
+
+/* --socket-limit=MB,MB,..: the most each node may hold; 0 is no limit. */
+int
+eal_opt_socket_limit(struct eal_opt_state *st, const char *opt, const char *arg)
+{
+	size_t limit[RTE_MAX_NUMA_NODES] = { 0 };
+	uint64_t total;
+
+	if (parse_mb_list(opt, arg, limit, &total) < 0)
+		return -1;
+	memcpy(st->cfg.socket_limit, limit, sizeof(limit));
+	st->have_socket_limit = true;
+	return 0;
+}
+
+/* --huge-unlink[=existing|always|never]; without a value, always (DPDK). */
+int
+eal_opt_huge_unlink(struct eal_opt_state *st, const char *opt, const char *arg)
+{
+	if (arg == NULL || strcmp(arg, "always") == 0)
+		st->cfg.huge_unlink = EAL_HUGE_UNLINK_ALWAYS;
+	else if (strcmp(arg, "existing") == 0)
+		st->cfg.huge_unlink = EAL_HUGE_UNLINK_EXISTING;
+	else if (strcmp(arg, "never") == 0)
+		st->cfg.huge_unlink = EAL_HUGE_UNLINK_NEVER;
+	else
+		return eal_opt_bad_value(opt, arg, "expected existing, always or never");
+	st->have_huge_unlink = true;
+	return 0;
+}
+
+/*
+ * --single-file-segments: each memseg list already has one backing file
+ * (eal_memalloc.c), which is what the option asks for.
+ */
+int
+eal_opt_single_file_segments(struct eal_opt_state *st,
+		const char *opt __rte_unused, const char *arg __rte_unused)
+{
+	st->cfg.single_file_segments = true;
+	return 0;
+}
+
+int
+eal_opt_match_allocations(struct eal_opt_state *st,
+		const char *opt __rte_unused, const char *arg __rte_unused)
+{
+	st->cfg.match_allocations = true;
 	return 0;
 }
 
@@ -180,6 +243,34 @@ eal_opt_check_memory(const struct eal_opt_state *st)
 	if (c->no_hugetlbfs && st->have_huge_dir) {
 		EAL_LOG(ERR, "options --no-huge and --huge-dir conflict: --no-huge uses no hugetlbfs mount");
 		return -1;
+	}
+	if (c->no_hugetlbfs && st->have_huge_unlink) {
+		EAL_LOG(ERR, "options --no-huge and --huge-unlink conflict: --no-huge makes no hugepage file");
+		return -1;
+	}
+	if (c->in_memory && c->huge_unlink == EAL_HUGE_UNLINK_NEVER) {
+		EAL_LOG(ERR, "options --in-memory and --huge-unlink=never conflict: --in-memory keeps no file to reuse");
+		return -1;
+	}
+	if (st->have_socket_limit && (c->legacy_mem || c->no_hugetlbfs)) {
+		EAL_LOG(ERR, "option --socket-limit needs dynamic hugepage memory: drop --legacy-mem/--no-huge or the limit");
+		return -1;
+	}
+	if (c->match_allocations && (c->legacy_mem || c->no_hugetlbfs)) {
+		EAL_LOG(ERR, "option --match-allocations needs dynamic hugepage memory: drop --legacy-mem/--no-huge or the option");
+		return -1;
+	}
+	if (st->have_socket_limit && st->have_socket_mem) {
+		unsigned int s;
+
+		for (s = 0; s < RTE_MAX_NUMA_NODES; s++)
+			if (c->socket_limit[s] != 0 &&
+					c->socket_limit[s] < c->socket_mem[s]) {
+				EAL_LOG(ERR, "options --socket-mem and --socket-limit conflict: node %u asks %zu MiB with a limit of %zu MiB (raise the limit)",
+					s, c->socket_mem[s] >> 20,
+					c->socket_limit[s] >> 20);
+				return -1;
+			}
 	}
 	return 0;
 }

@@ -35,6 +35,15 @@ eal_fail(int err)
 #define EAL_MAX_PCI_ADDRS 64
 #define EAL_PCI_ADDR_LEN 16 /* "dddd:bb:dd.f" plus NUL */
 
+/* --huge-unlink: what becomes of hugetlbfs files (DPDK 22.11's modes). */
+enum eal_huge_unlink {
+	EAL_HUGE_UNLINK_EXISTING, /* default: empty files left by others, keep ours */
+	EAL_HUGE_UNLINK_ALWAYS,   /* also remove ours once open: no file remains */
+	EAL_HUGE_UNLINK_NEVER,    /* reuse files and their pages, never remove */
+};
+
+#define EAL_VF_TOKEN_LEN 37 /* a UUID, 36 characters, plus NUL */
+
 /* What the EAL options asked for. Written by option parsing only. */
 struct eal_internal_config {
 	size_t memory;                  /* -m, bytes; 0 when not given */
@@ -54,6 +63,13 @@ struct eal_internal_config {
 	char allow[EAL_MAX_PCI_ADDRS][EAL_PCI_ADDR_LEN];
 	unsigned int n_block;           /* -b/--block */
 	char block[EAL_MAX_PCI_ADDRS][EAL_PCI_ADDR_LEN];
+	enum eal_huge_unlink huge_unlink; /* --huge-unlink */
+	bool single_file_segments;      /* --single-file-segments (the only layout) */
+	bool match_allocations;         /* --match-allocations */
+	size_t socket_limit[RTE_MAX_NUMA_NODES]; /* --socket-limit, bytes; 0: none */
+	bool syslog;                    /* --syslog given */
+	int syslog_facility;            /* its facility (LOG_DAEMON, ...) */
+	char vfio_vf_token[EAL_VF_TOKEN_LEN]; /* --vfio-vf-token, "" when not given */
 };
 
 /* The configuration of this process (valid from option parsing on). */
@@ -86,8 +102,29 @@ void eal_set_sysfs_root(const char *root);
  */
 int eal_link_basename(const char *path, char *out, size_t len);
 
+/* One device argument collected by the option parser. */
+struct eal_devarg_req {
+	const char *bus;      /* "pci" or "vdev" (static strings) */
+	char name[64];        /* normalized PCI address or vdev name */
+	const char *args;     /* after the first ',' (points into argv), or NULL */
+	bool blocked;         /* -b */
+};
+
+/*
+ * Replace the device argument list (rte_devargs.h) by these, or change
+ * nothing: 0, or -1 with rte_errno ENOMEM. eal_devargs_reset() empties it.
+ */
+int eal_devargs_replace(const struct eal_devarg_req *reqs, unsigned int n);
+void eal_devargs_reset(void);
+
 /* Log subsystem: reset types and levels (used at init and by tests). */
 void eal_log_init(void);
+
+/*
+ * Copy every log message to syslog with this facility (--syslog), under
+ * the identity ident; a negative facility stops the copy.
+ */
+void eal_log_set_syslog(const char *ident, int facility);
 
 /* Init/cleanup stages, in the order rte_eal_init() runs them. */
 int eal_hugepage_info_init(void);       /* linux/eal_hugepage_info.c */

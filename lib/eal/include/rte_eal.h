@@ -40,10 +40,24 @@ enum rte_iova_mode {
  * option), ENOMEM (memory could not be set up), EACCES (a needed privilege
  * is missing), ENOTSUP (a requested mode is not supported), EFAULT (an
  * internal step failed), EBUSY (a running process uses the same
- * --file-prefix), ECANCELED (--help was given: the usage was printed and
- * nothing was set up; the application should exit)
+ * --file-prefix).
+ *
+ * As in DPDK 22.11, -h/--help (and --log-level=help) print their text to
+ * stdout (the usage, then the application's from
+ * rte_set_application_usage_hook()) and end the process with EXIT_SUCCESS.
  */
 int rte_eal_init(int argc, char **argv);
+
+/** An application's usage printer, called after the EAL's usage. */
+typedef void (*rte_usage_hook_t)(const char *prgname);
+
+/**
+ * Set the function that prints the application's usage after the EAL's
+ * (on -h/--help and after a bad EAL option). NULL removes it.
+ *
+ * @return the previous hook (NULL if none); no failure mode
+ */
+rte_usage_hook_t rte_set_application_usage_hook(rte_usage_hook_t usage_func);
 
 /**
  * Release everything rte_eal_init() set up: VFIO mappings and containers,

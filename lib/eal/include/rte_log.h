@@ -87,6 +87,16 @@ int rte_log_set_level(uint32_t logtype, uint32_t level);
 int rte_log_set_level_pattern(const char *pattern, uint32_t level);
 
 /**
+ * Set the level of every log type whose name matches a POSIX extended
+ * regular expression (e.g. "^lib\\."); types registered later that match
+ * get it too. This is --log-level's "REGEX,LEVEL" form.
+ *
+ * @return 0, or -1 with rte_errno EINVAL for a NULL, empty or invalid
+ *   expression or a bad level, ENOMEM
+ */
+int rte_log_set_level_regexp(const char *regex, uint32_t level);
+
+/**
  * Register a log type by name, or find it if it exists.
  *
  * @return the type id (>= 0), or -1 with rte_errno EINVAL (bad name) or

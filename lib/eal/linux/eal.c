@@ -324,6 +324,8 @@ static void
 reset_state(void)
 {
 	eal_reset_internal_config(eal_get_internal_config());
+	eal_devargs_reset();
+	eal_log_set_syslog(NULL, -1);
 	eal_set_iova_mode(RTE_IOVA_DC);
 	phys_addrs = false;
 	runtime_dir[0] = '\0';

@@ -11,6 +11,13 @@
  * over the reserved VA; releasing is a PROT_NONE re-reservation of the VA
  * and a hole punched in the file, so the memory really goes back.
  *
+ * --huge-unlink (DPDK 22.11's modes) decides what becomes of the hugetlbfs
+ * files: "existing" (default) empties a file left by a dead process before
+ * use and removes ours at cleanup; "always" also removes ours as soon as it
+ * is open, so no file is ever visible; "never" keeps the files and their
+ * pages: a file is reused as found, a freed page stays in the file (only
+ * the VA is given up) and nothing is removed, so a restart finds its pages.
+ *
  * Locks: every function here runs under the memory hotplug lock held for
  * writing (eal_memory.c, number 2 in the order of eal_memcfg.h).
  */
@@ -47,6 +54,12 @@
 static unsigned int file_counter;
 
 
+static bool
+unlink_never(void)
+{
+	return eal_get_internal_config()->huge_unlink == EAL_HUGE_UNLINK_NEVER;
+}
+
 void
 eal_memalloc_remove_stale_files(void)
 {
@@ -55,6 +68,9 @@ eal_memalloc_remove_stale_files(void)
 	unsigned int i, n = eal_page_types(&types);
 	char prefix[80], path[PATH_MAX];
 
+	/* --huge-unlink=never: the files of an earlier run are for reuse. */
+	if (unlink_never())
+		return;
 	snprintf(prefix, sizeof(prefix), "%smap_", cfg->file_prefix);
 	for (i = 0; i < n; i++) {
 		struct dirent *de;
@@ -105,7 +121,7 @@ lock_huge_file(int fd, const char *path)
 		}
 		EAL_LOG(WARNING, "cannot lock %s: %s", path, strerror(errno));
 	}
-	if (ftruncate(fd, 0) < 0) {
+	if (!unlink_never() && ftruncate(fd, 0) < 0) {
 		EAL_LOG(ERR, "cannot empty hugepage file %s: %s", path,
 			strerror(errno));
 		return eal_fail(ENOMEM);
@@ -141,6 +157,14 @@ open_huge_file(struct eal_memseg_list *l, const char *dir)
 		free(l->path);
 		l->path = NULL;
 		return -1;
+	}
+	if (eal_get_internal_config()->huge_unlink == EAL_HUGE_UNLINK_ALWAYS) {
+		/* The open fd keeps the file's pages; its name goes now. */
+		if (unlink(l->path) < 0)
+			EAL_LOG(WARNING, "--huge-unlink: cannot remove %s: %s",
+				l->path, strerror(errno));
+		free(l->path);
+		l->path = NULL;
 	}
 	return fd;
 }
@@ -398,7 +422,7 @@ eal_memalloc_list_close(struct eal_memseg_list *l)
 		munmap(l->pub.base_va, l->pub.len);
 	if (l->fd >= 0)
 		close(l->fd);
-	if (l->path != NULL)
+	if (l->path != NULL && !unlink_never())
 		unlink(l->path);
 	free(l->path);
 	l->fd = -1;
@@ -506,7 +530,9 @@ eal_memalloc_free_pages(void *va, size_t len)
 		}
 	}
 	rereserve(va, len);
-	punch(l->fd, (off_t)RTE_PTR_DIFF(va, msl->base_va), len);
+	/* --huge-unlink=never: the page stays in its file for reuse. */
+	if (l->path == NULL || !unlink_never())
+		punch(l->fd, (off_t)RTE_PTR_DIFF(va, msl->base_va), len);
 	memset(&msl->segs[idx], 0, n * sizeof(struct rte_memseg));
 	msl->n_used -= n;
 	msl->version++;

@@ -163,10 +163,20 @@ pages_for(uint64_t bytes, uint64_t page_sz)
 	return bytes / page_sz + (bytes % page_sz != 0);
 }
 
-/* Bytes the options allow on socket; UINT64_MAX when unbounded. */
+/*
+ * Bytes the options allow on socket; UINT64_MAX when unbounded. Legacy
+ * memory is what -m/--socket-mem reserve; dynamic memory may grow up to
+ * --socket-limit (DPDK's cap), -m/--socket-mem being only what is
+ * allocated at start-up.
+ */
 static uint64_t
 socket_limit(const struct eal_internal_config *cfg, int socket)
 {
+	if (!cfg->legacy_mem && !cfg->no_hugetlbfs) {
+		if (cfg->socket_limit[socket] != 0)
+			return cfg->socket_limit[socket];
+		return UINT64_MAX;
+	}
 	if (cfg->force_sockets)
 		return cfg->socket_mem[socket];
 	if (cfg->memory != 0)
@@ -298,16 +308,25 @@ legacy_fill(uint64_t page_sz, int socket, uint64_t *want)
 	return 0;
 }
 
-/* --legacy-mem: what -m/--socket-mem ask (else every free page) at init. */
+/*
+ * Memory allocated at init and kept for the life of the process: what
+ * -m/--socket-mem ask, as DPDK 22.11 does in both modes. With --legacy-mem
+ * (legacy true) every free page when neither is given, and the lists are
+ * static; in dynamic mode only the pages allocated here are kept
+ * (RTE_MEMSEG_FLAG_DO_NOT_FREE) and the heap grows and shrinks beyond them.
+ */
 static int
-alloc_legacy(void)
+alloc_kept(bool legacy)
 {
 	const struct eal_internal_config *cfg = eal_get_internal_config();
+	const char *what = legacy ? "--legacy-mem" : "-m/--socket-mem";
 	const struct eal_page_type *types;
 	unsigned int i, n_types = eal_page_types(&types), count;
 	uint64_t m_left = cfg->memory;
 	int s;
 
+	if (!legacy && cfg->memory == 0)
+		return 0;
 	for (s = 0; s < RTE_MAX_NUMA_NODES; s++) {
 		uint64_t want_bytes = UINT64_MAX, got = 0;
 
@@ -328,19 +347,23 @@ alloc_legacy(void)
 			got += (asked - want) * pgsz;
 		}
 		if (want_bytes != UINT64_MAX && cfg->force_sockets && got < want_bytes) {
-			EAL_LOG(ERR, "--legacy-mem: got %" PRIu64 " of %" PRIu64 " MB on socket %d: reserve more hugepages on that node or lower --socket-mem",
-				got >> 20, want_bytes >> 20, s);
+			EAL_LOG(ERR, "%s: got %" PRIu64 " of %" PRIu64 " MB on socket %d: reserve more hugepages on that node or lower --socket-mem",
+				what, got >> 20, want_bytes >> 20, s);
 			return eal_fail(ENOMEM);
 		}
 		if (!cfg->force_sockets && cfg->memory != 0)
 			m_left -= RTE_MIN(m_left, got);
 	}
 	if (!cfg->force_sockets && cfg->memory != 0 && m_left > 0) {
-		EAL_LOG(ERR, "--legacy-mem: %" PRIu64 " MB of -m %zu MB could not be allocated: reserve more hugepages or lower -m",
-			m_left >> 20, cfg->memory >> 20);
+		EAL_LOG(ERR, "%s: %" PRIu64 " MB of -m %zu MB could not be allocated: reserve more hugepages or lower -m",
+			what, m_left >> 20, cfg->memory >> 20);
 		return eal_fail(ENOMEM);
 	}
-	/* Legacy memory is static, including the slots left unused. */
+	/*
+	 * Legacy memory is static, including the slots left unused; in dynamic
+	 * mode the pages taken here are kept, the rest of each list is free
+	 * for growth.
+	 */
 	count = eal_msl_count();
 	for (i = 0; i < count; i++) {
 		struct eal_memseg_list *l = eal_msl_at(i);
@@ -348,7 +371,8 @@ alloc_legacy(void)
 
 		if (l->pub.external)
 			continue;
-		l->is_static = true;
+		if (legacy)
+			l->is_static = true;
 		for (j = 0; j < l->pub.n_segs; j++)
 			if (l->pub.segs[j].len != 0)
 				l->pub.segs[j].flags |= RTE_MEMSEG_FLAG_DO_NOT_FREE;
@@ -378,7 +402,11 @@ release_all(void)
 	}
 }
 
-/* Announce static memory; on a refusal take back what was announced. */
+/*
+ * Announce the memory allocated at init (static lists, and the pages kept
+ * for -m/--socket-mem in dynamic lists: at init no other page is in use);
+ * on a refusal take back what was announced.
+ */
 static int
 announce_static(void)
 {
@@ -387,7 +415,7 @@ announce_static(void)
 	for (i = 0; i < count; i++) {
 		struct eal_memseg_list *l = eal_msl_at(i);
 
-		if (!l->is_static || l->pub.external || l->pub.n_used == 0)
+		if (l->pub.external || l->pub.n_used == 0)
 			continue;
 		if (eal_msl_notify_runs(l, RTE_MEM_EVENT_ALLOC) < 0) {
 			int err = rte_errno;
@@ -395,8 +423,7 @@ announce_static(void)
 			while (i > 0) {
 				struct eal_memseg_list *prev = eal_msl_at(--i);
 
-				if (prev->is_static && !prev->pub.external &&
-						prev->pub.n_used != 0)
+				if (!prev->pub.external && prev->pub.n_used != 0)
 					eal_msl_notify_runs(prev, RTE_MEM_EVENT_FREE);
 			}
 			return eal_fail(err);
@@ -450,8 +477,8 @@ eal_memory_init(void)
 		/* every list's VA is reserved, no page is backed yet */
 		if (ret == 0)
 			ret = eal_iova_mode_select();
-		if (ret == 0 && cfg->legacy_mem && !cfg->no_hugetlbfs)
-			ret = alloc_legacy();
+		if (ret == 0 && !cfg->no_hugetlbfs)
+			ret = alloc_kept(cfg->legacy_mem);
 	}
 	if (ret == 0)
 		ret = announce_static();
