@@ -269,6 +269,7 @@ void vfio_mem_unregister(void);
  * since the kernel would keep it. Returns as rte_vfio_container_dma_map(),
  * or ENOENT when vfio_dev_fd is not a device set up by the EAL.
  */
+__rte_internal
 int vfio_device_dma_map(int vfio_dev_fd, uint64_t vaddr, uint64_t iova,
 		uint64_t len);
 /*
@@ -277,12 +278,14 @@ int vfio_device_dma_map(int vfio_dev_fd, uint64_t vaddr, uint64_t iova,
  * Returns 0, or -1 with rte_errno ENOENT (no such device or mapping),
  * ENOTSUP (it cuts a mapping) or the kernel's reason.
  */
+__rte_internal
 int vfio_device_dma_unmap(int vfio_dev_fd, uint64_t iova, uint64_t len);
 /*
  * Unmap every device-memory mapping of the device whose vaddr lies in
  * [vaddr, vaddr + len) (a BAR about to be unmapped; 0, UINT64_MAX: all).
  * Returns 0 or -1 with rte_errno (the records are gone either way).
  */
+__rte_internal
 int vfio_device_dma_release(int vfio_dev_fd, uint64_t vaddr, uint64_t len);
 
 void vfio_device_release_all_locked(void);
