@@ -13,8 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <rte_common.h>
-
 enum vfio_record_kind {
 	VFIO_REC_HEAP,     /* one memseg of a dynamic heap list */
 	VFIO_REC_STATIC,   /* an IOVA-contiguous run of static or external heap memory */
@@ -38,11 +36,9 @@ struct vfio_record {
 
 struct vfio_record_set;
 
-__rte_internal
 struct vfio_record_set *vfio_records_create(void);
 
 /* Free the set and every record in it (no kernel call is made). */
-__rte_internal
 void vfio_records_destroy(struct vfio_record_set *set);
 
 /*
@@ -51,35 +47,27 @@ void vfio_records_destroy(struct vfio_record_set *set);
  * *conflict if conflict is not NULL), EINVAL for len 0 or wrap-around, or
  * ENOMEM.
  */
-__rte_internal
 struct vfio_record *vfio_records_insert(struct vfio_record_set *set,
 		const struct vfio_record *rec, const struct vfio_record **conflict);
 
 /* Remove and free a record of the set. */
-__rte_internal
 void vfio_records_remove(struct vfio_record_set *set, struct vfio_record *rec);
 
 /* The record holding iova, or NULL. */
-__rte_internal
 struct vfio_record *vfio_records_lookup(const struct vfio_record_set *set,
 		uint64_t iova);
 
 /* The lowest record that overlaps [iova, iova + len), or NULL. */
-__rte_internal
 struct vfio_record *vfio_records_first_overlap(const struct vfio_record_set *set,
 		uint64_t iova, uint64_t len);
 
 /* In IOVA order: the first record, and the one after rec (NULL at the end). */
-__rte_internal
 struct vfio_record *vfio_records_first(const struct vfio_record_set *set);
-__rte_internal
 struct vfio_record *vfio_records_next(const struct vfio_record_set *set,
 		const struct vfio_record *rec);
 
 /* Records in the set, and the sum of their lengths. */
-__rte_internal
 size_t vfio_records_count(const struct vfio_record_set *set);
-__rte_internal
 uint64_t vfio_records_bytes(const struct vfio_record_set *set);
 
 /*
@@ -87,7 +75,6 @@ uint64_t vfio_records_bytes(const struct vfio_record_set *set);
  * count and bytes). Returns 0, or -1 with rte_errno EFAULT and one ERR log
  * line naming the broken invariant. O(n): for tests.
  */
-__rte_internal
 int vfio_records_check(const struct vfio_record_set *set);
 
 /*
