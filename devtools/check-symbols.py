@@ -11,6 +11,8 @@ headers) it fails when:
   - a map entry is not exported by the shared object, or is exported under
     another version node than the map's section;
   - the shared object exports a symbol that its map does not list;
+  - an installed header that declares functions does not give them default
+    visibility (#pragma GCC visibility push(default));
   - a header marks a function __rte_experimental that is not in
     EXPERIMENTAL, or EXPERIMENTAL lists a function its header does not mark;
   - an INTERNAL entry is not declared with __rte_internal in a header of
@@ -141,6 +143,10 @@ def check_lib(root, mapfile, so, headers, internal_marked, problems):
     exports = exported(so)
     decls = {}
     for h in headers:
+        with open(h, encoding='utf-8') as f:
+            if 'visibility push(default)' not in f.read() and header_decls(h):
+                problems.append(f'{os.path.relpath(h, root)}: no "#pragma GCC visibility '
+                                'push(default)" around its declarations (hidden, not exported)')
         for name, marker in header_decls(h).items():
             decls[name] = (marker, os.path.relpath(h, root))
 
