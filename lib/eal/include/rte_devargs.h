@@ -20,6 +20,9 @@
 extern "C" {
 #endif
 
+/* Exported: the libraries build with -fvisibility=hidden (abi.rst). */
+#pragma GCC visibility push(default)
+
 struct rte_bus;
 struct rte_class;
 
@@ -73,6 +76,8 @@ rte_devargs_next(const char *busname, const struct rte_devargs *start);
  * Print every device argument to f (stdout when NULL).
  */
 void rte_devargs_dump(FILE *f);
+
+#pragma GCC visibility pop
 
 /** Walk the device arguments of one bus (every bus when busname is NULL). */
 #define RTE_EAL_DEVARGS_FOREACH(busname, da) \
