@@ -66,6 +66,7 @@ void eal_iova_release_list(struct rte_memseg_list *msl);
  * known. Returns 0, or -1 with rte_errno ERANGE and one ERR line naming
  * the range, the valid ranges and what asked (what).
  */
+__rte_internal
 int eal_iova_check_reachable(uint64_t iova, uint64_t len, const char *what);
 
 /* Whether physical addresses are used (eal.c, for a fallback to PA). */
