@@ -179,6 +179,22 @@ rte_vfio_clear_group(int vfio_group_fd)
 	return ret;
 }
 
+/*
+ * Fail (EINVAL, one line naming fn) unless dev_addr names one entry of a
+ * sysfs directory: not empty, no '/', not "." or "..". An empty name would
+ * make "<sysfs_base>//iommu_group" the sysfs base's own link.
+ */
+static int
+dev_addr_check(const char *fn, const char *dev_addr)
+{
+	if (dev_addr[0] != '\0' && strchr(dev_addr, '/') == NULL &&
+			strcmp(dev_addr, ".") != 0 && strcmp(dev_addr, "..") != 0)
+		return 0;
+	EAL_LOG(ERR, "VFIO: %s(): device address \"%s\" is not a device name (e.g. 0000:00:03.0, one entry of the sysfs directory) (EINVAL)",
+		fn, dev_addr);
+	return eal_fail(EINVAL);
+}
+
 int
 rte_vfio_get_group_num(const char *sysfs_base, const char *dev_addr,
 		int *iommu_group_num)
@@ -191,6 +207,8 @@ rte_vfio_get_group_num(const char *sysfs_base, const char *dev_addr,
 		EAL_LOG(ERR, "VFIO: rte_vfio_get_group_num() needs a sysfs base, a device address and a result pointer (EINVAL)");
 		return eal_fail(EINVAL);
 	}
+	if (dev_addr_check(__func__, dev_addr) < 0)
+		return -1;
 	len = snprintf(path, sizeof(path), "%s/%s/iommu_group", sysfs_base,
 			dev_addr);
 	if (len < 0 || (size_t)len >= sizeof(path)) {
@@ -280,6 +298,8 @@ rte_vfio_setup_device(const char *sysfs_base, const char *dev_addr,
 		EAL_LOG(ERR, "VFIO: rte_vfio_setup_device() needs a sysfs base, a device address, an fd pointer and an info pointer (EINVAL)");
 		return eal_fail(EINVAL);
 	}
+	if (dev_addr_check(__func__, dev_addr) < 0)
+		return -1;
 	if (!vfio_available())
 		return vfio_unavailable_fail(__func__);
 	ret = rte_vfio_get_group_num(sysfs_base, dev_addr, &num);
@@ -300,6 +320,8 @@ rte_vfio_release_device(const char *sysfs_base, const char *dev_addr, int fd)
 		EAL_LOG(ERR, "VFIO: rte_vfio_release_device() needs a sysfs base, a device address and its fd (EINVAL)");
 		return eal_fail(EINVAL);
 	}
+	if (dev_addr_check(__func__, dev_addr) < 0)
+		return -1;
 	if (!vfio_available())
 		return vfio_unavailable_fail(__func__);
 	vfio_lock();
@@ -319,6 +341,8 @@ rte_vfio_get_device_info(const char *sysfs_base, const char *dev_addr,
 		EAL_LOG(ERR, "VFIO: rte_vfio_get_device_info() needs a sysfs base, a device address, an fd pointer and an info pointer (EINVAL)");
 		return eal_fail(EINVAL);
 	}
+	if (dev_addr_check(__func__, dev_addr) < 0)
+		return -1;
 	if (*vfio_dev_fd < 0)
 		return rte_vfio_setup_device(sysfs_base, dev_addr, vfio_dev_fd,
 				device_info);
