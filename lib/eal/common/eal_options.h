@@ -103,6 +103,7 @@ int eal_opt_huge_unlink(struct eal_opt_state *st, const char *opt, const char *a
 int eal_opt_single_file_segments(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_match_allocations(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_socket_limit(struct eal_opt_state *st, const char *opt, const char *arg);
+int eal_opt_heap_keep(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_check_memory(const struct eal_opt_state *st);
 
 /* eal_options_log.c */
