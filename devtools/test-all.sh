@@ -104,18 +104,6 @@ if [ $run_vm -eq 1 ]; then
 		# outside the clone, so a second run on this machine (a fresh CI
 		# clone) reuses the downloaded packages and the guest kernel
 		export VM_CACHE_DIR=${VM_CACHE_DIR:-${HOME:-/tmp}/.cache/dpdk-vm}
-		# the kernels with iommufd (configs kernel=iommufd / compat), built
-		# from Debian's 6.12 source on a fresh machine (about 15 minutes on
-		# 2 cores; compat then rebuilds incrementally), reused after
-		for v in iommufd compat; do
-			t0=$SECONDS
-			if devtools/vm/kbuild.sh --variant $v > build/kbuild-$v.out 2> build/kbuild-$v.log; then
-				echo "kernel $v: $(cat build/kbuild-$v.out) ($((SECONDS - t0)) s)"
-			else
-				tail -n 20 build/kbuild-$v.log
-				echo "kernel $v: build failed (its configs fail in the VM run)"
-			fi
-		done
 		# --strict: a VM that cannot run is a failure, never a skip
 		devtools/vm/run.sh --strict --build build --config all --vm-timeout 900 | tee build/vm.log
 		counts=$(sed -n 's/^vm: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\1 \2 \3/p' build/vm.log | tail -1)

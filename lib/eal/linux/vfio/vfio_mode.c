@@ -6,6 +6,9 @@
  * iommufd when the kernel offers both /dev/iommu and device cdevs, else
  * the group path. The choice and its reason are logged (INFO), so that a
  * user can tell which kernel interface a refusal came from.
+ *
+ * For now the automatic choice stays with groups (VFIO_AUTO_PREFERS_CDEV):
+ * the cdev path has not yet run on a real kernel with iommufd.
  */
 
 #include <errno.h>
@@ -20,6 +23,13 @@
 #include "vfio_backend.h"
 #include "vfio_iommufd.h"
 #include "vfio_private.h"
+
+/*
+ * Whether the automatic choice takes iommufd when it is usable. Off until
+ * the cdev path has passed the DMA-proof autotests on a kernel with
+ * iommufd (the VM rig's config iommufd); --vfio-mode=cdev uses it anyway.
+ */
+#define VFIO_AUTO_PREFERS_CDEV 0
 
 static const struct vfio_iommu_ops *chosen = &vfio_iommu_type1_ops;
 
@@ -47,6 +57,11 @@ vfio_mode_select(void)
 	chosen = &vfio_iommu_type1_ops;
 	if (req == RTE_VFIO_MODE_GROUP) {
 		EAL_LOG(INFO, "VFIO: group mode (type1 container), as --vfio-mode=group asks");
+		return 0;
+	}
+	if (why == NULL && req != RTE_VFIO_MODE_CDEV && !VFIO_AUTO_PREFERS_CDEV) {
+		EAL_LOG(INFO, "VFIO: group mode (type1 container); the kernel also offers iommufd (%s, device cdevs): --vfio-mode=cdev uses it, it is not yet the automatic choice",
+			VFIO_IOMMUFD_PATH);
 		return 0;
 	}
 	if (why == NULL) {
