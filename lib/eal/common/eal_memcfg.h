@@ -27,7 +27,9 @@
 /* The memory hotplug lock. */
 void eal_mem_hotplug_read_lock(void);
 void eal_mem_hotplug_read_unlock(void);
+__rte_internal
 void eal_mem_hotplug_write_lock(void);
+__rte_internal
 void eal_mem_hotplug_write_unlock(void);
 
 /*
@@ -44,15 +46,26 @@ unsigned int eal_memalloc_sockets(int *sockets, unsigned int max);
  * list, backed and faulted in, and record them as memsegs. No memory event
  * is sent (the caller sends it). Caller holds the hotplug write lock.
  * Returns the start address, or NULL with rte_errno ENOMEM (no pages in the
- * pool or no contiguous room) or EINVAL.
+ * pool or no contiguous room), E2BIG (more pages than any list of that type
+ * holds: no free memory can help, nothing is logged, the caller says so) or
+ * EINVAL.
  */
+__rte_internal
 void *eal_memalloc_alloc_pages(int socket, uint64_t page_sz, unsigned int n_pages);
+
+/*
+ * The most pages of page_sz one dynamic memseg list on socket (or any, with
+ * SOCKET_ID_ANY) holds: the longest run one allocation can get. 0 when there
+ * is no such list. Caller holds the hotplug lock.
+ */
+unsigned int eal_memalloc_list_capacity(int socket, uint64_t page_sz);
 
 /*
  * Release pages of a dynamic memseg list back to the system and forget
  * their memsegs. [va, va+len) must be whole pages in use in one list.
  * Caller holds the hotplug write lock. Returns 0 or -1 with rte_errno.
  */
+__rte_internal
 int eal_memalloc_free_pages(void *va, size_t len);
 
 /*

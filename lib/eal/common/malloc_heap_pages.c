@@ -112,12 +112,22 @@ malloc_heap_shrink(struct malloc_elem *elem)
 	}
 }
 
-/* Page sizes to grow with, best first: least memory, then fewest pages. */
+/*
+ * Page sizes to grow with, best first: least memory, then fewest pages.
+ * Only sizes in pgsz_mask (an OR of page sizes; 0: any) are kept.
+ */
 static unsigned int
-growth_page_sizes(size_t need, uint64_t *sizes)
+growth_page_sizes(size_t need, uint64_t pgsz_mask, uint64_t *sizes)
 {
 	unsigned int n = eal_memalloc_page_sizes(sizes, MAX_PAGE_SIZES);
-	unsigned int i, j;
+	unsigned int i, j, k;
+
+	if (pgsz_mask != 0) {
+		for (i = 0, k = 0; i < n; i++)
+			if (sizes[i] & pgsz_mask)
+				sizes[k++] = sizes[i];
+		n = k;
+	}
 
 	for (i = 1; i < n; i++) {
 		for (j = i; j > 0; j--) {
@@ -136,12 +146,13 @@ growth_page_sizes(size_t need, uint64_t *sizes)
 }
 
 /*
- * Add enough new pages to a NUMA heap for req bytes aligned to align.
- * Heap lock held. Returns 0, or -1 with rte_errno ENOMEM or the rte_errno
+ * Add enough new pages to a NUMA heap for req bytes aligned to align, of
+ * a page size in pgsz_mask (an OR of page sizes; 0: any). Heap lock held. Returns 0, or -1 with rte_errno ENOMEM or the rte_errno
  * of the memory event callback that refused the pages.
  */
 int
-malloc_heap_grow(struct malloc_heap *heap, size_t req, size_t align)
+malloc_heap_grow(struct malloc_heap *heap, size_t req, size_t align,
+		uint64_t pgsz_mask)
 {
 	/*
 	 * New pages start page aligned, so the data starts at most align
@@ -151,13 +162,13 @@ malloc_heap_grow(struct malloc_heap *heap, size_t req, size_t align)
 		malloc_elem_data_len(req);
 	uint64_t sizes[MAX_PAGE_SIZES];
 	struct rte_memseg_list *msl;
-	unsigned int i, n;
-	uint64_t n_pages;
+	unsigned int i, n, cap = 0;
+	uint64_t n_pages, big_sz = 0, big_pages = 0;
 	size_t len;
 	void *va;
 	int err;
 
-	n = growth_page_sizes(need, sizes);
+	n = growth_page_sizes(need, pgsz_mask, sizes);
 	for (i = 0; i < n; i++) {
 		n_pages = RTE_ALIGN_CEIL((uint64_t)need, sizes[i]) / sizes[i];
 		if (n_pages > UINT_MAX || n_pages * sizes[i] > SIZE_MAX)
@@ -167,6 +178,11 @@ malloc_heap_grow(struct malloc_heap *heap, size_t req, size_t align)
 		va = eal_memalloc_alloc_pages(heap->socket_id, sizes[i],
 			(unsigned int)n_pages);
 		if (va == NULL) {
+			if (rte_errno == E2BIG && big_sz == 0) {
+				big_sz = sizes[i];
+				big_pages = n_pages;
+				cap = eal_memalloc_list_capacity(heap->socket_id, sizes[i]);
+			}
 			eal_mem_hotplug_write_unlock();
 			continue;
 		}
@@ -194,6 +210,13 @@ malloc_heap_grow(struct malloc_heap *heap, size_t req, size_t align)
 		EAL_LOG(DEBUG, "heap %s: grew by %" PRIu64 " page(s) of %" PRIu64 " bytes at %p",
 			heap->name, n_pages, sizes[i], va);
 		return 0;
+	}
+	if (big_sz != 0) {
+		/* free memory cannot help: say which limit and how to get past it */
+		EAL_LOG(ERR, "heap %s: %zu bytes need %" PRIu64 " contiguous pages of %" PRIu64 " kB, but one memseg list holds at most %u (RTE_MAX_MEMSEG_PER_LIST %u, RTE_MAX_MEM_MB_PER_LIST %u in config/rte_config.h): use larger (huge) pages, static --no-huge memory (-m without --dynamic-mem), or build with larger limits",
+			heap->name, req, big_pages, big_sz >> 10, cap,
+			(unsigned int)RTE_MAX_MEMSEG_PER_LIST,
+			(unsigned int)RTE_MAX_MEM_MB_PER_LIST);
 	}
 	return eal_fail(ENOMEM);
 }

@@ -21,6 +21,9 @@
 extern "C" {
 #endif
 
+/* Exported: the libraries build with -fvisibility=hidden (abi.rst). */
+#pragma GCC visibility push(default)
+
 /** Statistics of one heap. */
 struct rte_malloc_socket_stats {
 	size_t heap_totalsz_bytes; /**< bytes the heap holds */
@@ -40,7 +43,9 @@ struct rte_malloc_socket_stats {
  * @param align 0, or a power of two; the result is aligned to at least a
  *   cache line
  * @return the memory, or NULL with rte_errno EINVAL (size 0, bad align) or
- *   ENOMEM (no memory), or the rte_errno of a memory event callback that
+ *   ENOMEM (no memory; also a block larger than one memseg list holds, e.g.
+ *   32 MiB of 4 kB pages under --no-huge --dynamic-mem, which is logged with
+ *   the limit, see doc/guides/limits.rst), or the rte_errno of a memory event callback that
  *   refused new pages (e.g. ENOSPC or ENOMEM when VFIO could not map them:
  *   the memory is never handed out unmapped), or E_RTE_NO_CONFIG before
  *   rte_eal_init()
@@ -131,10 +136,16 @@ int rte_malloc_heap_destroy(const char *heap_name);
 
 /**
  * Add memory to an external heap. It is registered as external memory,
- * announced with an RTE_MEM_EVENT_ALLOC event (VFIO maps it, one DMA
- * mapping per IOVA-contiguous run) and becomes available for allocation.
+ * announced with an RTE_MEM_EVENT_ALLOC event (VFIO maps the pages that
+ * have an IOVA, one DMA mapping per IOVA-contiguous run) and becomes
+ * available for allocation.
  *
- * @param iova_addrs IOVA of each page, or NULL (see rte_extmem_register())
+ * @param iova_addrs IOVA of each page, or NULL: then every page is
+ *   RTE_BAD_IOVA in every IOVA mode (as DPDK 22.11 documents), is not
+ *   DMA-mapped, and rte_malloc_virt2iova() reports RTE_BAD_IOVA for it;
+ *   an application that wants DMA to it maps it itself (rte_dev_dma_map())
+ * @param n_pages entries of @p iova_addrs (len / page_sz); ignored when
+ *   @p iova_addrs is NULL (any value is accepted, as in DPDK)
  * @return 0, or -1 with rte_errno EINVAL (bad parameters), ENOENT (no such
  *   heap), EEXIST (overlaps known memory), ENOSPC (no free memseg list), or
  *   the rte_errno of a memory event callback that refused it (e.g. a VFIO
@@ -175,9 +186,13 @@ int rte_malloc_heap_socket_is_external(int socket_id);
 /**
  * IOVA of an address inside a heap allocation.
  *
- * @return the IOVA, or RTE_BAD_IOVA with rte_errno EINVAL
+ * @return the IOVA, or RTE_BAD_IOVA with rte_errno EINVAL (not inside a
+ *   live allocation; one ERR line) or ENOENT (memory of an external heap
+ *   added without IOVAs: it has none, and nothing is logged)
  */
 rte_iova_t rte_malloc_virt2iova(const void *addr);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

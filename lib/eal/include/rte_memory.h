@@ -21,6 +21,9 @@
 extern "C" {
 #endif
 
+/* Exported: the libraries build with -fvisibility=hidden (abi.rst). */
+#pragma GCC visibility push(default)
+
 /** One page of memory that the EAL manages. */
 struct rte_memseg {
 	rte_iova_t iova;        /**< address the device uses (RTE_BAD_IOVA if unknown) */
@@ -82,9 +85,11 @@ phys_addr_t rte_mem_virt2phy(const void *virt);
  * IOVA of a virtual address: from the memseg that holds it, else the
  * address itself in IOVA-as-VA mode, else the physical address in
  * IOVA-as-PA mode. Memory outside the memsegs has no IOVA in the
- * allocated mode (see rte_eal_iova_mode_is_allocated()).
+ * allocated mode (see rte_eal_iova_mode_is_allocated()), nor has external
+ * memory registered without IOVAs (in every mode).
  *
- * @return the IOVA, or RTE_BAD_IOVA with rte_errno set (ENOENT: no IOVA)
+ * @return the IOVA, or RTE_BAD_IOVA with rte_errno set (ENOENT: no IOVA,
+ *   not logged; EINVAL: NULL)
  */
 rte_iova_t rte_mem_virt2iova(const void *virt);
 
@@ -99,6 +104,7 @@ rte_iova_t rte_mem_virt2iova(const void *virt);
  *   ENOTSUP (not the allocated mode: use the VA or the physical address)
  *   or ENOMEM (no room left in the valid ranges)
  */
+__rte_experimental
 rte_iova_t rte_mem_iova_alloc(size_t len, size_t align);
 
 /**
@@ -106,6 +112,7 @@ rte_iova_t rte_mem_iova_alloc(size_t len, size_t align);
  *
  * @return 0, or -1 with rte_errno EINVAL (not such a block)
  */
+__rte_experimental
 int rte_mem_iova_free(rte_iova_t iova, size_t len);
 
 /**
@@ -200,7 +207,10 @@ int rte_memseg_get_fd_offset(const struct rte_memseg *ms, size_t *offset);
 int rte_memseg_get_fd_offset_thread_unsafe(const struct rte_memseg *ms,
 		size_t *offset);
 
-/** Print every memseg list and its segments to @p f. */
+/**
+ * Print every memseg list and its segments to @p f; NULL means stdout (as
+ * rte_malloc_dump_heaps(); DPDK would crash on NULL).
+ */
 void rte_dump_physmem_layout(FILE *f);
 
 /** @return the total bytes of EAL-managed memory in use (external excluded) */
@@ -219,9 +229,11 @@ unsigned int rte_memory_get_nrank(void);
  *
  * @param va_addr start, aligned to @p page_sz
  * @param len length, a multiple of @p page_sz
- * @param iova_addrs IOVA of each page, or NULL: then the IOVA is the VA in
- *   IOVA-as-VA mode and unknown (RTE_BAD_IOVA) otherwise
- * @param n_pages entries of @p iova_addrs (len / page_sz), 0 when NULL
+ * @param iova_addrs IOVA of each page, or NULL: then every page is
+ *   RTE_BAD_IOVA in every IOVA mode, as DPDK 22.11 documents (the
+ *   application maps it for DMA itself if it wants, rte_dev_dma_map())
+ * @param n_pages entries of @p iova_addrs (len / page_sz); ignored when
+ *   @p iova_addrs is NULL (any value is accepted, as in DPDK)
  * @param page_sz a power of two, at least the system page size
  * @return 0, or -1 with rte_errno EINVAL (bad parameters), EEXIST
  *   (overlaps memory the EAL knows), ENOSPC (no free memseg list)
@@ -275,13 +287,16 @@ typedef int (*rte_mem_event_check_callback_t)(enum rte_mem_event event_type,
 /**
  * Register a memory event callback. Callbacks run in registration order for
  * ALLOC and in reverse order for FREE, with the memory hotplug lock held:
- * they must not allocate or free EAL memory.
+ * they must not allocate or free EAL memory. Nor may a callback register or
+ * unregister a mem event callback: the list of callbacks is locked while
+ * they run, so such a call from inside a callback is refused with EDEADLK
+ * (where DPDK would block forever); do it outside the callback.
  *
  * @param name unique with @p arg; not the name of one of the EAL's own
  *   callbacks ("vfio_dma_map", which maps heap memory for DMA)
  * @return 0, or -1 with rte_errno EINVAL (NULL name or callback, name too
  *   long), EEXIST (same name and arg registered), EPERM (the name of an EAL
- *   callback)
+ *   callback), EDEADLK (called from inside a mem event callback)
  */
 int rte_mem_event_callback_register(const char *name, rte_mem_event_callback_t clb,
 		void *arg);
@@ -291,6 +306,7 @@ int rte_mem_event_callback_register(const char *name, rte_mem_event_callback_t c
  *
  * @return as rte_mem_event_callback_register()
  */
+__rte_experimental
 int rte_mem_event_check_callback_register(const char *name,
 		rte_mem_event_check_callback_t clb, void *arg);
 
@@ -300,9 +316,12 @@ int rte_mem_event_check_callback_register(const char *name,
  * memory would be handed out without a DMA mapping.
  *
  * @return 0, or -1 with rte_errno EINVAL (NULL name), ENOENT (not
- *   registered) or EPERM (an EAL callback)
+ *   registered), EPERM (an EAL callback) or EDEADLK (called from inside a
+ *   mem event callback)
  */
 int rte_mem_event_callback_unregister(const char *name, void *arg);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }
