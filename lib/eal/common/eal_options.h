@@ -118,6 +118,7 @@ int eal_opt_no_pci(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_vdev(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_vfio_intr(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_vfio_vf_token(struct eal_opt_state *st, const char *opt, const char *arg);
+int eal_opt_vfio_mode(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_check_devices(const struct eal_opt_state *st);
 
 /* eal_options_compat.c: process type and DPDK options with no effect here */

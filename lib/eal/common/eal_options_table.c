@@ -49,6 +49,8 @@ static const struct eal_option eal_options[] = {
 	{ "match-allocations", 0, NO, eal_opt_match_allocations, EAL_OPT_GRP_MEMORY,
 		"--match-allocations", "give hugepages back only as whole heap growths" },
 	/* devices */
+	{ "vfio-mode", 0, REQ, eal_opt_vfio_mode, EAL_OPT_GRP_DEVICES,
+		"--vfio-mode=group|cdev", "VFIO through groups and a type1 container (default), or device cdevs and iommufd" },
 	{ "allow", 'a', REQ, eal_opt_allow, EAL_OPT_GRP_DEVICES,
 		"-a, --allow PCI", "use only these PCI devices (dddd:bb:dd.f or bb:dd.f)" },
 	{ "block", 'b', REQ, eal_opt_block, EAL_OPT_GRP_DEVICES,
