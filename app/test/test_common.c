@@ -29,10 +29,29 @@
 void *
 test_anon_map(size_t len, int extra_flags)
 {
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		MAP_PRIVATE | MAP_ANONYMOUS | extra_flags, -1, 0);
+	void *p = test_dma_mmap(len, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS | extra_flags);
 
 	return p == MAP_FAILED ? NULL : p;
+}
+
+void *
+test_dma_mmap(size_t len, int prot, int flags)
+{
+	void *p = MAP_FAILED;
+
+#ifdef MAP_32BIT
+	/*
+	 * In IOVA as VA a test buffer's address is its IOVA: mmap() alone
+	 * puts it near 2^47, beyond a 39-bit IOMMU. Below 2 GiB every IOMMU
+	 * reaches it (the EAL's memory starts at 4 GiB).
+	 */
+	if (rte_eal_iova_mode() == RTE_IOVA_VA)
+		p = mmap(NULL, len, prot, flags | MAP_32BIT, -1, 0);
+#endif
+	if (p == MAP_FAILED)
+		p = mmap(NULL, len, prot, flags, -1, 0);
+	return p;
 }
 
 long
@@ -283,8 +302,8 @@ test_iova_spare(size_t len, size_t align)
 		return h->iova;
 	}
 	/* an address range of the process nobody can use is an IOVA nobody maps */
-	p = mmap(NULL, size + align, PROT_NONE,
-		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	p = test_dma_mmap(size + align, PROT_NONE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
 	if (p == MAP_FAILED) {
 		rte_errno = ENOMEM;
 		return RTE_BAD_IOVA;
