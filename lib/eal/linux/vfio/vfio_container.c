@@ -13,6 +13,7 @@
  * registration); the VFIO code only reads records and calls the backend.
  */
 
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -26,6 +27,7 @@
 #include "eal_private.h"
 #include "vfio_backend.h"
 #include "vfio_iommu.h"
+#include "vfio_iommufd.h"
 #include "vfio_private.h"
 
 static pthread_mutex_t vfio_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -255,7 +257,9 @@ eal_vfio_init(void)
 
 	unavailable_err = ENODEV;
 	init_ran = true;
-	if (be == NULL || !be->present()) {
+	if (vfio_mode_select() < 0)
+		return -1;
+	if (be == NULL || (!vfio_mode_is_cdev() && !be->present())) {
 		EAL_LOG(INFO, "VFIO not available: %s does not exist (load vfio-pci)",
 			VFIO_CONTAINER_PATH);
 		return 0;
@@ -282,7 +286,11 @@ eal_vfio_init(void)
 			strerror(err));
 		return eal_fail(err);
 	}
-	EAL_LOG(INFO, "VFIO: default container ready (type1 v2 %s, UNMAP_ALL %s)",
+	if (vfio_mode_is_cdev())
+		EAL_LOG(INFO, "VFIO: default container ready (iommufd IOAS %u)",
+			cont->ioas_id);
+	else
+		EAL_LOG(INFO, "VFIO: default container ready (type1 v2 %s, UNMAP_ALL %s)",
 		cont->has_v2 ? "offered" : "missing: type1 v1 fallback",
 		cont->has_unmap_all ? "offered" : "missing");
 	/* the IOVA mode is chosen from these, before memory exists */
@@ -423,4 +431,37 @@ int
 vfio_container_iommu_type(int container_fd)
 {
 	return vfio_with_container(__func__, container_fd, type_of, NULL);
+}
+
+int
+eal_vfio_user_map_find(const void *va, size_t len, char *desc, size_t desc_len)
+{
+	uint64_t lo = (uintptr_t)va, hi = lo + len;
+	const struct vfio_record *r;
+	unsigned int i;
+	int found = 0;
+
+	if (!vfio_available())
+		return 0;
+	vfio_lock();
+	/* by vaddr, so a walk over each container's records (a rare call) */
+	for (i = 0; i < RTE_DIM(containers) && !found; i++) {
+		const struct vfio_container *c = &containers[i];
+
+		if (!c->used)
+			continue;
+		for (r = vfio_records_first(c->records); r != NULL;
+				r = vfio_records_next(c->records, r)) {
+			if (r->kind != VFIO_REC_USER || r->vaddr >= hi ||
+					r->vaddr + r->len <= lo)
+				continue;
+			snprintf(desc, desc_len, "container fd %d%s: vaddr 0x%" PRIx64 " IOVA 0x%" PRIx64 " len 0x%" PRIx64,
+				c->fd, c->is_default ? " (the default, RTE_VFIO_DEFAULT_CONTAINER_FD)" : "",
+				r->vaddr, r->iova, r->len);
+			found = 1;
+			break;
+		}
+	}
+	vfio_unlock();
+	return found;
 }
