@@ -29,10 +29,29 @@
 void *
 test_anon_map(size_t len, int extra_flags)
 {
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		MAP_PRIVATE | MAP_ANONYMOUS | extra_flags, -1, 0);
+	void *p = test_dma_mmap(len, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS | extra_flags);
 
 	return p == MAP_FAILED ? NULL : p;
+}
+
+void *
+test_dma_mmap(size_t len, int prot, int flags)
+{
+	void *p = MAP_FAILED;
+
+#ifdef MAP_32BIT
+	/*
+	 * In IOVA as VA a test buffer's address is its IOVA: mmap() alone
+	 * puts it near 2^47, beyond a 39-bit IOMMU. Below 2 GiB every IOMMU
+	 * reaches it (the EAL's memory starts at 4 GiB).
+	 */
+	if (rte_eal_iova_mode() == RTE_IOVA_VA)
+		p = mmap(NULL, len, prot, flags | MAP_32BIT, -1, 0);
+#endif
+	if (p == MAP_FAILED)
+		p = mmap(NULL, len, prot, flags, -1, 0);
+	return p;
 }
 
 long
@@ -227,6 +246,21 @@ block_get(enum test_iova_mode mode, size_t size, uint64_t align,
 	return 0;
 }
 
+/* [a, a + len) inside one of the IOMMU's valid ranges (or none known). */
+static bool
+va_reachable(uint64_t a, size_t len)
+{
+	struct eal_iova_range r[16];
+	unsigned int i, n = eal_iova_get_ranges(r, RTE_DIM(r));
+
+	if (n == 0)
+		return true;
+	for (i = 0; i < RTE_MIN(n, RTE_DIM(r)); i++)
+		if (a >= r[i].start && a + len - 1 <= r[i].end)
+			return true;
+	return false;
+}
+
 uint64_t
 test_iova_for(const void *va, size_t len)
 {
@@ -243,9 +277,28 @@ test_iova_for(const void *va, size_t len)
 		return RTE_BAD_IOVA;
 	off = (uintptr_t)va % pg;
 	size = RTE_ALIGN_CEIL(off + len, pg);
-	if (mode == MODE_VA) {
+	if (mode == MODE_VA && va_reachable((uintptr_t)va, len)) {
 		h->kind = HELD_VA;
 		h->iova = (uintptr_t)va;
+	} else if (mode == MODE_VA) {
+		/*
+		 * IOVA as VA, but this VA is beyond the IOMMU (a BAR or hugepages
+		 * that mmap() placed near 2^47 on a 39-bit IOMMU): a spare IOVA
+		 * inside the reach, aligned as the VA is, held in this slot.
+		 */
+		uint64_t align = RTE_MAX(pg, low_bit((uintptr_t)va - off,
+			RTE_MIN(ALIGN_MAX, pow2_ceil(size))));
+		void *p = test_dma_mmap(size + align, PROT_NONE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
+
+		if (p == MAP_FAILED) {
+			rte_errno = ENOMEM;
+			return RTE_BAD_IOVA;
+		}
+		h->kind = HELD_VA_SPARE;
+		h->base = (uintptr_t)p;
+		h->size = size + align;
+		h->iova = RTE_ALIGN_CEIL((uintptr_t)p, align) + off;
 	} else {
 		if (block_get(mode, size, RTE_MAX(pg, low_bit((uintptr_t)va - off,
 				RTE_MIN(ALIGN_MAX, pow2_ceil(size)))), h) < 0)
@@ -283,8 +336,8 @@ test_iova_spare(size_t len, size_t align)
 		return h->iova;
 	}
 	/* an address range of the process nobody can use is an IOVA nobody maps */
-	p = mmap(NULL, size + align, PROT_NONE,
-		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	p = test_dma_mmap(size + align, PROT_NONE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
 	if (p == MAP_FAILED) {
 		rte_errno = ENOMEM;
 		return RTE_BAD_IOVA;

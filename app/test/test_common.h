@@ -24,6 +24,13 @@
  */
 void *test_anon_map(size_t len, int extra_flags);
 
+/*
+ * mmap() for memory a device reaches at IOVA = VA: below 2 GiB in IOVA
+ * as VA where the platform allows it (within any IOMMU's reach), plain
+ * mmap() otherwise. MAP_FAILED on failure.
+ */
+void *test_dma_mmap(size_t len, int prot, int flags);
+
 /* The number at the start of a file (sysfs, /proc); -1 when unreadable. */
 long test_read_long(const char *path);
 

@@ -42,8 +42,8 @@ bufs_alloc(struct edu_bufs *b)
 {
 	b->half = RTE_ALIGN_CEIL((size_t)RTE_EDU_BUF_SIZE, test_page_size());
 	b->len = RTE_EDU_BUF_USABLE;
-	b->va = mmap(NULL, 2 * b->half, PROT_READ | PROT_WRITE,
-		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	b->va = test_dma_mmap(2 * b->half, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS);
 	if (b->va == MAP_FAILED) {
 		b->va = NULL;
 		return -1;

@@ -543,8 +543,7 @@ vm_dma_checks(void)
 		goto out;
 	rte_free(p);
 	TEST_STEP("external memory added with IOVAs the test chose: DMA at those IOVAs");
-	ext = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		-1, 0);
+	ext = test_dma_mmap(4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
 	table = ext == MAP_FAILED ? NULL : test_iova_table(ext, 4 * pg, pg);
 	if (table == NULL || rte_malloc_heap_create("vm_ext") < 0 ||
 			rte_malloc_heap_memory_add("vm_ext", ext, 4 * pg, table, 4, pg) < 0) {
@@ -1036,7 +1035,7 @@ p2p_vm(void)
 	TEST_ASSERT_NOT_NULL(buf, "buffer");
 	buf_iova = rte_malloc_virt2iova(buf);
 	/* two pages: the second is an IOVA where nothing is mapped */
-	hole = mmap(NULL, 2 * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	hole = test_dma_mmap(2 * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS);
 	TEST_ASSERT(hole != MAP_FAILED, "mmap");
 	iova = spare_iova(hole, 2 * pg);
 	TEST_ASSERT(iova != RTE_BAD_IOVA, "an IOVA for B's BAR");

@@ -142,8 +142,20 @@ map_scratch(struct rte_edu *edu)
 	void *va;
 
 	edu->scratch_len = RTE_ALIGN_CEIL((size_t)RTE_EDU_BUF_SIZE, pgsz);
-	va = mmap(NULL, edu->scratch_len, PROT_READ | PROT_WRITE,
-		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	va = MAP_FAILED;
+#ifdef MAP_32BIT
+	/*
+	 * In IOVA as VA the page's address is its IOVA: mmap() alone puts it
+	 * near 2^47, beyond a 39-bit IOMMU. Below 2 GiB every IOMMU reaches
+	 * it, and nothing of the EAL's (which starts at 4 GiB) is there.
+	 */
+	if (rte_eal_iova_mode() == RTE_IOVA_VA)
+		va = mmap(NULL, edu->scratch_len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+#endif
+	if (va == MAP_FAILED)
+		va = mmap(NULL, edu->scratch_len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (va == MAP_FAILED) {
 		int err = errno;
 
