@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -242,9 +243,26 @@ type1_detach_group(int group_fd)
 	return vfio_backend()->ioctl(group_fd, VFIO_GROUP_UNSET_CONTAINER, NULL);
 }
 
+/*
+ * With --vfio-vf-token the device is asked for as "BDF vf_token=UUID"
+ * first: vfio-pci wants the token for a VF whose PF is bound to vfio-pci
+ * (and for such a PF), and refuses it (EINVAL) for any other device,
+ * which is then asked for by its name alone, as DPDK does.
+ */
 static int
 type1_device_fd(int group_fd, const char *name)
 {
+	const char *token = eal_get_internal_config()->vfio_vf_token;
+	char with_token[128];
+	int fd;
+
+	if (token[0] != '\0' && snprintf(with_token, sizeof(with_token),
+			"%s vf_token=%s", name, token) < (int)sizeof(with_token)) {
+		fd = vfio_backend()->ioctl(group_fd, VFIO_GROUP_GET_DEVICE_FD,
+			with_token);
+		if (fd >= 0)
+			return fd;
+	}
 	return vfio_backend()->ioctl(group_fd, VFIO_GROUP_GET_DEVICE_FD,
 			(void *)(uintptr_t)name);
 }
