@@ -1668,7 +1668,8 @@ setup_model(void)
 static int
 test_vfio_conformance(void)
 {
-	unsigned int i, passed = 0, failed = 0, skipped = 0;
+	struct test_cases n = { 0 };
+	unsigned int i;
 
 	memset(&S, 0, sizeof(S));
 	ps = (uint64_t)sysconf(_SC_PAGESIZE);
@@ -1676,10 +1677,10 @@ test_vfio_conformance(void)
 	if (S.kernel) {
 		S.be = &vfio_backend_kernel;
 		if (!S.be->present())
-			TEST_SKIP("no /dev/vfio/vfio: VFIO is not loaded");
+			TEST_SKIP_MISSING("no /dev/vfio/vfio: VFIO is not loaded");
 		find_kernel_devices();
 		if (S.n_groups == 0)
-			TEST_SKIP("no edu device (1234:11e8) bound to vfio-pci "
+			TEST_SKIP_MISSING("no edu device (1234:11e8) bound to vfio-pci "
 				"in /sys/bus/pci/devices");
 	} else if (setup_model() < 0) {
 		TEST_FAIL_MSG("cannot set up the model's groups");
@@ -1705,24 +1706,24 @@ test_vfio_conformance(void)
 			c->run();
 		if (S.skip[0] != '\0') {
 			printf("[SKIP] %-7s %s: %s\n", c->id, c->what, S.skip);
-			skipped++;
+			test_case_count(&n, TEST_SKIPPED);
 		} else if (strcmp(S.got, c->expected) == 0) {
 			printf("[ OK ] %-7s %s: expected '%s', got '%s'\n",
 				c->id, c->what, c->expected, S.got);
-			passed++;
+			test_case_count(&n, TEST_SUCCESS);
 		} else {
 			printf("[FAIL] %-7s %s: expected '%s', got '%s'\n",
 				c->id, c->what, c->expected, S.got);
-			failed++;
+			test_case_count(&n, TEST_FAILED);
 		}
 	}
 	for (i = 0; i < RTE_DIM(not_run); i++)
 		printf("[ -- ] not run: %s\n", not_run[i]);
-	printf("conformance on %s: %u passed, %u failed, %u skipped\n",
-		S.be->name, passed, failed, skipped);
+	printf("conformance on %s:\n", S.be->name);
 	if (!S.kernel)
 		vfio_model_reset();
-	return failed == 0 ? TEST_SUCCESS : TEST_FAILED;
+	/* each case counts; all of them skipped is a SKIP, never a pass */
+	return test_cases_end(&n);
 }
 
 REGISTER_TEST_COMMAND(vfio_conformance_autotest, test_vfio_conformance);
