@@ -422,7 +422,7 @@ vm_dma_checks(void)
 	int socket, ret = -1;
 
 	if (dev == NULL)
-		TEST_SKIP("no edu device bound to vfio-pci");
+		TEST_SKIP_MISSING("no edu device bound to vfio-pci");
 	edu = rte_edu_probe(dev);
 	TEST_ASSERT_NOT_NULL(edu, "edu probe: %s", rte_strerror(rte_errno));
 	TEST_STEP("heap memory: device DMA at its memseg IOVA");
@@ -472,7 +472,7 @@ test_iova_mode_vm(void)
 	n = eal_iova_get_ranges(r, RTE_DIM(r));
 	if (n == 0) {
 		rte_eal_cleanup();
-		TEST_SKIP("no group bound to vfio-pci could be probed");
+		TEST_SKIP_MISSING("no group bound to vfio-pci could be probed");
 	}
 	/* user VAs are 0x7f...: a 39-bit IOMMU ends far below */
 	narrow = r[n - 1].end < (1ULL << 46);
@@ -542,7 +542,7 @@ test_resv_window(void)
 
 	ret = test_group(&num);
 	if (ret > 0)
-		TEST_SKIP("no edu device bound to vfio-pci");
+		TEST_SKIP_MISSING("no edu device bound to vfio-pci");
 	TEST_ASSERT_SUCCESS(ret, "init: %s", rte_strerror(rte_errno));
 	va = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		-1, 0);
@@ -588,7 +588,7 @@ test_group_conflict(void)
 
 	ret = test_group(&num);
 	if (ret > 0)
-		TEST_SKIP("no edu device bound to vfio-pci");
+		TEST_SKIP_MISSING("no edu device bound to vfio-pci");
 	TEST_ASSERT_SUCCESS(ret, "init: %s", rte_strerror(rte_errno));
 	va = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	TEST_ASSERT(va != MAP_FAILED, "mmap");
@@ -811,7 +811,7 @@ p2p_vm(void)
 	db = da != NULL ? test_vfio_edu(da) : NULL;
 	if (db == NULL) {
 		rte_eal_cleanup();
-		TEST_SKIP("needs two edu devices bound to vfio-pci");
+		TEST_SKIP_MISSING("needs two edu devices bound to vfio-pci");
 	}
 	a = rte_edu_probe(da);
 	TEST_ASSERT_NOT_NULL(a, "edu A: %s", rte_strerror(rte_errno));

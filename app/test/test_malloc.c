@@ -673,7 +673,7 @@ test_malloc_hugepage(void)
 	void *p, *q;
 
 	if (free_before < 4)
-		TEST_SKIP("fewer than 4 free 2 MiB hugepages (%ld): reserve some with 'echo 8 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages'",
+		TEST_SKIP_MISSING("fewer than 4 free 2 MiB hugepages (%ld): reserve some with 'echo 8 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages'",
 			free_before);
 	TEST_ASSERT(test_eal_init("--in-memory", "-m", "16", NULL) >= 0,
 		"EAL init: %s", rte_strerror(rte_errno));
