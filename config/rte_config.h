@@ -12,6 +12,9 @@
 #define RTE_HEAP_NAME_MAX_LEN 32
 #define RTE_MEM_EVENT_CALLBACK_NAME_LEN 64
 #define RTE_MAX_HEAPS 32
+
+/* Memzones that may be reserved at once (DPDK 22.11's default). */
+#define RTE_MAX_MEMZONE 2560
 #define RTE_LOG_MAX_TYPES 64
 
 /* Segments one memseg list may hold, and the VA each list reserves at most. */

@@ -794,7 +794,7 @@ vfio_model_mapping_count(int container_fd)
 	pthread_mutex_lock(&model.lock);
 	c = container_of_fd(container_fd);
 	if (c != NULL && c->iommu_set)
-		n = vfio_records_count(c->dmas);
+		n = (unsigned int)c->dmas.n;
 	pthread_mutex_unlock(&model.lock);
 	return n;
 }
@@ -808,7 +808,7 @@ vfio_model_mapped_bytes(int container_fd)
 	pthread_mutex_lock(&model.lock);
 	c = container_of_fd(container_fd);
 	if (c != NULL && c->iommu_set)
-		n = vfio_records_bytes(c->dmas);
+		n = c->dmas.bytes;
 	pthread_mutex_unlock(&model.lock);
 	return n;
 }
@@ -817,17 +817,18 @@ bool
 vfio_model_is_mapped(int container_fd, uint64_t iova, uint64_t len)
 {
 	struct model_container *c;
-	struct vfio_record *dma;
 	uint64_t next = iova, end = iova + len;
 	bool covered = false;
+	long i;
 
 	pthread_mutex_lock(&model.lock);
 	c = container_of_fd(container_fd);
 	if (c != NULL && c->iommu_set && len > 0 && end > iova) {
 		/* covered when adjacent DMAs leave no hole in the range */
-		for (dma = vfio_records_lookup(c->dmas, next); dma != NULL &&
-				dma->iova <= next; dma = vfio_records_next(c->dmas, dma)) {
-			next = dma->iova + dma->len;
+		for (i = model_store_find(&c->dmas, next);
+				i >= 0 && (size_t)i < c->dmas.n &&
+				c->dmas.v[i].iova <= next; i++) {
+			next = c->dmas.v[i].iova + c->dmas.v[i].size;
 			if (next >= end || next == 0) {
 				covered = true;
 				break;
@@ -871,32 +872,31 @@ vfio_model_walk(int container_fd,
 		void *arg)
 {
 	struct model_container *c;
-	struct vfio_record *dma;
+	size_t i;
 
 	pthread_mutex_lock(&model.lock);
 	c = container_of_fd(container_fd);
 	if (c != NULL && c->iommu_set)
-		for (dma = vfio_records_first(c->dmas); dma != NULL;
-				dma = vfio_records_next(c->dmas, dma))
-			fn(dma->iova, dma->vaddr, dma->len, arg);
+		for (i = 0; i < c->dmas.n; i++)
+			fn(c->dmas.v[i].iova, c->dmas.v[i].vaddr,
+				c->dmas.v[i].size, arg);
 	pthread_mutex_unlock(&model.lock);
 }
 
 static int
 check_container(const struct model_container *c)
 {
-	const struct vfio_record *dma;
 	unsigned int invalid = 0;
+	size_t i;
 
 	if (!c->iommu_set)
-		return c->dmas == NULL ? 0 : -1;
-	if (vfio_records_check(c->dmas) < 0)
+		return c->dmas.n == 0 && c->dmas.v == NULL ? 0 : -1;
+	if (model_store_check(&c->dmas) < 0)
 		return -1;
-	for (dma = vfio_records_first(c->dmas); dma != NULL;
-			dma = vfio_records_next(c->dmas, dma))
-		invalid += !!(dma->owner & MODEL_DMA_VADDR_INVALID);
+	for (i = 0; i < c->dmas.n; i++)
+		invalid += c->dmas.v[i].vaddr_invalid;
 	if (invalid != c->invalid_count ||
-			c->dma_avail + vfio_records_count(c->dmas) != c->dma_limit)
+			c->dma_avail + c->dmas.n != c->dma_limit)
 		return -1;
 	return 0;
 }
@@ -905,17 +905,16 @@ int
 vfio_model_check(void)
 {
 	const struct model_container *c;
-	const struct vfio_record *dma;
 	uint64_t locked = 0;
+	size_t i;
 	int ret = 0;
 
 	pthread_mutex_lock(&model.lock);
 	for (c = model.containers; c != NULL && ret == 0; c = c->next) {
 		ret = check_container(c);
-		for (dma = c->dmas != NULL ? vfio_records_first(c->dmas) : NULL;
-				dma != NULL; dma = vfio_records_next(c->dmas, dma))
-			if (!(dma->owner & MODEL_DMA_NOT_ACCOUNTED))
-				locked += dma->len;
+		for (i = 0; i < c->dmas.n; i++)
+			if (c->dmas.v[i].accounted)
+				locked += c->dmas.v[i].size;
 	}
 	if (ret == 0 && locked != model.locked_bytes)
 		ret = -1;

@@ -148,9 +148,7 @@ set_iommu(struct model_container *c, unsigned long type)
 	container_ranges(c, NULL, &r);
 	if (r.n == 0)
 		return -EINVAL;
-	c->dmas = vfio_records_create();
-	if (c->dmas == NULL)
-		return -ENOMEM;
+	model_store_init(&c->dmas);
 	c->iommu_set = true;
 	c->v2 = type == VFIO_TYPE1v2_IOMMU;
 	c->dma_limit = model.dma_entry_limit;
@@ -160,28 +158,28 @@ set_iommu(struct model_container *c, unsigned long type)
 	return 0;
 }
 
+/* Remove vfio_dma i whole: unpin, unaccount, give its entry back. */
 static void
-remove_dma(struct model_container *c, struct vfio_record *dma)
+remove_dma(struct model_container *c, size_t i)
 {
-	if (!(dma->owner & MODEL_DMA_NOT_ACCOUNTED))
-		model.locked_bytes -= dma->len;
-	if (dma->owner & MODEL_DMA_VADDR_INVALID)
+	const struct model_dma *dma = &c->dmas.v[i];
+
+	if (dma->accounted)
+		model.locked_bytes -= dma->size;
+	if (dma->vaddr_invalid)
 		c->invalid_count--;
 	c->dma_avail++;
-	vfio_records_remove(c->dmas, dma);
+	model_store_remove(&c->dmas, i);
 }
 
 void
 model_iommu_release(struct model_container *c)
 {
-	struct vfio_record *dma;
-
 	if (!c->iommu_set)
 		return;
-	while ((dma = vfio_records_first(c->dmas)) != NULL)
-		remove_dma(c, dma);
-	vfio_records_destroy(c->dmas);
-	c->dmas = NULL;
+	while (c->dmas.n > 0)
+		remove_dma(c, c->dmas.n - 1);
+	model_store_fini(&c->dmas);
 	c->iommu_set = false;
 	c->invalid_count = 0;
 }
@@ -191,7 +189,7 @@ int
 model_iommu_attach_check(struct model_container *c, const struct model_group *g)
 {
 	struct iova_ranges r;
-	struct vfio_record *dma;
+	size_t i;
 
 	if (!c->iommu_set)
 		return 0;
@@ -201,9 +199,9 @@ model_iommu_attach_check(struct model_container *c, const struct model_group *g)
 	if (r.n == 0)
 		return -EINVAL;
 	/* existing mappings must fit the narrowed list (aperture, MSI) */
-	for (dma = vfio_records_first(c->dmas); dma != NULL;
-			dma = vfio_records_next(c->dmas, dma))
-		if (!range_valid(&r, dma->iova, dma->iova + dma->len - 1))
+	for (i = 0; i < c->dmas.n; i++)
+		if (!range_valid(&r, c->dmas.v[i].iova,
+				model_dma_last(&c->dmas.v[i])))
 			return -EINVAL;
 	return 0;
 }
@@ -319,16 +317,19 @@ static int
 map_vaddr_update(struct model_container *c,
 		const struct vfio_iommu_type1_dma_map *map)
 {
-	struct vfio_record *dma;
+	struct model_dma *dma;
+	size_t i;
 
-	dma = vfio_records_first_overlap(c->dmas, map->iova, map->size);
-	if (dma == NULL)
+	i = model_store_first_overlap(&c->dmas, map->iova,
+		map->iova + map->size - 1);
+	if (i == c->dmas.n)
 		return -ENOENT;
-	if (!(dma->owner & MODEL_DMA_VADDR_INVALID) || dma->iova != map->iova ||
-			dma->len != map->size)
+	dma = &c->dmas.v[i];
+	if (!dma->vaddr_invalid || dma->iova != map->iova ||
+			dma->size != map->size)
 		return -EINVAL;
 	dma->vaddr = map->vaddr;
-	dma->owner &= ~MODEL_DMA_VADDR_INVALID;
+	dma->vaddr_invalid = false;
 	c->invalid_count--;
 	return 0;
 }
@@ -339,7 +340,7 @@ map_dma(struct model_container *c, void *arg)
 	const uint32_t known = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE |
 		VFIO_DMA_MAP_FLAG_VADDR;
 	struct vfio_iommu_type1_dma_map map;
-	struct vfio_record rec;
+	struct model_dma dma;
 	struct iova_ranges r;
 	uint64_t pgsize, limit, pgmask;
 	uint32_t prot;
@@ -366,7 +367,8 @@ map_dma(struct model_container *c, void *arg)
 	/* 7: overlap, or the live-update path */
 	if (map.flags & VFIO_DMA_MAP_FLAG_VADDR)
 		return map_vaddr_update(c, &map);
-	if (vfio_records_first_overlap(c->dmas, map.iova, map.size) != NULL)
+	if (model_store_first_overlap(&c->dmas, map.iova,
+			map.iova + map.size - 1) < c->dmas.n)
 		return -EEXIST;
 	/* 8: entry budget */
 	if (c->dma_avail == 0)
@@ -385,14 +387,13 @@ map_dma(struct model_container *c, void *arg)
 			model.locked_bytes / model.page_size +
 			map.size / model.page_size > limit)
 		return -ENOMEM;
-	memset(&rec, 0, sizeof(rec));
-	rec.iova = map.iova;
-	rec.vaddr = map.vaddr;
-	rec.len = map.size;
-	rec.kind = VFIO_REC_USER;
-	rec.owner = prot | (pinned > 0 ? MODEL_DMA_NOT_ACCOUNTED : 0);
-	rec.refcnt = 1;
-	if (vfio_records_insert(c->dmas, &rec, NULL) == NULL)
+	memset(&dma, 0, sizeof(dma));
+	dma.iova = map.iova;
+	dma.vaddr = map.vaddr;
+	dma.size = map.size;
+	dma.prot = prot;
+	dma.accounted = pinned == 0;
+	if (model_store_insert(&c->dmas, &dma) < 0)
 		return -ENOMEM;
 	c->dma_avail--;
 	if (pinned == 0)
@@ -424,16 +425,14 @@ unmap_bitmap_check(const struct vfio_iommu_type1_dma_unmap *unmap,
 	return 0;
 }
 
-/* Undo the invalidations this call made, from first up to (not) stop. */
+/* Undo the invalidations this call made: entries first up to (not) stop. */
 static void
-vaddr_rollback(struct model_container *c, struct vfio_record *first,
-		const struct vfio_record *stop)
+vaddr_rollback(struct model_container *c, size_t first, size_t stop)
 {
-	struct vfio_record *dma;
+	size_t i;
 
-	for (dma = first; dma != NULL && dma != stop;
-			dma = vfio_records_next(c->dmas, dma)) {
-		dma->owner &= ~MODEL_DMA_VADDR_INVALID;
+	for (i = first; i < stop; i++) {
+		c->dmas.v[i].vaddr_invalid = false;
 		c->invalid_count--;
 	}
 }
@@ -444,9 +443,11 @@ unmap_dma(struct model_container *c, void *arg)
 	const uint32_t known = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP |
 		VFIO_DMA_UNMAP_FLAG_VADDR | VFIO_DMA_UNMAP_FLAG_ALL;
 	struct vfio_iommu_type1_dma_unmap unmap;
-	struct vfio_record *dma, *first, *next;
+	struct model_dma *dma;
 	uint64_t pgmask, last, unmapped = 0;
+	size_t first, i;
 	bool all, vaddr, dirty;
+	long j;
 	int ret;
 
 	/* 1-3: struct, flags, flag combinations, dirty bitmap */
@@ -483,33 +484,34 @@ unmap_dma(struct model_container *c, void *arg)
 		return c->dirty_tracking ? -EOPNOTSUPP : -EINVAL;
 	/* 8: v2 refuses to bisect a mapping at either end */
 	if (c->v2 && !all) {
-		dma = vfio_records_lookup(c->dmas, unmap.iova);
-		if (dma != NULL && dma->iova != unmap.iova)
+		j = model_store_find(&c->dmas, unmap.iova);
+		if (j >= 0 && c->dmas.v[j].iova != unmap.iova)
 			return -EINVAL;
-		dma = vfio_records_lookup(c->dmas, last);
-		if (dma != NULL && dma->iova + dma->len - 1 != last)
+		j = model_store_find(&c->dmas, last);
+		if (j >= 0 && model_dma_last(&c->dmas.v[j]) != last)
 			return -EINVAL;
 	}
-	/* main loop: whole DMAs only, never split */
-	first = vfio_records_first_overlap(c->dmas, unmap.iova,
-		last - unmap.iova + 1 != 0 ? last - unmap.iova + 1 : UINT64_MAX);
-	for (dma = first; dma != NULL && dma->iova <= last; dma = next) {
-		next = vfio_records_next(c->dmas, dma);
+	/* main loop: whole DMAs only, never split; a removal shifts the
+	 * following entries down, so i then stays */
+	first = model_store_first_overlap(&c->dmas, unmap.iova, last);
+	for (i = first; i < c->dmas.n && c->dmas.v[i].iova <= last;) {
+		dma = &c->dmas.v[i];
 		/* v1: a range starting inside a mapping removes nothing */
 		if (!c->v2 && unmap.iova > dma->iova)
 			break;
 		if (vaddr) {
-			if (dma->owner & MODEL_DMA_VADDR_INVALID) {
-				vaddr_rollback(c, first, dma);
+			if (dma->vaddr_invalid) {
+				vaddr_rollback(c, first, i);
 				return -EINVAL;
 			}
-			dma->owner |= MODEL_DMA_VADDR_INVALID;
+			dma->vaddr_invalid = true;
 			c->invalid_count++;
-			unmapped += dma->len;
+			unmapped += dma->size;
+			i++;
 			continue;
 		}
-		unmapped += dma->len;
-		remove_dma(c, dma);
+		unmapped += dma->size;
+		remove_dma(c, i);
 	}
 	unmap.size = unmapped;
 	return model_copy_to_user(arg, &unmap, sizeof(unmap)) < 0 ? -EFAULT : 0;

@@ -16,7 +16,7 @@
 #include <sys/types.h>
 
 #include "vfio_model.h"
-#include "vfio_records.h"
+#include "vfio_model_store.h"
 
 #define MODEL_MAX_GROUPS 64
 #define MODEL_MAX_DEVICES 4
@@ -25,11 +25,6 @@
 /* The x86 interrupt window every VT-d/AMD-Vi group reserves. */
 #define MODEL_MSI_START 0xfee00000ULL
 #define MODEL_MSI_LAST 0xfeefffffULL
-
-/* Meaning of vfio_record.owner for the model's own DMA records. */
-#define MODEL_DMA_PROT_MASK 0x3ULL       /* VFIO_DMA_MAP_FLAG_READ/WRITE */
-#define MODEL_DMA_VADDR_INVALID 0x100ULL /* UNMAP_FLAG_VADDR was applied */
-#define MODEL_DMA_NOT_ACCOUNTED 0x200ULL /* special (PFNMAP-like) memory */
 
 struct model_container;
 
@@ -58,7 +53,7 @@ struct model_container {
 	unsigned int dma_limit;            /* dma_entry_limit read at SET_IOMMU */
 	unsigned int dma_avail;
 	unsigned int invalid_count;         /* DMAs with an invalidated vaddr */
-	struct vfio_record_set *dmas;
+	struct model_store dmas;            /* the vfio_dmas, valid while iommu_set */
 	struct model_container *next;
 };
 

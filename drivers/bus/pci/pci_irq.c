@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "pci_private.h"
-#include "vfio_backend.h"
+#include "vfio_device_ops.h"
 
 static const char *const irq_names[] = { "INTx", "MSI", "MSI-X" };
 
@@ -22,25 +22,10 @@ static int
 set_irqs(struct pci_dev *pd, unsigned int index, uint32_t flags,
 		unsigned int count, const int *fds)
 {
-	size_t sz = sizeof(struct vfio_irq_set) + (fds != NULL ? count * sizeof(int) : 0);
-	struct vfio_irq_set *set;
-	int ret, err = 0;
+	int err;
 
-	set = calloc(1, sz);
-	if (set == NULL)
-		return pci_fail(ENOMEM);
-	set->argsz = sz;
-	set->flags = flags;
-	set->index = index;
-	set->start = 0;
-	set->count = count;
-	if (fds != NULL)
-		memcpy(set->data, fds, count * sizeof(int));
-	ret = vfio_backend()->ioctl(pd->fd, VFIO_DEVICE_SET_IRQS, set);
-	if (ret < 0)
+	if (vfio_dev_set_irqs(pd->fd, index, flags, count, fds) < 0) {
 		err = errno;
-	free(set);
-	if (ret < 0) {
 		PCI_LOG(ERR, "%s: VFIO_DEVICE_SET_IRQS(%s, count %u) failed: %s",
 			pd->pub.name, irq_names[index], count, strerror(err));
 		return pci_fail(err);
@@ -83,10 +68,7 @@ rte_pci_irq_enable(struct rte_pci_device *dev, enum rte_pci_irq_type type,
 			dev->name, irq_names[pd->irq_type], irq_names[type]);
 		return pci_fail(EBUSY);
 	}
-	memset(&ii, 0, sizeof(ii));
-	ii.argsz = sizeof(ii);
-	ii.index = type;
-	if (vfio_backend()->ioctl(pd->fd, VFIO_DEVICE_GET_IRQ_INFO, &ii) < 0) {
+	if (vfio_dev_irq_info(pd->fd, type, &ii) < 0) {
 		int err = errno;
 
 		PCI_LOG(ERR, "%s: VFIO_DEVICE_GET_IRQ_INFO(%s) failed: %s",

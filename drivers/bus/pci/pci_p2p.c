@@ -22,7 +22,7 @@
 
 #include "eal_private.h"
 #include "pci_private.h"
-#include "vfio_private.h"
+#include "vfio_device_ops.h"
 
 static int
 check_bar_range(const struct rte_pci_device *dev, unsigned int bar,

@@ -23,7 +23,7 @@
 #include "eal_iova.h"
 #include "eal_private.h"
 #include "pci_private.h"
-#include "vfio_private.h"
+#include "vfio_device_ops.h"
 
 static struct rte_bus pci_bus;
 static struct pci_dev *pci_list;

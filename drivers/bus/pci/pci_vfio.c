@@ -3,8 +3,9 @@
  * Opening PCI devices through VFIO: regions, BARs, config space, bus
  * mastering, reset and release.
  *
- * Every ioctl goes through the VFIO backend (so the type1 model can stand
- * in for the kernel in unit tests); mmap, pread and pwrite go to the
+ * Every ioctl goes through the VFIO device interface (vfio_device_ops.h,
+ * over the syscall layer, so the type1 model can stand in for the kernel
+ * in unit tests); mmap, pread and pwrite go to the
  * device fd itself, which only the real kernel serves.
  */
 
@@ -18,7 +19,7 @@
 
 #include "eal_private.h"
 #include "pci_private.h"
-#include "vfio_backend.h"
+#include "vfio_device_ops.h"
 
 #define PCI_COMMAND 0x04
 #define PCI_COMMAND_MASTER 0x4
@@ -54,10 +55,7 @@ read_regions(struct pci_dev *pd)
 	unsigned int i;
 
 	for (i = 0; i < PCI_NUM_REGIONS && i < pd->info.num_regions; i++) {
-		memset(&ri, 0, sizeof(ri));
-		ri.argsz = sizeof(ri);
-		ri.index = i;
-		if (vfio_backend()->ioctl(pd->fd, VFIO_DEVICE_GET_REGION_INFO, &ri) < 0) {
+		if (vfio_dev_region_info(pd->fd, i, &ri) < 0) {
 			int err = errno;
 
 			/* some regions (VGA, ROM) may be absent: not an error */
@@ -373,7 +371,7 @@ rte_pci_reset(struct rte_pci_device *dev)
 			dev->name);
 		return pci_fail(ENOTSUP);
 	}
-	if (vfio_backend()->ioctl(pd->fd, VFIO_DEVICE_RESET, NULL) < 0) {
+	if (vfio_dev_reset(pd->fd) < 0) {
 		int err = errno;
 
 		PCI_LOG(ERR, "%s: VFIO_DEVICE_RESET failed: %s", dev->name, strerror(err));

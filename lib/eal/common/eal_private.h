@@ -98,6 +98,8 @@ int eal_malloc_heap_init(void);         /* common/malloc_heap.c */
 /* Cleanup runs in reverse: VFIO first (UNMAP_ALL), then heaps, then memory. */
 void eal_vfio_cleanup(void);
 void eal_malloc_heap_cleanup(void);
+/* Forget every memzone (before the heaps go): common/eal_common_memzone.c. */
+void eal_memzone_cleanup(void);
 void eal_memory_cleanup(void);
 
 /* true between a successful rte_eal_init() and rte_eal_cleanup(). */

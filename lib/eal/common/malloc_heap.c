@@ -22,7 +22,7 @@
  *   2. the memory hotplug lock, taken for writing by growth, shrink and
  *      external memory add/remove around page allocation/release, the
  *      extmem list and the memory event; then 3. and 4. inside the events.
- * numa_lookup_lock (caller_socket()) is a leaf: libnuma's node-to-cpus
+ * numa_lookup_lock (malloc_heap_caller_socket()) is a leaf: libnuma's node-to-cpus
  * cache is filled lazily without a lock, so its first lookups from several
  * threads race; nothing else is taken while it is held.
  * A heap's active flag changes under malloc_heaps_lock and the heap's lock,
@@ -187,7 +187,7 @@ heap_alloc(struct malloc_heap *heap, size_t req, size_t align)
 	}
 	elem = malloc_elem_find(heap, req, align, &fit);
 	if (elem == NULL && malloc_heaps_dynamic && !heap->external) {
-		if (malloc_heap_grow(heap, req, align) == 0)
+		if (malloc_heap_grow(heap, req, align, 0) == 0)
 			elem = malloc_elem_find(heap, req, align, &fit);
 		else
 			err = rte_errno; /* ENOMEM or a callback's refusal */
@@ -204,9 +204,8 @@ heap_alloc(struct malloc_heap *heap, size_t req, size_t align)
 	return data;
 }
 
-/* NUMA node of the calling thread (0 when unknown). */
-static int
-caller_socket(void)
+int
+malloc_heap_caller_socket(void)
 {
 #if RTE_HAS_LIBNUMA
 	static pthread_mutex_t numa_lookup_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -250,7 +249,7 @@ malloc_heap_alloc(size_t req, size_t align, int socket)
 		return heap_alloc(heap, req, align);
 	}
 	/* The caller's node first, then the others; never external heaps. */
-	local = caller_socket();
+	local = malloc_heap_caller_socket();
 	for (i = -1; i < RTE_MAX_NUMA_NODES; i++) {
 		if (i == local)
 			continue;

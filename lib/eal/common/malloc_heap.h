@@ -64,6 +64,29 @@ int malloc_heap_validate(const void *ptr, size_t *size);
  */
 int malloc_heap_resize(void *ptr, size_t req, size_t align, int socket);
 
+/* NUMA node of the calling thread (0 when unknown), cached per thread. */
+int malloc_heap_caller_socket(void);
+
+/* A block reserved for a memzone (malloc_heap_zone.c). */
+struct malloc_zone_block {
+	void *addr;
+	size_t len;
+	const struct rte_memseg_list *msl;
+};
+
+/*
+ * Reserve a memzone's block: len bytes (0: the largest free block the
+ * heaps hold, without growing them), aligned to align (a power of two, at
+ * least a cache line), not crossing a multiple of bound (0, or a power of
+ * two >= len), on socket (a heap's socket id or SOCKET_ID_ANY), in pages
+ * whose size is in pgsz_mask (an OR of page sizes; 0: any), contiguous in
+ * IOVA when contig. It is a live allocation (malloc_heap_free() releases
+ * it). Returns 0, or -1 with rte_errno EINVAL (unknown socket), ENOMEM, or
+ * the rte_errno of a memory event callback that refused new pages.
+ */
+int malloc_heap_alloc_zone(size_t len, size_t align, size_t bound, int socket,
+		uint64_t pgsz_mask, bool contig, struct malloc_zone_block *out);
+
 /* Socket id of the heap of a live allocation (no checks, no log), or -1. */
 int malloc_heap_socket_of(const void *ptr);
 
@@ -114,7 +137,8 @@ bool malloc_heap_is_ours(const struct malloc_heap *heap);
 struct malloc_elem *malloc_heap_elem_candidate(const void *ptr, const char *fn,
 		bool quiet);
 /* Pages (malloc_heap_pages.c), heap lock held. */
-int malloc_heap_grow(struct malloc_heap *heap, size_t req, size_t align);
+int malloc_heap_grow(struct malloc_heap *heap, size_t req, size_t align,
+		uint64_t pgsz_mask);
 void malloc_heap_shrink(struct malloc_elem *elem);
 
 /* External heaps (malloc_heap_external.c). */

@@ -112,12 +112,22 @@ malloc_heap_shrink(struct malloc_elem *elem)
 	}
 }
 
-/* Page sizes to grow with, best first: least memory, then fewest pages. */
+/*
+ * Page sizes to grow with, best first: least memory, then fewest pages.
+ * Only sizes in pgsz_mask (an OR of page sizes; 0: any) are kept.
+ */
 static unsigned int
-growth_page_sizes(size_t need, uint64_t *sizes)
+growth_page_sizes(size_t need, uint64_t pgsz_mask, uint64_t *sizes)
 {
 	unsigned int n = eal_memalloc_page_sizes(sizes, MAX_PAGE_SIZES);
-	unsigned int i, j;
+	unsigned int i, j, k;
+
+	if (pgsz_mask != 0) {
+		for (i = 0, k = 0; i < n; i++)
+			if (sizes[i] & pgsz_mask)
+				sizes[k++] = sizes[i];
+		n = k;
+	}
 
 	for (i = 1; i < n; i++) {
 		for (j = i; j > 0; j--) {
@@ -136,12 +146,13 @@ growth_page_sizes(size_t need, uint64_t *sizes)
 }
 
 /*
- * Add enough new pages to a NUMA heap for req bytes aligned to align.
- * Heap lock held. Returns 0, or -1 with rte_errno ENOMEM or the rte_errno
+ * Add enough new pages to a NUMA heap for req bytes aligned to align, of
+ * a page size in pgsz_mask (an OR of page sizes; 0: any). Heap lock held. Returns 0, or -1 with rte_errno ENOMEM or the rte_errno
  * of the memory event callback that refused the pages.
  */
 int
-malloc_heap_grow(struct malloc_heap *heap, size_t req, size_t align)
+malloc_heap_grow(struct malloc_heap *heap, size_t req, size_t align,
+		uint64_t pgsz_mask)
 {
 	/*
 	 * New pages start page aligned, so the data starts at most align
@@ -157,7 +168,7 @@ malloc_heap_grow(struct malloc_heap *heap, size_t req, size_t align)
 	void *va;
 	int err;
 
-	n = growth_page_sizes(need, sizes);
+	n = growth_page_sizes(need, pgsz_mask, sizes);
 	for (i = 0; i < n; i++) {
 		n_pages = RTE_ALIGN_CEIL((uint64_t)need, sizes[i]) / sizes[i];
 		if (n_pages > UINT_MAX || n_pages * sizes[i] > SIZE_MAX)

@@ -281,8 +281,10 @@ undo_stages(unsigned int done)
 {
 	if (done & STAGE_VFIO)
 		eal_vfio_cleanup();
-	if (done & STAGE_HEAP)
+	if (done & STAGE_HEAP) {
+		eal_memzone_cleanup();
 		eal_malloc_heap_cleanup();
+	}
 	if (done & STAGE_MEMORY)
 		eal_memory_cleanup();
 }

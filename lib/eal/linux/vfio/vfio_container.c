@@ -24,6 +24,7 @@
 
 #include "eal_private.h"
 #include "vfio_backend.h"
+#include "vfio_iommu.h"
 #include "vfio_private.h"
 
 static pthread_mutex_t vfio_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -32,17 +33,40 @@ static struct vfio_container containers[RTE_MAX_VFIO_CONTAINERS];
 /* 0 when VFIO is usable, else the rte_errno the API reports */
 static int unavailable_err = ENODEV;
 
+/*
+ * The thread holding the VFIO lock, for vfio_assert_locked() (debug
+ * builds): written only by that thread, under the lock.
+ */
+static pthread_t vfio_owner;
+static bool vfio_held;
+
 void
 vfio_lock(void)
 {
 	pthread_mutex_lock(&vfio_mutex);
+	vfio_owner = pthread_self();
+	__atomic_store_n(&vfio_held, true, __ATOMIC_RELAXED);
 }
 
 void
 vfio_unlock(void)
 {
+	__atomic_store_n(&vfio_held, false, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&vfio_mutex);
 }
+
+#ifndef NDEBUG
+void
+vfio_assert_locked_at(const char *func)
+{
+	/* a stale owner is harmless: held is false once it unlocked */
+	if (!__atomic_load_n(&vfio_held, __ATOMIC_RELAXED) ||
+			!pthread_equal(vfio_owner, pthread_self())) {
+		EAL_LOG(ERR, "VFIO: %s() runs without the VFIO lock held by this thread", func);
+		abort();
+	}
+}
+#endif
 
 bool
 vfio_available(void)
@@ -76,7 +100,7 @@ vfio_container_min_pgsize(const struct vfio_container *cont)
 }
 
 struct vfio_container *
-vfio_default_container(void)
+vfio_default_container_locked(void)
 {
 	return containers[0].used && containers[0].is_default ? &containers[0] : NULL;
 }
@@ -91,7 +115,7 @@ vfio_container_get_locked(int container_fd)
 		return NULL;
 	}
 	if (container_fd == RTE_VFIO_DEFAULT_CONTAINER_FD) {
-		struct vfio_container *def = vfio_default_container();
+		struct vfio_container *def = vfio_default_container_locked();
 
 		if (def == NULL) {
 			EAL_LOG(ERR, "VFIO: the default container was not created at rte_eal_init() (ENODEV)");
@@ -106,62 +130,6 @@ vfio_container_get_locked(int container_fd)
 		container_fd);
 	rte_errno = EINVAL;
 	return NULL;
-}
-
-int
-vfio_container_ioctl_locked(struct vfio_container *cont, unsigned long request,
-		void *arg)
-{
-	cont->stats.other_calls++;
-	return vfio_backend()->ioctl(cont->fd, request, arg);
-}
-
-static int
-check_ext(struct vfio_container *cont, unsigned long ext)
-{
-	return vfio_container_ioctl_locked(cont, VFIO_CHECK_EXTENSION,
-			(void *)ext) > 0;
-}
-
-/* Open /dev/vfio/vfio and learn which IOMMU types it offers. */
-static int
-container_open(struct vfio_container *cont)
-{
-	const struct vfio_backend *be = vfio_backend();
-	bool has_noiommu;
-	int fd, ver, err;
-
-	fd = be->open(VFIO_CONTAINER_PATH, O_RDWR);
-	if (fd < 0) {
-		err = errno;
-		EAL_LOG(ERR, "VFIO: cannot open %s: %s", VFIO_CONTAINER_PATH,
-			strerror(err));
-		return eal_fail(err);
-	}
-	cont->fd = fd;
-	ver = vfio_container_ioctl_locked(cont, VFIO_GET_API_VERSION, NULL);
-	if (ver != VFIO_API_VERSION) {
-		EAL_LOG(ERR, "VFIO: kernel API version %d, this EAL needs %d (ENOTSUP)",
-			ver, VFIO_API_VERSION);
-		be->close(fd);
-		cont->fd = -1;
-		return eal_fail(ENOTSUP);
-	}
-	cont->has_v2 = check_ext(cont, VFIO_TYPE1v2_IOMMU);
-	cont->has_v1 = check_ext(cont, VFIO_TYPE1_IOMMU);
-	cont->has_unmap_all = check_ext(cont, VFIO_UNMAP_ALL);
-	has_noiommu = check_ext(cont, VFIO_NOIOMMU_IOMMU);
-	if (!cont->has_v2 && !cont->has_v1 && !has_noiommu) {
-		if (check_ext(cont, VFIO_SPAPR_TCE_v2_IOMMU) ||
-				check_ext(cont, VFIO_SPAPR_TCE_IOMMU))
-			EAL_LOG(ERR, "VFIO: the IOMMU is sPAPR TCE, which this EAL does not support (ENOTSUP)");
-		else
-			EAL_LOG(ERR, "VFIO: the container offers no usable IOMMU type (neither type1 v2 nor type1): load vfio_iommu_type1 (ENOTSUP)");
-		be->close(fd);
-		cont->fd = -1;
-		return eal_fail(ENOTSUP);
-	}
-	return 0;
 }
 
 struct vfio_container *
@@ -192,7 +160,8 @@ vfio_container_create_locked(bool is_default)
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	if (container_open(cont) < 0) {
+	cont->ops = vfio_iommu_default_ops();
+	if (cont->ops->open(cont) < 0) {
 		int err = rte_errno;
 
 		vfio_records_destroy(cont->records);
@@ -217,7 +186,7 @@ container_teardown(struct vfio_container *cont)
 		err = rte_errno;
 	}
 	vfio_group_release_all_locked(cont);
-	vfio_backend()->close(cont->fd);
+	cont->ops->close(cont);
 	vfio_records_destroy(cont->records);
 	free(cont->ranges);
 	free(cont->resv);
@@ -243,102 +212,11 @@ vfio_container_destroy_locked(struct vfio_container *cont)
 	return container_teardown(cont);
 }
 
-/*
- * Walk the capability chain of a GET_INFO answer. Failing to keep the IOVA
- * ranges is an error: without them the range checks could not run.
- */
-static int
-parse_info_caps(struct vfio_container *cont, const uint8_t *buf, size_t sz,
-		uint32_t off)
-{
-	unsigned int hops = 0;
-
-	while (off != 0 && off + sizeof(struct vfio_info_cap_header) <= sz &&
-			hops++ < 64) {
-		const struct vfio_info_cap_header *hdr = (const void *)(buf + off);
-
-		if (hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE &&
-				off + sizeof(struct vfio_iommu_type1_info_cap_iova_range) <= sz) {
-			const struct vfio_iommu_type1_info_cap_iova_range *cap =
-				(const void *)hdr;
-			size_t n = cap->nr_iovas;
-
-			if (off + sizeof(*cap) + n * sizeof(cap->iova_ranges[0]) <= sz &&
-					n > 0) {
-				struct vfio_iova_range *r = vfio_malloc(n * sizeof(*r));
-
-				if (r == NULL) {
-					EAL_LOG(ERR, "VFIO: no memory to keep %zu IOVA range(s) of container %d",
-						n, cont->fd);
-					return eal_fail(ENOMEM);
-				}
-				memcpy(r, cap->iova_ranges, n * sizeof(*r));
-				free(cont->ranges);
-				cont->ranges = r;
-				cont->n_ranges = n;
-			}
-		} else if (hdr->id == VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL &&
-				off + sizeof(struct vfio_iommu_type1_info_dma_avail) <= sz) {
-			const struct vfio_iommu_type1_info_dma_avail *cap =
-				(const void *)hdr;
-
-			cont->dma_avail = cap->avail;
-			cont->dma_avail_known = true;
-		}
-		if (hdr->next <= off)
-			break;
-		off = hdr->next;
-	}
-	return 0;
-}
-
 int
 vfio_container_read_info_locked(struct vfio_container *cont)
 {
-	struct vfio_iommu_type1_info *info = NULL;
-	size_t sz = sizeof(*info);
-	unsigned int tries;
-	int err;
-
-	/* the kernel answers with the size it needs when argsz is short */
-	for (tries = 0; tries < 4; tries++) {
-		free(info);
-		info = vfio_calloc(1, sz);
-		if (info == NULL)
-			return eal_fail(ENOMEM);
-		info->argsz = sz;
-		if (vfio_container_ioctl_locked(cont, VFIO_IOMMU_GET_INFO, info) != 0) {
-			err = errno;
-			EAL_LOG(ERR, "VFIO: VFIO_IOMMU_GET_INFO failed: %s", strerror(err));
-			free(info);
-			return eal_fail(err);
-		}
-		if (info->argsz <= sz)
-			break;
-		if (tries == 3) {
-			/* parsing with the new size would read past the buffer */
-			EAL_LOG(ERR, "VFIO: VFIO_IOMMU_GET_INFO keeps asking for a larger buffer (%u bytes after %zu) (EIO)",
-				info->argsz, sz);
-			free(info);
-			return eal_fail(EIO);
-		}
-		sz = info->argsz;
-	}
-	free(cont->ranges);
-	cont->ranges = NULL;
-	cont->n_ranges = 0;
-	cont->dma_avail_known = false;
-	cont->dma_avail = 0;
-	cont->pgsizes = (info->flags & VFIO_IOMMU_INFO_PGSIZES) ?
-		info->iova_pgsizes : vfio_system_page_size();
-	if ((info->flags & VFIO_IOMMU_INFO_CAPS) && sz > sizeof(*info) &&
-			parse_info_caps(cont, (const uint8_t *)info, sz,
-				info->cap_offset) < 0) {
-		free(info);
-		return -1;
-	}
-	free(info);
-	return 0;
+	vfio_assert_locked();
+	return cont->ops->read_info(cont);
 }
 
 int

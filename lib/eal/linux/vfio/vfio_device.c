@@ -17,6 +17,8 @@
 
 #include "eal_private.h"
 #include "vfio_backend.h"
+#include "vfio_device_ops.h"
+#include "vfio_iommu.h"
 #include "vfio_private.h"
 
 #define VFIO_MAX_DEVICES 256
@@ -65,9 +67,7 @@ device_get_info(int fd, const char *name, struct vfio_device_info *info)
 {
 	int err;
 
-	memset(info, 0, sizeof(*info));
-	info->argsz = sizeof(*info);
-	if (vfio_backend()->ioctl(fd, VFIO_DEVICE_GET_INFO, info) != 0) {
+	if (vfio_dev_get_info(fd, info) != 0) {
 		err = errno;
 		EAL_LOG(ERR, "VFIO: VFIO_DEVICE_GET_INFO of %s failed: %s", name,
 			strerror(err));
@@ -119,7 +119,7 @@ static int
 setup_locked(int num, const char *dev_addr, int *dev_fd,
 		struct vfio_device_info *info)
 {
-	struct vfio_container *cont = vfio_default_container();
+	struct vfio_container *cont = vfio_default_container_locked();
 	struct vfio_group *grp;
 	struct vfio_device *dev = NULL;
 	bool bound = false;
@@ -150,8 +150,7 @@ setup_locked(int num, const char *dev_addr, int *dev_fd,
 			return -1;
 		bound = true;
 	}
-	fd = vfio_backend()->ioctl(grp->fd, VFIO_GROUP_GET_DEVICE_FD,
-			(void *)(uintptr_t)dev_addr);
+	fd = grp->cont->ops->device_fd(grp->fd, dev_addr);
 	if (fd < 0) {
 		err = errno;
 		EAL_LOG(ERR, "VFIO: cannot open device %s of IOMMU group %d: %s",

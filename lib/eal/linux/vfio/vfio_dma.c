@@ -63,7 +63,7 @@ unmap_adjacent(struct vfio_container *cont, const struct vfio_record *recs,
 
 	for (i = 0; i < n; i++)
 		want += recs[i].len;
-	if (vfio_dma_kernel_unmap(cont, recs[0].iova, want, 0, &got) < 0)
+	if (vfio_dma_kernel_unmap_locked(cont, recs[0].iova, want, &got) < 0)
 		return -1;
 	if (got != want) {
 		cont->stats.size_mismatches++;
@@ -117,7 +117,7 @@ remap_records(struct vfio_container *cont, const struct vfio_record *recs,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (vfio_dma_kernel_map(cont, &recs[i]) == 0)
+		if (vfio_dma_kernel_map_locked(cont, &recs[i]) == 0)
 			continue;
 		EAL_LOG(ERR, "VFIO: the mapping of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " could not be restored after a failed unmap: it is gone",
 			recs[i].iova, recs[i].len);
@@ -261,7 +261,7 @@ vfio_dma_map_units_locked(struct vfio_container *cont,
 	}
 	if (cont->state == VFIO_CONT_IOMMU) {
 		for (i = 0; i < n; i++) {
-			if (vfio_dma_kernel_map(cont, &units[i]) < 0) {
+			if (vfio_dma_kernel_map_locked(cont, &units[i]) < 0) {
 				err = rte_errno;
 				goto rollback;
 			}
@@ -275,8 +275,8 @@ rollback:
 	for (i = 0; i < mapped; i++) {
 		uint64_t got;
 
-		if (vfio_dma_kernel_unmap(cont, units[i].iova, units[i].len, 0,
-				&got) == 0 && got == units[i].len) {
+		if (vfio_dma_kernel_unmap_locked(cont, units[i].iova,
+				units[i].len, &got) == 0 && got == units[i].len) {
 			if (cont->dma_avail_known)
 				cont->dma_avail++;
 		} else {
@@ -498,15 +498,16 @@ vfio_dma_replay_locked(struct vfio_container *cont)
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (vfio_dma_kernel_map(cont, &recs[i]) < 0) {
+		if (vfio_dma_kernel_map_locked(cont, &recs[i]) < 0) {
 			err = rte_errno;
 			EAL_LOG(ERR, "VFIO: replay of %zu recorded mapping(s) failed at IOVA 0x%" PRIx64 ": undoing it",
 				n, recs[i].iova);
 			while (i-- > 0) {
 				uint64_t got;
 
-				if (vfio_dma_kernel_unmap(cont, recs[i].iova, recs[i].len, 0,
-						&got) == 0 && cont->dma_avail_known)
+				if (vfio_dma_kernel_unmap_locked(cont, recs[i].iova,
+						recs[i].len, &got) == 0 &&
+						cont->dma_avail_known)
 					cont->dma_avail++;
 			}
 			free(recs);
@@ -529,7 +530,7 @@ vfio_dma_unmap_all_locked(struct vfio_container *cont)
 		return 0;
 	want = vfio_records_bytes(cont->records);
 	if (cont->has_unmap_all) {
-		if (vfio_dma_kernel_unmap(cont, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, &got) < 0)
+		if (vfio_dma_kernel_unmap_all_locked(cont, &got) < 0)
 			return -1;
 		if (got != want) {
 			cont->stats.size_mismatches++;

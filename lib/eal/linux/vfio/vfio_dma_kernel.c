@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * DMA mappings: the two kernel calls, VFIO_IOMMU_MAP_DMA and
- * VFIO_IOMMU_UNMAP_DMA. Every mapping and unmapping of the component goes
- * through here, so that each call is timed and counted in the container's
+ * DMA mappings: the two kernel calls, map and unmap, through the IOMMU
+ * backend (vfio_iommu.h). Every mapping and unmapping of the component
+ * goes through here, so that each call is timed and counted in the container's
  * statistics, and a refusal is logged once with what the user can do
  * about it. The records are not touched: that is vfio_dma.c's part.
  *
@@ -17,7 +17,7 @@
 #include <rte_vfio.h>
 
 #include "eal_private.h"
-#include "vfio_backend.h"
+#include "vfio_iommu.h"
 #include "vfio_private.h"
 
 static uint64_t
@@ -54,20 +54,15 @@ log_map_refusal(const struct vfio_record *rec, int err)
 }
 
 int
-vfio_dma_kernel_map(struct vfio_container *cont,
+vfio_dma_kernel_map_locked(struct vfio_container *cont,
 		const struct vfio_record *rec)
 {
-	struct vfio_iommu_type1_dma_map map = {
-		.argsz = sizeof(map),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.vaddr = rec->vaddr,
-		.iova = rec->iova,
-		.size = rec->len,
-	};
-	uint64_t t0 = now_ns();
+	uint64_t t0;
 	int ret, err;
 
-	ret = vfio_backend()->ioctl(cont->fd, VFIO_IOMMU_MAP_DMA, &map);
+	vfio_assert_locked();
+	t0 = now_ns();
+	ret = cont->ops->map(cont, rec->vaddr, rec->iova, rec->len);
 	err = errno;
 	cont->stats.map_calls++;
 	cont->stats.map_ns += now_ns() - t0;
@@ -81,20 +76,18 @@ vfio_dma_kernel_map(struct vfio_container *cont,
 	return 0;
 }
 
-int
-vfio_dma_kernel_unmap(struct vfio_container *cont, uint64_t iova, uint64_t len,
-		uint32_t flags, uint64_t *unmapped)
+/* all: the whole container (iova and len are 0), else [iova, iova + len) */
+static int
+kernel_unmap(struct vfio_container *cont, uint64_t iova, uint64_t len,
+		bool all, uint64_t *unmapped)
 {
-	struct vfio_iommu_type1_dma_unmap unmap = {
-		.argsz = sizeof(unmap),
-		.flags = flags,
-		.iova = iova,
-		.size = len,
-	};
-	uint64_t t0 = now_ns();
+	uint64_t t0;
 	int ret, err;
 
-	ret = vfio_backend()->ioctl(cont->fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
+	vfio_assert_locked();
+	t0 = now_ns();
+	ret = all ? cont->ops->unmap_all(cont, unmapped) :
+		cont->ops->unmap(cont, iova, len, unmapped);
 	err = errno;
 	cont->stats.unmap_calls++;
 	cont->stats.unmap_ns += now_ns() - t0;
@@ -104,6 +97,19 @@ vfio_dma_kernel_unmap(struct vfio_container *cont, uint64_t iova, uint64_t len,
 			iova, len, strerror(err));
 		return eal_fail(err);
 	}
-	*unmapped = unmap.size;
 	return 0;
+}
+
+int
+vfio_dma_kernel_unmap_locked(struct vfio_container *cont, uint64_t iova,
+		uint64_t len, uint64_t *unmapped)
+{
+	return kernel_unmap(cont, iova, len, false, unmapped);
+}
+
+int
+vfio_dma_kernel_unmap_all_locked(struct vfio_container *cont,
+		uint64_t *unmapped)
+{
+	return kernel_unmap(cont, 0, 0, true, unmapped);
 }

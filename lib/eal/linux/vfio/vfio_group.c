@@ -176,23 +176,24 @@ group_open(struct vfio_group *grp, int num)
 }
 
 static int
-group_check_status(const struct vfio_group *grp)
+group_check_status(const struct vfio_container *cont,
+		const struct vfio_group *grp)
 {
-	struct vfio_group_status st = { .argsz = sizeof(st) };
+	bool viable, in_container;
 	int err;
 
-	if (vfio_backend()->ioctl(grp->fd, VFIO_GROUP_GET_STATUS, &st) != 0) {
+	if (cont->ops->group_status(grp->fd, &viable, &in_container) != 0) {
 		err = errno;
 		EAL_LOG(ERR, "VFIO: VFIO_GROUP_GET_STATUS of group %d failed: %s",
 			grp->num, strerror(err));
 		return eal_fail(err);
 	}
-	if (!(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+	if (!viable) {
 		EAL_LOG(ERR, "VFIO: IOMMU group %d is not viable: bind every device of %s/kernel/iommu_groups/%d/devices to vfio-pci or unbind it (EPERM)",
 			grp->num, eal_sysfs_root(), grp->num);
 		return eal_fail(EPERM);
 	}
-	if (st.flags & VFIO_GROUP_FLAGS_CONTAINER_SET) {
+	if (in_container) {
 		EAL_LOG(ERR, "VFIO: IOMMU group %d is already in a container (EBUSY)",
 			grp->num);
 		return eal_fail(EBUSY);
@@ -201,32 +202,11 @@ group_check_status(const struct vfio_group *grp)
 }
 
 static void
-group_unset(struct vfio_group *grp)
+group_unset(const struct vfio_container *cont, struct vfio_group *grp)
 {
-	if (vfio_backend()->ioctl(grp->fd, VFIO_GROUP_UNSET_CONTAINER, NULL) != 0)
+	if (cont->ops->detach_group(grp->fd) != 0)
 		EAL_LOG(ERR, "VFIO: VFIO_GROUP_UNSET_CONTAINER of group %d failed: %s",
 			grp->num, strerror(errno));
-}
-
-/*
- * Ask whether the container offers an extension. A failing query is an
- * error, not a "no": reading it as "no" would silently pick type1 v1.
- */
-static int
-query_extension(struct vfio_container *cont, unsigned long ext, bool *has)
-{
-	int ret = vfio_container_ioctl_locked(cont, VFIO_CHECK_EXTENSION,
-			(void *)(uintptr_t)ext);
-
-	if (ret < 0) {
-		int err = errno;
-
-		EAL_LOG(ERR, "VFIO: VFIO_CHECK_EXTENSION(%lu) on container %d failed: %s",
-			ext, cont->fd, strerror(err));
-		return eal_fail(err);
-	}
-	*has = ret > 0;
-	return 0;
 }
 
 /* The first group: choose the IOMMU type, learn its rules, replay. */
@@ -243,8 +223,7 @@ container_set_iommu(struct vfio_container *cont, const struct vfio_group *grp)
 				"VA" : "allocated IOVA");
 			return eal_fail(ENOTSUP);
 		}
-		if (vfio_container_ioctl_locked(cont, VFIO_SET_IOMMU,
-				(void *)(uintptr_t)RTE_VFIO_NOIOMMU) != 0) {
+		if (cont->ops->set_iommu(cont, RTE_VFIO_NOIOMMU) != 0) {
 			err = errno;
 			EAL_LOG(ERR, "VFIO: VFIO_SET_IOMMU(no-IOMMU) failed: %s", strerror(err));
 			return eal_fail(err);
@@ -256,9 +235,13 @@ container_set_iommu(struct vfio_container *cont, const struct vfio_group *grp)
 		return 0;
 	}
 	/* ask again now: the answer may differ once a group is attached */
-	if (query_extension(cont, VFIO_TYPE1v2_IOMMU, &cont->has_v2) < 0 ||
-			query_extension(cont, VFIO_TYPE1_IOMMU, &cont->has_v1) < 0)
-		return -1;
+	/* a failing query is an error, not a "no" (that would pick v1) */
+	if (cont->ops->query_types(cont) < 0) {
+		err = errno;
+		EAL_LOG(ERR, "VFIO: asking container %d which IOMMU types it offers (VFIO_CHECK_EXTENSION) failed: %s",
+			cont->fd, strerror(err));
+		return eal_fail(err);
+	}
 	if (cont->has_v2) {
 		type = RTE_VFIO_TYPE1V2;
 	} else if (cont->has_v1) {
@@ -269,8 +252,7 @@ container_set_iommu(struct vfio_container *cont, const struct vfio_group *grp)
 			cont->fd, grp->num);
 		return eal_fail(ENOTSUP);
 	}
-	if (vfio_container_ioctl_locked(cont, VFIO_SET_IOMMU,
-			(void *)(uintptr_t)type) != 0) {
+	if (cont->ops->set_iommu(cont, type) != 0) {
 		err = errno;
 		EAL_LOG(ERR, "VFIO: VFIO_SET_IOMMU(%s) for group %d failed: %s",
 			type == RTE_VFIO_TYPE1V2 ? "type1 v2" : "type1",
@@ -335,7 +317,7 @@ vfio_group_bind_locked(struct vfio_container *cont, int num)
 	memset(grp, 0, sizeof(*grp));
 	if (group_open(grp, num) < 0)
 		return NULL;
-	if (group_check_status(grp) < 0)
+	if (group_check_status(cont, grp) < 0)
 		goto close;
 	if (cont->state == VFIO_CONT_NOIOMMU && !grp->noiommu) {
 		EAL_LOG(ERR, "VFIO: container %d is in no-IOMMU mode: group %d, which has an IOMMU, needs another container (EINVAL)",
@@ -346,7 +328,7 @@ vfio_group_bind_locked(struct vfio_container *cont, int num)
 	/* its own ranges must hold every mapping, before the real attach */
 	if (vfio_group_check_fit_locked(cont, grp) < 0)
 		goto close;
-	if (vfio_backend()->ioctl(grp->fd, VFIO_GROUP_SET_CONTAINER, &cont->fd) != 0) {
+	if (cont->ops->attach_group(cont, grp->fd) != 0) {
 		err = errno;
 		EAL_LOG(ERR, "VFIO: VFIO_GROUP_SET_CONTAINER of group %d into container %d failed: %s%s",
 			num, cont->fd, strerror(err),
@@ -359,7 +341,7 @@ vfio_group_bind_locked(struct vfio_container *cont, int num)
 	if ((first && container_set_iommu(cont, grp) < 0) ||
 			(!first && container_add_group(cont) < 0)) {
 		err = rte_errno;
-		group_unset(grp);
+		group_unset(cont, grp);
 		if (!first && vfio_container_read_info_locked(cont) < 0)
 			cont->dma_avail_known = false;
 		rte_errno = err;
@@ -387,7 +369,7 @@ group_drop(struct vfio_group *grp)
 {
 	struct vfio_container *cont = grp->cont;
 
-	group_unset(grp);
+	group_unset(cont, grp);
 	vfio_backend()->close(grp->fd);
 	vfio_resv_drop_group_locked(cont, grp->num);
 	memset(grp, 0, sizeof(*grp));

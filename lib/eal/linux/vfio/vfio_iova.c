@@ -28,6 +28,7 @@
 #include "eal_iova.h"
 #include "eal_private.h"
 #include "vfio_backend.h"
+#include "vfio_iommu.h"
 #include "vfio_private.h"
 
 /* ---- reserved regions ---- */
@@ -121,35 +122,36 @@ vfio_resv_describe(const struct vfio_resv_region *r, char *buf, size_t len)
 static int
 probe_in(struct vfio_container *tmp, int group_fd, int num)
 {
+	const struct vfio_iommu_ops *ops = tmp->ops;
 	int type, err;
 
-	if (vfio_backend()->ioctl(group_fd, VFIO_GROUP_SET_CONTAINER, &tmp->fd) != 0) {
+	if (ops->attach_group(tmp, group_fd) != 0) {
 		err = errno;
 		EAL_LOG(DEBUG, "VFIO: probe of IOMMU group %d: SET_CONTAINER: %s",
 			num, strerror(err));
 		return eal_fail(err);
 	}
-	if (vfio_container_ioctl_locked(tmp, VFIO_CHECK_EXTENSION,
-			(void *)(uintptr_t)VFIO_TYPE1v2_IOMMU) > 0)
-		type = VFIO_TYPE1v2_IOMMU;
-	else if (vfio_container_ioctl_locked(tmp, VFIO_CHECK_EXTENSION,
-			(void *)(uintptr_t)VFIO_TYPE1_IOMMU) > 0)
-		type = VFIO_TYPE1_IOMMU;
-	else
+	/* a failing query is the kernel's error, not a "no" */
+	if (ops->query_types(tmp) != 0) {
 		type = -1;
-	if (type < 0 || vfio_container_ioctl_locked(tmp, VFIO_SET_IOMMU,
-			(void *)(uintptr_t)type) != 0) {
-		err = type < 0 ? ENOTSUP : errno;
+		err = errno;
+	} else {
+		type = tmp->has_v2 ? RTE_VFIO_TYPE1V2 :
+			tmp->has_v1 ? RTE_VFIO_TYPE1 : -1;
+		err = ENOTSUP;
+	}
+	if (type < 0 || ops->set_iommu(tmp, type) != 0) {
+		if (type >= 0)
+			err = errno;
 		EAL_LOG(DEBUG, "VFIO: probe of IOMMU group %d: no type1 IOMMU: %s",
 			num, strerror(err));
-		vfio_backend()->ioctl(group_fd, VFIO_GROUP_UNSET_CONTAINER, NULL);
+		ops->detach_group(group_fd);
 		return eal_fail(err);
 	}
 	tmp->state = VFIO_CONT_IOMMU;
 	err = vfio_container_read_info_locked(tmp) < 0 ? rte_errno : 0;
 	/* the last group leaving takes the temporary IOMMU with it */
-	if (vfio_backend()->ioctl(group_fd, VFIO_GROUP_UNSET_CONTAINER, NULL) != 0 &&
-			err == 0) {
+	if (ops->detach_group(group_fd) != 0 && err == 0) {
 		err = errno;
 		EAL_LOG(ERR, "VFIO: probe of IOMMU group %d: leaving the temporary container failed: %s",
 			num, strerror(err));
@@ -164,8 +166,11 @@ vfio_group_probe_ranges_locked(int group_fd, int num,
 	struct vfio_container tmp;
 	int ret, err;
 
+	vfio_assert_locked();
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.state = VFIO_CONT_NO_GROUP;
+	tmp.ops = vfio_iommu_default_ops();
+	/* a bare container: no records, no log line when it cannot open */
 	tmp.fd = vfio_backend()->open(VFIO_CONTAINER_PATH, O_RDWR);
 	if (tmp.fd < 0) {
 		err = errno;
@@ -175,7 +180,7 @@ vfio_group_probe_ranges_locked(int group_fd, int num,
 	}
 	ret = probe_in(&tmp, group_fd, num);
 	err = rte_errno;
-	vfio_backend()->close(tmp.fd);
+	tmp.ops->close(&tmp);
 	if (ret < 0) {
 		free(tmp.ranges);
 		return eal_fail(err);
@@ -300,7 +305,8 @@ intersect(struct eal_iova_range *acc, unsigned int n_acc,
 static int
 probe_one(int num, struct vfio_iova_range **r, unsigned int *n)
 {
-	struct vfio_group_status st = { .argsz = sizeof(st) };
+	const struct vfio_iommu_ops *ops = vfio_iommu_default_ops();
+	bool viable, in_container;
 	char path[64];
 	int fd, ret = -1;
 
@@ -308,9 +314,8 @@ probe_one(int num, struct vfio_iova_range **r, unsigned int *n)
 	fd = vfio_backend()->open(path, O_RDWR);
 	if (fd < 0)
 		return -1; /* in use by another process, or gone */
-	if (vfio_backend()->ioctl(fd, VFIO_GROUP_GET_STATUS, &st) == 0 &&
-			(st.flags & VFIO_GROUP_FLAGS_VIABLE) &&
-			!(st.flags & VFIO_GROUP_FLAGS_CONTAINER_SET))
+	if (ops->group_status(fd, &viable, &in_container) == 0 && viable &&
+			!in_container)
 		ret = vfio_group_probe_ranges_locked(fd, num, r, n);
 	vfio_backend()->close(fd);
 	return ret;

@@ -208,7 +208,7 @@ mem_event_free(const void *addr, size_t len)
 		return 0;
 	vfio_lock();
 	/* only the default container gets heap memory */
-	cont = vfio_default_container();
+	cont = vfio_default_container_locked();
 	if (cont != NULL && mem_free(cont, msl, first, count) < 0)
 		EAL_LOG(ERR, "VFIO: memory [%p, +0x%zx) is released but part of it stays mapped for DMA (%s): see the line above",
 			addr, len, rte_strerror(rte_errno));
@@ -231,7 +231,7 @@ mem_event_cb(enum rte_mem_event type, const void *addr, size_t len,
 		return -1;
 	vfio_lock();
 	/* only the default container gets heap memory */
-	cont = vfio_default_container();
+	cont = vfio_default_container_locked();
 	if (cont != NULL) {
 		ret = mem_alloc(cont, units, n);
 		err = rte_errno;

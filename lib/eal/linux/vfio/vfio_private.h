@@ -17,6 +17,8 @@
 
 #include <linux/vfio.h>
 
+#include "vfio_device_ops.h"
+#include "vfio_iommu.h"
 #include "vfio_records.h"
 
 /* What a container can do with a mapping request. */
@@ -74,6 +76,7 @@ struct vfio_container {
 	bool used;
 	bool is_default;
 	int fd;
+	const struct vfio_iommu_ops *ops; /* its IOMMU backend (vfio_iommu.h) */
 	enum vfio_container_state state;
 	int iommu_type;                 /* RTE_VFIO_TYPE1V2 or RTE_VFIO_TYPE1 when set */
 	bool has_v2, has_v1;            /* CHECK_EXTENSION answers at open */
@@ -102,19 +105,27 @@ struct vfio_container {
 /* The VFIO lock (vfio_container.c). */
 void vfio_lock(void);
 void vfio_unlock(void);
+/*
+ * Debug builds: abort, after one ERR line naming the function, when the
+ * calling thread does not hold the VFIO lock. At the top of every function
+ * that needs it; release builds (NDEBUG) compile it away.
+ */
+#ifdef NDEBUG
+#define vfio_assert_locked() do { } while (0)
+#else
+void vfio_assert_locked_at(const char *func);
+#define vfio_assert_locked() vfio_assert_locked_at(__func__)
+#endif
 
 /* Containers (vfio_container.c). */
 bool vfio_available(void);
 /* errno of the API when VFIO is not usable (ENODEV or ENOTSUP) */
 int vfio_unavailable_errno(void);
-struct vfio_container *vfio_default_container(void);
+struct vfio_container *vfio_default_container_locked(void);
 /* Resolve an API container fd (RTE_VFIO_DEFAULT_CONTAINER_FD too); NULL: EINVAL set. */
 struct vfio_container *vfio_container_get_locked(int container_fd);
 struct vfio_container *vfio_container_create_locked(bool is_default);
 int vfio_container_destroy_locked(struct vfio_container *cont);
-/* An ioctl on the container fd other than MAP/UNMAP, counted in its stats. */
-int vfio_container_ioctl_locked(struct vfio_container *cont,
-		unsigned long request, void *arg);
 /* Read VFIO_IOMMU_GET_INFO into the container (page sizes, ranges, DMA_AVAIL). */
 int vfio_container_read_info_locked(struct vfio_container *cont);
 size_t vfio_system_page_size(void);
@@ -176,11 +187,14 @@ const char *vfio_dma_kind_name(enum vfio_record_kind kind);
  * container's stats; a refusal is logged (ERR) and returned as -1 with
  * rte_errno the kernel's errno. The records are the caller's to update.
  */
-int vfio_dma_kernel_map(struct vfio_container *cont,
+int vfio_dma_kernel_map_locked(struct vfio_container *cont,
 		const struct vfio_record *rec);
 /* *unmapped: the size the kernel reports it unmapped. */
-int vfio_dma_kernel_unmap(struct vfio_container *cont, uint64_t iova,
-		uint64_t len, uint32_t flags, uint64_t *unmapped);
+int vfio_dma_kernel_unmap_locked(struct vfio_container *cont, uint64_t iova,
+		uint64_t len, uint64_t *unmapped);
+/* Everything of the container at once (only when cont->has_unmap_all). */
+int vfio_dma_kernel_unmap_all_locked(struct vfio_container *cont,
+		uint64_t *unmapped);
 
 /*
  * The checks made before any kernel call (vfio_dma_check.c). Each returns
@@ -261,30 +275,7 @@ void vfio_probe_iova_ranges(void);
 int vfio_mem_register(void);
 void vfio_mem_unregister(void);
 
-/* Devices (vfio_device.c). */
-/*
- * Map device memory (e.g. the mmap of another device's BAR, for peer to
- * peer) into the container of the device's group as one unit owned by the
- * device open as vfio_dev_fd: it is unmapped when that device is released,
- * since the kernel would keep it. Returns as rte_vfio_container_dma_map(),
- * or ENOENT when vfio_dev_fd is not a device set up by the EAL.
- */
-int vfio_device_dma_map(int vfio_dev_fd, uint64_t vaddr, uint64_t iova,
-		uint64_t len);
-/*
- * Unmap device memory mapped with vfio_device_dma_map() for the same
- * device: [iova, iova + len) must be exactly whole records of it.
- * Returns 0, or -1 with rte_errno ENOENT (no such device or mapping),
- * ENOTSUP (it cuts a mapping) or the kernel's reason.
- */
-int vfio_device_dma_unmap(int vfio_dev_fd, uint64_t iova, uint64_t len);
-/*
- * Unmap every device-memory mapping of the device whose vaddr lies in
- * [vaddr, vaddr + len) (a BAR about to be unmapped; 0, UINT64_MAX: all).
- * Returns 0 or -1 with rte_errno (the records are gone either way).
- */
-int vfio_device_dma_release(int vfio_dev_fd, uint64_t vaddr, uint64_t len);
-
+/* Devices (vfio_device.c; their device-memory calls: vfio_device_ops.h). */
 void vfio_device_release_all_locked(void);
 unsigned int vfio_device_count_locked(const struct vfio_group *grp);
 

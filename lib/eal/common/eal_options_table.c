@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The one table of EAL options: name, value, handler and help. The parser
+ * (eal_common_options.c) and the usage text both read it, so an option
+ * cannot be accepted without being documented, or the reverse.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_common.h>
+
+#include "eal_options.h"
+
+#define NO EAL_OPT_NO_ARG
+#define REQ EAL_OPT_REQ_ARG
+#define OPT EAL_OPT_OPT_ARG
+
+static const struct eal_option eal_options[] = {
+	/* memory */
+	{ NULL, 'm', REQ, eal_opt_mem, EAL_OPT_GRP_MEMORY,
+		"-m MB", "memory to reserve at start-up (MiB)" },
+	{ "socket-mem", 0, REQ, eal_opt_socket_mem, EAL_OPT_GRP_MEMORY,
+		"--socket-mem=MB,MB,..", "memory per NUMA node (MiB); not with -m or --no-huge" },
+	{ "no-huge", 0, NO, eal_opt_no_huge, EAL_OPT_GRP_MEMORY,
+		"--no-huge", "use system pages instead of hugepages" },
+	{ "dynamic-mem", 0, NO, eal_opt_dynamic_mem, EAL_OPT_GRP_MEMORY,
+		"--dynamic-mem", "with --no-huge: allocate and free system pages on demand (default: one static block)" },
+	{ "legacy-mem", 0, NO, eal_opt_legacy_mem, EAL_OPT_GRP_MEMORY,
+		"--legacy-mem", "reserve all memory at start-up, never release it" },
+	{ "in-memory", 0, NO, eal_opt_in_memory, EAL_OPT_GRP_MEMORY,
+		"--in-memory", "keep no files in hugetlbfs or the runtime directory" },
+	{ "huge-dir", 0, REQ, eal_opt_huge_dir, EAL_OPT_GRP_MEMORY,
+		"--huge-dir DIR", "hugetlbfs mount to use" },
+	{ "file-prefix", 0, REQ, eal_opt_file_prefix, EAL_OPT_GRP_MEMORY,
+		"--file-prefix NAME", "name of this process's files (default \"rte\")" },
+	{ "base-virtaddr", 0, REQ, eal_opt_base_virtaddr, EAL_OPT_GRP_MEMORY,
+		"--base-virtaddr ADDR", "hex address where memory is reserved from" },
+	{ "iova-mode", 0, REQ, eal_opt_iova_mode, EAL_OPT_GRP_MEMORY,
+		"--iova-mode=va|pa", "how devices address memory (default va)" },
+	/* devices */
+	{ "allow", 'a', REQ, eal_opt_allow, EAL_OPT_GRP_DEVICES,
+		"-a, --allow PCI", "use only these PCI devices (dddd:bb:dd.f or bb:dd.f)" },
+	{ "block", 'b', REQ, eal_opt_block, EAL_OPT_GRP_DEVICES,
+		"-b, --block PCI", "do not use these PCI devices (not with -a)" },
+	{ "no-pci", 0, NO, eal_opt_no_pci, EAL_OPT_GRP_DEVICES,
+		"--no-pci", "do not use the PCI bus" },
+	/* other */
+	{ "log-level", 0, REQ, eal_opt_log_level, EAL_OPT_GRP_OTHER,
+		"--log-level=LEVEL", "global log level: 1-8 or emerg, alert, crit, err, warning, notice, info, debug (default notice)" },
+	{ NULL, 0, NO, NULL, EAL_OPT_GRP_OTHER,
+		"--log-level=TYPE:LEVEL", "level of the log types matching TYPE (shell pattern, e.g. lib.eal:debug or 'lib.*:info')" },
+	{ "proc-type", 0, REQ, eal_opt_proc_type, EAL_OPT_GRP_OTHER,
+		"--proc-type=primary|auto", "only primary processes are supported" },
+	{ "help", 'h', NO, NULL, EAL_OPT_GRP_OTHER,
+		"-h, --help", "this text" },
+	/* DPDK options with no meaning here: checked, then ignored */
+	{ NULL, 'l', REQ, eal_opt_corelist, EAL_OPT_GRP_IGNORED,
+		"-l CORELIST", "lcores (this library runs no lcores)" },
+	{ NULL, 'c', REQ, eal_opt_coremask, EAL_OPT_GRP_IGNORED,
+		"-c COREMASK", "lcores as a hex mask" },
+	{ "lcores", 0, REQ, eal_opt_lcores, EAL_OPT_GRP_IGNORED,
+		"--lcores MAP", "lcore to CPU map" },
+	{ "main-lcore", 0, REQ, eal_opt_number_ignored, EAL_OPT_GRP_IGNORED,
+		"--main-lcore N", "main lcore" },
+	{ NULL, 'n', REQ, eal_opt_number_ignored, EAL_OPT_GRP_IGNORED,
+		"-n N", "memory channels" },
+	{ NULL, 'd', REQ, eal_opt_driver_path, EAL_OPT_GRP_IGNORED,
+		"-d PATH", "driver to load (drivers are linked, not loaded)" },
+	{ "no-telemetry", 0, NO, eal_opt_flag_ignored, EAL_OPT_GRP_IGNORED,
+		"--no-telemetry", "there is no telemetry to disable" },
+};
+
+const struct eal_option *
+eal_opt_find_long(const char *name, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(eal_options); i++)
+		if (eal_options[i].long_name != NULL &&
+				strlen(eal_options[i].long_name) == len &&
+				strncmp(eal_options[i].long_name, name, len) == 0)
+			return &eal_options[i];
+	return NULL;
+}
+
+const struct eal_option *
+eal_opt_find_short(char c)
+{
+	unsigned int i;
+
+	if (c == 0)
+		return NULL;
+	for (i = 0; i < RTE_DIM(eal_options); i++)
+		if (eal_options[i].short_name == c)
+			return &eal_options[i];
+	return NULL;
+}
+
+void
+eal_opt_usage_to(FILE *f, const char *prgname)
+{
+	static const char *const titles[] = {
+		[EAL_OPT_GRP_MEMORY] = "Memory:",
+		[EAL_OPT_GRP_DEVICES] = "Devices:",
+		[EAL_OPT_GRP_OTHER] = "Other:",
+		[EAL_OPT_GRP_IGNORED] = "Accepted for DPDK compatibility, checked and ignored:",
+	};
+	unsigned int g, i;
+
+	fprintf(f, "Usage: %s [EAL options] -- [application options]\n",
+		prgname != NULL ? prgname : "app");
+	for (g = 0; g < RTE_DIM(titles); g++) {
+		fprintf(f, "%s\n", titles[g]);
+		for (i = 0; i < RTE_DIM(eal_options); i++)
+			if (eal_options[i].group == g)
+				fprintf(f, "  %-24s %s\n", eal_options[i].usage,
+					eal_options[i].help);
+	}
+	fprintf(f, "\"--\" ends the EAL options.\n");
+}
