@@ -342,7 +342,7 @@ check_dynamic(uint64_t pgsz)
 	TEST_ASSERT_NULL_ERRNO(eal_memalloc_alloc_pages(RTE_MAX_NUMA_NODES - 1 + 1000,
 		pgsz, 1), EINVAL, "unknown socket");
 	TEST_ASSERT_NULL_ERRNO(eal_memalloc_alloc_pages(0, pgsz, msl->n_segs + 1),
-		ENOMEM, "more pages than a list holds");
+		E2BIG, "more pages than a list holds");
 	eal_mem_hotplug_write_unlock();
 	TEST_ASSERT_ERRNO(free_pages(a + 1, pgsz), EINVAL, "unaligned address");
 	TEST_ASSERT_ERRNO(free_pages(a, pgsz + 1), EINVAL, "unaligned length");

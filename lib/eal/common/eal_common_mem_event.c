@@ -5,7 +5,9 @@
  * Locks: mem_event_lock (a rwlock, number 3 in the order of eal_memcfg.h)
  * protects the callback list. Register and unregister take it for writing;
  * eal_mem_event_notify() takes it for reading while it runs the callbacks,
- * which is why a callback must not register or unregister callbacks. The
+ * which is why a callback must not register or unregister callbacks: such a
+ * call from the notifying thread is refused (EDEADLK, see notify_depth)
+ * instead of blocking forever on the write lock. The
  * caller of eal_mem_event_notify() holds the hotplug lock (number 2) and the
  * callbacks may take the VFIO lock (number 4).
  */
@@ -37,6 +39,25 @@ TAILQ_HEAD(mem_event_callback_list, mem_event_callback);
 static struct mem_event_callback_list callbacks =
 	TAILQ_HEAD_INITIALIZER(callbacks);
 static pthread_rwlock_t mem_event_lock = PTHREAD_RWLOCK_INITIALIZER;
+
+/*
+ * How many notifications this thread is running callbacks of. Non-zero
+ * means the thread holds mem_event_lock for reading (and the hotplug lock):
+ * taking it for writing would never return, so register and unregister
+ * refuse instead.
+ */
+static __thread unsigned int notify_depth;
+
+/* Refuse (EDEADLK) a register/unregister from inside a callback. */
+static int
+check_not_in_callback(const char *what, const char *name)
+{
+	if (notify_depth == 0)
+		return 0;
+	EAL_LOG(ERR, "mem event callback %s of '%s' from inside a mem event callback (%u notification(s) running in this thread): it would wait forever on the callback list's lock; do it outside the callback",
+		what, name, notify_depth);
+	return eal_fail(EDEADLK);
+}
 
 /* The callback of that name and arg among the EAL's own or the others. */
 static struct mem_event_callback *
@@ -96,6 +117,8 @@ add_callback(const char *name, rte_mem_event_callback_t clb,
 		EAL_LOG(ERR, "mem event callback '%s': NULL function", name);
 		return eal_fail(EINVAL);
 	}
+	if (check_not_in_callback("register", name) < 0)
+		return -1;
 	cb = calloc(1, sizeof(*cb));
 	if (cb == NULL)
 		return eal_fail(ENOMEM);
@@ -156,6 +179,8 @@ remove_callback(const char *name, void *arg, bool internal)
 		EAL_LOG(ERR, "mem event callback: NULL name");
 		return eal_fail(EINVAL);
 	}
+	if (check_not_in_callback("unregister", name) < 0)
+		return -1;
 	pthread_rwlock_wrlock(&mem_event_lock);
 	cb = find_callback(name, arg, internal);
 	if (cb != NULL)
@@ -218,9 +243,11 @@ eal_mem_event_notify(enum rte_mem_event event, const void *addr, size_t len)
 	int err = 0;
 
 	pthread_rwlock_rdlock(&mem_event_lock);
+	notify_depth++;
 	if (event == RTE_MEM_EVENT_FREE) {
 		TAILQ_FOREACH_REVERSE(cb, &callbacks, mem_event_callback_list, next)
 			call(cb, event, addr, len);
+		notify_depth--;
 		pthread_rwlock_unlock(&mem_event_lock);
 		return 0;
 	}
@@ -235,6 +262,7 @@ eal_mem_event_notify(enum rte_mem_event event, const void *addr, size_t len)
 			break;
 		}
 	}
+	notify_depth--;
 	pthread_rwlock_unlock(&mem_event_lock);
 	if (err != 0)
 		return eal_fail(err);

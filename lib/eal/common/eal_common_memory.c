@@ -599,6 +599,9 @@ rte_dump_physmem_layout(FILE *f)
 {
 	unsigned int i, s, n;
 
+	/* as the heap dumps: NULL is stdout (DPDK would crash on it) */
+	if (f == NULL)
+		f = stdout;
 	lookup_lock();
 	for (i = 0; i < n_sorted; i++) {
 		const struct eal_memseg_list *l = index_[i].l;

@@ -44,9 +44,18 @@ unsigned int eal_memalloc_sockets(int *sockets, unsigned int max);
  * list, backed and faulted in, and record them as memsegs. No memory event
  * is sent (the caller sends it). Caller holds the hotplug write lock.
  * Returns the start address, or NULL with rte_errno ENOMEM (no pages in the
- * pool or no contiguous room) or EINVAL.
+ * pool or no contiguous room), E2BIG (more pages than any list of that type
+ * holds: no free memory can help, nothing is logged, the caller says so) or
+ * EINVAL.
  */
 void *eal_memalloc_alloc_pages(int socket, uint64_t page_sz, unsigned int n_pages);
+
+/*
+ * The most pages of page_sz one dynamic memseg list on socket (or any, with
+ * SOCKET_ID_ANY) holds: the longest run one allocation can get. 0 when there
+ * is no such list. Caller holds the hotplug lock.
+ */
+unsigned int eal_memalloc_list_capacity(int socket, uint64_t page_sz);
 
 /*
  * Release pages of a dynamic memseg list back to the system and forget

@@ -162,8 +162,8 @@ malloc_heap_grow(struct malloc_heap *heap, size_t req, size_t align,
 		malloc_elem_data_len(req);
 	uint64_t sizes[MAX_PAGE_SIZES];
 	struct rte_memseg_list *msl;
-	unsigned int i, n;
-	uint64_t n_pages;
+	unsigned int i, n, cap = 0;
+	uint64_t n_pages, big_sz = 0, big_pages = 0;
 	size_t len;
 	void *va;
 	int err;
@@ -178,6 +178,11 @@ malloc_heap_grow(struct malloc_heap *heap, size_t req, size_t align,
 		va = eal_memalloc_alloc_pages(heap->socket_id, sizes[i],
 			(unsigned int)n_pages);
 		if (va == NULL) {
+			if (rte_errno == E2BIG && big_sz == 0) {
+				big_sz = sizes[i];
+				big_pages = n_pages;
+				cap = eal_memalloc_list_capacity(heap->socket_id, sizes[i]);
+			}
 			eal_mem_hotplug_write_unlock();
 			continue;
 		}
@@ -205,6 +210,13 @@ malloc_heap_grow(struct malloc_heap *heap, size_t req, size_t align,
 		EAL_LOG(DEBUG, "heap %s: grew by %" PRIu64 " page(s) of %" PRIu64 " bytes at %p",
 			heap->name, n_pages, sizes[i], va);
 		return 0;
+	}
+	if (big_sz != 0) {
+		/* free memory cannot help: say which limit and how to get past it */
+		EAL_LOG(ERR, "heap %s: %zu bytes need %" PRIu64 " contiguous pages of %" PRIu64 " kB, but one memseg list holds at most %u (RTE_MAX_MEMSEG_PER_LIST %u, RTE_MAX_MEM_MB_PER_LIST %u in config/rte_config.h): use larger (huge) pages, static --no-huge memory (-m without --dynamic-mem), or build with larger limits",
+			heap->name, req, big_pages, big_sz >> 10, cap,
+			(unsigned int)RTE_MAX_MEMSEG_PER_LIST,
+			(unsigned int)RTE_MAX_MEM_MB_PER_LIST);
 	}
 	return eal_fail(ENOMEM);
 }

@@ -40,7 +40,9 @@ struct rte_malloc_socket_stats {
  * @param align 0, or a power of two; the result is aligned to at least a
  *   cache line
  * @return the memory, or NULL with rte_errno EINVAL (size 0, bad align) or
- *   ENOMEM (no memory), or the rte_errno of a memory event callback that
+ *   ENOMEM (no memory; also a block larger than one memseg list holds, e.g.
+ *   32 MiB of 4 kB pages under --no-huge --dynamic-mem, which is logged with
+ *   the limit, see doc/guides/limits.rst), or the rte_errno of a memory event callback that
  *   refused new pages (e.g. ENOSPC or ENOMEM when VFIO could not map them:
  *   the memory is never handed out unmapped), or E_RTE_NO_CONFIG before
  *   rte_eal_init()

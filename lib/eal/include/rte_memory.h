@@ -200,7 +200,10 @@ int rte_memseg_get_fd_offset(const struct rte_memseg *ms, size_t *offset);
 int rte_memseg_get_fd_offset_thread_unsafe(const struct rte_memseg *ms,
 		size_t *offset);
 
-/** Print every memseg list and its segments to @p f. */
+/**
+ * Print every memseg list and its segments to @p f; NULL means stdout (as
+ * rte_malloc_dump_heaps(); DPDK would crash on NULL).
+ */
 void rte_dump_physmem_layout(FILE *f);
 
 /** @return the total bytes of EAL-managed memory in use (external excluded) */
@@ -275,13 +278,16 @@ typedef int (*rte_mem_event_check_callback_t)(enum rte_mem_event event_type,
 /**
  * Register a memory event callback. Callbacks run in registration order for
  * ALLOC and in reverse order for FREE, with the memory hotplug lock held:
- * they must not allocate or free EAL memory.
+ * they must not allocate or free EAL memory. Nor may a callback register or
+ * unregister a mem event callback: the list of callbacks is locked while
+ * they run, so such a call from inside a callback is refused with EDEADLK
+ * (where DPDK would block forever); do it outside the callback.
  *
  * @param name unique with @p arg; not the name of one of the EAL's own
  *   callbacks ("vfio_dma_map", which maps heap memory for DMA)
  * @return 0, or -1 with rte_errno EINVAL (NULL name or callback, name too
  *   long), EEXIST (same name and arg registered), EPERM (the name of an EAL
- *   callback)
+ *   callback), EDEADLK (called from inside a mem event callback)
  */
 int rte_mem_event_callback_register(const char *name, rte_mem_event_callback_t clb,
 		void *arg);
@@ -300,7 +306,8 @@ int rte_mem_event_check_callback_register(const char *name,
  * memory would be handed out without a DMA mapping.
  *
  * @return 0, or -1 with rte_errno EINVAL (NULL name), ENOENT (not
- *   registered) or EPERM (an EAL callback)
+ *   registered), EPERM (an EAL callback) or EDEADLK (called from inside a
+ *   mem event callback)
  */
 int rte_mem_event_callback_unregister(const char *name, void *arg);
 

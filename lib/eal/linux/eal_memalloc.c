@@ -431,7 +431,7 @@ find_free_run(const struct rte_memseg_list *msl, unsigned int n)
 void *
 eal_memalloc_alloc_pages(int socket, uint64_t page_sz, unsigned int n_pages)
 {
-	unsigned int i, n = eal_msl_count();
+	unsigned int i, n = eal_msl_count(), largest = 0;
 	bool type_known = false;
 
 	if (n_pages == 0) {
@@ -447,6 +447,7 @@ eal_memalloc_alloc_pages(int socket, uint64_t page_sz, unsigned int n_pages)
 				(socket != SOCKET_ID_ANY && l->pub.socket_id != socket))
 			continue;
 		type_known = true;
+		largest = RTE_MAX(largest, l->pub.n_segs);
 		idx = find_free_run(&l->pub, n_pages);
 		if (idx < 0)
 			continue;
@@ -468,8 +469,24 @@ eal_memalloc_alloc_pages(int socket, uint64_t page_sz, unsigned int n_pages)
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	rte_errno = ENOMEM;
+	/* no list could ever hold that run: the caller names the limit */
+	rte_errno = n_pages > largest ? E2BIG : ENOMEM;
 	return NULL;
+}
+
+unsigned int
+eal_memalloc_list_capacity(int socket, uint64_t page_sz)
+{
+	unsigned int i, n = eal_msl_count(), largest = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct eal_memseg_list *l = eal_msl_at(i);
+
+		if (dynamic_list(l) && l->pub.page_sz == page_sz &&
+				(socket == SOCKET_ID_ANY || l->pub.socket_id == socket))
+			largest = RTE_MAX(largest, l->pub.n_segs);
+	}
+	return largest;
 }
 
 int
