@@ -40,6 +40,8 @@
 #define DEV_39 "0000:00:06.0"
 #define EDU_LIVENESS 0x04
 #define IOVA_FAR (1ULL << 50)   /* beyond 39 and 48 bits alike */
+/* a --base-virtaddr a 39-bit IOMMU cannot reach */
+#define BASE_BEYOND_39 "0x7e0000000000"
 
 /* ---- helpers ---- */
 
@@ -69,6 +71,24 @@ model_cfg(struct vfio_model_group_cfg *cfg, int num, const char *bdf,
 	cfg->devices[0] = bdf;
 	cfg->aperture_bits = bits;
 	cfg->msi_window = true;
+}
+
+/*
+ * Whether the EAL's default VA window (4 GiB up) has room in this
+ * process: AddressSanitizer reserves it as its shadow gap, and the EAL
+ * then places its lists elsewhere (and says so).
+ */
+static bool
+low_va_available(void)
+{
+	void *want = (void *)(uintptr_t)EAL_DEFAULT_BASE_VA;
+	void *p = mmap(want, 1 << 21, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return false;
+	munmap(p, 1 << 21);
+	return p == want;
 }
 
 /*
@@ -331,11 +351,11 @@ mode_allocated_39(void)
 {
 	struct vfio_model_group_cfg g;
 
-	TEST_STEP("39-bit IOMMU: user VAs are beyond it, the EAL allocates IOVAs");
+	TEST_STEP("39-bit IOMMU, --base-virtaddr beyond it: the EAL allocates IOVAs");
 	model_cfg(&g, GROUP_39, DEV_39, 39);
 	test_log_capture();
 	if (model_eal_init(&g, 1, "--no-huge", "-m", "16", "--log-level=info",
-			NULL) < 0) {
+			"--base-virtaddr", BASE_BEYOND_39, NULL) < 0) {
 		log_has("", NULL);
 		TEST_ASSERT(0, "rte_eal_init: %s", rte_strerror(rte_errno));
 	}
@@ -349,7 +369,8 @@ mode_allocated_39(void)
 
 	TEST_STEP("dynamic memory in the allocated mode");
 	model_cfg(&g, GROUP_39, DEV_39, 39);
-	TEST_ASSERT(model_eal_init(&g, 1, "--no-huge", "--dynamic-mem", NULL) >= 0,
+	TEST_ASSERT(model_eal_init(&g, 1, "--no-huge", "--dynamic-mem",
+		"--base-virtaddr", BASE_BEYOND_39, NULL) >= 0,
 		"init: %s", rte_strerror(rte_errno));
 	if (mode_allocated_39_checks() < 0) {
 		rte_eal_cleanup();
@@ -359,25 +380,100 @@ mode_allocated_39(void)
 	return 0;
 }
 
+/* Every memseg at IOVA = VA, below 2^39; a heap buffer mapped there. */
+static int
+mode_va_39_checks(void)
+{
+	struct walk_ctx w = { .n = 0 };
+	size_t pg = test_page_size();
+	void *p;
+
+	TEST_ASSERT_EQUAL(rte_eal_iova_mode(), RTE_IOVA_VA, "mode");
+	TEST_ASSERT_EQUAL(rte_eal_iova_mode_is_allocated(), 0, "not allocated");
+	w.n = eal_iova_get_ranges(w.r, RTE_DIM(w.r));
+	TEST_ASSERT_EQUAL(w.r[w.n - 1].end, (1ULL << 39) - 1, "39-bit end");
+	p = rte_malloc(NULL, 3 * pg, pg);
+	TEST_ASSERT_NOT_NULL(p, "rte_malloc");
+	TEST_ASSERT((uintptr_t)p + 3 * pg <= (1ULL << 39), "the heap is below 2^39: %p", p);
+	TEST_ASSERT_EQUAL(rte_malloc_virt2iova(p), (uintptr_t)p, "iova == va");
+	rte_memseg_walk(seg_cb, &w);
+	TEST_ASSERT(w.segs > 0 && w.iova_is_va == w.segs, "iova == va for every memseg");
+	TEST_ASSERT_EQUAL(w.outside, 0, "every memseg inside the valid ranges");
+	if (check_buffer_iova(p, 3 * pg) < 0)
+		return -1;
+	rte_free(p);
+	return 0;
+}
+
+static int
+mode_va_39(void)
+{
+	struct vfio_model_group_cfg g;
+	const char *forced[] = { NULL, "--iova-mode=va" };
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(forced); i++) {
+		TEST_STEP("39-bit IOMMU%s: the lists are reserved low, IOVA as VA works",
+			forced[i] != NULL ? ", --iova-mode=va" : "");
+		model_cfg(&g, GROUP_39, DEV_39, 39);
+		test_log_capture();
+		if (model_eal_init(&g, 1, "--no-huge", "--dynamic-mem",
+				"--log-level=info", forced[i], NULL) < 0) {
+			log_has("", NULL);
+			TEST_ASSERT(0, "rte_eal_init: %s", rte_strerror(rte_errno));
+		}
+		TEST_ASSERT(log_has("IOVA mode is VA", "0x7fffffffff"),
+			"the choice and the ranges are logged");
+		if (mode_va_39_checks() < 0) {
+			rte_eal_cleanup();
+			return -1;
+		}
+		rte_eal_cleanup();
+	}
+	return 0;
+}
+
+/* Where the default window is taken (AddressSanitizer): said, and handled. */
+static int
+mode_va_39_no_low_va(void)
+{
+	struct vfio_model_group_cfg g;
+
+	TEST_STEP("39-bit IOMMU, the low VA window taken: said at init, IOVAs allocated");
+	model_cfg(&g, GROUP_39, DEV_39, 39);
+	test_log_capture();
+	if (model_eal_init(&g, 1, "--no-huge", "--dynamic-mem", "--log-level=info",
+			NULL) < 0) {
+		log_has("", NULL);
+		TEST_ASSERT(0, "rte_eal_init: %s", rte_strerror(rte_errno));
+	}
+	TEST_ASSERT(log_has("memseg list VA: no room", "IOVA mode is allocated"),
+		"the fallback is logged");
+	rte_eal_cleanup();
+	return 0;
+}
+
 static int
 mode_forced_va_39(void)
 {
 	struct vfio_model_group_cfg g;
 
-	TEST_STEP("--iova-mode=va on a 39-bit IOMMU fails, naming the VA, the limit and the fixes");
+	TEST_STEP("--iova-mode=va with --base-virtaddr beyond a 39-bit IOMMU: ERANGE, naming the limit and the fix");
 	model_cfg(&g, GROUP_39, DEV_39, 39);
 	test_log_capture();
 	TEST_ASSERT_ERRNO(model_eal_init(&g, 1, "--no-huge", "-m", "16",
-		"--iova-mode=va", NULL), ENOTSUP, "forced VA");
-	TEST_ASSERT(log_has("--iova-mode=va cannot work: the memseg lists' VA [0x",
-		"limit is 0x7fffffffff"), "names the VA range and the limit");
+		"--iova-mode=va", "--base-virtaddr", BASE_BEYOND_39, NULL), ERANGE,
+		"forced VA beyond the reach");
+	TEST_ASSERT(log_has("--base-virtaddr 0x7e0000000000 is beyond the IOMMU's reach",
+		"the limit is 0x7fffffffff"), "names the address and the limit");
 	TEST_ASSERT_EQUAL(rte_eal_iova_mode(), RTE_IOVA_DC, "nothing left set");
 	TEST_ASSERT_EQUAL(rte_eal_iova_mode_is_allocated(), 0, "nothing left set");
 	model_cfg(&g, GROUP_39, DEV_39, 39);
 	test_log_capture();
 	TEST_ASSERT_ERRNO(model_eal_init(&g, 1, "--no-huge", "-m", "16",
-		"--iova-mode=va", NULL), ENOTSUP, "forced VA");
-	TEST_ASSERT(log_has("use --iova-mode=pa", "leave the IOVA mode to the EAL"),
+		"--iova-mode=va", "--base-virtaddr", BASE_BEYOND_39, NULL), ERANGE,
+		"the same again: nothing was left behind");
+	TEST_ASSERT(log_has("give an address inside them", "drop --base-virtaddr"),
 		"names the fixes");
 	return 0;
 }
@@ -388,6 +484,8 @@ test_iova_mode_model(void)
 	if (test_vfio_is_kernel())
 		TEST_SKIP("model test (iova_mode_vm_autotest is the kernel's)");
 	if (mode_va_48() < 0 || mode_allocated_39() < 0 || mode_forced_va_39() < 0)
+		return TEST_FAILED;
+	if (low_va_available() ? mode_va_39() < 0 : mode_va_39_no_low_va() < 0)
 		return TEST_FAILED;
 	return TEST_SUCCESS;
 }
@@ -453,53 +551,148 @@ out:
 	return ret;
 }
 
+/*
+ * IOVA as VA on the IOMMU at hand, through the plain DPDK API: hugepage
+ * heap memory reachable at IOVA = VA (several pages, freed and taken
+ * again), and what lies beyond the IOMMU's limit refused with ERANGE
+ * without harming later heap growth.
+ */
+static int
+vm_va_mode_checks(struct rte_edu *edu, uint64_t limit)
+{
+	size_t pg = test_page_size(), len = RTE_MIN(pg, (size_t)RTE_EDU_BUF_USABLE);
+	size_t ext_len = 4 * pg;
+	rte_iova_t iovas[4];
+	unsigned int round, i;
+	uint8_t *p[3], *ext;
+	int ret = -1;
+
+	for (round = 0; round < 2; round++) {
+		TEST_STEP("round %u: three heap pages at IOVA = VA, DMA both ways", round + 1);
+		for (i = 0; i < RTE_DIM(p); i++) {
+			p[i] = rte_malloc(NULL, pg, pg);
+			TEST_ASSERT_NOT_NULL(p[i], "rte_malloc: %s", rte_strerror(rte_errno));
+			TEST_ASSERT_EQUAL(rte_malloc_virt2iova(p[i]), (uintptr_t)p[i],
+				"iova == va");
+			TEST_ASSERT((uintptr_t)p[i] + pg - 1 <= limit,
+				"%p inside the IOMMU's limit 0x%" PRIx64, p[i], limit);
+			if (edu_roundtrip(edu, p[i], (uintptr_t)p[i], len, "heap") < 0)
+				return -1;
+		}
+		for (i = 0; i < RTE_DIM(p); i++)
+			rte_free(p[i]);
+	}
+	if (limit >= (1ULL << 46))
+		return 0; /* nothing of the process lies beyond a wide IOMMU */
+
+	ext = mmap(NULL, ext_len, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(ext != MAP_FAILED, "mmap");
+	TEST_ASSERT((uintptr_t)ext > limit, "mmap() places memory beyond 0x%" PRIx64, limit);
+	TEST_STEP("a user map at IOVA = VA beyond the limit: ERANGE, rte_errno set");
+	rte_errno = 0;
+	test_log_capture();
+	TEST_ASSERT_ERRNO(rte_vfio_container_dma_map(RTE_VFIO_DEFAULT_CONTAINER_FD,
+		(uintptr_t)ext, (uintptr_t)ext, pg), ERANGE, "user map beyond the limit");
+	TEST_ASSERT(log_has("is not inside one valid IOVA range", NULL), "says why");
+	TEST_STEP("external memory at IOVA = VA beyond the limit: refused (ERANGE)");
+	for (i = 0; i < RTE_DIM(iovas); i++)
+		iovas[i] = (uintptr_t)ext + i * pg;
+	TEST_ASSERT_SUCCESS(rte_malloc_heap_create("va39_ext"), "heap");
+	test_log_capture();
+	TEST_ASSERT_ERRNO(rte_malloc_heap_memory_add("va39_ext", ext, ext_len, iovas,
+		RTE_DIM(iovas), pg), ERANGE, "rte_malloc_heap_memory_add");
+	TEST_ASSERT(log_has("is outside the IOMMU's valid IOVA ranges", NULL), "says why");
+	test_log_capture();
+	TEST_ASSERT_ERRNO(rte_extmem_register(ext, ext_len, iovas, RTE_DIM(iovas), pg),
+		ERANGE, "rte_extmem_register");
+	TEST_ASSERT(log_has("is outside the IOMMU's valid IOVA ranges", NULL), "says why");
+	TEST_ASSERT(rte_mem_virt2memseg_list(ext) == NULL, "nothing left behind");
+	TEST_STEP("heap growth after the refused region: reachable at IOVA = VA");
+	for (i = 0; i < RTE_DIM(p); i++) {
+		p[i] = rte_malloc(NULL, pg, pg);
+		if (p[i] == NULL || edu_roundtrip(edu, p[i], (uintptr_t)p[i], len,
+				"heap after the refusal") < 0)
+			goto out;
+	}
+	for (i = 0; i < RTE_DIM(p); i++)
+		rte_free(p[i]);
+	ret = 0;
+out:
+	rte_malloc_heap_destroy("va39_ext");
+	munmap(ext, ext_len);
+	return ret;
+}
+
 static int
 test_iova_mode_vm(void)
 {
+	struct rte_pci_device *dev;
 	struct eal_iova_range r[8];
+	struct rte_edu *edu;
 	unsigned int n;
-	bool narrow;
+	int ret;
 
 	if (!test_vfio_is_kernel())
 		TEST_SKIP("kernel test (iova_mode_model_autotest is the model's)");
-	TEST_STEP("default start-up");
+	TEST_STEP("default start-up: IOVA as VA, the lists inside the IOMMU's reach");
 	test_log_capture();
 	if (test_eal_init("--log-level=info", NULL) < 0) {
 		log_has("", NULL);
 		TEST_ASSERT(0, "rte_eal_init: %s", rte_strerror(rte_errno));
 	}
-	TEST_ASSERT(log_has("IOVA mode is", NULL), "the choice is logged");
+	TEST_ASSERT(log_has("IOVA mode is VA", NULL), "VA, logged");
 	n = eal_iova_get_ranges(r, RTE_DIM(r));
 	if (n == 0) {
 		rte_eal_cleanup();
 		TEST_SKIP_MISSING("no group bound to vfio-pci could be probed");
 	}
-	/* user VAs are 0x7f...: a 39-bit IOMMU ends far below */
-	narrow = r[n - 1].end < (1ULL << 46);
-	printf("  IOVA mode: %s; valid ranges end at 0x%" PRIx64 "\n",
-		rte_eal_iova_mode_is_allocated() ? "allocated (reported as PA)" :
-		rte_eal_iova_mode() == RTE_IOVA_PA ? "PA" : "VA", r[n - 1].end);
-	if (narrow)
-		TEST_ASSERT(rte_eal_iova_mode() == RTE_IOVA_PA,
-			"narrow IOMMU: allocated or PA, never VA");
-	else
-		TEST_ASSERT_EQUAL(rte_eal_iova_mode(), RTE_IOVA_VA, "wide IOMMU: VA");
+	printf("  valid ranges end at 0x%" PRIx64 "\n", r[n - 1].end);
 	if (vm_dma_checks() < 0) {
 		rte_eal_cleanup();
 		return TEST_FAILED;
 	}
 	rte_eal_cleanup();
-	TEST_STEP("--iova-mode=va: %s", narrow ? "refused, clearly" : "accepted");
+
+	TEST_STEP("--iova-mode=va: accepted on this IOMMU (ends at 0x%" PRIx64 ")",
+		r[n - 1].end);
 	test_log_capture();
-	if (narrow) {
-		TEST_ASSERT_ERRNO(test_eal_init("--iova-mode=va", NULL), ENOTSUP,
-			"forced VA on a narrow IOMMU");
-		TEST_ASSERT(log_has("--iova-mode=va cannot work", "--iova-mode=pa"),
-			"names the cause and the fix");
-	} else {
-		TEST_ASSERT(test_eal_init("--iova-mode=va", NULL) >= 0, "forced VA");
+	if (test_eal_init("--iova-mode=va", "--log-level=info", NULL) < 0) {
 		log_has("", NULL);
+		TEST_ASSERT(0, "rte_eal_init --iova-mode=va: %s", rte_strerror(rte_errno));
+	}
+	TEST_ASSERT(log_has("IOVA mode is VA (--iova-mode=va)", NULL), "logged");
+	dev = test_vfio_edu(NULL);
+	if (dev == NULL) {
 		rte_eal_cleanup();
+		TEST_SKIP("no edu device bound to vfio-pci");
+	}
+	edu = rte_edu_probe(dev);
+	TEST_ASSERT_NOT_NULL(edu, "edu probe: %s", rte_strerror(rte_errno));
+	ret = vm_va_mode_checks(edu, r[n - 1].end);
+	rte_edu_remove(edu);
+	rte_eal_cleanup();
+	if (ret < 0)
+		return TEST_FAILED;
+
+	TEST_STEP("--base-virtaddr: beyond the reach with --iova-mode=va ERANGE; without, allocated IOVAs");
+	if (r[n - 1].end < 0x7e0000000000ULL) {
+		test_log_capture();
+		TEST_ASSERT_ERRNO(test_eal_init("--iova-mode=va", "--base-virtaddr",
+			BASE_BEYOND_39, NULL), ERANGE, "forced VA, base beyond");
+		TEST_ASSERT(log_has("is beyond the IOMMU's reach", "drop --base-virtaddr"),
+			"names the cause and the fix");
+		test_log_capture();
+		if (test_eal_init("--base-virtaddr", BASE_BEYOND_39, "--log-level=info",
+				NULL) < 0) {
+			log_has("", NULL);
+			TEST_ASSERT(0, "init: %s", rte_strerror(rte_errno));
+		}
+		TEST_ASSERT(log_has("IOVA mode is allocated", NULL), "allocated, logged");
+		ret = vm_dma_checks();
+		rte_eal_cleanup();
+		if (ret < 0)
+			return TEST_FAILED;
 	}
 	return TEST_SUCCESS;
 }

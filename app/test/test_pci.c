@@ -193,7 +193,7 @@ check_dma_map(void)
 	size_t pg = test_page_size();
 	int cfd = rte_vfio_get_container_fd();
 	uint8_t *va;
-	uint64_t iova = 1ULL << 32;
+	uint64_t iova = 1ULL << 40; /* above the heap, which is at IOVA = VA from 4 GiB */
 
 	TEST_STEP("rte_dev_dma_map through the bus into the default container");
 	TEST_ASSERT(cfd >= 0, "default container");

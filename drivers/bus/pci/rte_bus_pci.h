@@ -42,6 +42,9 @@
 extern "C" {
 #endif
 
+/* Exported: the libraries build with -fvisibility=hidden (abi.rst). */
+#pragma GCC visibility push(default)
+
 /** Length of "dddd:bb:dd.f" plus the NUL. */
 #define RTE_PCI_NAME_LEN 16
 /** BARs of a type 0 header. */
@@ -103,6 +106,7 @@ int rte_pci_addr_parse(const char *str, struct rte_pci_addr *addr);
  * @return 0, or -1 with rte_errno EINVAL (NULL argument, or @p size too
  *   small: at least RTE_PCI_NAME_LEN)
  */
+__rte_experimental
 int rte_pci_addr_format(const struct rte_pci_addr *addr, char *buf, size_t size);
 
 /**
@@ -115,6 +119,7 @@ int rte_pci_addr_format(const struct rte_pci_addr *addr, char *buf, size_t size)
  *   device of the previous scan is open), ENOMEM, or the errno of an
  *   unreadable sysfs directory
  */
+__rte_experimental
 int rte_pci_scan(void);
 
 /**
@@ -123,6 +128,7 @@ int rte_pci_scan(void);
  * @return the device, or NULL with rte_errno EINVAL (malformed address) or
  *   ENODEV (not on the bus: absent, or excluded by --allow/--block)
  */
+__rte_experimental
 struct rte_pci_device *rte_pci_find(const char *addr);
 
 /**
@@ -134,6 +140,7 @@ struct rte_pci_device *rte_pci_find(const char *addr);
  * @param prev NULL to start, then the previous result
  * @return the next device, or NULL (rte_errno ENODEV) at the end
  */
+__rte_experimental
 struct rte_pci_device *rte_pci_find_by_id(uint16_t vendor_id, uint16_t device_id,
 		const struct rte_pci_device *prev);
 
@@ -145,6 +152,7 @@ struct rte_pci_device *rte_pci_find_by_id(uint16_t vendor_id, uint16_t device_id
  *   (not bound to vfio-pci, or no IOMMU group), EPERM (group not viable),
  *   ENODEV (VFIO not available) or the VFIO layer's reason
  */
+__rte_experimental
 int rte_pci_open(struct rte_pci_device *dev);
 
 /**
@@ -154,9 +162,11 @@ int rte_pci_open(struct rte_pci_device *dev);
  * @return 0, or -1 with rte_errno EINVAL (not open) or the VFIO layer's
  *   reason (the device is closed on our side regardless)
  */
+__rte_experimental
 int rte_pci_close(struct rte_pci_device *dev);
 
 /** @return true when the device is open. */
+__rte_experimental
 bool rte_pci_is_open(const struct rte_pci_device *dev);
 
 /**
@@ -165,6 +175,7 @@ bool rte_pci_is_open(const struct rte_pci_device *dev);
  * @param bar 0 to 5
  * @return 0, or -1 with rte_errno EINVAL (bad index, not open)
  */
+__rte_experimental
 int rte_pci_region_info(const struct rte_pci_device *dev, unsigned int bar,
 		struct rte_pci_region *info);
 
@@ -176,6 +187,7 @@ int rte_pci_region_info(const struct rte_pci_device *dev, unsigned int bar,
  *   BAR not implemented), ENOTSUP (the kernel does not allow mmap of this
  *   BAR: use rte_pci_bar_read()/rte_pci_bar_write()) or mmap's errno
  */
+__rte_experimental
 void *rte_pci_map_bar(struct rte_pci_device *dev, unsigned int bar);
 
 /**
@@ -183,6 +195,7 @@ void *rte_pci_map_bar(struct rte_pci_device *dev, unsigned int bar);
  *
  * @return 0, or -1 with rte_errno EINVAL (bad index, not mapped)
  */
+__rte_experimental
 int rte_pci_unmap_bar(struct rte_pci_device *dev, unsigned int bar);
 
 /**
@@ -202,6 +215,7 @@ int rte_pci_unmap_bar(struct rte_pci_device *dev, unsigned int bar);
  *   mmapped), EEXIST (the IOVA is in use), ERANGE (the IOVA is outside the
  *   IOMMU's valid ranges or in a reserved window) or the kernel's reason
  */
+__rte_experimental
 int rte_pci_p2p_map(struct rte_pci_device *dev, unsigned int bar,
 		uint64_t offset, uint64_t len, uint64_t iova);
 
@@ -212,6 +226,7 @@ int rte_pci_p2p_map(struct rte_pci_device *dev, unsigned int bar,
  *   of this device is mapped there), ENOTSUP (the range cuts a mapping:
  *   unmap it whole) or the kernel's reason
  */
+__rte_experimental
 int rte_pci_p2p_unmap(struct rte_pci_device *dev, unsigned int bar,
 		uint64_t offset, uint64_t len, uint64_t iova);
 
@@ -223,8 +238,10 @@ int rte_pci_p2p_unmap(struct rte_pci_device *dev, unsigned int bar,
  * @return 0, or -1 with rte_errno EINVAL (bad index, not open, range
  *   outside the BAR) or EIO (short or failed access)
  */
+__rte_experimental
 int rte_pci_bar_read(const struct rte_pci_device *dev, unsigned int bar,
 		void *buf, size_t len, uint64_t offset);
+__rte_experimental
 int rte_pci_bar_write(const struct rte_pci_device *dev, unsigned int bar,
 		const void *buf, size_t len, uint64_t offset);
 
@@ -234,8 +251,10 @@ int rte_pci_bar_write(const struct rte_pci_device *dev, unsigned int bar,
  * @return 0, or -1 with rte_errno EINVAL (not open, range outside the
  *   configuration space) or EIO
  */
+__rte_experimental
 int rte_pci_config_read(const struct rte_pci_device *dev, void *buf,
 		size_t len, uint64_t offset);
+__rte_experimental
 int rte_pci_config_write(const struct rte_pci_device *dev, const void *buf,
 		size_t len, uint64_t offset);
 
@@ -245,12 +264,14 @@ int rte_pci_config_write(const struct rte_pci_device *dev, const void *buf,
  *
  * @return 0, or -1 with rte_errno as rte_pci_config_write()
  */
+__rte_experimental
 int rte_pci_set_bus_master(const struct rte_pci_device *dev, bool enable);
 
 /**
  * @return 1 when bus mastering is on, 0 when off, -1 with rte_errno as
  *   rte_pci_config_read()
  */
+__rte_experimental
 int rte_pci_get_bus_master(const struct rte_pci_device *dev);
 
 /**
@@ -262,6 +283,7 @@ int rte_pci_get_bus_master(const struct rte_pci_device *dev);
  *   (another type is enabled), ENOTSUP (the device has fewer than @p nvec
  *   vectors of that type) or the kernel's reason
  */
+__rte_experimental
 int rte_pci_irq_enable(struct rte_pci_device *dev, enum rte_pci_irq_type type,
 		unsigned int nvec);
 
@@ -271,6 +293,7 @@ int rte_pci_irq_enable(struct rte_pci_device *dev, enum rte_pci_irq_type type,
  *
  * @return 0, or -1 with rte_errno EINVAL (not open) or the kernel's reason
  */
+__rte_experimental
 int rte_pci_irq_disable(struct rte_pci_device *dev);
 
 /**
@@ -278,6 +301,7 @@ int rte_pci_irq_disable(struct rte_pci_device *dev);
  *
  * @return the fd, or -1 with rte_errno EINVAL (no such enabled vector)
  */
+__rte_experimental
 int rte_pci_irq_fd(const struct rte_pci_device *dev, unsigned int vector);
 
 /**
@@ -291,6 +315,7 @@ int rte_pci_irq_fd(const struct rte_pci_device *dev, unsigned int vector);
  *   rte_errno EINVAL (no such enabled vector), ETIMEDOUT, or the errno of
  *   poll/read
  */
+__rte_experimental
 int rte_pci_irq_wait(struct rte_pci_device *dev, unsigned int vector,
 		int timeout_ms);
 
@@ -300,7 +325,10 @@ int rte_pci_irq_wait(struct rte_pci_device *dev, unsigned int vector,
  * @return 0, or -1 with rte_errno EINVAL (not open), ENOTSUP (the device
  *   has no reset method the kernel can use) or the kernel's reason
  */
+__rte_experimental
 int rte_pci_reset(struct rte_pci_device *dev);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -32,6 +32,9 @@
 extern "C" {
 #endif
 
+/* Exported: the libraries build with -fvisibility=hidden (abi.rst). */
+#pragma GCC visibility push(default)
+
 #define RTE_EDU_VENDOR_ID 0x1234
 #define RTE_EDU_DEVICE_ID 0x11e8
 /** Size of the device's DMA buffer; offsets below are into it. */
@@ -63,6 +66,7 @@ struct rte_edu;
  *   edu: wrong vendor/device or id register), or the bus's reason
  *   (ENOTSUP: not bound to vfio-pci, EPERM: group not viable, ...)
  */
+__rte_experimental
 struct rte_edu *rte_edu_probe(struct rte_pci_device *dev);
 
 /**
@@ -73,12 +77,15 @@ struct rte_edu *rte_edu_probe(struct rte_pci_device *dev);
  * @return 0, or -1 with rte_errno EINVAL (NULL) or the first failure (the
  *   device is released regardless)
  */
+__rte_experimental
 int rte_edu_remove(struct rte_edu *edu);
 
 /** @return the PCI device of an edu, NULL (rte_errno EINVAL) for NULL. */
+__rte_experimental
 struct rte_pci_device *rte_edu_pci_dev(const struct rte_edu *edu);
 
 /** @return the id register (0x010000ed for QEMU's edu 1.0). */
+__rte_experimental
 uint32_t rte_edu_id(const struct rte_edu *edu);
 
 /**
@@ -87,10 +94,13 @@ uint32_t rte_edu_id(const struct rte_edu *edu);
  *
  * @return 0, or -1 with rte_errno EINVAL (NULL) or EIO (wrong value)
  */
+__rte_experimental
 int rte_edu_check_alive(struct rte_edu *edu);
 
 /** Write / read the liveness register (offset 0x04). */
+__rte_experimental
 void rte_edu_write_liveness(struct rte_edu *edu, uint32_t value);
+__rte_experimental
 uint32_t rte_edu_read_liveness(const struct rte_edu *edu);
 
 /**
@@ -98,6 +108,7 @@ uint32_t rte_edu_read_liveness(const struct rte_edu *edu);
  *
  * @return 0, or -1 with rte_errno EINVAL (NULL, or 0 ms)
  */
+__rte_experimental
 int rte_edu_set_timeout(struct rte_edu *edu, unsigned int timeout_ms);
 
 /**
@@ -105,7 +116,9 @@ int rte_edu_set_timeout(struct rte_edu *edu, unsigned int timeout_ms);
  *
  * @return 0, or -1 with rte_errno set by the bus (ENOTSUP: no MSI)
  */
+__rte_experimental
 int rte_edu_irq_enable(struct rte_edu *edu);
+__rte_experimental
 int rte_edu_irq_disable(struct rte_edu *edu);
 
 /**
@@ -118,6 +131,7 @@ int rte_edu_irq_disable(struct rte_edu *edu);
  *   EBUSY (a transfer is still running), ETIMEDOUT, EIO (the interrupt
  *   came without the DMA status bit)
  */
+__rte_experimental
 int rte_edu_dma_to_dev(struct rte_edu *edu, rte_iova_t src, uint32_t off,
 		size_t len, unsigned int flags);
 
@@ -127,6 +141,7 @@ int rte_edu_dma_to_dev(struct rte_edu *edu, rte_iova_t src, uint32_t off,
  *
  * @return as rte_edu_dma_to_dev()
  */
+__rte_experimental
 int rte_edu_dma_from_dev(struct rte_edu *edu, uint32_t off, rte_iova_t dst,
 		size_t len, unsigned int flags);
 
@@ -139,6 +154,7 @@ int rte_edu_dma_from_dev(struct rte_edu *edu, uint32_t off, rte_iova_t dst,
  *   IOMMU blocked the read of @p src_iova, i.e. it is not mapped), or as
  *   rte_edu_dma_to_dev()
  */
+__rte_experimental
 int rte_edu_copy_to_dev(struct rte_edu *edu, const void *src,
 		rte_iova_t src_iova, uint32_t off, size_t len, unsigned int flags);
 
@@ -151,8 +167,11 @@ int rte_edu_copy_to_dev(struct rte_edu *edu, const void *src,
  * @return 0, or -1 with rte_errno EFAULT (the data did not arrive: the
  *   IOMMU blocked the write to @p dst_iova), or as rte_edu_dma_from_dev()
  */
+__rte_experimental
 int rte_edu_copy_from_dev(struct rte_edu *edu, uint32_t off, void *dst,
 		rte_iova_t dst_iova, size_t len, unsigned int flags);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -308,6 +308,33 @@ eal_iova_check_reachable(uint64_t iova, uint64_t len, const char *what)
 	return eal_fail(ERANGE);
 }
 
+/* ---- where the EAL's own VA goes ---- */
+
+uint64_t
+eal_iova_va_window(uint64_t *limit)
+{
+	uint64_t base = EAL_DEFAULT_BASE_VA;
+	unsigned int i;
+
+	*limit = EAL_VA_TOP;
+	pthread_mutex_lock(&iova_lock);
+	/*
+	 * The first valid range that reaches above the default base: its
+	 * end bounds the reservations, so that every list lies inside one
+	 * range and IOVA as VA works (a 39-bit VT-d ends at 2^39 - 1, far
+	 * below where mmap() places memory by default). Ranges are sorted.
+	 */
+	for (i = 0; i < n_ranges; i++) {
+		if (ranges[i].end < base)
+			continue;
+		base = RTE_MAX(base, ranges[i].start);
+		*limit = RTE_MIN(ranges[i].end, (uint64_t)EAL_VA_TOP);
+		break;
+	}
+	pthread_mutex_unlock(&iova_lock);
+	return base;
+}
+
 /* ---- the choice of the mode ---- */
 
 /* The lowest and highest address of the EAL's own lists; false if none. */
@@ -387,6 +414,13 @@ eal_iova_mode_select(void)
 			asked == RTE_IOVA_VA ? " (--iova-mode=va)" : "", lo, hi,
 			buf, ranges_src);
 		return 0;
+	}
+	if (asked == RTE_IOVA_VA &&
+			eal_get_internal_config()->base_virtaddr != 0) {
+		EAL_LOG(ERR, "--base-virtaddr 0x%" PRIx64 " is beyond the IOMMU's reach with --iova-mode=va: the memseg lists' VA [0x%" PRIx64 ", 0x%" PRIx64 "] is outside the valid IOVA ranges %s (%s; the limit is 0x%" PRIx64 "); give an address inside them, or drop --base-virtaddr (the EAL then places its memory inside them) (ERANGE)",
+			eal_get_internal_config()->base_virtaddr, lo, hi, buf,
+			ranges_src, ranges[n_ranges - 1].end);
+		return eal_fail(ERANGE);
 	}
 	if (asked == RTE_IOVA_VA) {
 		EAL_LOG(ERR, "--iova-mode=va cannot work: the memseg lists' VA [0x%" PRIx64 ", 0x%" PRIx64 "] is outside the IOMMU's valid IOVA ranges %s (%s; the IOMMU's limit is 0x%" PRIx64 "), so devices could not reach this memory at IOVA = VA; use --iova-mode=pa, or leave the IOVA mode to the EAL (it then assigns IOVAs inside the valid ranges) (ENOTSUP)",

@@ -37,10 +37,22 @@ int eal_iova_set_ranges(const struct eal_iova_range *ranges, unsigned int n,
 unsigned int eal_iova_get_ranges(struct eal_iova_range *out, unsigned int max);
 
 /*
+ * Where the EAL reserves its memseg lists when --base-virtaddr is not
+ * given: from EAL_DEFAULT_BASE_VA (4 GiB, DPDK's default base on 64-bit),
+ * moved up to the start of the first valid IOVA range reaching above it;
+ * *limit is the last address the reservations may use (the end of that
+ * range, or the top of the user address space when no range is known).
+ */
+#define EAL_DEFAULT_BASE_VA 0x100000000ULL
+#define EAL_VA_TOP 0x7fffffffffffULL
+uint64_t eal_iova_va_window(uint64_t *limit);
+
+/*
  * Settle the IOVA mode once the memseg lists' VA is reserved and before
  * any page gets an IOVA (eal_memory.c). Caller holds the hotplug write
  * lock. Returns 0, or -1 with rte_errno (ENOTSUP: a forced mode cannot
- * work, ERANGE/ENOMEM: no mode fits) and one ERR line.
+ * work, ERANGE: --base-virtaddr beyond the IOMMU with --iova-mode=va, or
+ * no mode fits) and one ERR line.
  */
 int eal_iova_mode_select(void);
 
@@ -66,6 +78,7 @@ void eal_iova_release_list(struct rte_memseg_list *msl);
  * known. Returns 0, or -1 with rte_errno ERANGE and one ERR line naming
  * the range, the valid ranges and what asked (what).
  */
+__rte_internal
 int eal_iova_check_reachable(uint64_t iova, uint64_t len, const char *what);
 
 /* Whether physical addresses are used (eal.c, for a fallback to PA). */

@@ -27,7 +27,9 @@
 /* The memory hotplug lock. */
 void eal_mem_hotplug_read_lock(void);
 void eal_mem_hotplug_read_unlock(void);
+__rte_internal
 void eal_mem_hotplug_write_lock(void);
+__rte_internal
 void eal_mem_hotplug_write_unlock(void);
 
 /*
@@ -48,6 +50,7 @@ unsigned int eal_memalloc_sockets(int *sockets, unsigned int max);
  * holds: no free memory can help, nothing is logged, the caller says so) or
  * EINVAL.
  */
+__rte_internal
 void *eal_memalloc_alloc_pages(int socket, uint64_t page_sz, unsigned int n_pages);
 
 /*
@@ -62,6 +65,7 @@ unsigned int eal_memalloc_list_capacity(int socket, uint64_t page_sz);
  * their memsegs. [va, va+len) must be whole pages in use in one list.
  * Caller holds the hotplug write lock. Returns 0 or -1 with rte_errno.
  */
+__rte_internal
 int eal_memalloc_free_pages(void *va, size_t len);
 
 /*

@@ -57,6 +57,7 @@ struct eal_internal_config {
 };
 
 /* The configuration of this process (valid from option parsing on). */
+__rte_internal
 struct eal_internal_config *eal_get_internal_config(void);
 
 /* Reset the configuration to its defaults (before parsing, and at cleanup). */
@@ -76,7 +77,9 @@ void eal_usage(const char *prgname);
 void eal_set_iova_mode(enum rte_iova_mode mode);
 
 /* The sysfs root ("/sys"); the tests point it at a fake tree. */
+__rte_internal
 const char *eal_sysfs_root(void);
+__rte_internal
 void eal_set_sysfs_root(const char *root);
 
 /*
@@ -84,6 +87,7 @@ void eal_set_sysfs_root(const char *root);
  * "iommu_group" link names the driver or the group). 0, or -1 with
  * rte_errno from readlink (ENOENT: no such link) or ENAMETOOLONG.
  */
+__rte_internal
 int eal_link_basename(const char *path, char *out, size_t len);
 
 /* Log subsystem: reset types and levels (used at init and by tests). */

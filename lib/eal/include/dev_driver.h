@@ -37,6 +37,7 @@ struct rte_device {
 };
 
 /* Add a bus to the registry (from a constructor). */
+__rte_internal
 void rte_bus_register(struct rte_bus *bus);
 
 /* The registered bus of that name, or NULL with rte_errno ENOENT. */

@@ -32,8 +32,36 @@ typedef uint64_t phys_addr_t;
 #define __rte_cache_aligned __rte_aligned(RTE_CACHE_LINE_SIZE)
 #define __rte_format_printf(fmt, args) \
 	__attribute__((__format__(__printf__, fmt, args)))
-/** Marks an API that DPDK tags experimental; it has no effect here. */
+/*
+ * ABI markers (doc/guides/abi.rst). The libraries are built with
+ * -fvisibility=hidden and a version script each: a function is exported
+ * when an installed header declares it (the headers set default
+ * visibility) or when __rte_internal marks it, and only as its library's
+ * version.map lists it.
+ *
+ * __rte_experimental: a project extension (the EXPERIMENTAL section),
+ * whose signature may still change. Using one warns unless the
+ * application defines ALLOW_EXPERIMENTAL_API, as with DPDK.
+ */
+#ifdef ALLOW_EXPERIMENTAL_API
 #define __rte_experimental
+#else
+#define __rte_experimental \
+	__attribute__((__deprecated__("memvfio experimental API: " \
+		"define ALLOW_EXPERIMENTAL_API to use it")))
+#endif
+
+/*
+ * __rte_internal: exported (the INTERNAL section) for the project's own
+ * drivers and tools only; declared in headers that are not installed, and
+ * refused at compile time outside the tree (no ALLOW_INTERNAL_API).
+ */
+#ifdef ALLOW_INTERNAL_API
+#define __rte_internal __attribute__((__visibility__("default")))
+#else
+#define __rte_internal __attribute__((__visibility__("default"), \
+	__error__("memvfio internal API: for the project's own drivers and tools")))
+#endif
 #define __rte_deprecated __attribute__((__deprecated__))
 
 #define RTE_MIN(a, b) ((a) < (b) ? (a) : (b))

@@ -21,6 +21,9 @@
 extern "C" {
 #endif
 
+/* Exported: the libraries build with -fvisibility=hidden (abi.rst). */
+#pragma GCC visibility push(default)
+
 /** A device of any bus (opaque to applications). */
 struct rte_device;
 
@@ -68,6 +71,8 @@ int rte_dev_dma_map(struct rte_device *dev, void *addr, uint64_t iova, size_t le
  */
 __rte_experimental
 int rte_dev_dma_unmap(struct rte_device *dev, void *addr, uint64_t iova, size_t len);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,9 @@
 extern "C" {
 #endif
 
+/* Exported: the libraries build with -fvisibility=hidden (abi.rst). */
+#pragma GCC visibility push(default)
+
 /** The role of this process. Only the primary role is implemented. */
 enum rte_proc_type_t {
 	RTE_PROC_AUTO = -1,
@@ -79,6 +82,7 @@ enum rte_iova_mode rte_eal_iova_mode(void);
  *
  * @return 1 in the allocated mode, 0 otherwise (also before init)
  */
+__rte_experimental
 int rte_eal_iova_mode_is_allocated(void);
 
 /** @return 1 when memory is backed by hugepages, 0 with --no-huge */
@@ -98,6 +102,8 @@ int rte_eal_using_phys_addrs(void);
 
 /** @return the runtime directory of this process (it ends in the --file-prefix, "rte" by default) */
 const char *rte_eal_get_runtime_dir(void);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

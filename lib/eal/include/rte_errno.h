@@ -17,6 +17,9 @@
 extern "C" {
 #endif
 
+/* Exported: the libraries build with -fvisibility=hidden (abi.rst). */
+#pragma GCC visibility push(default)
+
 /** Storage of rte_errno: one per thread. */
 extern __thread int per_lcore__rte_errno;
 
@@ -44,6 +47,8 @@ enum {
 	E_RTE_NO_CONFIG,              /**< missing rte_config */
 	RTE_MAX_ERRNO                 /**< end of the range */
 };
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -21,6 +21,9 @@
 extern "C" {
 #endif
 
+/* Exported: the libraries build with -fvisibility=hidden (abi.rst). */
+#pragma GCC visibility push(default)
+
 /* Log types with fixed ids (same values as DPDK). */
 #define RTE_LOGTYPE_EAL 0     /**< the EAL: memory, VFIO, options */
 #define RTE_LOGTYPE_MALLOC 1  /**< the malloc heap */
@@ -129,6 +132,8 @@ int rte_vlog(uint32_t level, uint32_t logtype, const char *format, va_list ap)
  */
 #define RTE_LOG(l, t, ...) \
 	rte_log(RTE_LOG_ ## l, RTE_LOGTYPE_ ## t, # t ": " __VA_ARGS__)
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -21,6 +21,9 @@
 extern "C" {
 #endif
 
+/* Exported: the libraries build with -fvisibility=hidden (abi.rst). */
+#pragma GCC visibility push(default)
+
 /** Statistics of one heap. */
 struct rte_malloc_socket_stats {
 	size_t heap_totalsz_bytes; /**< bytes the heap holds */
@@ -180,6 +183,8 @@ int rte_malloc_heap_socket_is_external(int socket_id);
  * @return the IOVA, or RTE_BAD_IOVA with rte_errno EINVAL
  */
 rte_iova_t rte_malloc_virt2iova(const void *addr);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -21,6 +21,9 @@
 extern "C" {
 #endif
 
+/* Exported: the libraries build with -fvisibility=hidden (abi.rst). */
+#pragma GCC visibility push(default)
+
 /** One page of memory that the EAL manages. */
 struct rte_memseg {
 	rte_iova_t iova;        /**< address the device uses (RTE_BAD_IOVA if unknown) */
@@ -99,6 +102,7 @@ rte_iova_t rte_mem_virt2iova(const void *virt);
  *   ENOTSUP (not the allocated mode: use the VA or the physical address)
  *   or ENOMEM (no room left in the valid ranges)
  */
+__rte_experimental
 rte_iova_t rte_mem_iova_alloc(size_t len, size_t align);
 
 /**
@@ -106,6 +110,7 @@ rte_iova_t rte_mem_iova_alloc(size_t len, size_t align);
  *
  * @return 0, or -1 with rte_errno EINVAL (not such a block)
  */
+__rte_experimental
 int rte_mem_iova_free(rte_iova_t iova, size_t len);
 
 /**
@@ -297,6 +302,7 @@ int rte_mem_event_callback_register(const char *name, rte_mem_event_callback_t c
  *
  * @return as rte_mem_event_callback_register()
  */
+__rte_experimental
 int rte_mem_event_check_callback_register(const char *name,
 		rte_mem_event_check_callback_t clb, void *arg);
 
@@ -310,6 +316,8 @@ int rte_mem_event_check_callback_register(const char *name,
  *   mem event callback)
  */
 int rte_mem_event_callback_unregister(const char *name, void *arg);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -29,6 +29,9 @@
 extern "C" {
 #endif
 
+/* Exported: the libraries build with -fvisibility=hidden (abi.rst). */
+#pragma GCC visibility push(default)
+
 /*
  * Page-size flags: the zone must come from pages of one of the sizes
  * named (several may be given), unless RTE_MEMZONE_SIZE_HINT_ONLY is set,
@@ -146,6 +149,8 @@ void rte_memzone_dump(FILE *f);
  */
 void rte_memzone_walk(void (*func)(const struct rte_memzone *, void *arg),
 		void *arg);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -31,6 +31,9 @@
 extern "C" {
 #endif
 
+/* Exported: the libraries build with -fvisibility=hidden (abi.rst). */
+#pragma GCC visibility push(default)
+
 /** VFIO support is built in (drivers test this, as with DPDK). */
 #define VFIO_PRESENT
 
@@ -126,6 +129,7 @@ int rte_vfio_get_group_num(const char *sysfs_base, const char *dev_addr,
  *
  * @return 0, or -1 with rte_errno set as rte_vfio_setup_device()
  */
+__rte_experimental
 int rte_vfio_get_device_info(const char *sysfs_base, const char *dev_addr,
 		int *vfio_dev_fd, struct vfio_device_info *device_info);
 
@@ -214,6 +218,7 @@ int rte_vfio_container_dma_map(int container_fd, uint64_t vaddr, uint64_t iova,
  *   size; @p vaddr, @p iova and @p len are multiples of it
  * @return as rte_vfio_container_dma_map()
  */
+__rte_experimental
 int rte_vfio_container_dma_map_paged(int container_fd, uint64_t vaddr,
 		uint64_t iova, uint64_t len, uint64_t pagesz);
 
@@ -266,6 +271,7 @@ struct rte_vfio_container_stats {
  * @return 0, or -1 with rte_errno set: EINVAL (not a container fd, or
  *   @p stats NULL), ENODEV (VFIO is not available)
  */
+__rte_experimental
 int rte_vfio_container_stats_get(int container_fd,
 		struct rte_vfio_container_stats *stats);
 
@@ -276,7 +282,10 @@ int rte_vfio_container_stats_get(int container_fd,
  *
  * @return 0, or -1 with rte_errno set as rte_vfio_container_stats_get()
  */
+__rte_experimental
 int rte_vfio_container_stats_reset(int container_fd);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

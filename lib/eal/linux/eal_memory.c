@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -69,9 +70,86 @@ eal_mem_hotplug_write_unlock(void)
 
 /* Where the next reservation should go (--base-virtaddr), 0 for anywhere. */
 static uintptr_t next_hint;
+/*
+ * Without --base-virtaddr: the next free address of the default window
+ * [low_next, low_limit] (eal_iova_va_window()), 0 once it is full.
+ */
+static uintptr_t low_next, low_limit;
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
 
 /*
- * Reserve len bytes of VA aligned to align, at next_hint if possible.
+ * The lowest address >= from, aligned to align, where len bytes fit
+ * between the process's mappings and end by limit; 0 if none. One pass
+ * over /proc/self/maps (its lines are sorted by address).
+ */
+static uintptr_t
+find_free_va(uintptr_t from, size_t len, size_t align, uintptr_t limit)
+{
+	uintptr_t cand = RTE_ALIGN_CEIL(from, align);
+	unsigned long start, end;
+	char line[512];
+	FILE *f;
+
+	f = fopen("/proc/self/maps", "r");
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%lx-%lx", &start, &end) != 2)
+			continue;
+		if (end <= cand)
+			continue;
+		if (start >= cand && start - cand >= len)
+			break;
+		cand = RTE_ALIGN_CEIL((uintptr_t)end, align);
+		if (cand > limit)
+			break;
+	}
+	fclose(f);
+	if (cand < from || cand > limit || limit - cand < len - 1)
+		return 0;
+	return cand;
+}
+
+/*
+ * Reserve len bytes in the default window, so that the lists lie inside
+ * the IOMMU's reach and IOVA as VA works (DPDK also reserves low, from
+ * 4 GiB). NULL when the window has no room: the caller then takes any
+ * address and the IOVA mode choice deals with it.
+ */
+static void *
+reserve_va_low(size_t len, size_t align)
+{
+	unsigned int attempt;
+
+	/* NOREPLACE: a thread mapping in between makes us look again */
+	for (attempt = 0; attempt < 4 && low_next != 0; attempt++) {
+		uintptr_t a = find_free_va(low_next, len, align, low_limit);
+		void *p;
+
+		if (a == 0)
+			break;
+		p = mmap((void *)a, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+			MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p == (void *)a) {
+			low_next = a + len;
+			return p;
+		}
+		if (p != MAP_FAILED)
+			munmap(p, len); /* a kernel without NOREPLACE: a hint */
+	}
+	if (low_next != 0)
+		EAL_LOG(NOTICE, "memseg list VA: no room for %zu MB in [0x%" PRIxPTR ", 0x%" PRIxPTR "] (the default window inside the IOMMU's reach): reserved elsewhere, so IOVA as VA may not be possible",
+			len >> 20, low_next, low_limit);
+	low_next = 0;
+	return NULL;
+}
+
+/*
+ * Reserve len bytes of VA aligned to align: at next_hint if possible
+ * (--base-virtaddr), else in the default window, else anywhere.
  * Returns NULL when the address space has no room.
  */
 static void *
@@ -83,6 +161,11 @@ reserve_va(size_t len, size_t align)
 	uintptr_t start, end, aligned;
 	void *p;
 
+	if (next_hint == 0 && low_next != 0) {
+		p = reserve_va_low(len, align);
+		if (p != NULL)
+			return p;
+	}
 	p = mmap(next_hint != 0 ? hint : NULL, len + extra, PROT_NONE,
 		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
@@ -437,6 +520,13 @@ eal_memory_init(void)
 		return -1;
 	eal_memalloc_remove_stale_files();
 	next_hint = (uintptr_t)cfg->base_virtaddr;
+	low_next = low_limit = 0;
+	if (next_hint == 0) {
+		uint64_t limit;
+
+		low_next = (uintptr_t)eal_iova_va_window(&limit);
+		low_limit = (uintptr_t)limit;
+	}
 
 	eal_mem_hotplug_write_lock();
 	if (cfg->no_hugetlbfs && !cfg->dynamic_sys_mem) {

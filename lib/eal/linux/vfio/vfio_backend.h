@@ -21,6 +21,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_common.h>
+
 struct vfio_backend {
 	const char *name;
 	/* open a VFIO node: "/dev/vfio/vfio" or "/dev/vfio/<n>" */
@@ -39,12 +41,15 @@ struct vfio_backend {
 	int (*memlock)(uint64_t *limit, uint64_t *locked, bool *unlimited);
 };
 
+__rte_internal
 extern const struct vfio_backend vfio_backend_kernel;
 
 /* The backend in use (the kernel unless a test selected the model). */
+__rte_internal
 const struct vfio_backend *vfio_backend(void);
 
 /* Select the backend; only before rte_eal_init() (tests). */
+__rte_internal
 void vfio_backend_select(const struct vfio_backend *be);
 
 /*

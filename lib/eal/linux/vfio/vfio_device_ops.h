@@ -16,14 +16,18 @@
 
 #include <stdint.h>
 
+#include <rte_common.h>
+
 #include <linux/vfio.h>
 
 /* VFIO_DEVICE_GET_INFO into info (argsz set here). */
 int vfio_dev_get_info(int dev_fd, struct vfio_device_info *info);
 /* VFIO_DEVICE_GET_REGION_INFO of region index into ri (argsz set here). */
+__rte_internal
 int vfio_dev_region_info(int dev_fd, unsigned int index,
 		struct vfio_region_info *ri);
 /* VFIO_DEVICE_GET_IRQ_INFO of interrupt index into ii (argsz set here). */
+__rte_internal
 int vfio_dev_irq_info(int dev_fd, unsigned int index,
 		struct vfio_irq_info *ii);
 /*
@@ -32,9 +36,11 @@ int vfio_dev_irq_info(int dev_fd, unsigned int index,
  * is VFIO_IRQ_SET_DATA_EVENTFD (else fds is NULL). ENOMEM when the request
  * cannot be built.
  */
+__rte_internal
 int vfio_dev_set_irqs(int dev_fd, unsigned int index, uint32_t flags,
 		unsigned int count, const int *fds);
 /* VFIO_DEVICE_RESET. */
+__rte_internal
 int vfio_dev_reset(int dev_fd);
 
 /*
@@ -47,6 +53,7 @@ int vfio_dev_reset(int dev_fd);
  * since the kernel would keep it. Returns as rte_vfio_container_dma_map(),
  * or ENOENT when vfio_dev_fd is not a device set up by the EAL.
  */
+__rte_internal
 int vfio_device_dma_map(int vfio_dev_fd, uint64_t vaddr, uint64_t iova,
 		uint64_t len);
 /*
@@ -55,12 +62,14 @@ int vfio_device_dma_map(int vfio_dev_fd, uint64_t vaddr, uint64_t iova,
  * ENOENT (no such device or mapping), ENOTSUP (it cuts a mapping) or the
  * kernel's reason.
  */
+__rte_internal
 int vfio_device_dma_unmap(int vfio_dev_fd, uint64_t iova, uint64_t len);
 /*
  * Unmap every device-memory mapping of the device whose vaddr lies in
  * [vaddr, vaddr + len) (a BAR about to be unmapped; 0, UINT64_MAX: all).
  * The records are gone either way.
  */
+__rte_internal
 int vfio_device_dma_release(int vfio_dev_fd, uint64_t vaddr, uint64_t len);
 
 #endif /* _VFIO_DEVICE_OPS_H_ */
