@@ -512,3 +512,32 @@ test_vfio_edu(const struct rte_pci_device *prev)
 			return dev;
 	return NULL;
 }
+
+uint64_t *
+test_iova_table(const void *va, size_t len, size_t pg)
+{
+	uint64_t base = test_iova_for(va, len);
+	size_t i, n = len / pg;
+	uint64_t *t;
+
+	if (base == RTE_BAD_IOVA)
+		return NULL;
+	t = malloc(RTE_MAX(n, (size_t)1) * sizeof(*t));
+	if (t == NULL) {
+		test_iova_release(base, len);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		t[i] = base + i * pg;
+	return t;
+}
+
+void
+test_iova_table_free(uint64_t *table, size_t len)
+{
+	if (table == NULL)
+		return;
+	test_iova_release(table[0], len);
+	free(table);
+}

@@ -70,6 +70,15 @@ uint64_t test_iova_spare(size_t len, size_t align);
  * 0, or -1 with rte_errno EINVAL (not such an IOVA). */
 int test_iova_release(uint64_t iova, size_t len);
 
+/*
+ * An IOVA table for rte_extmem_register() or rte_malloc_heap_memory_add()
+ * over [va, va + len) in pages of pg bytes: one test_iova_for() block,
+ * page by page (a NULL table would leave the pages without IOVA). NULL
+ * with rte_errno on failure. test_iova_table_free() gives it back.
+ */
+uint64_t *test_iova_table(const void *va, size_t len, size_t pg);
+void test_iova_table_free(uint64_t *table, size_t len);
+
 /* The mode's name for the logs: "VA", "allocated" or "PA". */
 const char *test_iova_mode_name(void);
 

@@ -19,6 +19,7 @@
 #include "eal_memcfg.h"
 #include "eal_private.h"
 #include "test.h"
+#include "test_common.h"
 
 #define N_PAGES 16
 
@@ -192,10 +193,20 @@ test_extmem(void)
 	EXPECT_ERRNO(rte_extmem_unregister(va, len), ENOENT, "unregister twice");
 	EXPECT_ERRNO(rte_extmem_attach(va, len), ENOENT, "attach after unregister");
 
-	TEST_STEP("without IOVAs: the IOVA is the address in IOVA-as-VA mode");
-	EXPECT(rte_extmem_register(va, len, NULL, 0, pgsz) == 0, "register");
+	TEST_STEP("without IOVAs (n_pages ignored, as in DPDK): RTE_BAD_IOVA in every mode, not logged");
+	EXPECT(rte_extmem_register(va, len, NULL, 7, pgsz) == 0, "register, NULL table, n_pages 7");
 	ms = rte_mem_virt2memseg(va + pgsz, NULL);
-	EXPECT(ms != NULL && ms->iova == (rte_iova_t)(uintptr_t)(va + pgsz), "IOVA of page 1");
+	EXPECT(ms != NULL && ms->iova == RTE_BAD_IOVA, "IOVA of page 1");
+	test_log_capture();
+	rte_errno = 0;
+	EXPECT(rte_mem_virt2iova(va + pgsz + 8) == RTE_BAD_IOVA && rte_errno == ENOENT,
+		"rte_mem_virt2iova: RTE_BAD_IOVA, ENOENT");
+	{
+		const char *log = test_log_release();
+
+		EXPECT(log == NULL || test_count_lines(log) == 0,
+			"no log line for the expected case");
+	}
 	EXPECT(rte_extmem_unregister(va, len) == 0, "unregister");
 
 	TEST_STEP("heap memory cannot be unregistered: EBUSY");

@@ -298,12 +298,12 @@ mode_allocated_extmem(void)
 	size_t pg = test_page_size(), len = 8 * pg;
 	struct eal_iova_range r[4];
 	rte_iova_t iovas[8];
-	uint64_t before;
+	uint64_t before, *table;
 	unsigned int i;
 	void *ext, *p;
 	int socket;
 
-	TEST_STEP("external memory without IOVAs gets EAL-assigned ones");
+	TEST_STEP("external memory without IOVAs has none (RTE_BAD_IOVA), as in DPDK 22.11");
 	ext = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		-1, 0);
 	TEST_ASSERT(ext != MAP_FAILED, "mmap");
@@ -313,12 +313,25 @@ mode_allocated_extmem(void)
 		"add without IOVAs");
 	p = rte_malloc_socket(NULL, pg, pg, socket);
 	TEST_ASSERT_NOT_NULL(p, "allocation from the external heap");
+	TEST_ASSERT_EQUAL(rte_malloc_virt2iova(p), RTE_BAD_IOVA, "no IOVA");
+	TEST_ASSERT_EQUAL(rte_errno, ENOENT, "rte_errno");
+	rte_free(p);
+	TEST_ASSERT_SUCCESS(rte_malloc_heap_memory_remove("p2p_ext", ext, len), "remove");
+
+	TEST_STEP("external memory with IOVAs from rte_mem_iova_alloc()");
+	table = test_iova_table(ext, len, pg);
+	TEST_ASSERT_NOT_NULL(table, "IOVA table: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_SUCCESS(rte_malloc_heap_memory_add("p2p_ext", ext, len, table,
+		len / pg, pg), "add with IOVAs");
+	p = rte_malloc_socket(NULL, pg, pg, socket);
+	TEST_ASSERT_NOT_NULL(p, "allocation from the external heap");
 	TEST_ASSERT(rte_malloc_virt2iova(p) != (uintptr_t)p, "iova != va");
 	TEST_ASSERT(rte_malloc_virt2iova(p) < (1ULL << 39), "inside 39 bits");
 	if (check_buffer_iova(p, pg) < 0)
 		return -1;
 	rte_free(p);
 	TEST_ASSERT_SUCCESS(rte_malloc_heap_memory_remove("p2p_ext", ext, len), "remove");
+	test_iova_table_free(table, len);
 
 	TEST_STEP("external memory the IOMMU cannot reach is refused (ERANGE), nothing changes");
 	eal_iova_get_ranges(r, RTE_DIM(r));
@@ -517,6 +530,7 @@ vm_dma_checks(void)
 	struct rte_pci_device *dev = test_vfio_edu(NULL);
 	struct rte_edu *edu;
 	uint8_t *p, *ext;
+	uint64_t *table = NULL;
 	int socket, ret = -1;
 
 	if (dev == NULL)
@@ -528,11 +542,12 @@ vm_dma_checks(void)
 	if (p == NULL || edu_roundtrip(edu, p, rte_malloc_virt2iova(p), len, "heap") < 0)
 		goto out;
 	rte_free(p);
-	TEST_STEP("external memory added without IOVAs: DMA at the EAL's IOVA");
+	TEST_STEP("external memory added with IOVAs the test chose: DMA at those IOVAs");
 	ext = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		-1, 0);
-	if (ext == MAP_FAILED || rte_malloc_heap_create("vm_ext") < 0 ||
-			rte_malloc_heap_memory_add("vm_ext", ext, 4 * pg, NULL, 0, pg) < 0) {
+	table = ext == MAP_FAILED ? NULL : test_iova_table(ext, 4 * pg, pg);
+	if (table == NULL || rte_malloc_heap_create("vm_ext") < 0 ||
+			rte_malloc_heap_memory_add("vm_ext", ext, 4 * pg, table, 4, pg) < 0) {
 		printf("FAIL external heap: %s\n", rte_strerror(rte_errno));
 		goto out;
 	}
@@ -544,6 +559,7 @@ vm_dma_checks(void)
 	rte_free(p);
 	rte_malloc_heap_memory_remove("vm_ext", ext, 4 * pg);
 	rte_malloc_heap_destroy("vm_ext");
+	test_iova_table_free(table, 4 * pg);
 	munmap(ext, 4 * pg);
 	ret = 0;
 out:

@@ -322,6 +322,7 @@ test_vfio_extmem(void)
 {
 	const size_t len = 64 << 20;
 	struct vfio_container_stats st0, st1;
+	uint64_t *table;
 	void *va, *p;
 	int socket;
 
@@ -333,8 +334,10 @@ test_vfio_extmem(void)
 	TEST_ASSERT(va != MAP_FAILED, "mmap 64 MiB");
 	TEST_ASSERT_SUCCESS(rte_malloc_heap_create("vfio_ext"), "heap create");
 	st0 = stats();
-	TEST_ASSERT_SUCCESS(rte_malloc_heap_memory_add("vfio_ext", va, len, NULL, 0, pg),
-		"memory_add: %s", rte_strerror(rte_errno));
+	table = test_iova_table(va, len, pg);
+	TEST_ASSERT_NOT_NULL(table, "IOVA table: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_SUCCESS(rte_malloc_heap_memory_add("vfio_ext", va, len, table,
+		len / pg, pg), "memory_add: %s", rte_strerror(rte_errno));
 	st1 = stats();
 	TEST_ASSERT_EQUAL(st1.records - st0.records, 1, "one record for 64 MiB");
 	TEST_ASSERT_EQUAL(st1.map_calls - st0.map_calls, 1, "one kernel mapping");
@@ -356,6 +359,7 @@ test_vfio_extmem(void)
 		TEST_ASSERT(!vfio_model_is_mapped(rte_vfio_get_container_fd(),
 			(uintptr_t)va, pg), "unmapped in the kernel");
 	TEST_ASSERT_SUCCESS(rte_malloc_heap_destroy("vfio_ext"), "heap destroy");
+	test_iova_table_free(table, len);
 	munmap(va, len);
 	scratch_free();
 	rte_eal_cleanup();

@@ -57,17 +57,15 @@ check_region(const void *va, size_t len, size_t page_sz)
  * run of the given IOVAs, or the VA range in IOVA-as-VA mode.
  */
 static int
-check_reachable(void *va, size_t len, const rte_iova_t iova_addrs[],
-		unsigned int n_segs, size_t page_sz)
+check_reachable(const rte_iova_t iova_addrs[], unsigned int n_segs,
+		size_t page_sz)
 {
 	const char *what = "external memory";
 	unsigned int i, j;
 
-	if (iova_addrs == NULL) {
-		if (rte_eal_iova_mode() != RTE_IOVA_VA || eal_iova_is_allocated())
-			return 0;
-		return eal_iova_check_reachable((uintptr_t)va, len, what);
-	}
+	/* Without a table the pages have no IOVA and are never mapped. */
+	if (iova_addrs == NULL)
+		return 0;
 	for (i = 0; i < n_segs; i = j) {
 		for (j = i + 1; j < n_segs &&
 				iova_addrs[j] == iova_addrs[j - 1] + page_sz; j++)
@@ -83,32 +81,27 @@ check_reachable(void *va, size_t len, const rte_iova_t iova_addrs[],
 
 /*
  * Describe every page of a new list (whose segments start zeroed). A
- * region is thousands of pages: the IOVA source is chosen once and each
- * page gets only its non-zero fields, in one pass (the allocated IOVA
- * mode, rare, takes a second).
+ * region is thousands of pages: each page gets only its non-zero fields,
+ * in one pass. Without an IOVA table every page is RTE_BAD_IOVA, in every
+ * IOVA mode, as DPDK 22.11 documents: the memory is not DMA-mapped, and an
+ * application that wants DMA to it maps it itself (rte_dev_dma_map()).
  */
 static void
 fill_segs(struct rte_memseg_list *msl, void *va, const rte_iova_t iova_addrs[],
 		unsigned int n_segs, size_t page_sz, int socket_id)
 {
-	bool allocated = iova_addrs == NULL && eal_iova_is_allocated();
-	bool iova_is_va = iova_addrs == NULL && !allocated &&
-		rte_eal_iova_mode() == RTE_IOVA_VA;
 	struct rte_memseg *ms = msl->segs, *end = ms + n_segs;
 	uint64_t addr = (uintptr_t)va;
 	unsigned int i;
 
 	for (i = 0; ms != end; ms++, i++, addr += page_sz) {
 		ms->addr_64 = addr;
-		ms->iova = iova_addrs != NULL ? iova_addrs[i] :
-			iova_is_va ? addr : RTE_BAD_IOVA;
+		ms->iova = iova_addrs != NULL ? iova_addrs[i] : RTE_BAD_IOVA;
 		ms->len = page_sz;
 		ms->hugepage_sz = page_sz;
 		ms->socket_id = socket_id;
 		ms->flags = RTE_MEMSEG_FLAG_DO_NOT_FREE;
 	}
-	for (i = 0; allocated && i < n_segs; i++)
-		msl->segs[i].iova = eal_iova_of_list_page(msl, msl->segs[i].addr);
 }
 
 struct rte_memseg_list *
@@ -133,21 +126,15 @@ eal_extmem_list_create(void *va, size_t len, rte_iova_t iova_addrs[],
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	if (check_reachable(va, len, iova_addrs, n_segs, page_sz) < 0)
+	/* A table of the wrong size is refused; no table, whatever n_pages
+	 * says, is accepted as in DPDK. */
+	if (check_reachable(iova_addrs, n_segs, page_sz) < 0)
 		return NULL;
 	l = eal_msl_create(va, len, page_sz, n_segs, socket_id);
 	if (l == NULL) {
 		if (rte_errno == EEXIST)
 			EAL_LOG(ERR, "external memory %p-%p overlaps memory the EAL already knows",
 				va, RTE_PTR_ADD(va, len));
-		return NULL;
-	}
-	/* the allocated mode gives memory without IOVAs a block of its own */
-	if (iova_addrs == NULL && eal_iova_assign_list(&l->pub) < 0) {
-		int err = rte_errno;
-
-		eal_msl_release(l);
-		rte_errno = err;
 		return NULL;
 	}
 	l->pub.external = 1;

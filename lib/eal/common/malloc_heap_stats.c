@@ -176,9 +176,8 @@ malloc_heap_virt2iova(const void *addr)
 	if (ms == NULL)
 		goto bad;
 	if (ms->iova == RTE_BAD_IOVA) {
-		EAL_LOG(ERR, "rte_malloc_virt2iova(%p): the IOVA of this memory is unknown (external memory added without IOVAs?)",
-			addr);
-		rte_errno = EINVAL;
+		/* Expected: external memory added without IOVAs has none. */
+		rte_errno = ENOENT;
 		return RTE_BAD_IOVA;
 	}
 	return ms->iova + RTE_PTR_DIFF(addr, ms->addr);

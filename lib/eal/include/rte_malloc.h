@@ -136,10 +136,16 @@ int rte_malloc_heap_destroy(const char *heap_name);
 
 /**
  * Add memory to an external heap. It is registered as external memory,
- * announced with an RTE_MEM_EVENT_ALLOC event (VFIO maps it, one DMA
- * mapping per IOVA-contiguous run) and becomes available for allocation.
+ * announced with an RTE_MEM_EVENT_ALLOC event (VFIO maps the pages that
+ * have an IOVA, one DMA mapping per IOVA-contiguous run) and becomes
+ * available for allocation.
  *
- * @param iova_addrs IOVA of each page, or NULL (see rte_extmem_register())
+ * @param iova_addrs IOVA of each page, or NULL: then every page is
+ *   RTE_BAD_IOVA in every IOVA mode (as DPDK 22.11 documents), is not
+ *   DMA-mapped, and rte_malloc_virt2iova() reports RTE_BAD_IOVA for it;
+ *   an application that wants DMA to it maps it itself (rte_dev_dma_map())
+ * @param n_pages entries of @p iova_addrs (len / page_sz); ignored when
+ *   @p iova_addrs is NULL (any value is accepted, as in DPDK)
  * @return 0, or -1 with rte_errno EINVAL (bad parameters), ENOENT (no such
  *   heap), EEXIST (overlaps known memory), ENOSPC (no free memseg list), or
  *   the rte_errno of a memory event callback that refused it (e.g. a VFIO
@@ -180,7 +186,9 @@ int rte_malloc_heap_socket_is_external(int socket_id);
 /**
  * IOVA of an address inside a heap allocation.
  *
- * @return the IOVA, or RTE_BAD_IOVA with rte_errno EINVAL
+ * @return the IOVA, or RTE_BAD_IOVA with rte_errno EINVAL (not inside a
+ *   live allocation; one ERR line) or ENOENT (memory of an external heap
+ *   added without IOVAs: it has none, and nothing is logged)
  */
 rte_iova_t rte_malloc_virt2iova(const void *addr);
 

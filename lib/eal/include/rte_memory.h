@@ -85,9 +85,11 @@ phys_addr_t rte_mem_virt2phy(const void *virt);
  * IOVA of a virtual address: from the memseg that holds it, else the
  * address itself in IOVA-as-VA mode, else the physical address in
  * IOVA-as-PA mode. Memory outside the memsegs has no IOVA in the
- * allocated mode (see rte_eal_iova_mode_is_allocated()).
+ * allocated mode (see rte_eal_iova_mode_is_allocated()), nor has external
+ * memory registered without IOVAs (in every mode).
  *
- * @return the IOVA, or RTE_BAD_IOVA with rte_errno set (ENOENT: no IOVA)
+ * @return the IOVA, or RTE_BAD_IOVA with rte_errno set (ENOENT: no IOVA,
+ *   not logged; EINVAL: NULL)
  */
 rte_iova_t rte_mem_virt2iova(const void *virt);
 
@@ -227,9 +229,11 @@ unsigned int rte_memory_get_nrank(void);
  *
  * @param va_addr start, aligned to @p page_sz
  * @param len length, a multiple of @p page_sz
- * @param iova_addrs IOVA of each page, or NULL: then the IOVA is the VA in
- *   IOVA-as-VA mode and unknown (RTE_BAD_IOVA) otherwise
- * @param n_pages entries of @p iova_addrs (len / page_sz), 0 when NULL
+ * @param iova_addrs IOVA of each page, or NULL: then every page is
+ *   RTE_BAD_IOVA in every IOVA mode, as DPDK 22.11 documents (the
+ *   application maps it for DMA itself if it wants, rte_dev_dma_map())
+ * @param n_pages entries of @p iova_addrs (len / page_sz); ignored when
+ *   @p iova_addrs is NULL (any value is accepted, as in DPDK)
  * @param page_sz a power of two, at least the system page size
  * @return 0, or -1 with rte_errno EINVAL (bad parameters), EEXIST
  *   (overlaps memory the EAL knows), ENOSPC (no free memseg list)
