@@ -58,6 +58,7 @@ void vfio_backend_select(const struct vfio_backend *be);
  * their result). The test runner reads it to tell a test that ran on the
  * real kernel from one that ran on the model or used no VFIO at all.
  */
+__rte_internal
 uint64_t vfio_backend_kernel_calls(void);
 
 #endif /* _VFIO_BACKEND_H_ */
