@@ -300,12 +300,25 @@ static void
 rows_vfio(int cfd, uint64_t va, size_t pg)
 {
 	struct rte_vfio_container_stats st;
+	struct vfio_device_info info;
 	int num, fd;
 
 	BAD_INT("rte_vfio_setup_device", "NULL device address",
 		rte_vfio_setup_device("/sys/bus/pci/devices", NULL, &fd, NULL), EINVAL);
 	BAD_INT("rte_vfio_release_device", "NULL device address",
 		rte_vfio_release_device("/sys/bus/pci/devices", NULL, 0), EINVAL);
+	/* an empty name made the path the sysfs base's own link (1, ENOENT) */
+	fd = -1;
+	BAD_INT("rte_vfio_setup_device", "empty device address",
+		rte_vfio_setup_device(vfio_model_sysfs_root(), "", &fd, &info), EINVAL);
+	BAD_INT("rte_vfio_setup_device", "device address with a '/'",
+		rte_vfio_setup_device(vfio_model_sysfs_root(), "../" BDF, &fd, &info), EINVAL);
+	BAD_INT("rte_vfio_get_group_num", "empty device address",
+		rte_vfio_get_group_num(vfio_model_sysfs_root(), "", &num), EINVAL);
+	BAD_INT("rte_vfio_get_device_info", "empty device address",
+		rte_vfio_get_device_info(vfio_model_sysfs_root(), "", &fd, &info), EINVAL);
+	BAD_INT("rte_vfio_release_device", "empty device address",
+		rte_vfio_release_device(vfio_model_sysfs_root(), "", 1000), EINVAL);
 	BAD_INT("rte_vfio_release_device", "device not set up",
 		rte_vfio_release_device(vfio_model_sysfs_root(), BDF, 1000), ENOENT);
 	BAD_INT("rte_vfio_enable", "NULL module name", rte_vfio_enable(NULL), EINVAL);

@@ -62,7 +62,8 @@ extern "C" {
  * mappings if it is the first group), and open the device.
  *
  * @param sysfs_base e.g. "/sys/bus/pci/devices"
- * @param dev_addr e.g. "0000:00:03.0"
+ * @param dev_addr e.g. "0000:00:03.0": one entry of @p sysfs_base, not
+ *   empty and without '/' (else EINVAL)
  * @param vfio_dev_fd receives the device fd
  * @param device_info receives the device's info (VFIO_DEVICE_GET_INFO)
  * @return 0; 1 when the device is not managed by VFIO (no IOMMU group, as
@@ -117,7 +118,8 @@ int rte_vfio_clear_group(int vfio_group_fd);
  * Find the IOMMU group of a device from sysfs.
  *
  * @return 1 and the number in @p iommu_group_num when found; 0 when the
- *   device has no IOMMU group; -1 with rte_errno EINVAL (NULL argument) or
+ *   device has no IOMMU group; -1 with rte_errno EINVAL (NULL argument,
+ *   empty device address or one with '/') or
  *   ENAMETOOLONG
  */
 int rte_vfio_get_group_num(const char *sysfs_base, const char *dev_addr,

@@ -188,6 +188,8 @@ rte_vfio_setup_device(const char *sysfs_base, const char *dev_addr,
 		EAL_LOG(ERR, "VFIO: rte_vfio_setup_device() needs a sysfs base, a device address, an fd pointer and an info pointer (EINVAL)");
 		return eal_fail(EINVAL);
 	}
+	if (vfio_dev_addr_check(__func__, dev_addr) < 0)
+		return -1;
 	if (!vfio_available())
 		return eal_fail(vfio_unavailable_errno());
 	ret = rte_vfio_get_group_num(sysfs_base, dev_addr, &num);
@@ -209,6 +211,8 @@ rte_vfio_release_device(const char *sysfs_base, const char *dev_addr, int fd)
 		EAL_LOG(ERR, "VFIO: rte_vfio_release_device() needs a sysfs base, a device address and its fd (EINVAL)");
 		return eal_fail(EINVAL);
 	}
+	if (vfio_dev_addr_check(__func__, dev_addr) < 0)
+		return -1;
 	if (!vfio_available())
 		return eal_fail(vfio_unavailable_errno());
 	vfio_lock();
@@ -236,6 +240,8 @@ rte_vfio_get_device_info(const char *sysfs_base, const char *dev_addr,
 		EAL_LOG(ERR, "VFIO: rte_vfio_get_device_info() needs a sysfs base, a device address, an fd pointer and an info pointer (EINVAL)");
 		return eal_fail(EINVAL);
 	}
+	if (vfio_dev_addr_check(__func__, dev_addr) < 0)
+		return -1;
 	if (*vfio_dev_fd < 0)
 		return rte_vfio_setup_device(sysfs_base, dev_addr, vfio_dev_fd,
 				device_info);

@@ -404,6 +404,17 @@ vfio_group_release_all_locked(struct vfio_container *cont)
 }
 
 int
+vfio_dev_addr_check(const char *fn, const char *dev_addr)
+{
+	if (dev_addr[0] != '\0' && strchr(dev_addr, '/') == NULL &&
+			strcmp(dev_addr, ".") != 0 && strcmp(dev_addr, "..") != 0)
+		return 0;
+	EAL_LOG(ERR, "VFIO: %s(): device address \"%s\" is not a device name (e.g. 0000:00:03.0, one entry of the sysfs directory) (EINVAL)",
+		fn, dev_addr);
+	return eal_fail(EINVAL);
+}
+
+int
 rte_vfio_get_group_num(const char *sysfs_base, const char *dev_addr,
 		int *iommu_group_num)
 {
@@ -415,6 +426,8 @@ rte_vfio_get_group_num(const char *sysfs_base, const char *dev_addr,
 		EAL_LOG(ERR, "VFIO: rte_vfio_get_group_num() needs a sysfs base, a device address and a result pointer (EINVAL)");
 		return eal_fail(EINVAL);
 	}
+	if (vfio_dev_addr_check(__func__, dev_addr) < 0)
+		return -1;
 	len = snprintf(path, sizeof(path), "%s/%s/iommu_group", sysfs_base,
 			dev_addr);
 	if (len < 0 || (size_t)len >= sizeof(path)) {

@@ -143,6 +143,12 @@ void vfio_group_release_all_locked(struct vfio_container *cont);
 unsigned int vfio_group_open_devices_locked(const struct vfio_container *cont);
 /* Fail (EPERM, one line) when a device of group num uses another driver. */
 int vfio_group_check_viable(int num);
+/*
+ * Fail (EINVAL, one line naming fn) unless dev_addr names one entry of a
+ * sysfs directory: not empty, no '/', not "." or "..". An empty name would
+ * make "<sysfs_base>//iommu_group" the sysfs base's own link.
+ */
+int vfio_dev_addr_check(const char *fn, const char *dev_addr);
 
 /* Mappings (vfio_dma.c). */
 /* Map one prepared unit array, all or nothing (records + kernel). */
