@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,6 +33,8 @@ static pthread_mutex_t vfio_mutex = PTHREAD_MUTEX_INITIALIZER;
 static struct vfio_container containers[RTE_MAX_VFIO_CONTAINERS];
 /* 0 when VFIO is usable, else the rte_errno the API reports */
 static int unavailable_err = ENODEV;
+/* rte_eal_init() has looked for VFIO (whatever it found) */
+static bool init_ran;
 
 /*
  * The thread holding the VFIO lock, for vfio_assert_locked() (debug
@@ -80,6 +83,26 @@ vfio_unavailable_errno(void)
 	return unavailable_err != 0 ? unavailable_err : ENODEV;
 }
 
+int
+vfio_unavailable_fail(const char *call)
+{
+	int err = vfio_unavailable_errno();
+	char who[64] = "";
+
+	if (call != NULL)
+		snprintf(who, sizeof(who), " %s():", call);
+	if (!init_ran)
+		EAL_LOG(ERR, "VFIO:%s VFIO is not set up: call rte_eal_init() first (%s)",
+			who, err == ENOTSUP ? "ENOTSUP" : "ENODEV");
+	else if (err == ENOTSUP)
+		EAL_LOG(ERR, "VFIO:%s VFIO is not usable: the kernel offers no IOMMU type this EAL supports (see the rte_eal_init() log) (ENOTSUP)",
+			who);
+	else
+		EAL_LOG(ERR, "VFIO:%s VFIO is not available: %s could not be used at rte_eal_init(); load vfio-pci (modprobe vfio-pci) before starting (ENODEV)",
+			who, VFIO_CONTAINER_PATH);
+	return eal_fail(err);
+}
+
 size_t
 vfio_system_page_size(void)
 {
@@ -102,6 +125,7 @@ vfio_container_min_pgsize(const struct vfio_container *cont)
 struct vfio_container *
 vfio_default_container_locked(void)
 {
+	vfio_assert_locked();
 	return containers[0].used && containers[0].is_default ? &containers[0] : NULL;
 }
 
@@ -110,8 +134,9 @@ vfio_container_get_locked(int container_fd)
 {
 	unsigned int i;
 
+	vfio_assert_locked();
 	if (!vfio_available()) {
-		rte_errno = vfio_unavailable_errno();
+		vfio_unavailable_fail(NULL);
 		return NULL;
 	}
 	if (container_fd == RTE_VFIO_DEFAULT_CONTAINER_FD) {
@@ -138,6 +163,7 @@ vfio_container_create_locked(bool is_default)
 	struct vfio_container *cont = NULL;
 	unsigned int i;
 
+	vfio_assert_locked();
 	/* slot 0 is the default container's */
 	for (i = is_default ? 0 : 1; i < RTE_DIM(containers); i++) {
 		if (!containers[i].used) {
@@ -200,6 +226,7 @@ container_teardown(struct vfio_container *cont)
 int
 vfio_container_destroy_locked(struct vfio_container *cont)
 {
+	vfio_assert_locked();
 	if (cont->is_default) {
 		EAL_LOG(ERR, "VFIO: the default container cannot be destroyed (it goes at rte_eal_cleanup())");
 		return eal_fail(EINVAL);
@@ -227,6 +254,7 @@ eal_vfio_init(void)
 	int err;
 
 	unavailable_err = ENODEV;
+	init_ran = true;
 	if (be == NULL || !be->present()) {
 		EAL_LOG(INFO, "VFIO not available: %s does not exist (load vfio-pci)",
 			VFIO_CONTAINER_PATH);
@@ -280,19 +308,34 @@ eal_vfio_cleanup(void)
 	vfio_unlock();
 }
 
+/*
+ * The lock-resolve-call-unlock of every call on a container: take the
+ * VFIO lock, resolve container_fd (RTE_VFIO_DEFAULT_CONTAINER_FD too),
+ * call fn, release the lock. call names the public function in the log
+ * line when VFIO is not available.
+ */
 int
-vfio_container_stats_get(int container_fd, struct vfio_container_stats *st)
+vfio_with_container(const char *call, int container_fd,
+		int (*fn)(struct vfio_container *cont, void *arg), void *arg)
 {
 	struct vfio_container *cont;
+	int ret = -1;
 
-	if (st == NULL)
-		return eal_fail(EINVAL);
+	if (!vfio_available())
+		return vfio_unavailable_fail(call);
 	vfio_lock();
 	cont = vfio_container_get_locked(container_fd);
-	if (cont == NULL) {
-		vfio_unlock();
-		return -1;
-	}
+	if (cont != NULL)
+		ret = fn(cont, arg);
+	vfio_unlock();
+	return ret;
+}
+
+static int
+stats_of(struct vfio_container *cont, void *arg)
+{
+	struct vfio_container_stats *st = arg;
+
 	*st = cont->stats;
 	st->records = vfio_records_count(cont->records);
 	/* with an IOMMU set, every record is exactly one kernel mapping */
@@ -305,55 +348,45 @@ vfio_container_stats_get(int container_fd, struct vfio_container_stats *st)
 	}
 	st->dma_avail = cont->state == VFIO_CONT_IOMMU && cont->dma_avail_known ?
 		cont->dma_avail : UINT64_MAX;
-	vfio_unlock();
 	return 0;
 }
 
 int
-rte_vfio_container_stats_get(int container_fd,
-		struct rte_vfio_container_stats *stats)
+vfio_container_stats_get(int container_fd, struct vfio_container_stats *st)
 {
-	struct vfio_container_stats st;
-
-	if (stats == NULL) {
-		EAL_LOG(ERR, "VFIO: rte_vfio_container_stats_get() needs a stats pointer (EINVAL)");
+	if (st == NULL)
 		return eal_fail(EINVAL);
-	}
-	if (vfio_container_stats_get(container_fd, &st) < 0)
-		return -1;
-	*stats = (struct rte_vfio_container_stats){
-		.map_calls = st.map_calls,
-		.unmap_calls = st.unmap_calls,
-		.other_calls = st.other_calls,
-		.map_ns = st.map_ns,
-		.unmap_ns = st.unmap_ns,
-		.records = st.records,
-		.dma_entries = st.dma_entries,
-		.dma_entries_avail = st.dma_avail,
-		.bytes_mapped = st.bytes_mapped,
-		.refused_entries = st.refused_entries,
-		.refused_memlock = st.refused_memlock,
-		.refused_checks = st.refused_checks,
-		.refused_kernel = st.refused_kernel,
-		.size_mismatches = st.size_mismatches,
-	};
-	return 0;
+	return vfio_with_container(__func__, container_fd, stats_of, st);
 }
 
-int
-rte_vfio_container_stats_reset(int container_fd)
+static int
+stats_clear(struct vfio_container *cont, void *arg __rte_unused)
 {
-	struct vfio_container *cont;
-
-	vfio_lock();
-	cont = vfio_container_get_locked(container_fd);
-	if (cont == NULL) {
-		vfio_unlock();
-		return -1;
-	}
 	/* the gauges are computed from the records: only counters restart */
 	memset(&cont->stats, 0, sizeof(cont->stats));
-	vfio_unlock();
+	return 0;
+}
+
+int
+vfio_container_stats_reset(int container_fd)
+{
+	return vfio_with_container(__func__, container_fd, stats_clear, NULL);
+}
+
+struct walk_arg {
+	void (*fn)(const struct vfio_record *rec, void *arg);
+	void *arg;
+};
+
+static int
+walk_records(struct vfio_container *cont, void *arg)
+{
+	const struct walk_arg *w = arg;
+	const struct vfio_record *rec;
+
+	for (rec = vfio_records_first(cont->records); rec != NULL;
+			rec = vfio_records_next(cont->records, rec))
+		w->fn(rec, w->arg);
 	return 0;
 }
 
@@ -361,46 +394,33 @@ int
 vfio_container_records_walk(int container_fd,
 		void (*fn)(const struct vfio_record *rec, void *arg), void *arg)
 {
-	struct vfio_container *cont;
-	const struct vfio_record *rec;
+	struct walk_arg w = { .fn = fn, .arg = arg };
 
 	if (fn == NULL)
 		return eal_fail(EINVAL);
-	vfio_lock();
-	cont = vfio_container_get_locked(container_fd);
-	if (cont == NULL) {
-		vfio_unlock();
-		return -1;
-	}
-	for (rec = vfio_records_first(cont->records); rec != NULL;
-			rec = vfio_records_next(cont->records, rec))
-		fn(rec, arg);
-	vfio_unlock();
-	return 0;
+	return vfio_with_container(__func__, container_fd, walk_records, &w);
+}
+
+static int
+state_of(struct vfio_container *cont, void *arg __rte_unused)
+{
+	return (int)cont->state;
 }
 
 int
 vfio_container_state_get(int container_fd)
 {
-	struct vfio_container *cont;
-	int state;
+	return vfio_with_container(__func__, container_fd, state_of, NULL);
+}
 
-	vfio_lock();
-	cont = vfio_container_get_locked(container_fd);
-	state = cont != NULL ? (int)cont->state : -1;
-	vfio_unlock();
-	return state;
+static int
+type_of(struct vfio_container *cont, void *arg __rte_unused)
+{
+	return cont->iommu_type;
 }
 
 int
 vfio_container_iommu_type(int container_fd)
 {
-	struct vfio_container *cont;
-	int type;
-
-	vfio_lock();
-	cont = vfio_container_get_locked(container_fd);
-	type = cont != NULL ? cont->iommu_type : -1;
-	vfio_unlock();
-	return type;
+	return vfio_with_container(__func__, container_fd, type_of, NULL);
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * VFIO devices: open and release devices of IOMMU groups, and the module
- * and no-IOMMU queries. The device table is protected by the VFIO lock
- * (vfio_container.c).
+ * VFIO devices: open and release devices of IOMMU groups, and the
+ * device-memory mappings each one owns. The device table is protected by
+ * the VFIO lock (vfio_container.c).
  */
 
 #include <errno.h>
@@ -39,6 +39,7 @@ vfio_device_count_locked(const struct vfio_group *grp)
 {
 	unsigned int i, n = 0;
 
+	vfio_assert_locked();
 	for (i = 0; i < RTE_DIM(devices); i++)
 		if (devices[i].used && devices[i].grp == grp)
 			n++;
@@ -50,6 +51,7 @@ device_find(const char *name, int fd)
 {
 	unsigned int i;
 
+	vfio_assert_locked();
 	for (i = 0; i < RTE_DIM(devices); i++) {
 		if (!devices[i].used)
 			continue;
@@ -88,6 +90,7 @@ device_close(struct vfio_device *dev)
 	uint64_t id = dev->id;
 	int ret = 0, err = 0;
 
+	vfio_assert_locked();
 	/* the kernel keeps a BAR mapping after its device goes: we do not */
 	if (cont != NULL && vfio_dma_release_owner_locked(cont, VFIO_REC_DEVICE,
 			id) < 0) {
@@ -115,8 +118,8 @@ device_close(struct vfio_device *dev)
 	return ret;
 }
 
-static int
-setup_locked(int num, const char *dev_addr, int *dev_fd,
+int
+vfio_device_setup_locked(int num, const char *dev_addr, int *dev_fd,
 		struct vfio_device_info *info)
 {
 	struct vfio_container *cont = vfio_default_container_locked();
@@ -126,6 +129,7 @@ setup_locked(int num, const char *dev_addr, int *dev_fd,
 	unsigned int i;
 	int fd, err;
 
+	vfio_assert_locked();
 	if (strlen(dev_addr) >= sizeof(devices[0].name)) {
 		EAL_LOG(ERR, "VFIO: device name %s is too long (EINVAL)", dev_addr);
 		return eal_fail(EINVAL);
@@ -178,86 +182,34 @@ fail:
 }
 
 int
-rte_vfio_setup_device(const char *sysfs_base, const char *dev_addr,
-		int *vfio_dev_fd, struct vfio_device_info *device_info)
-{
-	int num, ret;
-
-	if (sysfs_base == NULL || dev_addr == NULL || vfio_dev_fd == NULL ||
-			device_info == NULL) {
-		EAL_LOG(ERR, "VFIO: rte_vfio_setup_device() needs a sysfs base, a device address, an fd pointer and an info pointer (EINVAL)");
-		return eal_fail(EINVAL);
-	}
-	if (vfio_dev_addr_check(__func__, dev_addr) < 0)
-		return -1;
-	if (!vfio_available())
-		return eal_fail(vfio_unavailable_errno());
-	ret = rte_vfio_get_group_num(sysfs_base, dev_addr, &num);
-	if (ret <= 0)
-		return ret == 0 ? 1 : -1;
-	vfio_lock();
-	ret = setup_locked(num, dev_addr, vfio_dev_fd, device_info);
-	vfio_unlock();
-	return ret;
-}
-
-int
-rte_vfio_release_device(const char *sysfs_base, const char *dev_addr, int fd)
+vfio_device_release_locked(const char *dev_addr, int fd)
 {
 	struct vfio_device *dev;
-	int ret;
 
-	if (sysfs_base == NULL || dev_addr == NULL || fd < 0) {
-		EAL_LOG(ERR, "VFIO: rte_vfio_release_device() needs a sysfs base, a device address and its fd (EINVAL)");
-		return eal_fail(EINVAL);
-	}
-	if (vfio_dev_addr_check(__func__, dev_addr) < 0)
-		return -1;
-	if (!vfio_available())
-		return eal_fail(vfio_unavailable_errno());
-	vfio_lock();
+	vfio_assert_locked();
 	dev = device_find(dev_addr, fd);
 	if (dev == NULL) {
-		vfio_unlock();
 		EAL_LOG(ERR, "VFIO: device %s with fd %d was not set up with rte_vfio_setup_device() (ENOENT)",
 			dev_addr, fd);
 		return eal_fail(ENOENT);
 	}
-	ret = device_close(dev);
-	vfio_unlock();
-	return ret;
+	return device_close(dev);
 }
 
 int
-rte_vfio_get_device_info(const char *sysfs_base, const char *dev_addr,
-		int *vfio_dev_fd, struct vfio_device_info *device_info)
+vfio_device_get_info_locked(const char *dev_addr, int fd,
+		struct vfio_device_info *info)
 {
 	struct vfio_device *dev;
-	int ret;
 
-	if (sysfs_base == NULL || dev_addr == NULL || vfio_dev_fd == NULL ||
-			device_info == NULL) {
-		EAL_LOG(ERR, "VFIO: rte_vfio_get_device_info() needs a sysfs base, a device address, an fd pointer and an info pointer (EINVAL)");
-		return eal_fail(EINVAL);
-	}
-	if (vfio_dev_addr_check(__func__, dev_addr) < 0)
-		return -1;
-	if (*vfio_dev_fd < 0)
-		return rte_vfio_setup_device(sysfs_base, dev_addr, vfio_dev_fd,
-				device_info);
-	if (!vfio_available())
-		return eal_fail(vfio_unavailable_errno());
-	vfio_lock();
-	dev = device_find(dev_addr, *vfio_dev_fd);
+	vfio_assert_locked();
+	dev = device_find(dev_addr, fd);
 	if (dev == NULL) {
-		vfio_unlock();
 		EAL_LOG(ERR, "VFIO: device %s with fd %d was not set up with rte_vfio_setup_device() (ENOENT)",
-			dev_addr, *vfio_dev_fd);
+			dev_addr, fd);
 		return eal_fail(ENOENT);
 	}
-	ret = device_get_info(dev->fd, dev_addr, device_info);
-	vfio_unlock();
-	return ret;
+	return device_get_info(dev->fd, dev_addr, info);
 }
 
 int
@@ -272,7 +224,7 @@ vfio_device_dma_map(int vfio_dev_fd, uint64_t vaddr, uint64_t iova,
 	int ret;
 
 	if (!vfio_available())
-		return eal_fail(vfio_unavailable_errno());
+		return vfio_unavailable_fail(__func__);
 	vfio_lock();
 	dev = device_find(NULL, vfio_dev_fd);
 	if (dev == NULL || dev->grp->cont == NULL) {
@@ -386,69 +338,8 @@ vfio_device_release_all_locked(void)
 {
 	unsigned int i;
 
+	vfio_assert_locked();
 	for (i = 0; i < RTE_DIM(devices); i++)
 		if (devices[i].used)
 			device_close(&devices[i]);
-}
-
-static bool
-module_loaded(const char *modname)
-{
-	char path[PATH_MAX];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "%s/module/%s", eal_sysfs_root(), modname);
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-int
-rte_vfio_enable(const char *modname)
-{
-	if (modname == NULL) {
-		EAL_LOG(ERR, "VFIO: rte_vfio_enable() needs a module name (EINVAL)");
-		return eal_fail(EINVAL);
-	}
-	if (!module_loaded(modname)) {
-		EAL_LOG(INFO, "VFIO: module %s is not loaded: VFIO is not available (modprobe %s)",
-			modname, modname);
-		return 0;
-	}
-	if (!vfio_available())
-		EAL_LOG(INFO, "VFIO not available: %s", strerror(vfio_unavailable_errno()));
-	return 0;
-}
-
-int
-rte_vfio_is_enabled(const char *modname)
-{
-	if (modname == NULL)
-		return 0;
-	return vfio_available() && module_loaded(modname) ? 1 : 0;
-}
-
-int
-rte_vfio_noiommu_is_enabled(void)
-{
-	char path[PATH_MAX];
-	char c = 0;
-	FILE *f;
-	int err;
-
-	snprintf(path, sizeof(path), "%s/module/vfio/parameters/enable_unsafe_noiommu_mode",
-		eal_sysfs_root());
-	f = fopen(path, "r");
-	if (f == NULL) {
-		err = errno;
-		if (err == ENOENT)
-			return 0; /* vfio without no-IOMMU support, or not loaded */
-		EAL_LOG(ERR, "VFIO: cannot read %s: %s", path, strerror(err));
-		return eal_fail(err);
-	}
-	if (fread(&c, 1, 1, f) != 1) {
-		fclose(f);
-		EAL_LOG(ERR, "VFIO: %s is empty (EIO)", path);
-		return eal_fail(EIO);
-	}
-	fclose(f);
-	return c == 'Y' || c == 'y' || c == '1';
 }

@@ -232,6 +232,7 @@ vfio_dma_map_units_locked(struct vfio_container *cont,
 	unsigned int i, inserted = 0, mapped = 0;
 	int err;
 
+	vfio_assert_locked();
 	/* heap memory is only recorded in no-IOMMU mode: it must not fail */
 	if (n > 0 && (units[0].kind == VFIO_REC_USER ||
 			units[0].kind == VFIO_REC_DEVICE) &&
@@ -299,6 +300,7 @@ vfio_dma_user_map_locked(struct vfio_container *cont, uint64_t vaddr,
 	uint64_t n, i;
 	int ret;
 
+	vfio_assert_locked();
 	if (vfio_dma_check_state(cont, "user map") < 0 ||
 			vfio_dma_check_shape(cont, vaddr, iova, len, "user map") < 0)
 		return refused(cont);
@@ -365,6 +367,7 @@ vfio_dma_user_unmap_locked(struct vfio_container *cont, uint64_t vaddr,
 	size_t n, i, k = 0;
 	int ret;
 
+	vfio_assert_locked();
 	if (vfio_dma_check_shape(cont, vaddr, iova, len, "user unmap") < 0)
 		return refused(cont);
 	/* the usual unmap is of one map: its copy needs no allocation */
@@ -412,6 +415,7 @@ vfio_dma_release_range_locked(struct vfio_container *cont, uint64_t iova,
 	size_t n;
 	int ret = 0, err = 0;
 
+	vfio_assert_locked();
 	do {
 		n = 0;
 		for (r = vfio_records_first_overlap(cont->records, pos, end - pos);
@@ -448,6 +452,7 @@ vfio_dma_release_owner_locked(struct vfio_container *cont,
 	size_t n;
 	int ret = 0, err = 0;
 
+	vfio_assert_locked();
 	do {
 		n = 0;
 		more = false;
@@ -484,6 +489,7 @@ vfio_dma_replay_locked(struct vfio_container *cont)
 	size_t n, i;
 	int err;
 
+	vfio_assert_locked();
 	if (cont->state != VFIO_CONT_IOMMU)
 		return 0;
 	if (vfio_dma_check_records_locked(cont) < 0)
@@ -526,6 +532,7 @@ vfio_dma_unmap_all_locked(struct vfio_container *cont)
 	size_t n;
 	int ret;
 
+	vfio_assert_locked();
 	if (cont->state != VFIO_CONT_IOMMU)
 		return 0;
 	want = vfio_records_bytes(cont->records);
@@ -573,6 +580,7 @@ drop_device_records(struct vfio_container *cont)
 void
 vfio_dma_forget_kernel_locked(struct vfio_container *cont)
 {
+	vfio_assert_locked();
 	drop_device_records(cont);
 	free(cont->ranges);
 	cont->ranges = NULL;

@@ -41,6 +41,7 @@ vfio_dma_check_shape(const struct vfio_container *cont, uint64_t vaddr,
 {
 	uint64_t pg = vfio_container_min_pgsize(cont);
 
+	vfio_assert_locked();
 	if (len == 0) {
 		EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " has length 0 (EINVAL)",
 			what, iova);
@@ -122,6 +123,7 @@ int
 vfio_dma_check_budget(struct vfio_container *cont, uint64_t need,
 		const char *what)
 {
+	vfio_assert_locked();
 	if (cont->state != VFIO_CONT_IOMMU || !cont->dma_avail_known ||
 			need <= cont->dma_avail)
 		return 0;
@@ -218,6 +220,7 @@ vfio_dma_check_memlock(struct vfio_container *cont,
 	uint64_t pg = vfio_system_page_size(), limit, locked, need, left;
 	bool unlimited;
 
+	vfio_assert_locked();
 	if (cont->state != VFIO_CONT_IOMMU || n == 0 || be->memlock == NULL)
 		return 0;
 	need = charged_bytes(units, n, false);
@@ -246,6 +249,7 @@ vfio_dma_check_overlap(const struct vfio_container *cont, uint64_t iova,
 {
 	const struct vfio_record *rec;
 
+	vfio_assert_locked();
 	rec = vfio_records_first_overlap(cont->records, iova, len);
 	if (rec == NULL)
 		return 0;
@@ -258,6 +262,7 @@ vfio_dma_check_overlap(const struct vfio_container *cont, uint64_t iova,
 int
 vfio_dma_check_state(const struct vfio_container *cont, const char *what)
 {
+	vfio_assert_locked();
 	if (cont->state != VFIO_CONT_NOIOMMU)
 		return 0;
 	EAL_LOG(ERR, "VFIO: %s refused: container %d is in no-IOMMU mode, where devices use physical addresses and nothing can be mapped (EINVAL)",
@@ -270,6 +275,7 @@ int
 vfio_dma_check_unit(const struct vfio_container *cont,
 		const struct vfio_record *u, const char *what)
 {
+	vfio_assert_locked();
 	if (vfio_dma_check_shape(cont, u->vaddr, u->iova, u->len, what) < 0)
 		return -1;
 	return check_iova_range(cont, u->iova, u->len, what);
@@ -328,6 +334,7 @@ vfio_dma_check_records_locked(struct vfio_container *cont)
 	const struct vfio_record *r;
 	char what[64];
 
+	vfio_assert_locked();
 	for (r = vfio_records_first(cont->records); r != NULL;
 			r = vfio_records_next(cont->records, r)) {
 		snprintf(what, sizeof(what), "recorded %s", vfio_dma_kind_name(r->kind));

@@ -104,6 +104,7 @@ int
 vfio_dma_kernel_unmap_locked(struct vfio_container *cont, uint64_t iova,
 		uint64_t len, uint64_t *unmapped)
 {
+	vfio_assert_locked();
 	return kernel_unmap(cont, iova, len, false, unmapped);
 }
 
@@ -111,5 +112,6 @@ int
 vfio_dma_kernel_unmap_all_locked(struct vfio_container *cont,
 		uint64_t *unmapped)
 {
+	vfio_assert_locked();
 	return kernel_unmap(cont, 0, 0, true, unmapped);
 }

@@ -34,6 +34,7 @@ vfio_group_find_locked(int num)
 {
 	unsigned int i;
 
+	vfio_assert_locked();
 	for (i = 0; i < RTE_DIM(groups); i++)
 		if (groups[i].used && groups[i].num == num)
 			return &groups[i];
@@ -45,6 +46,7 @@ vfio_group_find_fd_locked(int fd)
 {
 	unsigned int i;
 
+	vfio_assert_locked();
 	for (i = 0; i < RTE_DIM(groups); i++)
 		if (groups[i].used && groups[i].fd == fd)
 			return &groups[i];
@@ -56,6 +58,7 @@ vfio_group_open_devices_locked(const struct vfio_container *cont)
 {
 	unsigned int i, n = 0;
 
+	vfio_assert_locked();
 	for (i = 0; i < RTE_DIM(groups); i++)
 		if (groups[i].used && groups[i].cont == cont)
 			n += groups[i].n_devices;
@@ -289,6 +292,7 @@ vfio_group_bind_locked(struct vfio_container *cont, int num)
 	bool first;
 	int err;
 
+	vfio_assert_locked();
 	if (num < 0) {
 		EAL_LOG(ERR, "VFIO: %d is not an IOMMU group number (EINVAL)", num);
 		rte_errno = EINVAL;
@@ -384,6 +388,7 @@ group_drop(struct vfio_group *grp)
 int
 vfio_group_unbind_locked(struct vfio_group *grp)
 {
+	vfio_assert_locked();
 	if (grp->n_devices > 0) {
 		EAL_LOG(ERR, "VFIO: IOMMU group %d has %u open device(s): release them first (EBUSY)",
 			grp->num, grp->n_devices);
@@ -398,52 +403,8 @@ vfio_group_release_all_locked(struct vfio_container *cont)
 {
 	unsigned int i;
 
+	vfio_assert_locked();
 	for (i = 0; i < RTE_DIM(groups); i++)
 		if (groups[i].used && groups[i].cont == cont)
 			group_drop(&groups[i]);
-}
-
-int
-vfio_dev_addr_check(const char *fn, const char *dev_addr)
-{
-	if (dev_addr[0] != '\0' && strchr(dev_addr, '/') == NULL &&
-			strcmp(dev_addr, ".") != 0 && strcmp(dev_addr, "..") != 0)
-		return 0;
-	EAL_LOG(ERR, "VFIO: %s(): device address \"%s\" is not a device name (e.g. 0000:00:03.0, one entry of the sysfs directory) (EINVAL)",
-		fn, dev_addr);
-	return eal_fail(EINVAL);
-}
-
-int
-rte_vfio_get_group_num(const char *sysfs_base, const char *dev_addr,
-		int *iommu_group_num)
-{
-	char path[PATH_MAX], name[NAME_MAX + 1], *end;
-	long num;
-	int len;
-
-	if (sysfs_base == NULL || dev_addr == NULL || iommu_group_num == NULL) {
-		EAL_LOG(ERR, "VFIO: rte_vfio_get_group_num() needs a sysfs base, a device address and a result pointer (EINVAL)");
-		return eal_fail(EINVAL);
-	}
-	if (vfio_dev_addr_check(__func__, dev_addr) < 0)
-		return -1;
-	len = snprintf(path, sizeof(path), "%s/%s/iommu_group", sysfs_base,
-			dev_addr);
-	if (len < 0 || (size_t)len >= sizeof(path)) {
-		EAL_LOG(ERR, "VFIO: sysfs path of %s is too long (ENAMETOOLONG)",
-			dev_addr);
-		return eal_fail(ENAMETOOLONG);
-	}
-	if (eal_link_basename(path, name, sizeof(name)) < 0)
-		return 0; /* no IOMMU group: not a VFIO device */
-	errno = 0;
-	num = strtol(name, &end, 10);
-	if (errno != 0 || *end != '\0' || end == name || num < 0 || num > INT_MAX) {
-		EAL_LOG(ERR, "VFIO: %s points to \"%s\", not an IOMMU group number (EINVAL)",
-			path, name);
-		return eal_fail(EINVAL);
-	}
-	*iommu_group_num = (int)num;
-	return 1;
 }

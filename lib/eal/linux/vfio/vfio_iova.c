@@ -67,6 +67,7 @@ vfio_resv_add_group_locked(struct vfio_container *cont, int num)
 	struct vfio_resv_region rd[VFIO_RESV_MAX_PER_GROUP], *tmp;
 	int n = vfio_resv_read(num, rd, RTE_DIM(rd));
 
+	vfio_assert_locked();
 	if (n <= 0)
 		return 0;
 	tmp = vfio_realloc(cont->resv, (cont->n_resv + n) * sizeof(*tmp));
@@ -83,6 +84,7 @@ vfio_resv_drop_group_locked(struct vfio_container *cont, int num)
 {
 	unsigned int i, k = 0;
 
+	vfio_assert_locked();
 	for (i = 0; i < cont->n_resv; i++)
 		if (cont->resv[i].group != num)
 			cont->resv[k++] = cont->resv[i];
@@ -100,6 +102,7 @@ vfio_resv_find_locked(const struct vfio_container *cont, uint64_t iova,
 	uint64_t last = iova + len - 1;
 	unsigned int i;
 
+	vfio_assert_locked();
 	for (i = 0; i < cont->n_resv; i++)
 		if (iova <= cont->resv[i].end && last >= cont->resv[i].start)
 			return &cont->resv[i];
@@ -224,6 +227,7 @@ vfio_group_check_fit_locked(struct vfio_container *cont,
 	unsigned int n = 0;
 	char buf[256];
 
+	vfio_assert_locked();
 	if (grp->noiommu || cont->state == VFIO_CONT_NOIOMMU ||
 			vfio_records_count(cont->records) == 0)
 		return 0;

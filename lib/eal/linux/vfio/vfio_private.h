@@ -6,9 +6,10 @@
  * Internals of the VFIO component shared by its files: containers, groups,
  * devices, the VFIO lock and the mapping primitives.
  *
- * Every function named *_locked here expects the VFIO lock (owned by
- * vfio_container.c, described there) to be held by the caller. None of
- * them calls into the memory layer.
+ * Every function named *_locked here, and the vfio_dma_check_*() checks,
+ * expect the VFIO lock (owned by vfio_container.c, described there) to be
+ * held by the caller, and assert it in debug builds (vfio_assert_locked()).
+ * None of them calls into the memory layer.
  */
 
 #include <stdbool.h>
@@ -121,7 +122,19 @@ void vfio_assert_locked_at(const char *func);
 bool vfio_available(void);
 /* errno of the API when VFIO is not usable (ENODEV or ENOTSUP) */
 int vfio_unavailable_errno(void);
+/*
+ * Refuse a call because VFIO is not usable: one ERR line naming call (the
+ * public function; NULL: none) and the fix; -1 with that errno.
+ */
+int vfio_unavailable_fail(const char *call);
 struct vfio_container *vfio_default_container_locked(void);
+/*
+ * Take the VFIO lock, resolve container_fd, return fn(cont, arg), release
+ * the lock: the wrapper of every call on one container. -1 with rte_errno
+ * when VFIO is not usable (logged, naming call) or the fd is no container.
+ */
+int vfio_with_container(const char *call, int container_fd,
+		int (*fn)(struct vfio_container *cont, void *arg), void *arg);
 /* Resolve an API container fd (RTE_VFIO_DEFAULT_CONTAINER_FD too); NULL: EINVAL set. */
 struct vfio_container *vfio_container_get_locked(int container_fd);
 struct vfio_container *vfio_container_create_locked(bool is_default);
@@ -143,12 +156,6 @@ void vfio_group_release_all_locked(struct vfio_container *cont);
 unsigned int vfio_group_open_devices_locked(const struct vfio_container *cont);
 /* Fail (EPERM, one line) when a device of group num uses another driver. */
 int vfio_group_check_viable(int num);
-/*
- * Fail (EINVAL, one line naming fn) unless dev_addr names one entry of a
- * sysfs directory: not empty, no '/', not "." or "..". An empty name would
- * make "<sysfs_base>//iommu_group" the sysfs base's own link.
- */
-int vfio_dev_addr_check(const char *fn, const char *dev_addr);
 
 /* Mappings (vfio_dma.c). */
 /* Map one prepared unit array, all or nothing (records + kernel). */
@@ -203,7 +210,8 @@ int vfio_dma_kernel_unmap_all_locked(struct vfio_container *cont,
 		uint64_t *unmapped);
 
 /*
- * The checks made before any kernel call (vfio_dma_check.c). Each returns
+ * The checks made before any kernel call (vfio_dma_check.c), with the
+ * VFIO lock held (they read the container: asserted). Each returns
  * 0, or -1 with rte_errno set and one ERR line naming the request (what),
  * the cause and the fix. None changes a record or calls the kernel.
  */
@@ -282,6 +290,17 @@ int vfio_mem_register(void);
 void vfio_mem_unregister(void);
 
 /* Devices (vfio_device.c; their device-memory calls: vfio_device_ops.h). */
+/*
+ * Open device dev_addr of IOMMU group num (binding the group to the default
+ * container when it is in none): *dev_fd and its VFIO_DEVICE_GET_INFO.
+ */
+int vfio_device_setup_locked(int num, const char *dev_addr, int *dev_fd,
+		struct vfio_device_info *info);
+/* Release a device set up with vfio_device_setup_locked() (ENOENT if not). */
+int vfio_device_release_locked(const char *dev_addr, int fd);
+/* VFIO_DEVICE_GET_INFO of a device set up (ENOENT if not). */
+int vfio_device_get_info_locked(const char *dev_addr, int fd,
+		struct vfio_device_info *info);
 void vfio_device_release_all_locked(void);
 unsigned int vfio_device_count_locked(const struct vfio_group *grp);
 
@@ -290,6 +309,7 @@ unsigned int vfio_device_count_locked(const struct vfio_group *grp);
  * them public). Both take the VFIO lock.
  */
 int vfio_container_stats_get(int container_fd, struct vfio_container_stats *st);
+int vfio_container_stats_reset(int container_fd);
 int vfio_container_records_walk(int container_fd,
 		void (*fn)(const struct vfio_record *rec, void *arg), void *arg);
 /* The state of a container, or -1 with rte_errno EINVAL. */
