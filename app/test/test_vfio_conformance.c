@@ -299,6 +299,11 @@ run_case(const struct conf_case *c, struct counts *k, struct counts *m)
 				c->what, S.skip);
 			m->skipped++;
 			skipped = true;
+		} else if (vfio_model_check() < 0) {
+			printf("[FAIL] %-7s %s on the model: an invariant of the "
+				"model broke (see the log)\n", c->id, c->what);
+			m->failed++;
+			ok = false;
 		} else if (strcmp(S.got, mexp) != 0 ||
 				(on_kernel && strcmp(S.got, W.kgot) != 0)) {
 			printf("[FAIL] %-7s %s on the model%s: expected '%s', "

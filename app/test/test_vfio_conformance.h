@@ -193,5 +193,6 @@ void case_i78(void);
 void case_i79(void);
 void case_i_attach(void);
 void case_i_bind(void);
+void case_i_lazy(void);
 
 #endif /* _TEST_VFIO_CONFORMANCE_H_ */

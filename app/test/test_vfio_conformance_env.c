@@ -56,6 +56,11 @@ cf_err_name(int err)
 	case ENOENT: return "ENOENT";
 	case ENOTTY: return "ENOTTY";
 	case EACCES: return "EACCES";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case EOVERFLOW: return "EOVERFLOW";
+	case EMSGSIZE: return "EMSGSIZE";
+	case E2BIG: return "E2BIG";
+	case EADDRINUSE: return "EADDRINUSE";
 	default:
 		snprintf(other, sizeof(other), "E%d", err);
 		return other;

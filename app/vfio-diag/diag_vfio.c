@@ -21,6 +21,7 @@
 #include <rte_vfio.h>
 
 #include "vfio_backend.h"
+#include "vfio_info.h"
 #include "vfio_diag.h"
 
 #ifndef VFIO_UPDATE_VADDR
@@ -51,73 +52,49 @@ read_extensions(const struct vfio_backend *be, int fd, struct diag_vfio *v)
 	v->update_vaddr = check_ext(be, fd, VFIO_UPDATE_VADDR);
 }
 
-/* The capability chain of a GET_INFO answer (ranges, DMA entries left). */
-static void
-parse_caps(const uint8_t *buf, size_t sz, uint32_t off, struct diag_vfio *v)
+struct info_ctx {
+	const struct vfio_backend *be;
+	int cfd;
+};
+
+static int
+get_info_ioctl(void *ctx, void *buf)
 {
-	unsigned int hops = 0;
+	const struct info_ctx *c = ctx;
 
-	while (off != 0 && off + sizeof(struct vfio_info_cap_header) <= sz &&
-			hops++ < 64) {
-		const struct vfio_info_cap_header *hdr = (const void *)(buf + off);
-
-		if (hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE &&
-				off + sizeof(struct vfio_iommu_type1_info_cap_iova_range) <= sz) {
-			const struct vfio_iommu_type1_info_cap_iova_range *cap =
-				(const void *)hdr;
-			uint32_t i;
-
-			v->ranges_known = true;
-			v->n_ranges = 0;
-			for (i = 0; i < cap->nr_iovas && v->n_ranges < DIAG_MAX_RANGES &&
-					off + sizeof(*cap) + (i + 1) * sizeof(cap->iova_ranges[0]) <= sz;
-					i++) {
-				v->ranges[v->n_ranges].start = cap->iova_ranges[i].start;
-				v->ranges[v->n_ranges].end = cap->iova_ranges[i].end;
-				v->n_ranges++;
-			}
-		} else if (hdr->id == VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL &&
-				off + sizeof(struct vfio_iommu_type1_info_dma_avail) <= sz) {
-			const struct vfio_iommu_type1_info_dma_avail *cap =
-				(const void *)hdr;
-
-			v->avail_known = true;
-			v->dma_avail = cap->avail;
-		}
-		if (hdr->next <= off)
-			break;
-		off = hdr->next;
-	}
+	return c->be->ioctl(c->cfd, VFIO_IOMMU_GET_INFO, buf);
 }
 
+/* GET_INFO through the EAL's one fetch and capability parser (vfio_info.h). */
 static int
 get_info(const struct vfio_backend *be, int cfd, struct diag_vfio *v)
 {
-	struct vfio_iommu_type1_info *info = NULL;
-	size_t sz = sizeof(*info);
-	unsigned int tries;
+	struct info_ctx ctx = { .be = be, .cfd = cfd };
+	struct vfio_iommu_info info;
+	void *buf = NULL;
+	size_t sz = 0;
+	uint32_t i;
+	int ret;
 
-	/* a short argsz is answered with the size the kernel needs */
-	for (tries = 0; tries < 4; tries++) {
-		free(info);
-		info = calloc(1, sz);
-		if (info == NULL)
-			return -ENOMEM;
-		info->argsz = (uint32_t)sz;
-		if (be->ioctl(cfd, VFIO_IOMMU_GET_INFO, info) != 0) {
-			int err = errno;
-
-			free(info);
-			return -err;
-		}
-		if (info->argsz <= sz)
-			break;
-		sz = info->argsz;
+	ret = vfio_info_fetch(get_info_ioctl, &ctx,
+			sizeof(struct vfio_iommu_type1_info), &buf, &sz);
+	if (ret < 0)
+		return ret == -E2BIG ? -EIO : ret;
+	ret = vfio_iommu_info_parse(buf, sz, &info);
+	free(buf);
+	if (ret < 0)
+		return ret;
+	v->pgsizes = info.pgsizes_known ? info.pgsizes : 0;
+	v->ranges_known = info.ranges_known;
+	v->n_ranges = 0;
+	for (i = 0; i < info.n_ranges && v->n_ranges < DIAG_MAX_RANGES; i++) {
+		v->ranges[v->n_ranges].start = info.ranges[i].start;
+		v->ranges[v->n_ranges].end = info.ranges[i].end;
+		v->n_ranges++;
 	}
-	v->pgsizes = (info->flags & VFIO_IOMMU_INFO_PGSIZES) ? info->iova_pgsizes : 0;
-	if ((info->flags & VFIO_IOMMU_INFO_CAPS) && sz > sizeof(*info))
-		parse_caps((const uint8_t *)info, sz, info->cap_offset, v);
-	free(info);
+	free(info.ranges);
+	v->avail_known = info.dma_avail_known;
+	v->dma_avail = info.dma_avail;
 	return 0;
 }
 

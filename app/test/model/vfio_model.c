@@ -28,16 +28,9 @@
 #include "eal_private.h"
 #include "vfio_model_priv.h"
 
-enum fd_kind {
-	FD_FREE = 0,
-	FD_CONTAINER,
-	FD_GROUP,
-	FD_DEVICE,
-};
-
 struct fd_slot {
-	enum fd_kind kind;
-	void *obj;     /* container or group (FD_GROUP and FD_DEVICE) */
+	enum model_fd_kind kind;
+	void *obj;     /* container or group (MODEL_FD_GROUP and MODEL_FD_DEVICE) */
 };
 
 struct ioctl_count {
@@ -68,13 +61,13 @@ static struct fd_slot *
 slot_of(int fd)
 {
 	if (fd < 0 || (size_t)fd >= fd_table_len ||
-			fd_table[fd].kind == FD_FREE)
+			fd_table[fd].kind == MODEL_FD_FREE)
 		return NULL;
 	return &fd_table[fd];
 }
 
 static int
-new_fd(enum fd_kind kind, void *obj)
+new_fd(enum model_fd_kind kind, void *obj)
 {
 	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 
@@ -100,7 +93,7 @@ new_fd(enum fd_kind kind, void *obj)
 static void
 free_fd(int fd)
 {
-	fd_table[fd].kind = FD_FREE;
+	fd_table[fd].kind = MODEL_FD_FREE;
 	fd_table[fd].obj = NULL;
 	close(fd);
 }
@@ -173,7 +166,7 @@ open_container(void)
 
 	if (c == NULL)
 		return -ENOMEM;
-	fd = new_fd(FD_CONTAINER, c);
+	fd = new_fd(MODEL_FD_CONTAINER, c);
 	if (fd < 0) {
 		free(c);
 		return fd;
@@ -199,9 +192,10 @@ open_group(const char *num_str)
 	g = group_by_num((int)num);
 	if (g == NULL)
 		return -ENOENT;
-	if (g->file_open)
+	/* one group file; none while a device is bound through its cdev */
+	if (g->file_open || model_group_cdev_bound(g))
 		return -EBUSY;
-	fd = new_fd(FD_GROUP, g);
+	fd = new_fd(MODEL_FD_GROUP, g);
 	if (fd < 0)
 		return fd;
 	g->fd = fd;
@@ -210,14 +204,74 @@ open_group(const char *num_str)
 }
 
 static int
+open_iommufd(void)
+{
+	void *obj;
+	int fd, ret;
+
+	ret = model_iommufd_create(&obj);
+	if (ret < 0)
+		return ret;
+	fd = new_fd(MODEL_FD_IOMMUFD, obj);
+	if (fd < 0) {
+		model_iommufd_close(obj);
+		return fd;
+	}
+	model_iommufd_set_fd(obj, fd);
+	return fd;
+}
+
+static int
+open_cdev(const char *num_str)
+{
+	void *obj;
+	char *end;
+	long num;
+	int fd, ret;
+
+	errno = 0;
+	num = strtol(num_str, &end, 10);
+	if (errno != 0 || end == num_str || *end != '\0' || num < 0 ||
+			num > INT_MAX)
+		return -ENOENT;
+	ret = model_cdev_open((int)num, &obj);
+	if (ret < 0)
+		return ret;
+	fd = new_fd(MODEL_FD_CDEV, obj);
+	if (fd < 0)
+		model_cdev_close(obj);
+	return fd;
+}
+
+int
+model_fd_object(int fd, void **obj)
+{
+	struct fd_slot *s = slot_of(fd);
+
+	if (s == NULL) {
+		if (fcntl(fd, F_GETFD) < 0)
+			return -1;
+		*obj = NULL;
+		return MODEL_FD_FREE;   /* a real fd, not the model's */
+	}
+	*obj = s->obj;
+	return s->kind;
+}
+
+static int
 model_open_locked(const char *path)
 {
 	static const char prefix[] = "/dev/vfio/";
+	static const char cdev_prefix[] = "/dev/vfio/devices/vfio";
 
 	if (path == NULL)
 		return -EFAULT;
 	if (strcmp(path, "/dev/vfio/vfio") == 0)
 		return open_container();
+	if (strcmp(path, "/dev/iommu") == 0)
+		return open_iommufd();
+	if (strncmp(path, cdev_prefix, sizeof(cdev_prefix) - 1) == 0)
+		return open_cdev(path + sizeof(cdev_prefix) - 1);
 	if (strncmp(path, prefix, sizeof(prefix) - 1) == 0)
 		return open_group(path + sizeof(prefix) - 1);
 	return -ENOENT;
@@ -265,22 +319,28 @@ model_close(int fd)
 		return close(fd);
 	}
 	switch (s->kind) {
-	case FD_CONTAINER:
+	case MODEL_FD_CONTAINER:
 		/* attached groups keep the container alive */
 		c = s->obj;
 		c->fd = -1;
 		if (c->n_groups == 0)
 			container_free(c);
 		break;
-	case FD_GROUP:
+	case MODEL_FD_GROUP:
 		g = s->obj;
 		g->fd = -1;
 		group_file_release(g);
 		break;
-	case FD_DEVICE:
+	case MODEL_FD_DEVICE:
 		g = s->obj;
 		g->devices_open--;
 		group_file_release(g);
+		break;
+	case MODEL_FD_IOMMUFD:
+		model_iommufd_close(s->obj);
+		break;
+	case MODEL_FD_CDEV:
+		model_cdev_close(s->obj);
 		break;
 	default:
 		break;
@@ -322,7 +382,7 @@ group_set_container(struct model_group *g, void *arg)
 		return -EBADF;
 	if (g->container != NULL)
 		return -EINVAL;
-	if (s == NULL || s->kind != FD_CONTAINER)
+	if (s == NULL || s->kind != MODEL_FD_CONTAINER)
 		return -EBADFD;
 	c = s->obj;
 	/* iommu_group_claim_dma_owner: a host driver holds the group */
@@ -380,7 +440,7 @@ group_get_device_fd(struct model_group *g, void *arg)
 		return -ENODEV;
 	if (g->container == NULL || !g->container->iommu_set)
 		return -EINVAL;
-	fd = new_fd(FD_DEVICE, g);
+	fd = new_fd(MODEL_FD_DEVICE, g);
 	if (fd < 0)
 		return fd;
 	g->devices_open++;
@@ -461,8 +521,8 @@ device_get_region_info(void *arg)
 	return model_copy_to_user(arg, &info, minsz) < 0 ? -EFAULT : 0;
 }
 
-static int
-device_ioctl(unsigned long request, void *arg)
+int
+model_device_ioctl(unsigned long request, void *arg)
 {
 	switch (request) {
 	case VFIO_DEVICE_GET_INFO:
@@ -526,14 +586,20 @@ model_ioctl(int fd, unsigned long request, void *arg)
 		return -1;
 	}
 	switch (s->kind) {
-	case FD_CONTAINER:
+	case MODEL_FD_CONTAINER:
 		ret = model_container_ioctl(s->obj, request, arg);
 		break;
-	case FD_GROUP:
+	case MODEL_FD_GROUP:
 		ret = group_ioctl(s->obj, request, arg);
 		break;
+	case MODEL_FD_IOMMUFD:
+		ret = model_iommufd_ioctl(s->obj, request, arg);
+		break;
+	case MODEL_FD_CDEV:
+		ret = model_cdev_ioctl(s->obj, request, arg);
+		break;
 	default:
-		ret = device_ioctl(request, arg);
+		ret = model_device_ioctl(request, arg);
 		break;
 	}
 	pthread_mutex_unlock(&model.lock);
@@ -607,8 +673,9 @@ vfio_model_reset(void)
 		initialized = true;
 	}
 	for (i = 0; i < fd_table_len; i++)
-		if (fd_table[i].kind != FD_FREE)
+		if (fd_table[i].kind != MODEL_FD_FREE)
 			free_fd((int)i);
+	model_iommufd_reset();
 	while (model.containers != NULL)
 		container_free(model.containers);
 	memset(model.groups, 0, sizeof(model.groups));
@@ -620,6 +687,8 @@ vfio_model_reset(void)
 	model.v2_supported = true;
 	model.dma_avail_cap = true;
 	model.locked_bytes = 0;
+	model.iommufd_pinned = 0;
+	model.next_cdev = 0;
 	memset(counts, 0, sizeof(counts));
 	count_all = 0;
 	memset(&fail, 0, sizeof(fail));
@@ -698,6 +767,10 @@ vfio_model_add_group(const struct vfio_model_group_cfg *cfg)
 			"slots are used", g.num, MODEL_MAX_GROUPS);
 		return eal_fail(ENOSPC);
 	}
+	/* every device on vfio-pci gets a cdev, numbered as it appears */
+	for (i = 0; i < g.n_devices; i++)
+		g.cdev[i] = i == 1 && g.other_driver[0] != '\0' ? -1 :
+			model.next_cdev++;
 	ret = model_sysfs_add_group(&g);
 	if (ret < 0) {
 		pthread_mutex_unlock(&model.lock);
@@ -782,7 +855,7 @@ container_of_fd(int fd)
 {
 	struct fd_slot *s = slot_of(fd);
 
-	return s != NULL && s->kind == FD_CONTAINER ? s->obj : NULL;
+	return s != NULL && s->kind == MODEL_FD_CONTAINER ? s->obj : NULL;
 }
 
 unsigned int
@@ -883,6 +956,34 @@ vfio_model_walk(int container_fd,
 	pthread_mutex_unlock(&model.lock);
 }
 
+uint64_t
+vfio_model_iommufd_pinned_bytes(void)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&model.lock);
+	n = model.iommufd_pinned;
+	pthread_mutex_unlock(&model.lock);
+	return n;
+}
+
+int
+vfio_model_ioas_walk(int iommufd_fd, uint32_t ioas_id,
+		void (*fn)(uint64_t iova, uint64_t vaddr, uint64_t len, void *arg),
+		void *arg)
+{
+	void *obj;
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&model.lock);
+	if (model_fd_object(iommufd_fd, &obj) == MODEL_FD_IOMMUFD)
+		ret = model_ioas_walk(obj, ioas_id, fn, arg);
+	pthread_mutex_unlock(&model.lock);
+	if (ret < 0)
+		return eal_fail(-ret);
+	return ret;
+}
+
 static int
 check_container(const struct model_container *c)
 {
@@ -918,6 +1019,8 @@ vfio_model_check(void)
 	}
 	if (ret == 0 && locked != model.locked_bytes)
 		ret = -1;
+	if (ret == 0)
+		ret = model_iommufd_check();
 	pthread_mutex_unlock(&model.lock);
 	if (ret < 0) {
 		EAL_LOG(ERR, "VFIO model: broken invariant (records, DMA budget, "

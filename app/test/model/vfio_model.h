@@ -3,8 +3,8 @@
 #define _VFIO_MODEL_H_
 
 /*
- * A userspace model of the kernel's VFIO type1 (v1 and v2) driver, for unit
- * tests: the same ioctls, the same order of checks and the same errno
+ * A userspace model of the kernel's VFIO type1 (v1 and v2) driver and of
+ * native iommufd with VFIO device cdevs, for unit tests: the same ioctls, the same order of checks and the same errno
  * values as Linux 6.12 (see doc/guides/model.rst), plus knobs for what
  * depends on hardware and fault injection.
  *
@@ -71,6 +71,20 @@ int vfio_model_check(void);
 /* Call fn for each kernel mapping of the container in IOVA order (under
  * the model's lock: fn must not call the model). */
 void vfio_model_walk(int container_fd,
+		void (*fn)(uint64_t iova, uint64_t vaddr, uint64_t len, void *arg),
+		void *arg);
+
+/*
+ * Native iommufd (vfio_model_iommufd.c): "/dev/iommu" opens an iommufd,
+ * "/dev/vfio/devices/vfioN" a device cdev (N is in the fake sysfs under
+ * bus/pci/devices/<bdf>/vfio-dev/). Bytes pinned by IOASes that have a
+ * device attached (iommufd charges the user, not the mm's locked_vm, so
+ * they are not in vfio_model_locked_bytes()), and the areas of an IOAS in
+ * IOVA order (fn may be NULL): their count, or -1 with rte_errno ENOENT
+ * when the fd or the IOAS id is not the model's.
+ */
+uint64_t vfio_model_iommufd_pinned_bytes(void);
+int vfio_model_ioas_walk(int iommufd_fd, uint32_t ioas_id,
 		void (*fn)(uint64_t iova, uint64_t vaddr, uint64_t len, void *arg),
 		void *arg);
 

@@ -28,11 +28,22 @@
 
 struct model_container;
 
+/* What a model fd is. */
+enum model_fd_kind {
+	MODEL_FD_FREE = 0,
+	MODEL_FD_CONTAINER,
+	MODEL_FD_GROUP,
+	MODEL_FD_DEVICE,
+	MODEL_FD_IOMMUFD,   /* /dev/iommu */
+	MODEL_FD_CDEV,      /* /dev/vfio/devices/vfioN */
+};
+
 struct model_group {
 	bool present;
 	int num;
 	unsigned int n_devices;
 	char devices[MODEL_MAX_DEVICES][MODEL_NAME_LEN];
+	int cdev[MODEL_MAX_DEVICES];        /* vfioN of the device, -1: none */
 	char other_driver[MODEL_NAME_LEN];  /* "" when every device is on vfio-pci */
 	unsigned int aperture_bits;
 	uint64_t pgsize_bitmap;
@@ -70,6 +81,9 @@ struct model_state {
 	bool dma_avail_cap;                 /* GET_INFO reports DMA_AVAIL */
 	/* process-wide pinned memory, the model's mm->locked_vm */
 	uint64_t locked_bytes;
+	/* pinned by iommufd IOASes (charged to the user, not to locked_vm) */
+	uint64_t iommufd_pinned;
+	int next_cdev;                      /* the next device's vfioN */
 	size_t page_size;
 };
 
@@ -83,6 +97,25 @@ int model_iommu_attach_check(struct model_container *c,
 void model_iommu_release(struct model_container *c);
 /* RLIMIT_MEMLOCK as the model's type1 sees it (the knob, else the process's) */
 uint64_t model_memlock_limit(void);
+
+/* vfio_model.c: the fd table and the device fd's ioctls */
+int model_fd_object(int fd, void **obj);     /* the kind, or -1 */
+int model_device_ioctl(unsigned long request, void *arg);
+
+/* vfio_model_iommufd.c: native iommufd and VFIO device cdevs */
+int model_iommufd_create(void **obj);
+void model_iommufd_set_fd(void *obj, int fd);
+void model_iommufd_close(void *obj);
+int model_iommufd_ioctl(void *obj, unsigned long request, void *arg);
+int model_cdev_open(int num, void **obj);
+void model_cdev_close(void *obj);
+int model_cdev_ioctl(void *obj, unsigned long request, void *arg);
+bool model_group_cdev_bound(const struct model_group *g);
+void model_iommufd_reset(void);
+int model_iommufd_check(void);
+int model_ioas_walk(void *obj, uint32_t ioas_id,
+		void (*fn)(uint64_t iova, uint64_t vaddr, uint64_t len, void *arg),
+		void *arg);
 
 /* vfio_model_user.c: user memory access as the kernel does it */
 int model_copy_from_user(void *dst, const void *src, size_t len);

@@ -171,6 +171,18 @@ add_device(const struct model_group *g, unsigned int i)
 		ret = REL(rel, "%s/driver", dir);
 	if (ret == 0)
 		ret = link_at(target, rel);
+	/* the device cdev: vfio-dev/vfioN, as vfio-pci creates it */
+	if (ret == 0 && g->cdev[i] >= 0)
+		ret = REL(rel, "%s/vfio-dev", dir);
+	if (ret == 0 && g->cdev[i] >= 0)
+		ret = make_dir(rel);
+	if (ret == 0 && g->cdev[i] >= 0) {
+		char cdev[PATH_MAX];
+
+		ret = REL(cdev, "%s/vfio%d", rel, g->cdev[i]);
+		if (ret == 0)
+			ret = make_dir(cdev);
+	}
 	if (ret == 0)
 		ret = REL(target, "../../../../bus/pci/devices/%s", bdf);
 	if (ret == 0)

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_common.h>
+
 #include <linux/vfio.h>
 
 /*
@@ -27,6 +29,7 @@ typedef int (*vfio_info_ioctl_fn)(void *ctx, void *buf);
  * errno: the ioctl's, -ENOMEM, or -E2BIG when the kernel keeps asking for
  * a larger buffer (*sz is then the last size it asked for).
  */
+__rte_internal
 int vfio_info_fetch(vfio_info_ioctl_fn fn, void *ctx, size_t min_sz,
 		void **buf, size_t *sz);
 
@@ -58,6 +61,7 @@ struct vfio_iommu_info {
  * cut short by the buffer is ignored. Returns 0, or -ENOMEM (out then
  * holds no ranges).
  */
+__rte_internal
 int vfio_iommu_info_parse(const void *buf, size_t sz,
 		struct vfio_iommu_info *out);
 

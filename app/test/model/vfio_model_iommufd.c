@@ -1,0 +1,819 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The model's native iommufd (reference kernel-vfio-type1.md 6.4 and
+ * iommufd.md): /dev/iommu contexts holding IOAS objects, IOMMU_IOAS_ALLOC,
+ * IOMMU_DESTROY, IOMMU_IOAS_IOVA_RANGES, IOMMU_IOAS_MAP and
+ * IOMMU_IOAS_UNMAP, and VFIO device cdevs (/dev/vfio/devices/vfioN) with
+ * VFIO_DEVICE_BIND_IOMMUFD, VFIO_DEVICE_ATTACH_IOMMUFD_PT and
+ * VFIO_DEVICE_DETACH_IOMMUFD_PT. The order of checks follows Linux 6.12
+ * because callers can tell it apart by the errno. Called with model.lock
+ * held; functions return a value >= 0 or a negative errno.
+ *
+ * What differs from type1 on purpose (the kernel's semantics): areas are
+ * pinned only while a device is attached to the IOAS (lazily, at the
+ * first attach); unmap refuses to cut an area (ENOENT) but is not atomic
+ * (areas fully inside the range before the refused one are gone); an
+ * empty range is ENOENT; there is no entry budget; IOVA alignment is 1
+ * with no device attached, else the smallest IOMMU page; pinned memory is
+ * counted apart from the mm's locked memory (iommufd charges the user).
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/vfio.h>
+
+#include <rte_common.h>
+
+#include "vfio_iommufd_uapi.h"
+#include "vfio_model_priv.h"
+
+#define MAX_IOAS 16
+#define MAX_CDEVS 16
+#define MAX_RANGES 3
+#define UNMAP_ALL_LENGTH UINT64_MAX
+
+struct model_ioas {
+	uint32_t id;
+	unsigned int n_attached;
+	struct model_store areas;
+};
+
+struct model_iommufd {
+	int fd;                     /* -1 once closed */
+	unsigned int users;         /* bound cdevs keep the context alive */
+	struct model_ioas *ioas[MAX_IOAS];
+};
+
+struct model_cdev {
+	bool used;
+	struct model_group *g;
+	unsigned int dev;           /* index in g->devices */
+	struct model_iommufd *ictx; /* bound to; NULL before BIND */
+	uint32_t devid;
+	struct model_ioas *pt;      /* attached to; NULL when detached */
+};
+
+static struct model_cdev cdevs[MAX_CDEVS];
+static struct model_iommufd *contexts[MAX_CDEVS];
+
+/* ---- the iommufd ioctl frame: size first, unknown tail must be zero ---- */
+
+/*
+ * Read a struct whose first u32 is its size: EINVAL below minsz, E2BIG
+ * when the caller's larger struct has non-zero bytes the kernel does not
+ * know. Copies min(size, len) bytes into dst (the rest zeroed).
+ */
+static int
+read_cmd(void *dst, size_t len, size_t minsz, const void *arg)
+{
+	unsigned char tail[64];
+	uint32_t size;
+	size_t off, n, i;
+
+	if (model_copy_from_user(&size, arg, sizeof(size)) < 0)
+		return -EFAULT;
+	if (size < minsz)
+		return -EINVAL;
+	memset(dst, 0, len);
+	if (model_copy_from_user(dst, arg, RTE_MIN((size_t)size, len)) < 0)
+		return -EFAULT;
+	for (off = len; off < size; off += n) {
+		n = RTE_MIN(sizeof(tail), (size_t)size - off);
+		if (model_copy_from_user(tail, (const char *)arg + off, n) < 0)
+			return -EFAULT;
+		for (i = 0; i < n; i++)
+			if (tail[i] != 0)
+				return -E2BIG;
+	}
+	return 0;
+}
+
+/* ---- objects ---- */
+
+static struct model_ioas *
+ioas_get(struct model_iommufd *ictx, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_IOAS; i++)
+		if (ictx->ioas[i] != NULL && ictx->ioas[i]->id == id)
+			return ictx->ioas[i];
+	return NULL;
+}
+
+static bool
+is_device_id(const struct model_iommufd *ictx, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_CDEVS; i++)
+		if (cdevs[i].used && cdevs[i].ictx == ictx &&
+				cdevs[i].devid == id)
+			return true;
+	return false;
+}
+
+/* Object ids: the lowest free one from 1, as the kernel's xarray gives. */
+static uint32_t
+alloc_id(const struct model_iommufd *ictx)
+{
+	uint32_t id;
+
+	for (id = 1; ioas_get((struct model_iommufd *)(uintptr_t)ictx, id) != NULL ||
+			is_device_id(ictx, id); id++)
+		;
+	return id;
+}
+
+/* The valid IOVA ranges of an IOAS: its devices' apertures minus MSI. */
+static unsigned int
+ioas_ranges(const struct model_ioas *ioas, const struct model_group *extra,
+		uint64_t *start, uint64_t *last)
+{
+	uint64_t top = UINT64_MAX;
+	bool msi = false;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < MAX_CDEVS; i++) {
+		const struct model_group *g;
+		unsigned int bits;
+
+		if (!cdevs[i].used || cdevs[i].pt != ioas)
+			continue;
+		g = cdevs[i].g;
+		bits = g->aperture_bits != 0 ? g->aperture_bits : 48;
+		if (bits < 64)
+			top = RTE_MIN(top, (1ULL << bits) - 1);
+		msi |= g->msi_window;
+	}
+	if (extra != NULL) {
+		unsigned int bits = extra->aperture_bits != 0 ?
+			extra->aperture_bits : 48;
+
+		if (bits < 64)
+			top = RTE_MIN(top, (1ULL << bits) - 1);
+		msi |= extra->msi_window;
+	}
+	if (msi && top >= MODEL_MSI_START) {
+		start[n] = 0;
+		last[n++] = MODEL_MSI_START - 1;
+		if (top > MODEL_MSI_LAST) {
+			start[n] = MODEL_MSI_LAST + 1;
+			last[n++] = top;
+		}
+	} else {
+		start[n] = 0;
+		last[n++] = top;
+	}
+	return n;
+}
+
+static bool
+in_ranges(const struct model_ioas *ioas, const struct model_group *extra,
+		uint64_t iova, uint64_t last)
+{
+	uint64_t s[MAX_RANGES], l[MAX_RANGES];
+	unsigned int i, n = ioas_ranges(ioas, extra, s, l);
+
+	for (i = 0; i < n; i++)
+		if (iova >= s[i] && last <= l[i])
+			return true;
+	return false;
+}
+
+/* IOVA alignment: 1 with no domain, else the largest smallest page. */
+static uint64_t
+ioas_alignment(const struct model_ioas *ioas)
+{
+	uint64_t align = 1;
+	unsigned int i;
+
+	for (i = 0; i < MAX_CDEVS; i++) {
+		uint64_t bm;
+
+		if (!cdevs[i].used || cdevs[i].pt != ioas)
+			continue;
+		bm = cdevs[i].g->pgsize_bitmap != 0 ?
+			cdevs[i].g->pgsize_bitmap : 0x40201000ULL;
+		bm &= ~(uint64_t)(model.page_size - 1);
+		bm |= model.page_size;
+		align = RTE_MAX(align, bm & -bm);
+	}
+	return align;
+}
+
+/* Pin an area's pages (EFAULT) and charge them (ENOMEM over the limit). */
+static int
+pin_area(const struct model_dma *a)
+{
+	int ret = model_pin_check(a->vaddr, a->size,
+		!!(a->prot & MV_IOMMU_IOAS_MAP_WRITEABLE));
+
+	if (ret < 0)
+		return ret;
+	if (!model.cap_ipc_lock &&
+			model.iommufd_pinned + a->size > model_memlock_limit())
+		return -ENOMEM;
+	return 0;
+}
+
+static void
+unpin_areas(struct model_ioas *ioas)
+{
+	size_t i;
+
+	for (i = 0; i < ioas->areas.n; i++)
+		if (ioas->areas.v[i].accounted) {
+			model.iommufd_pinned -= ioas->areas.v[i].size;
+			ioas->areas.v[i].accounted = false;
+		}
+}
+
+static void
+remove_area(struct model_ioas *ioas, size_t i)
+{
+	if (ioas->areas.v[i].accounted)
+		model.iommufd_pinned -= ioas->areas.v[i].size;
+	model_store_remove(&ioas->areas, i);
+}
+
+static void
+ioas_free(struct model_ioas *ioas)
+{
+	while (ioas->areas.n > 0)
+		remove_area(ioas, ioas->areas.n - 1);
+	model_store_fini(&ioas->areas);
+	free(ioas);
+}
+
+/* ---- /dev/iommu ---- */
+
+int
+model_iommufd_create(void **obj)
+{
+	struct model_iommufd *ictx = calloc(1, sizeof(*ictx));
+	unsigned int i;
+
+	if (ictx == NULL)
+		return -ENOMEM;
+	for (i = 0; i < RTE_DIM(contexts) && contexts[i] != NULL; i++)
+		;
+	if (i == RTE_DIM(contexts)) {
+		free(ictx);
+		return -EMFILE;
+	}
+	ictx->fd = -1;
+	contexts[i] = ictx;
+	*obj = ictx;
+	return 0;
+}
+
+void
+model_iommufd_set_fd(void *obj, int fd)
+{
+	((struct model_iommufd *)obj)->fd = fd;
+}
+
+static void
+ictx_put(struct model_iommufd *ictx)
+{
+	unsigned int i;
+
+	if (ictx->fd >= 0 || ictx->users > 0)
+		return;
+	for (i = 0; i < MAX_IOAS; i++)
+		if (ictx->ioas[i] != NULL)
+			ioas_free(ictx->ioas[i]);
+	for (i = 0; i < RTE_DIM(contexts); i++)
+		if (contexts[i] == ictx)
+			contexts[i] = NULL;
+	free(ictx);
+}
+
+void
+model_iommufd_close(void *obj)
+{
+	struct model_iommufd *ictx = obj;
+
+	ictx->fd = -1;
+	ictx_put(ictx);
+}
+
+static int
+ioas_alloc(struct model_iommufd *ictx, void *arg)
+{
+	struct mv_iommu_ioas_alloc cmd;
+	struct model_ioas *ioas;
+	unsigned int i;
+	int ret;
+
+	ret = read_cmd(&cmd, sizeof(cmd), sizeof(cmd), arg);
+	if (ret < 0)
+		return ret;
+	if (cmd.flags != 0)
+		return -EOPNOTSUPP;
+	for (i = 0; i < MAX_IOAS && ictx->ioas[i] != NULL; i++)
+		;
+	if (i == MAX_IOAS)
+		return -ENOMEM;
+	ioas = calloc(1, sizeof(*ioas));
+	if (ioas == NULL)
+		return -ENOMEM;
+	model_store_init(&ioas->areas);
+	cmd.out_ioas_id = alloc_id(ictx);
+	if (model_copy_to_user(arg, &cmd, sizeof(cmd)) < 0) {
+		free(ioas);
+		return -EFAULT;
+	}
+	ioas->id = cmd.out_ioas_id;
+	ictx->ioas[i] = ioas;
+	return 0;
+}
+
+static int
+destroy(struct model_iommufd *ictx, void *arg)
+{
+	struct mv_iommu_destroy cmd;
+	struct model_ioas *ioas;
+	unsigned int i;
+	int ret;
+
+	ret = read_cmd(&cmd, sizeof(cmd), sizeof(cmd), arg);
+	if (ret < 0)
+		return ret;
+	/* a bound device is held by its cdev */
+	if (is_device_id(ictx, cmd.id))
+		return -EBUSY;
+	ioas = ioas_get(ictx, cmd.id);
+	if (ioas == NULL)
+		return -ENOENT;
+	if (ioas->n_attached > 0)
+		return -EBUSY;
+	for (i = 0; i < MAX_IOAS; i++)
+		if (ictx->ioas[i] == ioas)
+			ictx->ioas[i] = NULL;
+	ioas_free(ioas);
+	return 0;
+}
+
+static int
+iova_ranges(struct model_iommufd *ictx, void *arg)
+{
+	struct mv_iommu_ioas_iova_ranges cmd;
+	struct mv_iommu_iova_range r;
+	uint64_t s[MAX_RANGES], l[MAX_RANGES];
+	struct model_ioas *ioas;
+	unsigned int i, n;
+	int ret;
+
+	ret = read_cmd(&cmd, sizeof(cmd), sizeof(cmd), arg);
+	if (ret < 0)
+		return ret;
+	if (cmd.reserved != 0)
+		return -EOPNOTSUPP;
+	ioas = ioas_get(ictx, cmd.ioas_id);
+	if (ioas == NULL)
+		return -ENOENT;
+	n = ioas_ranges(ioas, NULL, s, l);
+	for (i = 0; i < n && i < cmd.num_iovas; i++) {
+		r.start = s[i];
+		r.last = l[i];
+		if (model_copy_to_user((void *)(uintptr_t)(cmd.allowed_iovas +
+				i * sizeof(r)), &r, sizeof(r)) < 0)
+			return -EFAULT;
+	}
+	ret = n > cmd.num_iovas ? -EMSGSIZE : 0;
+	cmd.num_iovas = n;
+	cmd.out_iova_alignment = ioas_alignment(ioas);
+	if (model_copy_to_user(arg, &cmd, sizeof(cmd)) < 0)
+		return -EFAULT;
+	return ret;
+}
+
+/* The lowest free IOVA for an automatic map: page aligned, never 0. */
+static int
+auto_iova(const struct model_ioas *ioas, uint64_t length, uint64_t *iova)
+{
+	uint64_t s[MAX_RANGES], l[MAX_RANGES], at;
+	unsigned int r, n = ioas_ranges(ioas, NULL, s, l);
+	size_t i;
+
+	for (r = 0; r < n; r++) {
+		at = RTE_MAX(s[r], (uint64_t)model.page_size);
+		at = RTE_ALIGN_CEIL(at, (uint64_t)model.page_size);
+		for (i = model_store_first_overlap(&ioas->areas, at, l[r]);
+				i <= ioas->areas.n; i++) {
+			uint64_t end = i < ioas->areas.n ?
+				ioas->areas.v[i].iova : l[r] + 1;
+
+			if (at <= l[r] && end > at && end - at >= length &&
+					at + length - 1 <= l[r]) {
+				*iova = at;
+				return 0;
+			}
+			if (i == ioas->areas.n)
+				break;
+			at = RTE_ALIGN_CEIL(model_dma_last(&ioas->areas.v[i]) + 1,
+				(uint64_t)model.page_size);
+		}
+	}
+	return -ENOSPC;
+}
+
+static int
+ioas_map(struct model_iommufd *ictx, void *arg)
+{
+	const uint32_t known = MV_IOMMU_IOAS_MAP_FIXED_IOVA |
+		MV_IOMMU_IOAS_MAP_WRITEABLE | MV_IOMMU_IOAS_MAP_READABLE;
+	struct mv_iommu_ioas_map cmd;
+	struct model_ioas *ioas;
+	struct model_dma a;
+	uint64_t align, last;
+	int ret;
+
+	ret = read_cmd(&cmd, sizeof(cmd), sizeof(cmd), arg);
+	if (ret < 0)
+		return ret;
+	if ((cmd.flags & ~known) || cmd.reserved != 0)
+		return -EOPNOTSUPP;
+	if (cmd.iova >= UINT64_MAX || cmd.length >= UINT64_MAX)
+		return -EOVERFLOW;
+	if (!(cmd.flags & (MV_IOMMU_IOAS_MAP_WRITEABLE |
+			MV_IOMMU_IOAS_MAP_READABLE)))
+		return -EINVAL;
+	ioas = ioas_get(ictx, cmd.ioas_id);
+	if (ioas == NULL)
+		return -ENOENT;
+	/* the pages: an empty or wrapping user range */
+	if (cmd.length == 0 || cmd.length > SIZE_MAX - model.page_size)
+		return -EINVAL;
+	if (cmd.user_va + cmd.length - 1 < cmd.user_va)
+		return -EOVERFLOW;
+	align = ioas_alignment(ioas);
+	if (!(cmd.flags & MV_IOMMU_IOAS_MAP_FIXED_IOVA)) {
+		ret = auto_iova(ioas, RTE_ALIGN_CEIL(cmd.length, align),
+			&cmd.iova);
+		if (ret < 0)
+			return ret;
+	}
+	/* the IOVA: alignment, overflow, reserved, in use */
+	if ((cmd.iova & (align - 1)) || (cmd.length & (align - 1)))
+		return -EINVAL;
+	last = cmd.iova + cmd.length - 1;
+	if (last < cmd.iova)
+		return -EOVERFLOW;
+	if (!in_ranges(ioas, NULL, cmd.iova, last))
+		return -EINVAL;
+	if (model_store_first_overlap(&ioas->areas, cmd.iova, last) <
+			ioas->areas.n)
+		return -EEXIST;
+	memset(&a, 0, sizeof(a));
+	a.iova = cmd.iova;
+	a.size = cmd.length;
+	a.vaddr = cmd.user_va;
+	a.prot = cmd.flags & (MV_IOMMU_IOAS_MAP_WRITEABLE |
+		MV_IOMMU_IOAS_MAP_READABLE);
+	/* pinned now only when a domain is there to fill */
+	if (ioas->n_attached > 0) {
+		ret = pin_area(&a);
+		if (ret < 0)
+			return ret;
+		a.accounted = !model.cap_ipc_lock;
+	}
+	if (!(cmd.flags & MV_IOMMU_IOAS_MAP_FIXED_IOVA) &&
+			model_copy_to_user(arg, &cmd, sizeof(cmd)) < 0)
+		return -EFAULT;
+	if (model_store_insert(&ioas->areas, &a) < 0)
+		return -ENOMEM;
+	if (a.accounted)
+		model.iommufd_pinned += a.size;
+	return 0;
+}
+
+static int
+ioas_unmap(struct model_iommufd *ictx, void *arg)
+{
+	struct mv_iommu_ioas_unmap cmd;
+	struct model_ioas *ioas;
+	uint64_t last, unmapped = 0;
+	bool all;
+	size_t i;
+	int ret;
+
+	ret = read_cmd(&cmd, sizeof(cmd), sizeof(cmd), arg);
+	if (ret < 0)
+		return ret;
+	ioas = ioas_get(ictx, cmd.ioas_id);
+	if (ioas == NULL)
+		return -ENOENT;
+	all = cmd.iova == 0 && cmd.length == UNMAP_ALL_LENGTH;
+	if (all) {
+		last = UINT64_MAX;
+	} else {
+		if (cmd.iova >= UINT64_MAX || cmd.length >= UINT64_MAX)
+			return -EOVERFLOW;
+		if (cmd.length == 0)
+			return -EINVAL;
+		last = cmd.iova + cmd.length - 1;
+		if (last < cmd.iova)
+			return -EOVERFLOW;
+	}
+	/* whole areas only; the ones before a refused area stay unmapped */
+	for (i = model_store_first_overlap(&ioas->areas, cmd.iova, last);
+			i < ioas->areas.n && ioas->areas.v[i].iova <= last;) {
+		if (ioas->areas.v[i].iova < cmd.iova ||
+				model_dma_last(&ioas->areas.v[i]) > last)
+			return -ENOENT;
+		unmapped += ioas->areas.v[i].size;
+		remove_area(ioas, i);
+	}
+	if (unmapped == 0 && !all)
+		return -ENOENT;
+	cmd.length = unmapped;
+	return model_copy_to_user(arg, &cmd, sizeof(cmd)) < 0 ? -EFAULT : 0;
+}
+
+int
+model_iommufd_ioctl(void *obj, unsigned long request, void *arg)
+{
+	struct model_iommufd *ictx = obj;
+
+	switch (request) {
+	case MV_IOMMU_DESTROY:
+		return destroy(ictx, arg);
+	case MV_IOMMU_IOAS_ALLOC:
+		return ioas_alloc(ictx, arg);
+	case MV_IOMMU_IOAS_IOVA_RANGES:
+		return iova_ranges(ictx, arg);
+	case MV_IOMMU_IOAS_MAP:
+		return ioas_map(ictx, arg);
+	case MV_IOMMU_IOAS_UNMAP:
+		return ioas_unmap(ictx, arg);
+	default:
+		/* ALLOW_IOVAS, COPY, OPTION, the VFIO compat ioctls: not modelled */
+		return -ENOTTY;
+	}
+}
+
+/* ---- VFIO device cdevs ---- */
+
+static int
+cdev_new(struct model_group *g, unsigned int d, void **obj)
+{
+	unsigned int j;
+
+	for (j = 0; j < MAX_CDEVS && cdevs[j].used; j++)
+		;
+	if (j == MAX_CDEVS)
+		return -EMFILE;
+	memset(&cdevs[j], 0, sizeof(cdevs[j]));
+	cdevs[j].used = true;
+	cdevs[j].g = g;
+	cdevs[j].dev = d;
+	*obj = &cdevs[j];
+	return 0;
+}
+
+int
+model_cdev_open(int num, void **obj)
+{
+	unsigned int i, d;
+
+	for (i = 0; i < MODEL_MAX_GROUPS; i++) {
+		struct model_group *g = &model.groups[i];
+
+		if (!g->present)
+			continue;
+		for (d = 0; d < g->n_devices; d++) {
+			if (g->cdev[d] != num)
+				continue;
+			return cdev_new(g, d, obj);
+		}
+	}
+	return -ENOENT;
+}
+
+static void
+cdev_detach(struct model_cdev *cd)
+{
+	struct model_ioas *ioas = cd->pt;
+
+	if (ioas == NULL)
+		return;
+	cd->pt = NULL;
+	/* the last domain gone: the pages are unpinned, the areas stay */
+	if (--ioas->n_attached == 0)
+		unpin_areas(ioas);
+}
+
+void
+model_cdev_close(void *obj)
+{
+	struct model_cdev *cd = obj;
+	struct model_iommufd *ictx = cd->ictx;
+
+	cdev_detach(cd);
+	memset(cd, 0, sizeof(*cd));
+	if (ictx != NULL) {
+		ictx->users--;
+		ictx_put(ictx);
+	}
+}
+
+bool
+model_group_cdev_bound(const struct model_group *g)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_CDEVS; i++)
+		if (cdevs[i].used && cdevs[i].g == g && cdevs[i].ictx != NULL)
+			return true;
+	return false;
+}
+
+static bool
+device_bound_elsewhere(const struct model_cdev *cd)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_CDEVS; i++)
+		if (&cdevs[i] != cd && cdevs[i].used && cdevs[i].g == cd->g &&
+				cdevs[i].dev == cd->dev && cdevs[i].ictx != NULL)
+			return true;
+	return false;
+}
+
+static int
+cdev_bind(struct model_cdev *cd, void *arg)
+{
+	struct mv_vfio_device_bind_iommufd bind;
+	const size_t minsz = sizeof(bind);
+	void *obj;
+	int kind;
+
+	if (model_copy_from_user(&bind, arg, minsz) < 0)
+		return -EFAULT;
+	if (bind.argsz < minsz || bind.flags != 0)
+		return -EINVAL;
+	/* the group path and the cdev path exclude each other */
+	if (cd->g->file_open)
+		return -EBUSY;
+	/* one bind per device, through one cdev fd */
+	if (cd->ictx != NULL || device_bound_elsewhere(cd))
+		return -EINVAL;
+	kind = model_fd_object(bind.iommufd, &obj);
+	if (kind < 0)
+		return -EBADF;
+	if (kind != MODEL_FD_IOMMUFD)
+		return -EBADFD;
+	cd->devid = alloc_id(obj);
+	cd->ictx = obj;
+	cd->ictx->users++;
+	bind.out_devid = cd->devid;
+	return model_copy_to_user(arg, &bind, minsz) < 0 ? -EFAULT : 0;
+}
+
+/* Attach (or replace): the IOAS's areas must fit the device's ranges. */
+static int
+cdev_attach(struct model_cdev *cd, void *arg)
+{
+	struct mv_vfio_device_attach_iommufd_pt at;
+	const size_t minsz = sizeof(at);
+	struct model_ioas *ioas;
+	size_t i;
+	int ret;
+
+	if (model_copy_from_user(&at, arg, minsz) < 0)
+		return -EFAULT;
+	if (at.argsz < minsz || at.flags != 0)
+		return -EINVAL;
+	ioas = ioas_get(cd->ictx, at.pt_id);
+	if (ioas == NULL)
+		return is_device_id(cd->ictx, at.pt_id) ? -EINVAL : -ENOENT;
+	if (ioas == cd->pt)
+		return 0;
+	/* the device's reserved regions must not hold an area */
+	for (i = 0; i < ioas->areas.n; i++)
+		if (!in_ranges(ioas, cd->g, ioas->areas.v[i].iova,
+				model_dma_last(&ioas->areas.v[i])))
+			return -EADDRINUSE;
+	/* the first domain fills: every area is pinned now */
+	if (ioas->n_attached == 0) {
+		for (i = 0; i < ioas->areas.n; i++) {
+			ret = pin_area(&ioas->areas.v[i]);
+			if (ret < 0) {
+				unpin_areas(ioas);
+				return ret;
+			}
+			if (!model.cap_ipc_lock) {
+				ioas->areas.v[i].accounted = true;
+				model.iommufd_pinned += ioas->areas.v[i].size;
+			}
+		}
+	}
+	cdev_detach(cd);
+	cd->pt = ioas;
+	ioas->n_attached++;
+	return model_copy_to_user(arg, &at, minsz) < 0 ? -EFAULT : 0;
+}
+
+static int
+cdev_detach_ioctl(struct model_cdev *cd, void *arg)
+{
+	struct mv_vfio_device_detach_iommufd_pt dt;
+	const size_t minsz = sizeof(dt);
+
+	if (model_copy_from_user(&dt, arg, minsz) < 0)
+		return -EFAULT;
+	if (dt.argsz < minsz || dt.flags != 0)
+		return -EINVAL;
+	cdev_detach(cd);
+	return 0;
+}
+
+int
+model_cdev_ioctl(void *obj, unsigned long request, void *arg)
+{
+	struct model_cdev *cd = obj;
+
+	if (request == MV_VFIO_DEVICE_BIND_IOMMUFD)
+		return cdev_bind(cd, arg);
+	/* nothing else before the device is bound */
+	if (cd->ictx == NULL)
+		return -EINVAL;
+	switch (request) {
+	case MV_VFIO_DEVICE_ATTACH_IOMMUFD_PT:
+		return cdev_attach(cd, arg);
+	case MV_VFIO_DEVICE_DETACH_IOMMUFD_PT:
+		return cdev_detach_ioctl(cd, arg);
+	default:
+		return model_device_ioctl(request, arg);
+	}
+}
+
+/* ---- reset, observation, invariants ---- */
+
+void
+model_iommufd_reset(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_CDEVS; i++)
+		if (cdevs[i].used)
+			model_cdev_close(&cdevs[i]);
+	for (i = 0; i < RTE_DIM(contexts); i++)
+		if (contexts[i] != NULL) {
+			contexts[i]->users = 0;
+			model_iommufd_close(contexts[i]);
+		}
+	model.iommufd_pinned = 0;
+}
+
+int
+model_ioas_walk(void *obj, uint32_t ioas_id,
+		void (*fn)(uint64_t iova, uint64_t vaddr, uint64_t len, void *arg),
+		void *arg)
+{
+	struct model_ioas *ioas = ioas_get(obj, ioas_id);
+	size_t i;
+
+	if (ioas == NULL)
+		return -ENOENT;
+	for (i = 0; fn != NULL && i < ioas->areas.n; i++)
+		fn(ioas->areas.v[i].iova, ioas->areas.v[i].vaddr,
+			ioas->areas.v[i].size, arg);
+	return (int)ioas->areas.n;
+}
+
+int
+model_iommufd_check(void)
+{
+	uint64_t pinned = 0;
+	unsigned int c, i, j, attached;
+
+	for (c = 0; c < RTE_DIM(contexts); c++) {
+		const struct model_iommufd *ictx = contexts[c];
+
+		for (i = 0; ictx != NULL && i < MAX_IOAS; i++) {
+			const struct model_ioas *ioas = ictx->ioas[i];
+
+			if (ioas == NULL)
+				continue;
+			if (model_store_check(&ioas->areas) < 0)
+				return -1;
+			attached = 0;
+			for (j = 0; j < MAX_CDEVS; j++)
+				attached += cdevs[j].used && cdevs[j].pt == ioas;
+			if (attached != ioas->n_attached)
+				return -1;
+			for (j = 0; j < ioas->areas.n; j++) {
+				if (ioas->areas.v[j].accounted && attached == 0)
+					return -1;
+				if (ioas->areas.v[j].accounted)
+					pinned += ioas->areas.v[j].size;
+			}
+		}
+	}
+	return pinned == model.iommufd_pinned ? 0 : -1;
+}

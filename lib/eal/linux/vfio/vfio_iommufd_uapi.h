@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef _VFIO_IOMMUFD_UAPI_H_
+#define _VFIO_IOMMUFD_UAPI_H_
+
+/*
+ * The iommufd and VFIO device-cdev kernel interface, defined here because
+ * the build hosts' kernel headers (Debian 12: linux-libc-dev 6.1) have no
+ * <linux/iommufd.h> and no VFIO_DEVICE_BIND_IOMMUFD. Layouts and numbers
+ * follow include/uapi/linux/iommufd.h and include/uapi/linux/vfio.h of
+ * Linux 6.12 (checked against Debian's linux-source-6.12); the static
+ * asserts at the end pin the sizes and offsets the kernel expects. Only
+ * what this EAL uses is here. Every ioctl takes a pointer to a struct whose
+ * first field is its size (iommufd) or argsz (VFIO), so the kernel can
+ * tell newer callers from older ones.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <linux/vfio.h>
+
+/* iommufd: ioctl type ';' (0x3b), commands from 0x80 */
+#define MV_IOMMUFD_TYPE ';'
+
+/* IOMMU_DESTROY: free one object (an IOAS) by its id */
+struct mv_iommu_destroy {
+	uint32_t size;
+	uint32_t id;
+};
+#define MV_IOMMU_DESTROY _IO(MV_IOMMUFD_TYPE, 0x80)
+
+/* IOMMU_IOAS_ALLOC: a new I/O address space; flags must be 0 */
+struct mv_iommu_ioas_alloc {
+	uint32_t size;
+	uint32_t flags;
+	uint32_t out_ioas_id;
+};
+#define MV_IOMMU_IOAS_ALLOC _IO(MV_IOMMUFD_TYPE, 0x81)
+
+/* one valid IOVA range, last inclusive */
+struct mv_iommu_iova_range {
+	uint64_t start;
+	uint64_t last;
+};
+
+/*
+ * IOMMU_IOAS_IOVA_RANGES: the ranges an IOAS may map, given the devices
+ * attached so far. num_iovas in: room in allowed_iovas; out: how many
+ * there are (EMSGSIZE when there was not room for all).
+ */
+struct mv_iommu_ioas_iova_ranges {
+	uint32_t size;
+	uint32_t ioas_id;
+	uint32_t num_iovas;
+	uint32_t reserved;
+	uint64_t allowed_iovas; /* user pointer to struct mv_iommu_iova_range[] */
+	uint64_t out_iova_alignment;
+};
+#define MV_IOMMU_IOAS_IOVA_RANGES _IO(MV_IOMMUFD_TYPE, 0x84)
+
+#define MV_IOMMU_IOAS_MAP_FIXED_IOVA (1u << 0)
+#define MV_IOMMU_IOAS_MAP_WRITEABLE (1u << 1)
+#define MV_IOMMU_IOAS_MAP_READABLE (1u << 2)
+
+/* IOMMU_IOAS_MAP: [user_va, +length) at iova (FIXED_IOVA: as given) */
+struct mv_iommu_ioas_map {
+	uint32_t size;
+	uint32_t flags;
+	uint32_t ioas_id;
+	uint32_t reserved;
+	uint64_t user_va;
+	uint64_t length;
+	uint64_t iova;
+};
+#define MV_IOMMU_IOAS_MAP _IO(MV_IOMMUFD_TYPE, 0x85)
+
+/*
+ * IOMMU_IOAS_UNMAP: whole areas within [iova, +length); length out: the
+ * bytes unmapped. iova 0 with length UINT64_MAX unmaps everything.
+ */
+struct mv_iommu_ioas_unmap {
+	uint32_t size;
+	uint32_t ioas_id;
+	uint64_t iova;
+	uint64_t length;
+};
+#define MV_IOMMU_IOAS_UNMAP _IO(MV_IOMMUFD_TYPE, 0x86)
+
+/* VFIO device cdev: bind to an iommufd, attach to / detach from an IOAS */
+struct mv_vfio_device_bind_iommufd {
+	uint32_t argsz;
+	uint32_t flags;
+	int32_t iommufd;
+	uint32_t out_devid;
+};
+#define MV_VFIO_DEVICE_BIND_IOMMUFD _IO(VFIO_TYPE, VFIO_BASE + 18)
+
+struct mv_vfio_device_attach_iommufd_pt {
+	uint32_t argsz;
+	uint32_t flags;
+	uint32_t pt_id;
+};
+#define MV_VFIO_DEVICE_ATTACH_IOMMUFD_PT _IO(VFIO_TYPE, VFIO_BASE + 19)
+
+struct mv_vfio_device_detach_iommufd_pt {
+	uint32_t argsz;
+	uint32_t flags;
+};
+#define MV_VFIO_DEVICE_DETACH_IOMMUFD_PT _IO(VFIO_TYPE, VFIO_BASE + 20)
+
+/* the layouts of Linux 6.12; a change here is a change of ABI */
+_Static_assert(sizeof(struct mv_iommu_destroy) == 8, "iommu_destroy");
+_Static_assert(sizeof(struct mv_iommu_ioas_alloc) == 12, "iommu_ioas_alloc");
+_Static_assert(sizeof(struct mv_iommu_iova_range) == 16, "iommu_iova_range");
+_Static_assert(sizeof(struct mv_iommu_ioas_iova_ranges) == 32 &&
+	offsetof(struct mv_iommu_ioas_iova_ranges, allowed_iovas) == 16,
+	"iommu_ioas_iova_ranges");
+_Static_assert(sizeof(struct mv_iommu_ioas_map) == 40 &&
+	offsetof(struct mv_iommu_ioas_map, user_va) == 16,
+	"iommu_ioas_map");
+_Static_assert(sizeof(struct mv_iommu_ioas_unmap) == 24 &&
+	offsetof(struct mv_iommu_ioas_unmap, iova) == 8,
+	"iommu_ioas_unmap");
+_Static_assert(sizeof(struct mv_vfio_device_bind_iommufd) == 16,
+	"vfio_device_bind_iommufd");
+_Static_assert(sizeof(struct mv_vfio_device_attach_iommufd_pt) == 12,
+	"vfio_device_attach_iommufd_pt");
+_Static_assert(sizeof(struct mv_vfio_device_detach_iommufd_pt) == 8,
+	"vfio_device_detach_iommufd_pt");
+
+#endif /* _VFIO_IOMMUFD_UAPI_H_ */
