@@ -181,19 +181,28 @@ fail:
 	return eal_fail(err);
 }
 
+/* The device dev_addr open as fd, or NULL with ENOENT and one line. */
+static struct vfio_device *
+device_lookup(const char *dev_addr, int fd)
+{
+	struct vfio_device *dev = device_find(dev_addr, fd);
+
+	if (dev == NULL) {
+		EAL_LOG(ERR, "VFIO: device %s with fd %d was not set up with rte_vfio_setup_device() (ENOENT)",
+			dev_addr, fd);
+		rte_errno = ENOENT;
+	}
+	return dev;
+}
+
 int
 vfio_device_release_locked(const char *dev_addr, int fd)
 {
 	struct vfio_device *dev;
 
 	vfio_assert_locked();
-	dev = device_find(dev_addr, fd);
-	if (dev == NULL) {
-		EAL_LOG(ERR, "VFIO: device %s with fd %d was not set up with rte_vfio_setup_device() (ENOENT)",
-			dev_addr, fd);
-		return eal_fail(ENOENT);
-	}
-	return device_close(dev);
+	dev = device_lookup(dev_addr, fd);
+	return dev != NULL ? device_close(dev) : -1;
 }
 
 int
@@ -203,13 +212,8 @@ vfio_device_get_info_locked(const char *dev_addr, int fd,
 	struct vfio_device *dev;
 
 	vfio_assert_locked();
-	dev = device_find(dev_addr, fd);
-	if (dev == NULL) {
-		EAL_LOG(ERR, "VFIO: device %s with fd %d was not set up with rte_vfio_setup_device() (ENOENT)",
-			dev_addr, fd);
-		return eal_fail(ENOENT);
-	}
-	return device_get_info(dev->fd, dev_addr, info);
+	dev = device_lookup(dev_addr, fd);
+	return dev != NULL ? device_get_info(dev->fd, dev_addr, info) : -1;
 }
 
 int
