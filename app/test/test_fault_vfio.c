@@ -549,6 +549,7 @@ test_fault_heap(void)
 		va = (uintptr_t)p;
 		vfio_model_fail_nth(VFIO_IOMMU_UNMAP_DMA, k, EIO);
 		rte_free(p);
+		rte_malloc_heap_trim(NULL); /* the heap keeps free pages: give them back now */
 		disarm();
 		TEST_ASSERT_SUCCESS(inv_all(NULL, 0), "records == kernel, none stray (fault %u)", k);
 		TEST_ASSERT_SUCCESS(inv_va_unmapped(DEF, RTE_ALIGN_CEIL(va, pg) + pg, 4 * pg),
@@ -569,6 +570,7 @@ test_fault_heap(void)
 		va = (uintptr_t)p;
 		vfio_alloc_fail_nth(k);
 		rte_free(p);
+		rte_malloc_heap_trim(NULL); /* the heap keeps free pages: give them back now */
 		disarm();
 		TEST_ASSERT_SUCCESS(inv_all(NULL, 0), "records == kernel, none stray (fault %u)", k);
 		TEST_ASSERT_SUCCESS(inv_va_unmapped(DEF, RTE_ALIGN_CEIL(va, pg) + pg, 4 * pg),

@@ -610,6 +610,7 @@ test_malloc_dynamic(void)
 	TEST_STEP("freeing it raises FREE for exactly the pages, and they are gone");
 	log.n = 0;
 	rte_free(p);
+	rte_malloc_heap_trim(NULL); /* the heap keeps free pages: give them back now */
 	TEST_ASSERT(log.n > 0, "FREE events seen");
 	for (i = 0; i < log.n; i++)
 		TEST_ASSERT_EQUAL(log.ev[i].type, RTE_MEM_EVENT_FREE, "event %u", i);
@@ -631,6 +632,7 @@ test_malloc_dynamic(void)
 	TEST_ASSERT(event_bytes(&log, RTE_MEM_EVENT_ALLOC) <= 3 * ps,
 		"a page for the header, one for the data, one for the trailer");
 	rte_free(p);
+	rte_malloc_heap_trim(NULL); /* the heap keeps free pages: give them back now */
 	TEST_ASSERT_EQUAL(event_bytes(&log, RTE_MEM_EVENT_FREE),
 		event_bytes(&log, RTE_MEM_EVENT_ALLOC), "as many bytes freed");
 	TEST_ASSERT_SUCCESS(stats_of(socket, &st), "stats");
@@ -699,6 +701,7 @@ test_malloc_hugepage(void)
 	TEST_STEP("freeing gives every page back (FREE for what ALLOC added)");
 	rte_free(q);
 	rte_free(p);
+	rte_malloc_heap_trim(NULL); /* the heap keeps free pages: give them back now */
 	TEST_ASSERT_EQUAL(event_bytes(&log, RTE_MEM_EVENT_FREE),
 		event_bytes(&log, RTE_MEM_EVENT_ALLOC), "FREE bytes = ALLOC bytes");
 	TEST_ASSERT_EQUAL(segs_in_events(&log, RTE_MEM_EVENT_ALLOC), 0,
@@ -860,6 +863,7 @@ stress(const char *mode)
 		pthread_join(th[i], NULL);
 	for (i = 0; i < STRESS_THREADS; i++)
 		TEST_ASSERT(!args[i].failed, "thread %u: %s", i, args[i].why);
+	rte_malloc_heap_trim(NULL); /* the heap keeps free pages: give them back now */
 	TEST_ASSERT_SUCCESS(stats_of(socket, &after), "stats");
 	TEST_ASSERT_EQUAL(after.alloc_count, before.alloc_count,
 		"every block freed");
@@ -867,8 +871,9 @@ stress(const char *mode)
 		"allocated bytes back");
 	TEST_ASSERT_SUCCESS(stats_consistent(socket), "stats");
 	if (mode != NULL)
-		TEST_ASSERT_EQUAL(after.heap_totalsz_bytes, before.heap_totalsz_bytes,
-			"dynamic heap shrank back");
+		TEST_ASSERT(after.heap_totalsz_bytes <= before.heap_totalsz_bytes,
+			"dynamic heap shrank back (%zu, was %zu)",
+			after.heap_totalsz_bytes, before.heap_totalsz_bytes);
 	else
 		TEST_ASSERT_EQUAL(after.free_count, before.free_count,
 			"static heap merged back into its blocks");

@@ -275,9 +275,13 @@ heap_units(const char *iova_mode)
 	TEST_ASSERT(consistent("after growth"), "records == memsegs");
 	records_of(VFIO_REC_HEAP, before);
 
-	TEST_STEP("free: exactly the released pages are unmapped");
+	TEST_STEP("free: the heap keeps the pages, still mapped");
 	rte_free(p);
 	TEST_ASSERT(consistent("after free"), "records == memsegs");
+	TEST_ASSERT_EQUAL(stats().records, st1.records, "kept pages stay mapped");
+	TEST_STEP("trim: exactly the released pages are unmapped");
+	rte_malloc_heap_trim(NULL);
+	TEST_ASSERT(consistent("after trim"), "records == memsegs");
 	records_of(VFIO_REC_HEAP, after);
 	for (i = 0; i < before->n; i++) {
 		bool kept = false;

@@ -48,6 +48,7 @@ eal_reset_internal_config(struct eal_internal_config *cfg)
 		DEFAULT_FILE_PREFIX);
 	cfg->iova_mode = RTE_IOVA_DC;
 	cfg->process_type = RTE_PROC_PRIMARY;
+	cfg->heap_keep = SIZE_MAX;
 }
 
 void

@@ -90,6 +90,7 @@ int eal_opt_iova_mode(struct eal_opt_state *st, const char *opt, const char *arg
 int eal_opt_huge_dir(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_file_prefix(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_base_virtaddr(struct eal_opt_state *st, const char *opt, const char *arg);
+int eal_opt_heap_keep(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_check_memory(const struct eal_opt_state *st);
 
 /* eal_options_log.c */

@@ -155,6 +155,17 @@ eal_opt_base_virtaddr(struct eal_opt_state *st, const char *opt, const char *arg
 	return 0;
 }
 
+int
+eal_opt_heap_keep(struct eal_opt_state *st, const char *opt, const char *arg)
+{
+	uint64_t mb;
+
+	if (eal_opt_parse_u64(arg, 10, SIZE_MAX >> 21, &mb) < 0)
+		return eal_opt_bad_value(opt, arg, "expected a number of MiB (0: keep one page)");
+	st->cfg.heap_keep = (size_t)mb << 20;
+	return 0;
+}
+
 /* Memory options that are each valid but not together: -1, one ERR line. */
 int
 eal_opt_check_memory(const struct eal_opt_state *st)

@@ -36,6 +36,8 @@ static const struct eal_option eal_options[] = {
 		"--file-prefix NAME", "name of this process's files (default \"rte\")" },
 	{ "base-virtaddr", 0, REQ, eal_opt_base_virtaddr, EAL_OPT_GRP_MEMORY,
 		"--base-virtaddr ADDR", "hex address where memory is reserved from" },
+	{ "heap-keep", 0, REQ, eal_opt_heap_keep, EAL_OPT_GRP_MEMORY,
+		"--heap-keep MB", "free memory each heap keeps mapped before giving pages back (MiB, default 16; at least one page)" },
 	{ "iova-mode", 0, REQ, eal_opt_iova_mode, EAL_OPT_GRP_MEMORY,
 		"--iova-mode=va|pa", "how devices address memory (default va)" },
 	/* devices */

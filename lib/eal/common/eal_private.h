@@ -49,6 +49,7 @@ struct eal_internal_config {
 	char hugepage_dir[256];         /* --huge-dir, "" when not given */
 	char file_prefix[64];           /* --file-prefix, "rte" by default */
 	uint64_t base_virtaddr;         /* --base-virtaddr, 0 when not given */
+	size_t heap_keep;               /* --heap-keep, bytes; SIZE_MAX when not given */
 	enum rte_proc_type_t process_type;
 	unsigned int n_allow;           /* -a/--allow */
 	char allow[EAL_MAX_PCI_ADDRS][EAL_PCI_ADDR_LEN];

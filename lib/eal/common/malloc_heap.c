@@ -266,6 +266,40 @@ malloc_heap_alloc(size_t req, size_t align, int socket)
 	return NULL;
 }
 
+int
+malloc_heaps_trim(size_t keep, size_t *released)
+{
+	size_t total = 0, n;
+	unsigned int i;
+
+	pthread_mutex_lock(&malloc_heaps_lock);
+	if (!malloc_heaps_ready) {
+		pthread_mutex_unlock(&malloc_heaps_lock);
+		EAL_LOG(ERR, "rte_malloc_heap_trim/keep_set: the EAL is not initialized: call rte_eal_init() first (E_RTE_NO_CONFIG)");
+		return eal_fail(E_RTE_NO_CONFIG);
+	}
+	if (keep != SIZE_MAX)
+		malloc_heap_keep_set(keep);
+	for (i = 0; i < RTE_DIM(malloc_numa_heaps); i++) {
+		struct malloc_heap *heap = &malloc_numa_heaps[i];
+
+		pthread_mutex_lock(&heap->lock);
+		if (heap->active) {
+			n = keep == SIZE_MAX ? malloc_heap_trim(heap, 0, false) :
+				malloc_heap_trim(heap, keep, true);
+			if (n > 0)
+				EAL_LOG(INFO, "heap %s: gave back %zu bytes of free pages to the system",
+					heap->name, n);
+			total += n;
+		}
+		pthread_mutex_unlock(&heap->lock);
+	}
+	pthread_mutex_unlock(&malloc_heaps_lock);
+	if (released != NULL)
+		*released = total;
+	return 0;
+}
+
 /* Memory present at init, gathered by a walk and added after it. */
 struct init_run {
 	void *va;
@@ -312,6 +346,8 @@ eal_malloc_heap_init(void)
 	int socket;
 
 	pthread_mutex_lock(&malloc_heaps_lock);
+	malloc_heap_keep_set(cfg->heap_keep != SIZE_MAX ? cfg->heap_keep :
+		MALLOC_HEAP_KEEP_DEFAULT);
 	malloc_heaps_dynamic = !cfg->legacy_mem &&
 		!(cfg->no_hugetlbfs && !cfg->dynamic_sys_mem);
 	n = eal_memalloc_sockets(sockets, RTE_MAX_NUMA_NODES);

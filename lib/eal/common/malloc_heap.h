@@ -141,6 +141,27 @@ int malloc_heap_grow(struct malloc_heap *heap, size_t req, size_t align,
 		uint64_t pgsz_mask);
 void malloc_heap_shrink(struct malloc_elem *elem);
 
+/*
+ * Free memory a NUMA heap keeps mapped before giving pages back to the
+ * system (at least one page of the freed memory's size is always kept).
+ */
+#define MALLOC_HEAP_KEEP_DEFAULT ((size_t)16 << 20)
+void malloc_heap_keep_set(size_t bytes);
+size_t malloc_heap_keep_get(void);
+
+/*
+ * Give back whole free pages of heap's dynamic memory beyond keep bytes
+ * of free memory (and one page when keep_a_page). Heap lock held.
+ * Returns the bytes released.
+ */
+size_t malloc_heap_trim(struct malloc_heap *heap, size_t keep, bool keep_a_page);
+
+/*
+ * Trim every NUMA heap down to keep bytes of free memory, and make it the
+ * bound (SIZE_MAX: release all, bound unchanged). 0 or -1 with rte_errno.
+ */
+int malloc_heaps_trim(size_t keep, size_t *released);
+
 /* External heaps (malloc_heap_external.c). */
 /* Heap lookup by socket id: 1 external, 0 NUMA, -1 EINVAL. */
 int malloc_heap_socket_kind(int socket);

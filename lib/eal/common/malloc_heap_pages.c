@@ -9,6 +9,7 @@
 
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include <rte_errno.h>
@@ -43,6 +44,28 @@ page_releasable(const struct rte_memseg_list *msl, uintptr_t va)
 }
 
 /*
+ * Free memory a NUMA heap keeps (its own, still mapped) instead of giving
+ * it back at once: without it, alternating malloc/free would release a
+ * page and take it again (with an UNMAP_DMA and a MAP_DMA when a device
+ * is attached) on every pair. At least one page of the freed memory's
+ * size, and up to heap_keep_bytes (rte_malloc_heap_keep_set(),
+ * --heap-keep). Read under a heap's lock, written atomically.
+ */
+static size_t heap_keep_bytes = MALLOC_HEAP_KEEP_DEFAULT;
+
+void
+malloc_heap_keep_set(size_t bytes)
+{
+	__atomic_store_n(&heap_keep_bytes, bytes, __ATOMIC_RELAXED);
+}
+
+size_t
+malloc_heap_keep_get(void)
+{
+	return __atomic_load_n(&heap_keep_bytes, __ATOMIC_RELAXED);
+}
+
+/*
  * Take pages [rs, re) out of free element elem and give them back to the
  * system. What is left before stays elem, what is left after becomes a
  * new element, which is returned (NULL if none).
@@ -74,23 +97,33 @@ heap_cut_pages(struct malloc_elem *elem, uintptr_t rs, uintptr_t re)
 	return tail;
 }
 
+/* Free bytes of the heap beyond what it keeps; 0 when it keeps them all. */
+static size_t
+heap_excess(const struct malloc_heap *heap, size_t keep)
+{
+	size_t free_bytes = heap->total_size - heap->busy_size;
+
+	return free_bytes > keep ? free_bytes - keep : 0;
+}
+
 /*
- * Give the whole pages of a free element of dynamic memory back to the
- * system, keeping partial head and tail pages (if big enough for an
- * element) in the heap. Heap lock held.
+ * Give whole pages of free element elem of dynamic memory back to the
+ * system, at most budget bytes of them (SIZE_MAX: all), keeping partial
+ * head and tail pages (if big enough for an element) in the heap.
+ * Returns the bytes released. Heap lock held.
  */
-void
-malloc_heap_shrink(struct malloc_elem *elem)
+static size_t
+shrink_elem(struct malloc_elem *elem, size_t budget)
 {
 	const struct rte_memseg_list *msl = elem->msl;
 	uintptr_t start, end, ps, pe, rs, re;
-	size_t pg;
+	size_t pg, released = 0;
 
 	if (!malloc_heaps_dynamic || msl == NULL || msl->external ||
 			eal_memseg_list_is_static(msl))
-		return;
+		return 0;
 	pg = msl->page_sz;
-	while (elem != NULL) {
+	while (elem != NULL && budget - released >= pg) {
 		start = (uintptr_t)elem;
 		end = start + elem->size;
 		ps = RTE_ALIGN_CEIL(start, (uintptr_t)pg);
@@ -100,16 +133,55 @@ malloc_heap_shrink(struct malloc_elem *elem)
 		if (pe != end && end - pe < MALLOC_ELEM_MIN_LEN)
 			pe -= pg;
 		if (pe <= ps || pe - ps < pg)
-			return;
+			break;
 		/* Pages the memory layer wants kept (DO_NOT_FREE) stay. */
 		for (rs = ps; rs < pe && !page_releasable(msl, rs); rs += pg)
 			;
 		for (re = rs; re < pe && page_releasable(msl, re); re += pg)
 			;
 		if (rs == re)
-			return;
+			break;
+		/* over the budget: give back the highest pages, keep the rest */
+		if (re - rs > budget - released)
+			rs = re - RTE_ALIGN_FLOOR(budget - released, pg);
+		released += re - rs;
 		elem = heap_cut_pages(elem, rs, re);
 	}
+	return released;
+}
+
+void
+malloc_heap_shrink(struct malloc_elem *elem)
+{
+	const struct rte_memseg_list *msl = elem->msl;
+	size_t keep;
+
+	if (msl == NULL)
+		return;
+	keep = RTE_MAX(malloc_heap_keep_get(), (size_t)msl->page_sz);
+	shrink_elem(elem, heap_excess(elem->heap, keep));
+}
+
+size_t
+malloc_heap_trim(struct malloc_heap *heap, size_t keep, bool keep_a_page)
+{
+	size_t released = 0, n;
+	struct malloc_elem *e;
+
+	/* a release reshapes the list: look again from the start */
+	do {
+		n = 0;
+		for (e = heap->first; e != NULL; e = e->next) {
+			if (e->state != ELEM_FREE)
+				continue;
+			n = shrink_elem(e, heap_excess(heap, keep_a_page && e->msl != NULL ?
+				RTE_MAX(keep, (size_t)e->msl->page_sz) : keep));
+			if (n != 0)
+				break; /* e may be gone with its pages */
+		}
+		released += n;
+	} while (n != 0);
+	return released;
 }
 
 /*
@@ -146,6 +218,31 @@ growth_page_sizes(size_t need, uint64_t pgsz_mask, uint64_t *sizes)
 }
 
 /*
+ * Give back the free pages every NUMA heap keeps, for an allocation in
+ * heap (whose lock the caller holds). Returns the bytes released.
+ */
+static size_t
+malloc_heaps_trim_for(struct malloc_heap *heap)
+{
+	size_t released = malloc_heap_trim(heap, 0, false);
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(malloc_numa_heaps); i++) {
+		struct malloc_heap *other = &malloc_numa_heaps[i];
+
+		if (other == heap || pthread_mutex_trylock(&other->lock) != 0)
+			continue;
+		if (other->active)
+			released += malloc_heap_trim(other, 0, false);
+		pthread_mutex_unlock(&other->lock);
+	}
+	if (released > 0)
+		EAL_LOG(DEBUG, "heap %s: gave back %zu bytes of kept free pages to grow",
+			heap->name, released);
+	return released;
+}
+
+/*
  * Add enough new pages to a NUMA heap for req bytes aligned to align, of
  * a page size in pgsz_mask (an OR of page sizes; 0: any). Heap lock held. Returns 0, or -1 with rte_errno ENOMEM or the rte_errno
  * of the memory event callback that refused the pages.
@@ -164,11 +261,13 @@ malloc_heap_grow(struct malloc_heap *heap, size_t req, size_t align,
 	struct rte_memseg_list *msl;
 	unsigned int i, n, cap = 0;
 	uint64_t n_pages, big_sz = 0, big_pages = 0;
+	bool trimmed = false;
 	size_t len;
 	void *va;
 	int err;
 
 	n = growth_page_sizes(need, pgsz_mask, sizes);
+retry:
 	for (i = 0; i < n; i++) {
 		n_pages = RTE_ALIGN_CEIL((uint64_t)need, sizes[i]) / sizes[i];
 		if (n_pages > UINT_MAX || n_pages * sizes[i] > SIZE_MAX)
@@ -210,6 +309,15 @@ malloc_heap_grow(struct malloc_heap *heap, size_t req, size_t align,
 		EAL_LOG(DEBUG, "heap %s: grew by %" PRIu64 " page(s) of %" PRIu64 " bytes at %p",
 			heap->name, n_pages, sizes[i], va);
 		return 0;
+	}
+	/*
+	 * Under pressure, the free pages the heaps keep go back first (the
+	 * other heaps' only when their lock is free: taking it here could
+	 * deadlock with a thread growing that heap), then one more try.
+	 */
+	if (!trimmed && big_sz == 0 && malloc_heaps_trim_for(heap) > 0) {
+		trimmed = true;
+		goto retry;
 	}
 	if (big_sz != 0) {
 		/* free memory cannot help: say which limit and how to get past it */

@@ -173,6 +173,18 @@ rte_malloc_get_socket_stats(int socket,
 	return malloc_heap_get_stats(socket, socket_stats);
 }
 
+int
+rte_malloc_heap_trim(size_t *released)
+{
+	return malloc_heaps_trim(SIZE_MAX, released);
+}
+
+int
+rte_malloc_heap_keep_set(size_t bytes)
+{
+	return malloc_heaps_trim(bytes, NULL);
+}
+
 void
 rte_malloc_dump_stats(FILE *f, const char *type __rte_unused)
 {

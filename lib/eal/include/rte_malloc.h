@@ -192,6 +192,39 @@ int rte_malloc_heap_socket_is_external(int socket_id);
  */
 rte_iova_t rte_malloc_virt2iova(const void *addr);
 
+/**
+ * @warning
+ * @b EXPERIMENTAL: memvfio extension.
+ *
+ * Give back to the system every whole free page of the NUMA heaps'
+ * dynamic memory, unmapped for DMA first. The heaps keep free pages
+ * (see rte_malloc_heap_keep_set()) so that alternating rte_malloc() and
+ * rte_free() does not release and re-take a page each time; this call
+ * releases them at once (the heaps also do it by themselves when a page
+ * allocation fails). Pages of static memory (--legacy-mem, -m at
+ * start-up, static --no-huge) are never released.
+ *
+ * @param released if not NULL, receives the bytes given back
+ * @return 0, or -1 with rte_errno E_RTE_NO_CONFIG before rte_eal_init()
+ */
+__rte_experimental
+int rte_malloc_heap_trim(size_t *released);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: memvfio extension.
+ *
+ * How much free memory each NUMA heap keeps (still mapped, still its
+ * own) before it gives pages back to the system; at least one page of
+ * the freed memory's size is always kept. The default is 16 MiB, or
+ * --heap-keep. A lower bound releases the excess at once.
+ *
+ * @param bytes the bound in bytes (0: one page)
+ * @return 0, or -1 with rte_errno E_RTE_NO_CONFIG before rte_eal_init()
+ */
+__rte_experimental
+int rte_malloc_heap_keep_set(size_t bytes);
+
 #pragma GCC visibility pop
 
 #ifdef __cplusplus

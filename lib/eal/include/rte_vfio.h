@@ -202,7 +202,10 @@ int rte_vfio_container_group_unbind(int container_fd, int iommu_group_num);
  *   EINVAL (bad container, len 0, wrap-around, misalignment),
  *   ERANGE (the IOVA range is not inside one valid IOVA range of the IOMMU),
  *   EEXIST (overlaps a different mapping),
- *   ENOSPC (no DMA entry left in the kernel),
+ *   EOVERFLOW (an identical repeat of a mapping already held 2^32 - 1
+ *   times: its reference count would wrap),
+ *   ENOSPC (no DMA entry left in the kernel; in a container with no group
+ *   yet, more records than the kernel's default limit of 65535 entries),
  *   ENOMEM (locked-memory limit: RLIMIT_MEMLOCK without CAP_IPC_LOCK,
  *   checked before the kernel call; or out of memory),
  *   EFAULT (vaddr not mapped with read/write access),

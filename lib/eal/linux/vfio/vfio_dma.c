@@ -315,6 +315,13 @@ vfio_dma_user_map_locked(struct vfio_container *cont, uint64_t vaddr,
 		if (same != NULL && same->iova == iova && same->len == len &&
 				same->vaddr == vaddr && same->kind == VFIO_REC_USER &&
 				same->owner == 0) {
+			if (same->refcnt == UINT32_MAX) {
+				/* one more would wrap to 0: the next unmap would drop a referenced map */
+				EAL_LOG(ERR, "VFIO: user map of vaddr 0x%" PRIx64 " IOVA 0x%" PRIx64 " len 0x%" PRIx64 " is already mapped %" PRIu32 " times, the most one mapping counts: unmap it before mapping it again (EOVERFLOW)",
+					vaddr, iova, len, same->refcnt);
+				refused(cont);
+				return eal_fail(EOVERFLOW);
+			}
 			same->refcnt++;
 			return 0;
 		}

@@ -124,6 +124,22 @@ vfio_dma_check_budget(struct vfio_container *cont, uint64_t need,
 		const char *what)
 {
 	vfio_assert_locked();
+	if (cont->state == VFIO_CONT_NO_GROUP) {
+		/*
+		 * No kernel to ask yet: the records are replayed when a group
+		 * is bound, so they must fit the kernel's default entry limit.
+		 */
+		uint64_t used = vfio_records_count(cont->records);
+		uint64_t avail = used >= VFIO_DEFAULT_DMA_ENTRY_LIMIT ? 0 :
+			VFIO_DEFAULT_DMA_ENTRY_LIMIT - used;
+
+		if (need <= avail)
+			return 0;
+		cont->stats.refused_entries++;
+		EAL_LOG(ERR, "VFIO: %s needs %" PRIu64 " DMA entries in a container with no group yet, which holds %" PRIu64 " of the kernel's default limit of %u (vfio_iommu_type1 dma_entry_limit): bind a group first (rte_vfio_container_group_bind) so the kernel's real budget applies, or map fewer or larger pages (ENOSPC)",
+			what, need, used, (unsigned int)VFIO_DEFAULT_DMA_ENTRY_LIMIT);
+		return eal_fail(ENOSPC);
+	}
 	if (cont->state != VFIO_CONT_IOMMU || !cont->dma_avail_known ||
 			need <= cont->dma_avail)
 		return 0;

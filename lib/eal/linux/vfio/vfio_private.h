@@ -102,6 +102,8 @@ struct vfio_container {
 
 /* The knob named in refusals for want of DMA entries. */
 #define VFIO_DMA_ENTRY_LIMIT_PATH "/sys/module/vfio_iommu_type1/parameters/dma_entry_limit"
+/* vfio_iommu_type1's dma_entry_limit when not set (the kernel's U16_MAX) */
+#define VFIO_DEFAULT_DMA_ENTRY_LIMIT 65535u
 
 /* The VFIO lock (vfio_container.c). */
 void vfio_lock(void);

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Bounds of user maps that no kernel call enforces: the reference count of
+ * identical user maps (32 bits: the map that would wrap it is refused with
+ * EOVERFLOW, else one unmap would drop a mapping still referenced), and
+ * the records of a container with no group yet (bounded by the kernel's
+ * default DMA entry limit, 65535, ENOSPC: they are all replayed when a
+ * group is bound). Both on a container of the test's own with no group, so
+ * they run alike on the model and on the kernel.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_vfio.h>
+
+#include "vfio_private.h"
+#include "vfio_records.h"
+#include "test.h"
+#include "test_common.h"
+
+/* Test hook: set the reference count of the record at iova (VFIO lock). */
+static int
+set_refcnt(int cfd, uint64_t iova, uint32_t refcnt)
+{
+	struct vfio_container *c;
+	struct vfio_record *r = NULL;
+
+	vfio_lock();
+	c = vfio_container_get_locked(cfd);
+	if (c != NULL)
+		r = vfio_records_lookup(c->records, iova);
+	if (r != NULL)
+		r->refcnt = refcnt;
+	vfio_unlock();
+	return r != NULL ? 0 : -1;
+}
+
+static uint32_t
+get_refcnt(int cfd, uint64_t iova)
+{
+	struct vfio_container *c;
+	struct vfio_record *r = NULL;
+	uint32_t v = 0;
+
+	vfio_lock();
+	c = vfio_container_get_locked(cfd);
+	if (c != NULL)
+		r = vfio_records_lookup(c->records, iova);
+	if (r != NULL)
+		v = r->refcnt;
+	vfio_unlock();
+	return v;
+}
+
+static int
+test_vfio_map_refcnt(void)
+{
+	uint64_t pg = test_page_size(), iova, va;
+	const char *log;
+	void *buf;
+	int cfd, ret;
+
+	ret = test_vfio_start(NULL);
+	if (ret != TEST_SUCCESS)
+		return ret;
+	buf = test_anon_map(pg, MAP_POPULATE);
+	TEST_ASSERT_NOT_NULL(buf, "mmap");
+	va = (uintptr_t)buf;
+	iova = test_iova_for(buf, pg);
+	TEST_ASSERT(iova != RTE_BAD_IOVA, "IOVA: %s", rte_strerror(rte_errno));
+	cfd = rte_vfio_container_create();
+	TEST_ASSERT(cfd >= 0, "create: %s", rte_strerror(rte_errno));
+
+	TEST_STEP("a user map, its count set near the limit (test hook, not 2^32 calls)");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va, iova, pg), "map");
+	TEST_ASSERT_SUCCESS(set_refcnt(cfd, iova, UINT32_MAX - 1), "hook");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va, iova, pg),
+		"the 2^32-1st identical map");
+	TEST_ASSERT_EQUAL(get_refcnt(cfd, iova), UINT32_MAX, "count at the limit");
+
+	TEST_STEP("the identical map that would wrap the count: EOVERFLOW, one line, nothing changes");
+	TEST_ASSERT_SUCCESS(test_log_capture(), "capture");
+	rte_errno = 0;
+	ret = rte_vfio_container_dma_map(cfd, va, iova, pg);
+	log = test_log_release();
+	TEST_ASSERT(ret == -1 && rte_errno == EOVERFLOW,
+		"map over the limit: %d, rte_errno %d (%s)", ret, rte_errno,
+		rte_strerror(rte_errno));
+	TEST_ASSERT(log != NULL && test_count_lines(log) == 1 &&
+		strstr(log, "EOVERFLOW") != NULL && strstr(log, "4294967295") != NULL,
+		"one line naming the count, got: %s", log != NULL ? log : "(none)");
+	TEST_ASSERT_EQUAL(get_refcnt(cfd, iova), UINT32_MAX, "count unchanged");
+	TEST_ASSERT_EQUAL(test_vfio_records(cfd), 1, "one record");
+
+	TEST_STEP("one unmap drops one reference, not the mapping");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va, iova, pg), "unmap");
+	TEST_ASSERT_EQUAL(get_refcnt(cfd, iova), UINT32_MAX - 1, "one reference less");
+	TEST_ASSERT_EQUAL(test_vfio_records(cfd), 1, "still recorded");
+	TEST_ASSERT_SUCCESS(set_refcnt(cfd, iova, 1), "hook");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va, iova, pg), "last unmap");
+	TEST_ASSERT_EQUAL(test_vfio_records(cfd), 0, "gone");
+
+	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
+	test_iova_release(iova, pg);
+	munmap(buf, pg);
+	rte_eal_cleanup();
+	return TEST_SUCCESS;
+}
+
+static int
+test_vfio_map_nogroup_budget(void)
+{
+	const uint64_t limit = 65535;
+	uint64_t pg = test_page_size(), len = (limit + 1) * pg, iova, va;
+	const char *log;
+	void *buf;
+	int cfd, ret;
+
+	ret = test_vfio_start(NULL);
+	if (ret != TEST_SUCCESS)
+		return ret;
+	/* address space only: nothing is pinned while the container has no group */
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+		MAP_NORESERVE, -1, 0);
+	TEST_ASSERT(buf != MAP_FAILED, "mmap %" PRIu64 " bytes", len);
+	va = (uintptr_t)buf;
+	iova = test_iova_for(buf, len);
+	TEST_ASSERT(iova != RTE_BAD_IOVA, "IOVA: %s", rte_strerror(rte_errno));
+	cfd = rte_vfio_container_create();
+	TEST_ASSERT(cfd >= 0, "create: %s", rte_strerror(rte_errno));
+
+	TEST_STEP("no group: %" PRIu64 " pages in one paged map, one over the default limit: ENOSPC, one line",
+		limit + 1);
+	TEST_ASSERT_SUCCESS(test_log_capture(), "capture");
+	rte_errno = 0;
+	ret = rte_vfio_container_dma_map_paged(cfd, va, iova, len, pg);
+	log = test_log_release();
+	TEST_ASSERT(ret == -1 && rte_errno == ENOSPC,
+		"paged map of %" PRIu64 " pages: %d, rte_errno %d (%s)", limit + 1, ret,
+		rte_errno, rte_strerror(rte_errno));
+	TEST_ASSERT(log != NULL && test_count_lines(log) == 1 &&
+		strstr(log, "65535") != NULL &&
+		strstr(log, "rte_vfio_container_group_bind") != NULL,
+		"one line naming the limit and the fix, got: %s", log != NULL ? log : "(none)");
+	TEST_ASSERT_EQUAL(test_vfio_records(cfd), 0, "nothing recorded");
+
+	TEST_STEP("exactly the limit fits; then one more single map is refused");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map_paged(cfd, va, iova, limit * pg, pg),
+		"paged map of %" PRIu64 " pages", limit);
+	TEST_ASSERT_EQUAL(test_vfio_records(cfd), limit, "records");
+	TEST_ASSERT_ERRNO(rte_vfio_container_dma_map(cfd, va + limit * pg, iova + limit * pg, pg),
+		ENOSPC, "one record over the limit");
+	TEST_ASSERT_EQUAL(test_vfio_records(cfd), limit, "records unchanged");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va, iova, limit * pg), "unmap");
+	TEST_ASSERT_EQUAL(test_vfio_records(cfd), 0, "records after unmap");
+
+	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
+	test_iova_release(iova, len);
+	munmap(buf, len);
+	rte_eal_cleanup();
+	return TEST_SUCCESS;
+}
+
+REGISTER_TEST_COMMAND(vfio_map_refcnt_autotest, test_vfio_map_refcnt);
+REGISTER_TEST_COMMAND(vfio_map_nogroup_autotest, test_vfio_map_nogroup_budget);
