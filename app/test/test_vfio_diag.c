@@ -274,7 +274,7 @@ model_limits(void)
 	opts.memory = 64ULL << 20;
 	rep = collect(&opts);
 	TEST_ASSERT_NOT_NULL(rep, "no memory");
-	TEST_ASSERT(rep->limits.memlock_known && !rep->limits.memlock_unlimited &&
+	TEST_ASSERT(rep->limits.memlock_known && !rep->limits.memlock_any_amount &&
 		rep->limits.memlock_limit == 8ULL << 20, "memlock facts");
 	a = find_advice(rep, "memlock 8 MiB");
 	TEST_ASSERT(a != NULL && a->sev == DIAG_ERROR &&
@@ -482,9 +482,9 @@ cmdline_hints(void)
 		diag_parse_cmdline(cases[i].cmdline, &io);
 		TEST_ASSERT(io.intel_iommu == cases[i].intel &&
 			io.amd_iommu == cases[i].amd &&
-			io.passthrough == cases[i].pt && io.iommu_off == cases[i].off,
+			io.passthrough == cases[i].pt && io.cmdline_iommu_off == cases[i].off,
 			"'%s': intel %d amd %d pt %d off %d", cases[i].cmdline,
-			io.intel_iommu, io.amd_iommu, io.passthrough, io.iommu_off);
+			io.intel_iommu, io.amd_iommu, io.passthrough, io.cmdline_iommu_off);
 	}
 	return TEST_SUCCESS;
 }

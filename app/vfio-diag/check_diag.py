@@ -22,15 +22,21 @@ def check(cond, what):
         failures.append(what)
 
 
+SCHEMA_VERSION = 2
+
+
 def run(tool, *args, rc=0):
+    """Run the tool; rc None: return (stdout, exit status) unchecked."""
     p = subprocess.run([tool, *args], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, text=True, timeout=90)
+    if rc is None:
+        return p.stdout, p.returncode
     check(p.returncode == rc, f"{' '.join(args)}: exit {p.returncode} (want {rc})")
     return p.stdout
 
 
 def run_json(tool, *args):
-    out = run(tool, "--json", *args)
+    out, status = run(tool, "--json", *args, rc=None)
     # the brief's own validity check, then parse for the fields
     p = subprocess.run([sys.executable, "-m", "json.tool"], input=out,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -38,10 +44,19 @@ def run_json(tool, *args):
     check(p.returncode == 0, f"{' '.join(args)}: python3 -m json.tool accepts it "
           f"{p.stderr.strip()}")
     try:
-        return json.loads(out)
+        rep = json.loads(out)
     except ValueError:
         print(out)
         return {}
+    # the exit status says whether the report lists an error
+    errors = sum(1 for a in rep.get("advice", []) if a["severity"] == "error")
+    want = 1 if errors else 0
+    check(status == want and rep.get("exit_status") == want,
+          f"{' '.join(args)}: exit {status}, \"exit_status\" {rep.get('exit_status')} "
+          f"(want {want}: {errors} error(s) in the advice)")
+    check(rep.get("schema_version") == SCHEMA_VERSION,
+          f"{' '.join(args)}: schema_version {rep.get('schema_version')}")
+    return rep
 
 
 def advice_has(rep, text):
@@ -74,6 +89,13 @@ def model(tool):
           f"model: IOVA ranges {v['iova_ranges']}")
     check(v["dma_avail"] == 65535, f"model: DMA avail {v['dma_avail']}")
     check(rep["limits"]["dma_entry_limit"] == 65535, "model: dma_entry_limit 65535")
+    check(rep["ungrouped_devices"] == [] and rep["ungrouped_total"] == 0,
+          "model: no device outside the groups")
+    check(rep["device_nodes"] == {"vfio_container": False, "iommufd": False,
+                                  "vfio_cdevs": None, "vfio_cdevs_total": 0},
+          f"model: no device node of its own ({rep['device_nodes']})")
+    check("cmdline_iommu_off" in rep["iommu"] and "iommu_off" not in rep["iommu"],
+          "model: iommu=off reported as cmdline_iommu_off")
     check(advice_has(rep, "group 5 not viable: 0000:00:1f.2 is bound to ahci"),
           "model: advice for group 5")
     check(rep["iova"]["mode"] in ("VA", "PA"), f"model: IOVA mode {rep['iova']['mode']} "
@@ -89,7 +111,7 @@ def model(tool):
     check(not rep["vfio"]["probed"] and rep["vfio"]["iova_pgsizes"] is None,
           "model: --no-probe binds nothing")
 
-    text = run(tool, "--model", "--no-iova")
+    text = run(tool, "--model", "--no-iova", rc=1)
     check("group 5: NOT viable" in text, "model text: group 5 NOT viable")
     check("0x40201000 (4 KiB, 2 MiB, 1 GiB)" in text, "model text: page sizes named")
     check("DMA entries available: 65535" in text, "model text: DMA entries")
@@ -104,6 +126,22 @@ def host(tool):
     if not vfio_here:
         check(advice_has(rep, "VFIO not loaded"), "host: says VFIO is not loaded")
     check(rep["limits"]["memlock"] is not None, "host: memlock limit read")
+    memlock = rep["limits"]["memlock"] or {}
+    check("may_lock_any_amount" in memlock and "unlimited" not in memlock,
+          "host: memlock reports may_lock_any_amount")
+    nodes = rep["device_nodes"]
+    check(nodes["vfio_container"] == vfio_here, "host: /dev/vfio/vfio presence")
+    check(nodes["iommufd"] == os.path.exists("/dev/iommu"), "host: /dev/iommu presence")
+    cdevs = "/dev/vfio/devices"
+    check((nodes["vfio_cdevs"] is None) == (not os.path.isdir(cdevs)) and
+          nodes["vfio_cdevs_total"] == (len(os.listdir(cdevs)) if os.path.isdir(cdevs) else 0),
+          f"host: vfio cdevs {nodes['vfio_cdevs']}")
+    pci = "/sys/bus/pci/devices"
+    ungrouped = sorted(d for d in (os.listdir(pci) if os.path.isdir(pci) else [])
+                       if not os.path.lexists(os.path.join(pci, d, "iommu_group")))
+    check([d["bdf"] for d in rep["ungrouped_devices"]] == ungrouped[:64] and
+          rep["ungrouped_total"] == len(ungrouped),
+          f"host: {len(ungrouped)} PCI device(s) outside the IOMMU groups listed")
     check(rep["limits"]["page_size"] == os.sysconf("SC_PAGE_SIZE"), "host: page size")
     if os.path.isdir("/sys/kernel/mm/hugepages"):
         check(len(rep["hugepages"]) > 0, "host: hugepage pools listed")

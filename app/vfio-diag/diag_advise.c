@@ -27,7 +27,7 @@ advise_iommu(struct diag_report *rep)
 	const struct diag_iommu *io = &rep->iommu;
 	char fix[384];
 
-	if (io->iommu_off)
+	if (io->cmdline_iommu_off)
 		diag_add_advice(rep, DIAG_ERROR, "iommu",
 			"remove iommu=off from the kernel command line",
 			"iommu=off on the kernel command line disables every IOMMU");
@@ -190,7 +190,7 @@ advise_memlock(struct diag_report *rep, uint64_t need)
 	const struct diag_limits *lim = &rep->limits;
 	char a[32], b[32], c[32], size[48] = "", fix[384];
 
-	if (!lim->memlock_known || lim->memlock_unlimited)
+	if (!lim->memlock_known || lim->memlock_any_amount)
 		return;
 	if (need != 0 && lim->memlock_limit >= need + lim->locked)
 		return;
@@ -308,6 +308,8 @@ diag_collect(const struct diag_options *opts, struct diag_report *rep)
 	diag_collect_iommu(opts, rep);
 	diag_collect_groups(opts, rep);
 	qsort(rep->groups, rep->n_groups, sizeof(rep->groups[0]), group_cmp);
+	diag_collect_ungrouped(opts, rep);
+	diag_collect_nodes(opts, rep);
 	diag_collect_limits(opts, rep);
 	diag_collect_hugepages(opts, rep);
 	diag_collect_vfio(opts, rep);

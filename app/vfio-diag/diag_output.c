@@ -55,7 +55,7 @@ text_iommu(const struct diag_report *rep, FILE *out)
 		io->cmdline_known ? io->cmdline : "(unknown)");
 	fprintf(out, "  hints: intel_iommu=%s amd_iommu=%s passthrough=%s%s\n",
 		diag_tri_name(io->intel_iommu), diag_tri_name(io->amd_iommu),
-		diag_tri_name(io->passthrough), io->iommu_off ? " iommu=off" : "");
+		diag_tri_name(io->passthrough), io->cmdline_iommu_off ? " iommu=off" : "");
 }
 
 static void
@@ -81,6 +81,36 @@ text_groups(const struct diag_report *rep, FILE *out)
 			fprintf(out, "    reserved 0x%" PRIx64 "-0x%" PRIx64 " %s\n",
 				g->resv[j].start, g->resv[j].end, g->resv[j].type);
 	}
+}
+
+/* devices outside every group, and the VFIO device nodes */
+static void
+text_outside(const struct diag_report *rep, FILE *out)
+{
+	const struct diag_nodes *nd = &rep->nodes;
+	unsigned int i;
+
+	fprintf(out, "PCI devices without an IOMMU group: %u", rep->n_ungrouped_total);
+	if (rep->n_ungrouped < rep->n_ungrouped_total)
+		fprintf(out, " (%u shown)", rep->n_ungrouped);
+	fprintf(out, "%s\n", rep->n_ungrouped_total > 0 ? " (VFIO cannot use them)" : "");
+	for (i = 0; i < rep->n_ungrouped; i++)
+		fprintf(out, "    %s %s driver %s\n", rep->ungrouped[i].bdf,
+			rep->ungrouped[i].id[0] != '\0' ? rep->ungrouped[i].id : "?",
+			rep->ungrouped[i].driver[0] != '\0' ?
+				rep->ungrouped[i].driver : "(none)");
+	fprintf(out, "Device nodes\n  /dev/vfio/vfio (type1 container): %s\n"
+		"  /dev/iommu (iommufd): %s\n  /dev/vfio/devices (device cdevs): ",
+		nd->dev_vfio ? "present" : "absent",
+		nd->dev_iommu ? "present" : "absent");
+	if (!nd->cdev_dir) {
+		fprintf(out, "absent\n");
+		return;
+	}
+	fprintf(out, "%u", nd->n_cdevs_total);
+	for (i = 0; i < nd->n_cdevs; i++)
+		fprintf(out, "%s%s", i == 0 ? ": " : ", ", nd->cdevs[i]);
+	fprintf(out, "\n");
 }
 
 static void
@@ -147,7 +177,7 @@ text_limits(const struct diag_report *rep, FILE *out)
 	fprintf(out, ", locked %s, CAP_IPC_LOCK %s%s\n",
 		diag_size_str(lim->locked, c, sizeof(c)),
 		diag_tri_name(lim->cap_ipc_lock),
-		lim->memlock_unlimited ? ": no limit applies" : "");
+		lim->memlock_any_amount ? ": no limit applies" : "");
 }
 
 static void
@@ -179,6 +209,7 @@ diag_print_text(const struct diag_report *rep, FILE *out)
 
 	text_iommu(rep, out);
 	text_groups(rep, out);
+	text_outside(rep, out);
 	text_vfio(rep, out);
 	text_limits(rep, out);
 	text_pools(rep, out);
@@ -292,7 +323,7 @@ json_iommu(const struct diag_report *rep, FILE *out)
 	json_kv_tri(out, "intel_iommu", io->intel_iommu, &n);
 	json_kv_tri(out, "amd_iommu", io->amd_iommu, &n);
 	json_kv_tri(out, "passthrough", io->passthrough, &n);
-	json_kv_bool(out, "iommu_off", io->iommu_off, &n);
+	json_kv_bool(out, "cmdline_iommu_off", io->cmdline_iommu_off, &n);
 	fputc('}', out);
 }
 
@@ -443,10 +474,61 @@ json_limits(const struct diag_report *rep, FILE *out)
 		else
 			json_limit(out, lim->memlock_hard);
 		json_kv_u64(out, "locked", lim->locked, &m);
-		json_kv_bool(out, "unlimited", lim->memlock_unlimited, &m);
+		json_kv_bool(out, "may_lock_any_amount", lim->memlock_any_amount, &m);
 		json_kv_tri(out, "cap_ipc_lock", lim->cap_ipc_lock, &m);
 		fputs("}}", out);
 	}
+}
+
+static void
+json_device(const struct diag_device *d, FILE *out)
+{
+	int m = 0;
+
+	fputc('{', out);
+	json_kv_str(out, "bdf", d->bdf, &m);
+	json_key(out, "id", &m);
+	if (d->id[0] != '\0')
+		json_str(out, d->id);
+	else
+		fputs("null", out);
+	json_key(out, "driver", &m);
+	if (d->driver[0] != '\0')
+		json_str(out, d->driver);
+	else
+		fputs("null", out);
+	fputc('}', out);
+}
+
+static void
+json_outside(const struct diag_report *rep, FILE *out)
+{
+	const struct diag_nodes *nd = &rep->nodes;
+	unsigned int i;
+	int n = 0;
+
+	fputs("\"ungrouped_devices\": [", out);
+	for (i = 0; i < rep->n_ungrouped; i++) {
+		fputs(i > 0 ? ", " : "", out);
+		json_device(&rep->ungrouped[i], out);
+	}
+	fprintf(out, "],\n \"ungrouped_total\": %u,\n \"device_nodes\": {",
+		rep->n_ungrouped_total);
+	json_kv_bool(out, "vfio_container", nd->dev_vfio, &n);
+	json_kv_bool(out, "iommufd", nd->dev_iommu, &n);
+	json_key(out, "vfio_cdevs", &n);
+	if (nd->cdev_dir) {
+		fputc('[', out);
+		for (i = 0; i < nd->n_cdevs; i++) {
+			fputs(i > 0 ? ", " : "", out);
+			json_str(out, nd->cdevs[i]);
+		}
+		fputc(']', out);
+	} else {
+		fputs("null", out);
+	}
+	json_kv_u64(out, "vfio_cdevs_total", nd->n_cdevs_total, &n);
+	fputc('}', out);
 }
 
 static void
@@ -488,6 +570,8 @@ diag_print_json(const struct diag_report *rep, FILE *out)
 	int n = 0;
 
 	fputs("{", out);
+	json_key(out, "schema_version", &n);
+	fprintf(out, "%d", DIAG_SCHEMA_VERSION);
 	json_kv_str(out, "sysfs", rep->sysfs, &n);
 	fputs(",\n ", out);
 	json_iommu(rep, out);
@@ -497,6 +581,8 @@ diag_print_json(const struct diag_report *rep, FILE *out)
 		json_group(&rep->groups[i], out);
 	}
 	fprintf(out, "],\n \"groups_total\": %u,\n ", rep->n_groups_total);
+	json_outside(rep, out);
+	fputs(",\n ", out);
 	json_vfio(rep, out);
 	fputs(",\n ", out);
 	json_limits(rep, out);
@@ -525,5 +611,5 @@ diag_print_json(const struct diag_report *rep, FILE *out)
 		json_kv_str(out, "fix", a->fix, &m);
 		fputc('}', out);
 	}
-	fputs("]\n}\n", out);
+	fprintf(out, "],\n \"exit_status\": %d\n}\n", diag_exit_status(rep));
 }

@@ -94,7 +94,7 @@ diag_parse_cmdline(const char *cmdline, struct diag_iommu *iommu)
 	iommu->intel_iommu = on_off(cmdline_value(cmdline, "intel_iommu", v, sizeof(v)));
 	iommu->amd_iommu = on_off(cmdline_value(cmdline, "amd_iommu", v, sizeof(v)));
 	iommu->passthrough = DIAG_UNKNOWN;
-	iommu->iommu_off = false;
+	iommu->cmdline_iommu_off = false;
 	/* intel_iommu=on,sm_on and the like: the first word decides */
 	val = cmdline_value(cmdline, "iommu", v, sizeof(v));
 	if (val != NULL) {
@@ -103,7 +103,7 @@ diag_parse_cmdline(const char *cmdline, struct diag_iommu *iommu)
 		else if (strcmp(val, "nopt") == 0)
 			iommu->passthrough = DIAG_NO;
 		else if (strcmp(val, "off") == 0)
-			iommu->iommu_off = true;
+			iommu->cmdline_iommu_off = true;
 	}
 	val = cmdline_value(cmdline, "iommu.passthrough", v, sizeof(v));
 	if (val != NULL)
@@ -208,7 +208,7 @@ diag_collect_limits(const struct diag_options *opts, struct diag_report *rep)
 	lim->cap_ipc_lock = DIAG_UNKNOWN;
 	if (be->memlock != NULL &&
 			be->memlock(&lim->memlock_limit, &lim->locked,
-				&lim->memlock_unlimited) == 0)
+				&lim->memlock_any_amount) == 0)
 		lim->memlock_known = true;
 	if (be != &vfio_backend_kernel)
 		return;

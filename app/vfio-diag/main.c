@@ -39,7 +39,9 @@ usage(const char *prg, FILE *out)
 		"  -h, --help       this text\n"
 		"EAL options after -- are those the IOVA mode question uses (e.g.\n"
 		"-- --iova-mode=va -m 1024); the EAL runs in a child with --in-memory.\n"
-		"Exit status: 0 report printed, 2 bad usage.\n", prg);
+		"Exit status: 0 report printed, no error found; 1 report printed, it\n"
+		"lists an error (advice of severity error); 2 bad usage; 3 the tool\n"
+		"failed.\n", prg);
 }
 
 /* "512G", "64M", "4096": bytes, or 0 when malformed */
@@ -92,6 +94,8 @@ main(int argc, char **argv)
 	};
 	struct diag_options opts = { .sysfs = "/sys", .proc = "/proc" };
 	struct diag_report *rep;
+	char model_dev[4096];
+	int status;
 	bool json = false, model = false, sysfs_given = false;
 	int c;
 
@@ -105,7 +109,7 @@ main(int argc, char **argv)
 			if (opts.memory == 0) {
 				fprintf(stderr, "%s: --memory %s: not a size (e.g. 512G, 64M, 1048576)\n",
 					argv[0], optarg);
-				return 2;
+				return DIAG_EXIT_USAGE;
 			}
 			break;
 		case OPT_NO_PROBE:
@@ -132,13 +136,13 @@ main(int argc, char **argv)
 			return 0;
 		default:
 			usage(argv[0], stderr);
-			return 2;
+			return DIAG_EXIT_USAGE;
 		}
 	}
 	if (argc - optind > DIAG_MAX_EAL_ARGS) {
 		fprintf(stderr, "%s: at most %d EAL options after --\n", argv[0],
 			DIAG_MAX_EAL_ARGS);
-		return 2;
+		return DIAG_EXIT_USAGE;
 	}
 	for (; optind < argc; optind++)
 		opts.eal_args[opts.n_eal_args++] = argv[optind];
@@ -148,21 +152,25 @@ main(int argc, char **argv)
 		if (root == NULL) {
 			fprintf(stderr, "%s: cannot build the model: %s\n", argv[0],
 				rte_strerror(rte_errno));
-			return 1;
+			return DIAG_EXIT_FAILED;
 		}
 		if (!sysfs_given)
 			opts.sysfs = root;
+		/* the model machine has no device nodes of its own */
+		snprintf(model_dev, sizeof(model_dev), "%s/dev", root);
+		opts.dev = model_dev;
 	}
 	rep = calloc(1, sizeof(*rep));
 	if (rep == NULL) {
 		fprintf(stderr, "%s: out of memory\n", argv[0]);
-		return 1;
+		return DIAG_EXIT_FAILED;
 	}
 	diag_collect(&opts, rep);
 	if (json)
 		diag_print_json(rep, stdout);
 	else
 		diag_print_text(rep, stdout);
+	status = diag_exit_status(rep);
 	free(rep);
-	return fflush(stdout) == 0 ? 0 : 1;
+	return fflush(stdout) == 0 ? status : DIAG_EXIT_FAILED;
 }

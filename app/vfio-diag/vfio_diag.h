@@ -32,6 +32,22 @@
 #define DIAG_MAX_NODES 8
 #define DIAG_MAX_ADVICE 48
 #define DIAG_MAX_EAL_ARGS 16
+#define DIAG_MAX_UNGROUPED 64
+#define DIAG_MAX_CDEVS 16
+
+/*
+ * The version of the --json layout (doc/guides/vfio_diag.rst): raised on
+ * every change a script could notice (a key renamed, removed or retyped);
+ * new keys alone keep it.
+ */
+#define DIAG_SCHEMA_VERSION 2
+
+/* Exit status: the report holds an error (advice of severity error). */
+#define DIAG_EXIT_ERROR 1
+/* Exit status: bad usage. */
+#define DIAG_EXIT_USAGE 2
+/* Exit status: the tool itself failed (memory, the model). */
+#define DIAG_EXIT_FAILED 3
 
 /* A tri-state answer: not asked or not answerable, no, yes. */
 enum diag_tri { DIAG_UNKNOWN = -1, DIAG_NO = 0, DIAG_YES = 1 };
@@ -40,6 +56,7 @@ struct diag_options {
 	const char *sysfs;       /* "/sys" by default */
 	const char *proc;        /* "/proc" by default (cmdline, mounts) */
 	const char *cmdline;     /* analyse this instead of <proc>/cmdline */
+	const char *dev;         /* "/dev" when NULL (iommu, vfio/devices) */
 	uint64_t memory;         /* bytes the application will map; 0: unknown */
 	bool no_probe;           /* do not bind a group to a temporary container */
 	bool no_iova;            /* do not ask the EAL for its IOVA mode */
@@ -62,7 +79,7 @@ struct diag_iommu {
 	enum diag_tri intel_iommu;  /* intel_iommu=on / off */
 	enum diag_tri amd_iommu;    /* amd_iommu=on / off */
 	enum diag_tri passthrough;  /* iommu=pt / iommu=nopt, iommu.passthrough= */
-	bool iommu_off;             /* iommu=off */
+	bool cmdline_iommu_off;     /* iommu=off on the command line */
 };
 
 struct diag_device {
@@ -85,6 +102,16 @@ struct diag_group {
 	bool vfio_bound;         /* at least one device on a vfio driver */
 	bool viable;             /* every device on vfio, pci-stub or unbound */
 	int blocker;             /* index of the first device that is not, or -1 */
+};
+
+/* The device nodes of the VFIO backends. */
+struct diag_nodes {
+	bool dev_vfio;           /* /dev/vfio/vfio (the type1 container) */
+	bool dev_iommu;          /* /dev/iommu (iommufd) */
+	bool cdev_dir;           /* /dev/vfio/devices exists */
+	unsigned int n_cdevs;    /* /dev/vfio/devices/vfioN (device cdevs) */
+	unsigned int n_cdevs_total;
+	char cdevs[DIAG_MAX_CDEVS][32];
 };
 
 struct diag_range {
@@ -119,7 +146,7 @@ struct diag_limits {
 	uint64_t memlock_limit;      /* bytes, UINT64_MAX: unlimited */
 	uint64_t memlock_hard;       /* hard limit; 0: unknown (model) */
 	uint64_t locked;             /* bytes locked already (VmLck) */
-	bool memlock_unlimited;      /* no limit, or CAP_IPC_LOCK */
+	bool memlock_any_amount;     /* may lock any amount: no limit, or CAP_IPC_LOCK */
 	enum diag_tri cap_ipc_lock;
 	uint64_t page_size;          /* the system page size */
 };
@@ -157,6 +184,11 @@ struct diag_report {
 	unsigned int n_groups;
 	unsigned int n_groups_total; /* more may exist than are kept */
 	struct diag_group groups[DIAG_MAX_GROUPS];
+	/* PCI devices with no IOMMU group (no iommu_group link) */
+	unsigned int n_ungrouped;
+	unsigned int n_ungrouped_total;
+	struct diag_device ungrouped[DIAG_MAX_UNGROUPED];
+	struct diag_nodes nodes;
 	struct diag_vfio vfio;
 	struct diag_limits limits;
 	unsigned int n_pools;
@@ -178,6 +210,11 @@ void diag_collect_limits(const struct diag_options *opts, struct diag_report *re
 void diag_collect_hugepages(const struct diag_options *opts, struct diag_report *rep);
 void diag_collect_vfio(const struct diag_options *opts, struct diag_report *rep);
 void diag_collect_iova(const struct diag_options *opts, struct diag_report *rep);
+void diag_collect_ungrouped(const struct diag_options *opts, struct diag_report *rep);
+void diag_collect_nodes(const struct diag_options *opts, struct diag_report *rep);
+
+/* 0, or DIAG_EXIT_ERROR when the report holds an error. */
+int diag_exit_status(const struct diag_report *rep);
 
 /* Fill rep->advice from the facts (replaces what was there). */
 void diag_advise(struct diag_report *rep);
