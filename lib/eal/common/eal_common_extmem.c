@@ -201,6 +201,7 @@ int
 rte_extmem_unregister(void *va_addr, size_t len)
 {
 	struct rte_memseg_list *msl;
+	char desc[192];
 	int ret = 0;
 
 	eal_mem_hotplug_write_lock();
@@ -210,6 +211,11 @@ rte_extmem_unregister(void *va_addr, size_t len)
 	} else if (msl->heap) {
 		EAL_LOG(ERR, "rte_extmem_unregister: %p-%p belongs to a heap: remove it with rte_malloc_heap_memory_remove()",
 			va_addr, RTE_PTR_ADD(va_addr, len));
+		ret = eal_fail(EBUSY);
+	} else if (eal_vfio_user_map_find(va_addr, len, desc, sizeof(desc))) {
+		/* its pages would stay pinned and reachable by devices */
+		EAL_LOG(ERR, "rte_extmem_unregister: %p-%p is DMA-mapped by a user map (%s): unmap it first with rte_vfio_container_dma_unmap() or rte_dev_dma_unmap() (EBUSY)",
+			va_addr, RTE_PTR_ADD(va_addr, len), desc);
 		ret = eal_fail(EBUSY);
 	} else {
 		eal_extmem_list_destroy(msl);

@@ -102,6 +102,12 @@ int eal_malloc_heap_init(void);         /* common/malloc_heap.c */
 
 /* Cleanup runs in reverse: VFIO first (UNMAP_ALL), then heaps, then memory. */
 void eal_vfio_cleanup(void);
+/*
+ * 1 when a user DMA map (rte_vfio_container_dma_map, rte_dev_dma_map) of
+ * any container covers part of [va, va + len), described in desc; else 0.
+ * Takes the VFIO lock (after the hotplug lock, in the documented order).
+ */
+int eal_vfio_user_map_find(const void *va, size_t len, char *desc, size_t desc_len);
 void eal_malloc_heap_cleanup(void);
 /* Forget every memzone (before the heaps go): common/eal_common_memzone.c. */
 void eal_memzone_cleanup(void);

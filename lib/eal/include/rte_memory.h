@@ -246,7 +246,8 @@ int rte_extmem_register(void *va_addr, size_t len, rte_iova_t iova_addrs[],
  *
  * @return 0, or -1 with rte_errno EINVAL (bad parameters), ENOENT (no such
  *   region: the range must match a registered region exactly) or EBUSY (the
- *   region belongs to a heap)
+ *   region belongs to a heap, or a user DMA map of a VFIO container covers
+ *   part of it: unmap it first, else its pages would stay pinned)
  */
 int rte_extmem_unregister(void *va_addr, size_t len);
 

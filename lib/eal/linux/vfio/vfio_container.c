@@ -13,6 +13,7 @@
  * registration); the VFIO code only reads records and calls the backend.
  */
 
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -423,4 +424,37 @@ int
 vfio_container_iommu_type(int container_fd)
 {
 	return vfio_with_container(__func__, container_fd, type_of, NULL);
+}
+
+int
+eal_vfio_user_map_find(const void *va, size_t len, char *desc, size_t desc_len)
+{
+	uint64_t lo = (uintptr_t)va, hi = lo + len;
+	const struct vfio_record *r;
+	unsigned int i;
+	int found = 0;
+
+	if (!vfio_available())
+		return 0;
+	vfio_lock();
+	/* by vaddr, so a walk over each container's records (a rare call) */
+	for (i = 0; i < RTE_DIM(containers) && !found; i++) {
+		const struct vfio_container *c = &containers[i];
+
+		if (!c->used)
+			continue;
+		for (r = vfio_records_first(c->records); r != NULL;
+				r = vfio_records_next(c->records, r)) {
+			if (r->kind != VFIO_REC_USER || r->vaddr >= hi ||
+					r->vaddr + r->len <= lo)
+				continue;
+			snprintf(desc, desc_len, "container fd %d%s: vaddr 0x%" PRIx64 " IOVA 0x%" PRIx64 " len 0x%" PRIx64,
+				c->fd, c->is_default ? " (the default, RTE_VFIO_DEFAULT_CONTAINER_FD)" : "",
+				r->vaddr, r->iova, r->len);
+			found = 1;
+			break;
+		}
+	}
+	vfio_unlock();
+	return found;
 }
