@@ -74,7 +74,11 @@ def header_decls(path):
             continue
         name = None
         for m in re.finditer(r'(\w+)\s*\(', stmt):
-            if not m.group(1).startswith('__'):
+            # attributes are not names; DPDK's __rte_panic() is
+            if m.group(1) in ('__rte_format_printf', '__rte_aligned'):
+                continue
+            if not m.group(1).startswith('__') or \
+                    m.group(1).startswith('__rte_'):
                 name = m.group(1)
                 break
         if name is None and re.search(r'\bextern\b', stmt):

@@ -799,6 +799,8 @@ out:
 
 /* --- (b) external memory ----------------------------------------------------------- */
 
+static rte_iova_t user_iova(const void *va, size_t len);
+
 static int
 demo_external(void)
 {
@@ -807,7 +809,8 @@ demo_external(void)
 	size_t olen = 1 << 20;
 	bool has_iova, added = false, created = false;
 	uint8_t *va, *obj = NULL;
-	rte_iova_t oiova = RTE_BAD_IOVA;
+	rte_iova_t oiova = RTE_BAD_IOVA, base = RTE_BAD_IOVA, *iovas = NULL;
+	size_t i;
 	int fd, socket;
 
 	step_begin(STEP_EXTERNAL, "an external heap over memory the application mapped itself");
@@ -825,8 +828,22 @@ demo_external(void)
 		return step_abort("mmap: %s", strerror(errno));
 	outcome(true, "at %p", (void *)va);
 
-	/* IOVAs come from the EAL (VA, or an allocated block); none in IOVA as PA */
+	/*
+	 * The application gives the IOVAs (as DPDK 22.11 requires: without a
+	 * table the pages have none): the VA, or an allocated block; none in
+	 * IOVA as PA, where this memory is not physically contiguous.
+	 */
 	has_iova = rte_eal_iova_mode() == RTE_IOVA_VA || rte_eal_iova_mode_is_allocated();
+	if (has_iova) {
+		base = user_iova(va, len);
+		iovas = malloc(len / pg * sizeof(*iovas));
+		if (base == RTE_BAD_IOVA || iovas == NULL) {
+			outcome(false, "IOVA table: %s", rte_strerror(rte_errno));
+			goto out;
+		}
+		for (i = 0; i < len / pg; i++)
+			iovas[i] = base + i * pg;
+	}
 	act("rte_malloc_heap_create + rte_malloc_heap_memory_add: expect %s",
 		!demo.vfio ? "the memory in the heap (no VFIO: nothing to map)" :
 		has_iova ? "ONE unit = ONE DMA entry for all of it (DPDK: one per page)" :
@@ -837,7 +854,7 @@ demo_external(void)
 		goto out;
 	}
 	created = true;
-	if (rte_malloc_heap_memory_add(EXT_HEAP_NAME, va, len, NULL,
+	if (rte_malloc_heap_memory_add(EXT_HEAP_NAME, va, len, iovas,
 			(unsigned int)(len / pg), pg) < 0) {
 		outcome(false, "rte_malloc_heap_memory_add: %s", rte_strerror(rte_errno));
 		goto out;
@@ -882,6 +899,9 @@ out:
 		outcome(false, "rte_malloc_heap_memory_remove: %s", rte_strerror(rte_errno));
 	if (created && rte_malloc_heap_destroy(EXT_HEAP_NAME) < 0)
 		outcome(false, "rte_malloc_heap_destroy: %s", rte_strerror(rte_errno));
+	if (base != RTE_BAD_IOVA && rte_eal_iova_mode_is_allocated())
+		rte_mem_iova_free(base, len);
+	free(iovas);
 	munmap(va, len);
 	return step_end();
 }

@@ -16,6 +16,8 @@
 #include <rte_log.h>
 
 #include "eal_private.h"
+#include <rte_vfio.h>
+
 #include "test.h"
 
 #define MAX_ARGS 32
@@ -126,6 +128,10 @@ test_options_memory(void)
 	TEST_ASSERT_EQUAL(cfg()->iova_mode, RTE_IOVA_VA, "va");
 	TEST_ASSERT_EQUAL(parse("--iova-mode", "pa", NULL), 2, "pa");
 	TEST_ASSERT_EQUAL(cfg()->iova_mode, RTE_IOVA_PA, "pa");
+	TEST_ASSERT_EQUAL(parse("--vfio-mode=cdev", NULL), 1, "cdev");
+	TEST_ASSERT_EQUAL(cfg()->vfio_mode, RTE_VFIO_MODE_CDEV, "cdev");
+	TEST_ASSERT_EQUAL(parse("--vfio-mode", "group", NULL), 2, "group");
+	TEST_ASSERT_EQUAL(cfg()->vfio_mode, RTE_VFIO_MODE_GROUP, "group");
 	TEST_ASSERT_EQUAL(parse("--base-virtaddr", "0x7f0000000000", NULL), 2,
 		"base");
 	TEST_ASSERT_EQUAL(cfg()->base_virtaddr, 0x7f0000000000ULL, "base");
@@ -153,6 +159,8 @@ test_options_memory(void)
 	ASSERT_REFUSED(EINVAL, "--iova-mode=dc");
 	ASSERT_REFUSED(EINVAL, "--iova-mode=");
 	ASSERT_REFUSED(EINVAL, "--iova-mode");
+	ASSERT_REFUSED(EINVAL, "--vfio-mode=noiommu");
+	ASSERT_REFUSED(EINVAL, "--vfio-mode=");
 	ASSERT_REFUSED(EINVAL, "--huge-dir=");
 	ASSERT_REFUSED(EINVAL, "--file-prefix=");
 	ASSERT_REFUSED(EINVAL, "--file-prefix=a/b");

@@ -8,7 +8,7 @@
 # reports on the console with lines the host parses:
 #   @@VMTEST boot <uptime> <kernel release> <config>
 #   @@VMTEST setup ok|error <message>
-#   @@VMTEST device <bdf> group <n>
+#   @@VMTEST device <bdf> group <n> driver <driver> cdev <vfioN|none>
 #   @@VMTEST begin <test>
 #   ... the test's output, then "kmsg: ..." kernel log lines of the test ...
 #   @@VMTEST result <test> pass|fail|skip <rc> <seconds>
@@ -30,6 +30,8 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /dev/shm
 mount -t hugetlbfs hugetlbfs /dev/hugepages
+# the IOMMU's page-table dump (kernels built with INTEL_IOMMU_DEBUGFS)
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 [ -e /var/run ] || ln -s /run /var/run
 # other hugepage sizes with pages reserved get their own mount
 for d in /sys/kernel/mm/hugepages/hugepages-*kB; do
@@ -46,6 +48,7 @@ done
 hostname vmtest
 
 VMTEST_CONFIG=unknown
+VMTEST_KERNEL=debian
 VMTEST_TESTS=
 VMTEST_TIMEOUT=60
 VMTEST_MODULES=
@@ -69,7 +72,8 @@ setup_error() {
 	setup_err="$setup_err; $*"
 }
 
-# modules, in the order given (dependencies first), with their parameters
+# modules, in the order given (dependencies first), with their parameters;
+# none on a kernel built by kbuild.sh (everything is built in)
 for m in $VMTEST_MODULES; do
 	params=""
 	for p in $VMTEST_MODPARAMS; do
@@ -110,9 +114,24 @@ for d in /sys/bus/pci/devices/*; do
 	elif [ ! -c "/dev/vfio/$grp" ]; then
 		setup_error "edu $bdf: no /dev/vfio/$grp"
 	fi
-	mark "device $bdf group ${grp:-none} driver ${drv##*/}"
+	# a kernel with VFIO_DEVICE_CDEV also gives the device a cdev
+	cdev=""
+	for v in "$d"/vfio-dev/vfio*; do
+		[ -e "$v" ] && cdev=${v##*/}
+	done
+	if [ "$VMTEST_KERNEL" != debian ] && [ "${drv##*/}" = vfio-pci ]; then
+		if [ -z "$cdev" ]; then
+			setup_error "edu $bdf: no vfio-dev cdev in sysfs (kernel $VMTEST_KERNEL)"
+		elif [ ! -c "/dev/vfio/devices/$cdev" ]; then
+			setup_error "edu $bdf: no /dev/vfio/devices/$cdev"
+		fi
+	fi
+	mark "device $bdf group ${grp:-none} driver ${drv##*/} cdev ${cdev:-none}"
 done
 [ $n_edu -gt 0 ] || setup_error "no edu device (1234:11e8) found"
+if [ "$VMTEST_KERNEL" != debian ] && [ ! -c /dev/iommu ]; then
+	setup_error "no /dev/iommu on the $VMTEST_KERNEL kernel"
+fi
 echo "vmtest: kernel log of the setup:"
 dmesg -c | grep -iE 'error|fail|warn|dmar|iommu|vfio|huge' | sed 's/^/kmsg: /' | tail -n 40
 if [ -z "$setup_err" ]; then

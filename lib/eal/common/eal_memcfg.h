@@ -113,4 +113,15 @@ int eal_mem_event_internal_unregister(const char *name, void *arg);
 /* Drop every registered callback (cleanup). */
 void eal_mem_event_cleanup(void);
 
+/*
+ * Growth limits (eal_common_mem_limits.c): the allocation validators of a
+ * socket for a heap growing to new_total bytes (0, or -1 ENOMEM when one
+ * refuses), and the DMA mask on new pages (0, or -1 ENOMEM when a page's
+ * IOVA is beyond it; takes the hotplug lock for reading). Both log the
+ * refusal. Cleanup forgets validators and the mask.
+ */
+int eal_mem_growth_validate(int socket_id, size_t new_total);
+int eal_mem_growth_dma_ok(const void *va, size_t len);
+void eal_mem_limits_cleanup(void);
+
 #endif /* _EAL_MEMCFG_H_ */

@@ -101,6 +101,7 @@ void eal_opt_apply_log_levels(const struct eal_opt_state *st);
 int eal_opt_allow(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_block(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_no_pci(struct eal_opt_state *st, const char *opt, const char *arg);
+int eal_opt_vfio_mode(struct eal_opt_state *st, const char *opt, const char *arg);
 int eal_opt_check_devices(const struct eal_opt_state *st);
 
 /* eal_options_compat.c: process type and DPDK options with no effect here */

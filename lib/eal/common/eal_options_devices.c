@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <rte_errno.h>
+#include <rte_vfio.h>
 
 #include "eal_options.h"
 
@@ -114,5 +115,17 @@ eal_opt_check_devices(const struct eal_opt_state *st)
 		EAL_LOG(ERR, "options -a/--allow and -b/--block conflict: give an allow list or a block list");
 		return -1;
 	}
+	return 0;
+}
+
+int
+eal_opt_vfio_mode(struct eal_opt_state *st, const char *opt, const char *arg)
+{
+	if (strcmp(arg, "group") == 0)
+		st->cfg.vfio_mode = RTE_VFIO_MODE_GROUP;
+	else if (strcmp(arg, "cdev") == 0)
+		st->cfg.vfio_mode = RTE_VFIO_MODE_CDEV;
+	else
+		return eal_opt_bad_value(opt, arg, "expected group or cdev");
 	return 0;
 }

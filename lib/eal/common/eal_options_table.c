@@ -41,6 +41,8 @@ static const struct eal_option eal_options[] = {
 	{ "iova-mode", 0, REQ, eal_opt_iova_mode, EAL_OPT_GRP_MEMORY,
 		"--iova-mode=va|pa", "how devices address memory (default va)" },
 	/* devices */
+	{ "vfio-mode", 0, REQ, eal_opt_vfio_mode, EAL_OPT_GRP_DEVICES,
+		"--vfio-mode=group|cdev", "VFIO through groups and a type1 container (default), or device cdevs and iommufd" },
 	{ "allow", 'a', REQ, eal_opt_allow, EAL_OPT_GRP_DEVICES,
 		"-a, --allow PCI", "use only these PCI devices (dddd:bb:dd.f or bb:dd.f)" },
 	{ "block", 'b', REQ, eal_opt_block, EAL_OPT_GRP_DEVICES,

@@ -46,6 +46,7 @@ struct eal_internal_config {
 	bool in_memory;                 /* --in-memory: no files in hugetlbfs */
 	bool no_pci;                    /* --no-pci */
 	enum rte_iova_mode iova_mode;   /* --iova-mode, RTE_IOVA_DC when not given */
+	int vfio_mode;                  /* --vfio-mode: an enum rte_vfio_mode, NONE: automatic */
 	char hugepage_dir[256];         /* --huge-dir, "" when not given */
 	char file_prefix[64];           /* --file-prefix, "rte" by default */
 	uint64_t base_virtaddr;         /* --base-virtaddr, 0 when not given */

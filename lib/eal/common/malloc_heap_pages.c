@@ -273,6 +273,8 @@ retry:
 		if (n_pages > UINT_MAX || n_pages * sizes[i] > SIZE_MAX)
 			continue;
 		len = (size_t)(n_pages * sizes[i]);
+		if (eal_mem_growth_validate(heap->socket_id, heap->total_size + len) < 0)
+			return -1;
 		eal_mem_hotplug_write_lock();
 		va = eal_memalloc_alloc_pages(heap->socket_id, sizes[i],
 			(unsigned int)n_pages);
@@ -297,6 +299,11 @@ retry:
 			return eal_fail(err);
 		}
 		eal_mem_hotplug_write_unlock();
+		/* A DMA mask set by a driver: pages beyond it are given back. */
+		if (eal_mem_growth_dma_ok(va, len) < 0) {
+			release_pages(va, len);
+			return -1;
+		}
 		/* Nobody else frees heap pages: the lookup may take the lock itself. */
 		msl = rte_mem_virt2memseg_list(va);
 		if (msl == NULL) {

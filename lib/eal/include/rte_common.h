@@ -7,8 +7,13 @@
  * Common types and helper macros shared by every library of the project.
  */
 
+#include <ctype.h>
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+
+#include <rte_branch_prediction.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -24,7 +29,26 @@ typedef uint64_t phys_addr_t;
 /** A physical address that means "none" or "unknown". */
 #define RTE_BAD_PHYS_ADDR ((phys_addr_t)-1)
 
+/* The compiler, as DPDK names it. */
+#ifdef __clang__
+#define RTE_CC_CLANG
+#elif defined(__GNUC__)
+#define RTE_CC_GCC
+#endif
+#ifdef __GNUC__
+#define RTE_CC_IS_GNU 1
+#define GCC_VERSION (__GNUC__ * 10000 + __GNUC_MINOR__ * 100 + __GNUC_PATCHLEVEL__)
+#else
+#define RTE_CC_IS_GNU 0
+#endif
+
 #define RTE_CACHE_LINE_SIZE 64
+/** Mask of the offset inside a cache line. */
+#define RTE_CACHE_LINE_MASK (RTE_CACHE_LINE_SIZE - 1)
+/** @p size rounded up to a whole number of cache lines. */
+#define RTE_CACHE_LINE_ROUNDUP(size) \
+	(RTE_CACHE_LINE_SIZE * (((size) + RTE_CACHE_LINE_SIZE - 1) / \
+		RTE_CACHE_LINE_SIZE))
 
 #define __rte_unused __attribute__((__unused__))
 #define __rte_packed __attribute__((__packed__))
@@ -63,6 +87,28 @@ typedef uint64_t phys_addr_t;
 	__error__("memvfio internal API: for the project's own drivers and tools")))
 #endif
 #define __rte_deprecated __attribute__((__deprecated__))
+#define __rte_noreturn __attribute__((__noreturn__))
+#define __rte_cold __attribute__((__cold__))
+#define __rte_hot __attribute__((__hot__))
+#define __rte_always_inline inline __attribute__((__always_inline__))
+#define __rte_noinline __attribute__((__noinline__))
+#define __rte_weak __attribute__((__weak__))
+#define __rte_used __attribute__((__used__))
+
+/*
+ * A function AddressSanitizer must not instrument (it reads memory the
+ * sanitizer does not know about). Empty when the build does not use ASan.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define __rte_no_asan __attribute__((__no_sanitize_address__))
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define __rte_no_asan __attribute__((__no_sanitize_address__))
+#endif
+#endif
+#ifndef __rte_no_asan
+#define __rte_no_asan
+#endif
 
 #define RTE_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define RTE_MAX(a, b) ((a) > (b) ? (a) : (b))
@@ -95,11 +141,76 @@ typedef uint64_t phys_addr_t;
 #define RTE_MB (1ULL << 20)
 #define RTE_GB (1ULL << 30)
 
+/* Page sizes (DPDK has them as enum rte_page_sizes; same names and values). */
 #define RTE_PGSIZE_4K (1ULL << 12)
+#define RTE_PGSIZE_64K (1ULL << 16)
+#define RTE_PGSIZE_256K (1ULL << 18)
 #define RTE_PGSIZE_2M (1ULL << 21)
+#define RTE_PGSIZE_16M (1ULL << 24)
+#define RTE_PGSIZE_256M (1ULL << 28)
+#define RTE_PGSIZE_512M (1ULL << 29)
 #define RTE_PGSIZE_1G (1ULL << 30)
+#define RTE_PGSIZE_4G (1ULL << 32)
+#define RTE_PGSIZE_16G (1ULL << 34)
 
 #define SOCKET_ID_ANY -1
+
+/**
+ * Whether @p ptr is aligned to @p align (a power of two).
+ *
+ * @return 1 when aligned, 0 otherwise
+ */
+static inline int
+rte_is_aligned(const void *ptr, unsigned int align)
+{
+	return ((uintptr_t)ptr & ((uintptr_t)align - 1)) == 0;
+}
+
+/**
+ * A size written as a number with an optional unit: "64", "0x40", "2M",
+ * "1 G" (one space allowed), "512k". Units K, M, G (either case) are
+ * powers of 1024. Leading white space is skipped.
+ *
+ * @return the size in bytes, or 0 for a negative number, no number, or a
+ *   value that does not fit in 64 bits (as in DPDK, 0 is the only error
+ *   value: errno is left as strtoull() set it)
+ */
+static inline uint64_t
+rte_str_to_size(const char *str)
+{
+	unsigned long long size;
+	unsigned int shift = 0;
+	char *end;
+
+	if (str == NULL)
+		return 0;
+	while (isspace((unsigned char)*str))
+		str++;
+	if (*str == '-')
+		return 0;
+	errno = 0;
+	size = strtoull(str, &end, 0);
+	if (errno != 0 || end == str)
+		return 0;
+	if (*end == ' ')
+		end++;
+	switch (*end) {
+	case 'G': case 'g':
+		shift = 30;
+		break;
+	case 'M': case 'm':
+		shift = 20;
+		break;
+	case 'K': case 'k':
+		shift = 10;
+		break;
+	default:
+		break;
+	}
+	if (shift != 0 && size > (UINT64_MAX >> shift))
+		return 0;
+	return (uint64_t)size << shift;
+}
 
 #ifdef __cplusplus
 }

@@ -103,6 +103,15 @@ int rte_eal_using_phys_addrs(void);
 /** @return the runtime directory of this process (it ends in the --file-prefix, "rte" by default) */
 const char *rte_eal_get_runtime_dir(void);
 
+/**
+ * Stop the process after an error the application cannot recover from:
+ * the message (printf format) is logged at CRIT level, the EAL is cleaned
+ * up when it was initialized (VFIO mappings, heaps, memory), then
+ * exit(@p exit_code). Never returns.
+ */
+void rte_exit(int exit_code, const char *format, ...)
+	__rte_noreturn __rte_format_printf(2, 3);
+
 #pragma GCC visibility pop
 
 #ifdef __cplusplus

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include <rte_common.h>
+#include <rte_memory.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -322,6 +322,66 @@ int rte_mem_event_check_callback_register(const char *name,
  */
 int rte_mem_event_callback_unregister(const char *name, void *arg);
 
+/** Longest name of an allocation validator, NUL included. */
+#define RTE_MEM_ALLOC_VALIDATOR_NAME_LEN 64
+
+/**
+ * An allocation validator: called when the heap of @p socket_id is about
+ * to grow to @p new_len bytes, above the @p cur_limit it was registered
+ * with. Return 0 to allow the growth, -1 to refuse it (the allocation
+ * that needed it fails with ENOMEM). It runs with the heap's lock held:
+ * it must not allocate EAL memory or (un)register a validator.
+ */
+typedef int (*rte_mem_alloc_validator_t)(int socket_id, size_t cur_limit,
+		size_t new_len);
+
+/**
+ * Register an allocation validator for the heap of @p socket_id, called
+ * whenever that heap would grow beyond @p limit bytes. Only dynamic
+ * memory grows; static memory (--legacy-mem, --no-huge) never calls it.
+ *
+ * @return 0, or -1 with rte_errno EINVAL (NULL name or callback, negative
+ *   socket), ENAMETOOLONG (name of RTE_MEM_ALLOC_VALIDATOR_NAME_LEN
+ *   characters or more), EEXIST (that name on that socket exists), ENOMEM
+ */
+int rte_mem_alloc_validator_register(const char *name,
+		rte_mem_alloc_validator_t clb, int socket_id, size_t limit);
+
+/**
+ * Unregister an allocation validator.
+ *
+ * @return 0, or -1 with rte_errno EINVAL, ENAMETOOLONG, or ENOENT (no such
+ *   validator on that socket)
+ */
+int rte_mem_alloc_validator_unregister(const char *name, int socket_id);
+
+/**
+ * Check that every page the EAL manages that has an IOVA lies below
+ * 2^@p maskbits in IOVA, i.e. that a device with that DMA address width
+ * reaches all of it through the IOMMU. IOVAs are what the IOMMU is
+ * programmed with: the virtual addresses in IOVA as VA (so a 39-bit
+ * IOMMU or device needs the allocated mode, see rte_eal_iova_mode()),
+ * physical or EAL-assigned addresses otherwise. Pages without an IOVA
+ * are not DMA-mapped and not checked.
+ *
+ * @return 0 when all of it fits, or -1 with rte_errno ERANGE (a page
+ *   does not fit; one log line names it) or EINVAL (@p maskbits not in
+ *   1..63)
+ */
+int rte_mem_check_dma_mask(uint8_t maskbits);
+
+/** As rte_mem_check_dma_mask() without the memory lock (mem event callbacks). */
+int rte_mem_check_dma_mask_thread_unsafe(uint8_t maskbits);
+
+/**
+ * Set the DMA mask the memory must honour from now on: the narrowest of
+ * the masks set wins. Heap growth whose new pages do not fit is refused
+ * (the allocation fails with ENOMEM). Memory present already is not
+ * checked: call rte_mem_check_dma_mask() for that.
+ * A @p maskbits not in 1..63 is refused (rte_errno EINVAL, one log line).
+ */
+void rte_mem_set_dma_mask(uint8_t maskbits);
+
 #pragma GCC visibility pop
 
 #ifdef __cplusplus

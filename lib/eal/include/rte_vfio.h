@@ -105,6 +105,24 @@ int rte_vfio_is_enabled(const char *modname);
  */
 int rte_vfio_noiommu_is_enabled(void);
 
+/** How this process uses VFIO (rte_vfio_get_mode()). */
+enum rte_vfio_mode {
+	RTE_VFIO_MODE_NONE = 0, /**< VFIO is not in use */
+	RTE_VFIO_MODE_GROUP,    /**< groups in a type1 container (/dev/vfio/vfio) */
+	RTE_VFIO_MODE_NOIOMMU,  /**< groups in a container in no-IOMMU mode */
+	RTE_VFIO_MODE_CDEV,     /**< device cdevs in an iommufd IOAS (/dev/iommu) */
+};
+
+/**
+ * The VFIO mode chosen at rte_eal_init() (--vfio-mode, else the kernel's
+ * offer: iommufd with device cdevs when usable, else the group path).
+ * Project extension, as proposed for DPDK.
+ *
+ * @return the mode; RTE_VFIO_MODE_NONE when VFIO is not available
+ */
+__rte_experimental
+enum rte_vfio_mode rte_vfio_get_mode(void);
+
 /**
  * Forget a group fd and close it (for a driver that opened a group with
  * rte_vfio_get_group_fd() and no longer needs it).

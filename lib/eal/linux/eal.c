@@ -25,6 +25,7 @@
 #include <rte_memory.h>
 
 #include "eal_iova.h"
+#include "eal_memcfg.h"
 #include "eal_private.h"
 
 enum eal_state {
@@ -373,6 +374,7 @@ rte_eal_cleanup(void)
 		return eal_fail(EALREADY);
 	}
 	undo_stages(STAGE_VFIO | STAGE_HEAP | STAGE_MEMORY);
+	eal_mem_limits_cleanup();
 	reset_state();
 	__atomic_store_n(&eal_state, EAL_DOWN, __ATOMIC_RELEASE);
 	return 0;

@@ -27,6 +27,7 @@
 #include "eal_private.h"
 #include "vfio_backend.h"
 #include "vfio_iommu.h"
+#include "vfio_iommufd.h"
 #include "vfio_private.h"
 
 static pthread_mutex_t vfio_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -256,7 +257,9 @@ eal_vfio_init(void)
 
 	unavailable_err = ENODEV;
 	init_ran = true;
-	if (be == NULL || !be->present()) {
+	if (vfio_mode_select() < 0)
+		return -1;
+	if (be == NULL || (!vfio_mode_is_cdev() && !be->present())) {
 		EAL_LOG(INFO, "VFIO not available: %s does not exist (load vfio-pci)",
 			VFIO_CONTAINER_PATH);
 		return 0;
@@ -283,7 +286,11 @@ eal_vfio_init(void)
 			strerror(err));
 		return eal_fail(err);
 	}
-	EAL_LOG(INFO, "VFIO: default container ready (type1 v2 %s, UNMAP_ALL %s)",
+	if (vfio_mode_is_cdev())
+		EAL_LOG(INFO, "VFIO: default container ready (iommufd IOAS %u)",
+			cont->ioas_id);
+	else
+		EAL_LOG(INFO, "VFIO: default container ready (type1 v2 %s, UNMAP_ALL %s)",
 		cont->has_v2 ? "offered" : "missing: type1 v1 fallback",
 		cont->has_unmap_all ? "offered" : "missing");
 	/* the IOVA mode is chosen from these, before memory exists */

@@ -237,6 +237,16 @@ vfio_device_dma_map(int vfio_dev_fd, uint64_t vaddr, uint64_t iova,
 			vfio_dev_fd);
 		return eal_fail(ENOENT);
 	}
+	if (dev->grp->cont->ops->cdev) {
+		/*
+		 * native iommufd pins pages by VA and refuses a BAR mmap
+		 * (PFNMAP); checked here so the refusal names the way out
+		 */
+		vfio_unlock();
+		EAL_LOG(ERR, "VFIO: device memory of %s (vaddr 0x%" PRIx64 " len 0x%" PRIx64 ") cannot be mapped by its address on iommufd: the kernel maps a BAR only as a VFIO dma-buf through IOMMU_IOAS_MAP_FILE (Linux 6.19+), which this EAL does not use yet; use --vfio-mode=group for peer-to-peer (ENOTSUP)",
+			dev->name, vaddr, len);
+		return eal_fail(ENOTSUP);
+	}
 	unit.owner = dev->id;
 	ret = vfio_dma_map_units_locked(dev->grp->cont, &unit, 1);
 	vfio_unlock();

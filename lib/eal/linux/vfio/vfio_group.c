@@ -147,12 +147,24 @@ check_reserved_regions(const struct vfio_container *cont, int num)
 }
 
 static int
-group_open(struct vfio_group *grp, int num)
+group_open(const struct vfio_container *cont, struct vfio_group *grp, int num)
 {
 	const struct vfio_backend *be = vfio_backend();
 	char path[64];
 	int fd, err;
 
+	if (cont->ops->cdev) {
+		/* no group node: it would keep the cdevs from binding (EBUSY) */
+		if (cont->ops->group_open(num, &fd) != 0) {
+			err = errno;
+			EAL_LOG(ERR, "VFIO: cannot open the device cdevs of IOMMU group %d: %s",
+				num, strerror(err));
+			return eal_fail(err);
+		}
+		grp->fd = fd;
+		grp->num = num;
+		return 0;
+	}
 	snprintf(path, sizeof(path), VFIO_GROUP_FMT, (unsigned int)num);
 	fd = be->open(path, O_RDWR);
 	if (fd < 0 && errno == ENOENT && rte_vfio_noiommu_is_enabled() == 1) {
@@ -176,6 +188,15 @@ group_open(struct vfio_group *grp, int num)
 	grp->fd = fd;
 	grp->num = num;
 	return 0;
+}
+
+static void
+group_close(const struct vfio_container *cont, struct vfio_group *grp)
+{
+	if (cont->ops->cdev)
+		cont->ops->group_close(grp->fd);
+	else
+		vfio_backend()->close(grp->fd);
 }
 
 static int
@@ -319,7 +340,7 @@ vfio_group_bind_locked(struct vfio_container *cont, int num)
 		return NULL;
 	grp = &groups[i];
 	memset(grp, 0, sizeof(*grp));
-	if (group_open(grp, num) < 0)
+	if (group_open(cont, grp, num) < 0)
 		return NULL;
 	if (group_check_status(cont, grp) < 0)
 		goto close;
@@ -334,8 +355,9 @@ vfio_group_bind_locked(struct vfio_container *cont, int num)
 		goto close;
 	if (cont->ops->attach_group(cont, grp->fd) != 0) {
 		err = errno;
-		EAL_LOG(ERR, "VFIO: VFIO_GROUP_SET_CONTAINER of group %d into container %d failed: %s%s",
-			num, cont->fd, strerror(err),
+		EAL_LOG(ERR, "VFIO: %s of group %d into container %d failed: %s%s",
+			cont->ops->cdev ? "VFIO_DEVICE_BIND_IOMMUFD/ATTACH_IOMMUFD_PT" :
+			"VFIO_GROUP_SET_CONTAINER", num, cont->fd, strerror(err),
 			err == EINVAL && vfio_records_count(cont->records) > 0 ?
 			" (a mapping of the container may be outside the group's IOMMU aperture)" : "");
 		rte_errno = err;
@@ -362,7 +384,7 @@ vfio_group_bind_locked(struct vfio_container *cont, int num)
 
 close:
 	err = rte_errno;
-	vfio_backend()->close(grp->fd);
+	group_close(cont, grp);
 	memset(grp, 0, sizeof(*grp));
 	rte_errno = err;
 	return NULL;
@@ -374,7 +396,7 @@ group_drop(struct vfio_group *grp)
 	struct vfio_container *cont = grp->cont;
 
 	group_unset(cont, grp);
-	vfio_backend()->close(grp->fd);
+	group_close(cont, grp);
 	vfio_resv_drop_group_locked(cont, grp->num);
 	memset(grp, 0, sizeof(*grp));
 	grp->fd = -1;

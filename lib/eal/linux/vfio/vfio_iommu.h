@@ -31,6 +31,15 @@ struct vfio_container;
 struct vfio_iommu_ops {
 	const char *name;
 	/*
+	 * true: devices are VFIO cdevs, no group node is opened (iommufd);
+	 * group_open and group_close then give and take the group handle
+	 * the group operations below receive instead of a group fd.
+	 */
+	bool cdev;
+	/* cdev backends: open the devices of IOMMU group num. Raw. */
+	int (*group_open)(int num, int *handle);
+	void (*group_close)(int handle);
+	/*
 	 * Open a new container: cont->fd, and what it offers (has_v2,
 	 * has_v1, has_unmap_all). Refuses (ENOTSUP) an API version or an
 	 * IOMMU this EAL cannot use. Logged.
@@ -73,7 +82,7 @@ struct vfio_iommu_ops {
 /* VFIO type1 (and no-IOMMU) through the legacy container. */
 extern const struct vfio_iommu_ops vfio_iommu_type1_ops;
 
-/* The backend a new container uses. */
+/* The backend a new container uses (chosen at init: vfio_mode.c). */
 const struct vfio_iommu_ops *vfio_iommu_default_ops(void);
 
 #endif /* _VFIO_IOMMU_H_ */

@@ -264,9 +264,3 @@ const struct vfio_iommu_ops vfio_iommu_type1_ops = {
 	.detach_group = type1_detach_group,
 	.device_fd = type1_device_fd,
 };
-
-const struct vfio_iommu_ops *
-vfio_iommu_default_ops(void)
-{
-	return &vfio_iommu_type1_ops;
-}

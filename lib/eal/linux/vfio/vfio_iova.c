@@ -228,7 +228,14 @@ vfio_group_check_fit_locked(struct vfio_container *cont,
 	char buf[256];
 
 	vfio_assert_locked();
+	/*
+	 * iommufd: no type1 container to probe the group alone in; its
+	 * reserved regions were checked against the records from sysfs
+	 * (check_reserved_regions()), and the ranges are read again from the
+	 * IOAS once the devices are attached
+	 */
 	if (grp->noiommu || cont->state == VFIO_CONT_NOIOMMU ||
+			cont->ops->cdev ||
 			vfio_records_count(cont->records) == 0)
 		return 0;
 	if (vfio_group_probe_ranges_locked(grp->fd, grp->num, &r, &n) < 0) {

@@ -76,8 +76,9 @@ struct vfio_container_stats {
 struct vfio_container {
 	bool used;
 	bool is_default;
-	int fd;
+	int fd;                         /* type1: the container; iommufd: /dev/iommu */
 	const struct vfio_iommu_ops *ops; /* its IOMMU backend (vfio_iommu.h) */
+	uint32_t ioas_id;               /* iommufd: the IOAS that is the container */
 	enum vfio_container_state state;
 	int iommu_type;                 /* RTE_VFIO_TYPE1V2 or RTE_VFIO_TYPE1 when set */
 	bool has_v2, has_v1;            /* CHECK_EXTENSION answers at open */

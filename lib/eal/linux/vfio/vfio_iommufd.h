@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef _VFIO_IOMMUFD_H_
+#define _VFIO_IOMMUFD_H_
+
+/*
+ * The iommufd backend (vfio_iommu_iommufd.c) and the choice between it
+ * and the legacy group/container path (vfio_mode.c).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vfio_iommu.h"
+
+#define VFIO_IOMMUFD_PATH "/dev/iommu"
+#define VFIO_CDEV_DIR "/dev/vfio/devices"
+
+/* iommufd: an IOAS per container, VFIO device cdevs for the devices. */
+extern const struct vfio_iommu_ops vfio_iommu_iommufd_ops;
+
+/*
+ * The cdev node of PCI device bdf ("/dev/vfio/devices/vfioN", from sysfs
+ * vfio-dev/). 0, or -1 with errno ENOENT (no cdev: not bound to vfio-pci,
+ * or a kernel without VFIO_DEVICE_CDEV).
+ */
+int vfio_iommufd_cdev_name(const char *bdf, char *node, size_t len);
+
+/*
+ * Choose the backend at rte_eal_init() from --vfio-mode and what the
+ * kernel offers, logging the choice and its reason. Returns 0, or -1 with
+ * rte_errno ENOTSUP (and one ERR line) when the mode asked for cannot be
+ * used.
+ */
+int vfio_mode_select(void);
+
+/* True when the iommufd backend was chosen. */
+bool vfio_mode_is_cdev(void);
+
+#endif /* _VFIO_IOMMUFD_H_ */
