@@ -3,7 +3,12 @@
 # Run every test of the project on this machine: install what is missing,
 # build (warnings are errors), run the unit tests, the unit tests again under
 # AddressSanitizer + UndefinedBehaviorSanitizer, and the VM tests on the real
-# kernel. Ends with one line: "N passed, N failed, N skipped".
+# kernel. Counts cases (a test that reports its cases counts as them) by
+# place: "kernel" (VFIO calls reached a real kernel: the VM), "model" (the
+# type1 model), "host" (no VFIO). Ends with two lines:
+#   kernel: N passed, N failed, N skipped; model: ...; host: ...
+#   N passed, N failed, N skipped
+# and a non-zero exit when anything failed (see doc/guides/testing.rst).
 #
 # Usage: devtools/test-all.sh [--no-vm] [--no-sanitizers]
 set -uo pipefail
@@ -21,9 +26,19 @@ for a in "$@"; do
 done
 
 passed=0 failed=0 skipped=0
-add_counts() { # "P F S"
-	set -- $1
-	passed=$((passed + $1)); failed=$((failed + $2)); skipped=$((skipped + $3))
+places="kernel model host"
+declare -A by_pass=() by_fail=() by_skip=()
+for p in $places; do by_pass[$p]=0 by_fail[$p]=0 by_skip[$p]=0; done
+add_counts() { # lines "PLACE P F S"
+	local place p f s
+	while read -r place p f s; do
+		[ -n "$place" ] || continue
+		case " $places " in *" $place "*) ;; *) place=host ;; esac
+		passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+		by_pass[$place]=$((by_pass[$place] + p))
+		by_fail[$place]=$((by_fail[$place] + f))
+		by_skip[$place]=$((by_skip[$place] + s))
+	done <<< "$1"
 }
 
 # The guides are checked too (sphinx -W), so CI installs sphinx and doxygen.
@@ -51,7 +66,8 @@ unit() {
 		echo "[$label] no tests in suite $suite"
 		return 0
 	fi
-	add_counts "$(python3 devtools/meson-counts.py "$dir/meson-logs/testlog.json")"
+	add_counts "$(python3 devtools/meson-counts.py "$dir/meson-logs/testlog.json" ||
+		echo "host 0 1 0")"
 	grep -q ' FAIL \| TIMEOUT ' "$log" && sed -n '/^--- /,$p' "$log" | head -200
 	return 0
 }
@@ -71,7 +87,7 @@ if build build; then
 	unit build unit
 	unit build doc doc
 else
-	add_counts "0 1 0"
+	add_counts "host 0 1 0"
 fi
 
 if [ $run_san -eq 1 ]; then
@@ -80,22 +96,22 @@ if [ $run_san -eq 1 ]; then
 		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 			unit build-asan asan
 	else
-		add_counts "0 1 0"
+		add_counts "host 0 1 0"
 	fi
 fi
 
-# rel NAME CMD...: a reliability check (fuzzing, ThreadSanitizer, valgrind),
-# counted as one test.
+# rel NAME PLACE CMD...: a reliability check (fuzzing, ThreadSanitizer,
+# valgrind), counted as one case where it runs.
 rel() {
-	local name=$1; shift
+	local name=$1 place=$2; shift 2
 	echo "== $name"
-	if "$@" >"build-$name.log" 2>&1; then add_counts "1 0 0"; else add_counts "0 1 0"; fi
+	if "$@" >"build-$name.log" 2>&1; then add_counts "$place 1 0 0"; else add_counts "$place 0 1 0"; fi
 	tail -3 "build-$name.log"
 }
 if [ $run_san -eq 1 ]; then
-	rel fuzz devtools/fuzz.sh --seconds 60 --build build-fuzz
-	rel tsan devtools/tsan.sh --build build-tsan
-	rel valgrind devtools/valgrind-demo.sh --build build
+	rel fuzz model devtools/fuzz.sh --seconds 60 --build build-fuzz
+	rel tsan model devtools/tsan.sh --build build-tsan
+	rel valgrind host devtools/valgrind-demo.sh --build build
 fi
 
 if [ $run_vm -eq 1 ]; then
@@ -106,14 +122,22 @@ if [ $run_vm -eq 1 ]; then
 		export VM_CACHE_DIR=${VM_CACHE_DIR:-${HOME:-/tmp}/.cache/dpdk-vm}
 		# --strict: a VM that cannot run is a failure, never a skip
 		devtools/vm/run.sh --strict --build build --config all --vm-timeout 900 | tee build/vm.log
-		counts=$(sed -n 's/^vm: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\1 \2 \3/p' build/vm.log | tail -1)
-		[ -n "$counts" ] || counts="0 1 0"
+		# "vm: kernel: P passed, F failed, S skipped; model: ...; host: ..."
+		counts=$(grep '^vm: kernel: ' build/vm.log | tail -n 1 | sed 's/^vm: //' |
+			tr ';' '\n' | sed -n 's/^ *\([a-z]*\): \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3 \4/p')
+		# no counts: the rig did not get to the end, a failure on the kernel
+		[ -n "$counts" ] || counts="kernel 0 1 0"
 		add_counts "$counts"
 	else
 		echo "VM tests not runnable: no rig or no test binary"
-		add_counts "0 1 0"
+		add_counts "kernel 0 1 0"
 	fi
 fi
 
+line=""
+for p in $places; do
+	line="$line${line:+; }$p: ${by_pass[$p]} passed, ${by_fail[$p]} failed, ${by_skip[$p]} skipped"
+done
+echo "$line"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -143,29 +143,25 @@ find_kernel(void)
 	if (name != NULL && name[0] != '\0') {
 		dp.dev = rte_pci_find(name);
 		if (dp.dev == NULL) {
-			printf("SKIP %s=%s: no such PCI device (%s)\n",
+			return test_missing(__func__, "%s=%s: no such PCI device (%s)",
 				DMA_PROOF_DEV_ENV, name, rte_strerror(rte_errno));
-			return TEST_SKIPPED;
 		}
 		if (strcmp(dp.dev->kdrv, "vfio-pci") != 0) {
-			printf("SKIP %s=%s is bound to '%s', not vfio-pci: bind it to vfio-pci (usertools-style: echo %s > /sys/bus/pci/devices/%s/driver/unbind; echo vfio-pci > /sys/bus/pci/devices/%s/driver_override; echo %s > /sys/bus/pci/drivers_probe)\n",
+			return test_missing(__func__, "%s=%s is bound to '%s', not vfio-pci: bind it to vfio-pci (usertools-style: echo %s > /sys/bus/pci/devices/%s/driver/unbind; echo vfio-pci > /sys/bus/pci/devices/%s/driver_override; echo %s > /sys/bus/pci/drivers_probe)",
 				DMA_PROOF_DEV_ENV, name, dp.dev->kdrv,
 				dp.dev->name, dp.dev->name, dp.dev->name,
 				dp.dev->name);
-			return TEST_SKIPPED;
 		}
 	} else {
 		dp.dev = test_vfio_edu(NULL);
 		if (dp.dev == NULL) {
-			printf("SKIP no QEMU edu device (1234:11e8) bound to vfio-pci: run in the VM (devtools/vm/run.sh) or name a device bound to vfio-pci with %s=<pci address>\n",
+			return test_missing(__func__, "no QEMU edu device (1234:11e8) bound to vfio-pci: run in the VM (devtools/vm/run.sh) or name a device bound to vfio-pci with %s=<pci address>",
 				DMA_PROOF_DEV_ENV);
-			return TEST_SKIPPED;
 		}
 	}
 	if (dp.dev->iommu_group < 0) {
-		printf("SKIP %s has no IOMMU group (no-IOMMU mode?): nothing to map\n",
+		return test_missing(__func__, "%s has no IOMMU group (no-IOMMU mode?): nothing to map",
 			dp.dev->name);
-		return TEST_SKIPPED;
 	}
 	return TEST_SUCCESS;
 }
@@ -178,13 +174,12 @@ dma_proof_find(void)
 	memset(&dp, 0, sizeof(dp));
 	dp.rnd = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^ 0x9e3779b97f4a7c15ULL;
 	if (test_vfio_is_kernel() && access(VFIO_CONTAINER_PATH, F_OK) != 0) {
-		printf("SKIP no %s on this machine: VFIO is not available (modprobe vfio-pci; an IOMMU enabled in the firmware and on the kernel command line)\n",
+		return test_missing(__func__, "no %s on this machine: VFIO is not available (modprobe vfio-pci; an IOMMU enabled in the firmware and on the kernel command line)",
 			VFIO_CONTAINER_PATH);
-		return TEST_SKIPPED;
 	}
 	if (rte_vfio_get_container_fd() < 0) {
-		printf("SKIP VFIO is not available here (%s)\n", rte_strerror(rte_errno));
-		return TEST_SKIPPED;
+		return test_missing(__func__, "VFIO is not available here (%s)",
+			rte_strerror(rte_errno));
 	}
 	ret = test_vfio_is_kernel() ? find_kernel() : find_model();
 	if (ret != TEST_SUCCESS)

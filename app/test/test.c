@@ -4,8 +4,8 @@
  *
  *   dpdk-test --list               the registered tests, one per line
  *   dpdk-test NAME...              run these tests
- *   dpdk-test --all                run every test, then "N passed, N failed,
- *                                  N skipped"
+ *   dpdk-test --all                run every test, then the counts by place
+ *                                  and "N passed, N failed, N skipped"
  *   dpdk-test --check-list NAME... check that exactly these tests are
  *                                  registered (meson's list against the binary)
  *   DPDK_TEST=NAME dpdk-test       run NAME (DPDK's convention)
@@ -13,6 +13,13 @@
  * Each test runs in a child process, so a crash, a signal or a leaked EAL
  * state fails that test alone. DPDK_TEST_TIMEOUT (seconds, default 300)
  * bounds each test. Exit status: 0 all passed, 77 all skipped, 1 otherwise.
+ *
+ * Counts are by case: a test that reports its cases (test_cases_end) counts
+ * as its cases, any other test as one. Each test gets a place: "kernel"
+ * when VFIO calls reached the real kernel, "model" when they went to the
+ * type1 model, "host" when it used no VFIO. After each test one line for
+ * the tooling (devtools/meson-counts.py, devtools/vm/run.sh):
+ *   counted <test>: <place>: P passed, F failed, S skipped
  */
 
 #include <errno.h>
@@ -23,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,6 +46,18 @@
 
 static struct test_command *commands;
 static unsigned int n_commands;
+
+/*
+ * What a test's child process tells the runner, in a page shared with it
+ * (set up before the fork; NULL when a test runs without the runner).
+ */
+struct child_report {
+	bool cases_valid;
+	unsigned int passed, failed, skipped;
+	bool calls_valid;
+	uint64_t kernel_calls, model_calls;
+};
+static struct child_report *shared;
 
 /* Kept sorted by name, so --list and --all are stable. */
 void
@@ -69,6 +89,96 @@ test_vfio_is_kernel(void)
 	const char *v = getenv("DPDK_TEST_VFIO");
 
 	return v != NULL && strcmp(v, "kernel") == 0;
+}
+
+int
+test_in_vm(void)
+{
+	const char *v = getenv("DPDK_TEST_IN_VM");
+
+	return v != NULL && strcmp(v, "1") == 0;
+}
+
+static int
+vmissing(const char *func, bool part, const char *fmt, va_list ap)
+{
+	char why[512];
+
+	vsnprintf(why, sizeof(why), fmt, ap);
+	if (test_in_vm()) {
+		printf("FAIL %s(): missing in the test VM, which must provide it (DPDK_TEST_IN_VM=1): %s\n",
+			func, why);
+		return -1;
+	}
+	if (part)
+		printf("    (skipped: %s)\n", why);
+	else
+		printf("SKIP %s(): %s\n", func, why);
+	return 0;
+}
+
+int
+test_missing(const char *func, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vmissing(func, false, fmt, ap);
+	va_end(ap);
+	return ret < 0 ? TEST_FAILED : TEST_SKIPPED;
+}
+
+int
+test_missing_part(const char *func, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vmissing(func, true, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+void
+test_case_count(struct test_cases *c, int result)
+{
+	if (result == TEST_SUCCESS)
+		c->passed++;
+	else if (result == TEST_SKIPPED)
+		c->skipped++;
+	else
+		c->failed++;
+}
+
+int
+test_cases_end(const struct test_cases *c)
+{
+	unsigned int total = c->passed + c->failed + c->skipped;
+
+	printf("cases: %u passed, %u failed, %u skipped\n", c->passed,
+		c->failed, c->skipped);
+	if (shared != NULL) {
+		shared->passed = c->passed;
+		shared->failed = c->failed;
+		shared->skipped = c->skipped;
+		shared->cases_valid = true;
+	}
+	if (c->failed > 0)
+		return TEST_FAILED;
+	if (total == 0) {
+		printf("FAIL no case was counted: the test checked nothing\n");
+		return TEST_FAILED;
+	}
+	if (c->passed == 0) {
+		printf("SKIP all %u cases skipped: nothing was tested\n", total);
+		return TEST_SKIPPED;
+	}
+	if (c->skipped > 0)
+		printf("ran %u of %u cases (%u skipped)\n", c->passed, total,
+			c->skipped);
+	return TEST_SUCCESS;
 }
 
 size_t
@@ -169,6 +279,19 @@ timeout_s(void)
 
 enum result { RESULT_PASS, RESULT_FAIL, RESULT_SKIP };
 
+enum place { PLACE_KERNEL, PLACE_MODEL, PLACE_HOST, PLACE_COUNT };
+static const char *const place_names[PLACE_COUNT] = { "kernel", "model", "host" };
+
+struct tally {
+	unsigned int passed, failed, skipped;
+};
+
+/* A test's counts: its cases, or itself as one case. */
+struct counted {
+	enum place place;
+	struct tally n;
+};
+
 static void
 child_run(const struct test_command *t, const sigset_t *old_mask)
 {
@@ -176,6 +299,11 @@ child_run(const struct test_command *t, const sigset_t *old_mask)
 
 	sigprocmask(SIG_SETMASK, old_mask, NULL);
 	ret = t->callback();
+	if (shared != NULL) {
+		shared->kernel_calls = vfio_backend_kernel_calls();
+		shared->model_calls = vfio_model_calls();
+		shared->calls_valid = true;
+	}
 	fflush(NULL);
 	if (ret == TEST_SUCCESS)
 		exit(0);
@@ -218,9 +346,52 @@ wait_child(pid_t pid, unsigned int timeout, bool *timed_out)
 	}
 }
 
-static enum result
+/*
+ * Where the test ran. A child that died before it could tell counts where
+ * it was meant to run: the kernel with DPDK_TEST_VFIO=kernel, else the model.
+ */
+static enum place
+place_of(const struct child_report *r)
+{
+	if (r == NULL || !r->calls_valid)
+		return test_vfio_is_kernel() ? PLACE_KERNEL : PLACE_MODEL;
+	if (r->kernel_calls > 0)
+		return PLACE_KERNEL;
+	if (r->model_calls > 0)
+		return PLACE_MODEL;
+	return PLACE_HOST;
+}
+
+/*
+ * The test's cases when it reported them, else the test as one case. A
+ * test that failed with no failed case (a crash, a timeout, a check
+ * outside its cases) adds one failure, so a failure is never lost.
+ */
+static struct counted
+count_of(enum result res, const struct child_report *r)
+{
+	struct counted c = { .place = place_of(r) };
+
+	if (r != NULL && r->cases_valid) {
+		c.n.passed = r->passed;
+		c.n.failed = r->failed;
+		c.n.skipped = r->skipped;
+		if (res == RESULT_FAIL && c.n.failed == 0)
+			c.n.failed = 1;
+	} else if (res == RESULT_PASS) {
+		c.n.passed = 1;
+	} else if (res == RESULT_SKIP) {
+		c.n.skipped = 1;
+	} else {
+		c.n.failed = 1;
+	}
+	return c;
+}
+
+static struct counted
 run_one(const struct test_command *t, unsigned int timeout)
 {
+	struct counted c;
 	sigset_t chld, old;
 	double start = now_s();
 	bool timed_out;
@@ -230,6 +401,8 @@ run_one(const struct test_command *t, unsigned int timeout)
 	int status;
 	pid_t pid;
 
+	if (shared != NULL)
+		memset(shared, 0, sizeof(*shared));
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, &old);
@@ -240,7 +413,8 @@ run_one(const struct test_command *t, unsigned int timeout)
 	if (pid < 0) {
 		printf("FAIL %s (cannot fork: %s)\n", t->name, strerror(errno));
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		return RESULT_FAIL;
+		c = count_of(RESULT_FAIL, NULL);
+		goto out;
 	}
 	status = wait_child(pid, timeout, &timed_out);
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -268,23 +442,30 @@ run_one(const struct test_command *t, unsigned int timeout)
 	printf("%s %s (%.2f s%s)\n",
 		res == RESULT_PASS ? "PASS" : res == RESULT_SKIP ? "SKIP" : "FAIL",
 		t->name, now_s() - start, why);
+	c = count_of(res, shared);
+out:
+	printf("counted %s: %s: %u passed, %u failed, %u skipped\n", t->name,
+		place_names[c.place], c.n.passed, c.n.failed, c.n.skipped);
 	fflush(stdout);
-	return res;
+	return c;
 }
 
-struct tally {
-	unsigned int passed, failed, skipped;
+/* The run's counts: in all and by place. */
+struct totals {
+	struct tally all, by[PLACE_COUNT];
 };
 
 static void
-count(struct tally *c, enum result r)
+count(struct totals *tt, struct counted c)
 {
-	if (r == RESULT_PASS)
-		c->passed++;
-	else if (r == RESULT_SKIP)
-		c->skipped++;
-	else
-		c->failed++;
+	struct tally *t[2] = { &tt->all, &tt->by[c.place] };
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(t); i++) {
+		t[i]->passed += c.n.passed;
+		t[i]->failed += c.n.failed;
+		t[i]->skipped += c.n.skipped;
+	}
 }
 
 static int
@@ -297,11 +478,18 @@ exit_code(const struct tally *c)
 	return 0;
 }
 
+/* "kernel: ...; model: ...; host: ...", then the one closing line. */
 static void
-print_tally(const struct tally *c)
+print_tally(const struct totals *tt)
 {
-	printf("%u passed, %u failed, %u skipped\n", c->passed, c->failed,
-		c->skipped);
+	unsigned int p;
+
+	for (p = 0; p < PLACE_COUNT; p++)
+		printf("%s%s: %u passed, %u failed, %u skipped", p > 0 ? "; " : "",
+			place_names[p], tt->by[p].passed, tt->by[p].failed,
+			tt->by[p].skipped);
+	printf("\n%u passed, %u failed, %u skipped\n", tt->all.passed,
+		tt->all.failed, tt->all.skipped);
 }
 
 /* Every registered test is in names and every name is registered. */
@@ -346,12 +534,21 @@ main(int argc, char **argv)
 {
 	const char *env = getenv("DPDK_TEST");
 	unsigned int timeout = timeout_s();
-	struct tally c = { 0 };
+	struct totals c = { 0 };
 	struct test_command *t;
+	void *page;
 	int i;
 
 	/* Test output must survive a crash of the child. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	page = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
+		MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED) {
+		printf("cannot share a page with the tests (%s): each test counts as one case, placed by DPDK_TEST_VFIO\n",
+			strerror(errno));
+	} else {
+		shared = page;
+	}
 
 	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
 		for (t = commands; t != NULL; t = t->next)
@@ -364,7 +561,7 @@ main(int argc, char **argv)
 		for (t = commands; t != NULL; t = t->next)
 			count(&c, run_one(t, timeout));
 		print_tally(&c);
-		return exit_code(&c);
+		return exit_code(&c.all);
 	}
 	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
 			strcmp(argv[1], "--help") == 0)) {
@@ -382,7 +579,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 		count(&c, run_one(t, timeout));
-		return exit_code(&c);
+		return exit_code(&c.all);
 	}
 	/* Refuse typos before running anything. */
 	for (i = 1; i < argc; i++) {
@@ -395,5 +592,5 @@ main(int argc, char **argv)
 		count(&c, run_one(find_test(argv[i]), timeout));
 	if (argc > 2)
 		print_tally(&c);
-	return exit_code(&c);
+	return exit_code(&c.all);
 }

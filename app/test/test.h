@@ -114,10 +114,61 @@ void add_test_command(struct test_command *t);
 #define TEST_ASSERT_NOT_NULL(val, fmt, ...) \
 	TEST_ASSERT((val) != NULL, fmt, ##__VA_ARGS__)
 
+/*
+ * A skip for a reason that is not a missing resource: the test is the
+ * model's (fault injection, knobs) and runs with the model only, or the
+ * configuration it needs is another VM's. For a missing device, VFIO,
+ * IOMMU, hugepages or privilege use TEST_SKIP_MISSING.
+ */
 #define TEST_SKIP(fmt, ...) do { \
 	printf("SKIP %s(): " fmt "\n", __func__, ##__VA_ARGS__); \
 	return TEST_SKIPPED; \
 } while (0)
+
+/* True inside the test VM (DPDK_TEST_IN_VM=1), which provides every need. */
+int test_in_vm(void);
+
+/*
+ * A need of the test that this machine does not meet: no device bound to
+ * vfio-pci, no VFIO, no IOMMU group, no hugepages, no privilege. Prints one
+ * line and returns TEST_SKIPPED; inside the test VM (DPDK_TEST_IN_VM=1),
+ * which is built to provide all of these, it prints "FAIL" with the same
+ * reason and returns TEST_FAILED: a VM run that skips proves nothing.
+ */
+int test_missing(const char *func, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define TEST_SKIP_MISSING(fmt, ...) \
+	return test_missing(__func__, fmt, ##__VA_ARGS__)
+
+/*
+ * The same for a part of a test that cannot run here (the rest still
+ * runs): prints "(skipped: why)" and returns 0; in the VM prints "FAIL"
+ * and returns -1, and the caller fails the test.
+ */
+int test_missing_part(const char *func, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * The cases of a multi-case test (conformance cases, limits sub-cases,
+ * bad-input rows): each is counted, and the runner counts the test as its
+ * cases (see doc/guides/testing.rst).
+ */
+struct test_cases {
+	unsigned int passed, failed, skipped;
+};
+
+/* Count one case: TEST_SUCCESS, TEST_SKIPPED, anything else failed. */
+void test_case_count(struct test_cases *c, int result);
+
+/*
+ * Print "cases: P passed, F failed, S skipped", hand the counts to the
+ * runner, and return the test's result: TEST_FAILED when a case failed or
+ * none was counted, TEST_SKIPPED when every case skipped (a test with
+ * nothing run is not a pass), else TEST_SUCCESS (saying how many of the
+ * cases ran when some skipped). Called once, at the end of the test.
+ */
+int test_cases_end(const struct test_cases *c);
 
 /* Print a step of a test (what is being checked). */
 #define TEST_STEP(fmt, ...) printf("  - " fmt "\n", ##__VA_ARGS__)

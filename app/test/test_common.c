@@ -539,8 +539,7 @@ test_vfio_start(const char *mem_mode)
 	}
 	if (rte_vfio_get_container_fd() < 0) {
 		rte_eal_cleanup();
-		printf("SKIP VFIO is not available here\n");
-		return TEST_SKIPPED;
+		return test_missing(__func__, "VFIO is not available here");
 	}
 	return TEST_SUCCESS;
 }

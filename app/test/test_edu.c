@@ -331,7 +331,7 @@ test_edu(void)
 	deva = test_vfio_edu(NULL);
 	if (deva == NULL || !test_vfio_is_kernel()) {
 		rte_eal_cleanup();
-		TEST_SKIP("no QEMU edu device (1234:11e8) bound to vfio-pci on the real kernel: run it in the VM (devtools/vm/run.sh --tests edu_autotest)");
+		TEST_SKIP_MISSING("no QEMU edu device (1234:11e8) bound to vfio-pci on the real kernel: run it in the VM (devtools/vm/run.sh --tests edu_autotest)");
 	}
 	devb = test_vfio_edu(deva);
 	printf("  IOVA mode %s\n", test_iova_mode_name());

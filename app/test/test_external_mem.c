@@ -234,10 +234,9 @@ run(void)
 		ret = heap_region(pg, 16);
 	if (ret != TEST_SUCCESS)
 		return ret;
-	if (!have_2m_pages()) {
-		printf("  SKIP of the 2 MiB part: fewer than 8 free 2 MiB hugepages (reserve them: echo 16 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages)\n");
-		return TEST_SUCCESS;
-	}
+	if (!have_2m_pages())
+		return test_missing_part(__func__, "the 2 MiB part: fewer than 8 free 2 MiB hugepages (reserve them: echo 16 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages)") < 0 ?
+			TEST_FAILED : TEST_SUCCESS;
 	ret = extmem(SZ_2M, 2);
 	if (ret == TEST_SUCCESS)
 		ret = heap_region(SZ_2M, 4);

@@ -534,7 +534,7 @@ vm_dma_checks(void)
 	int socket, ret = -1;
 
 	if (dev == NULL)
-		TEST_SKIP("no edu device bound to vfio-pci");
+		TEST_SKIP_MISSING("no edu device bound to vfio-pci");
 	edu = rte_edu_probe(dev);
 	TEST_ASSERT_NOT_NULL(edu, "edu probe: %s", rte_strerror(rte_errno));
 	TEST_STEP("heap memory: device DMA at its memseg IOVA");
@@ -660,7 +660,7 @@ test_iova_mode_vm(void)
 	n = eal_iova_get_ranges(r, RTE_DIM(r));
 	if (n == 0) {
 		rte_eal_cleanup();
-		TEST_SKIP("no group bound to vfio-pci could be probed");
+		TEST_SKIP_MISSING("no group bound to vfio-pci could be probed");
 	}
 	printf("  valid ranges end at 0x%" PRIx64 "\n", r[n - 1].end);
 	if (vm_dma_checks() < 0) {
@@ -750,7 +750,7 @@ test_resv_window(void)
 
 	ret = test_group(&num);
 	if (ret > 0)
-		TEST_SKIP("no edu device bound to vfio-pci");
+		TEST_SKIP_MISSING("no edu device bound to vfio-pci");
 	TEST_ASSERT_SUCCESS(ret, "init: %s", rte_strerror(rte_errno));
 	va = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		-1, 0);
@@ -796,7 +796,7 @@ test_group_conflict(void)
 
 	ret = test_group(&num);
 	if (ret > 0)
-		TEST_SKIP("no edu device bound to vfio-pci");
+		TEST_SKIP_MISSING("no edu device bound to vfio-pci");
 	TEST_ASSERT_SUCCESS(ret, "init: %s", rte_strerror(rte_errno));
 	va = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	TEST_ASSERT(va != MAP_FAILED, "mmap");
@@ -1027,7 +1027,7 @@ p2p_vm(void)
 	db = da != NULL ? test_vfio_edu(da) : NULL;
 	if (db == NULL) {
 		rte_eal_cleanup();
-		TEST_SKIP("needs two edu devices bound to vfio-pci");
+		TEST_SKIP_MISSING("needs two edu devices bound to vfio-pci");
 	}
 	a = rte_edu_probe(da);
 	TEST_ASSERT_NOT_NULL(a, "edu A: %s", rte_strerror(rte_errno));

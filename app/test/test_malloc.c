@@ -675,7 +675,7 @@ test_malloc_hugepage(void)
 	void *p, *q;
 
 	if (free_before < 4)
-		TEST_SKIP("fewer than 4 free 2 MiB hugepages (%ld): reserve some with 'echo 8 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages'",
+		TEST_SKIP_MISSING("fewer than 4 free 2 MiB hugepages (%ld): reserve some with 'echo 8 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages'",
 			free_before);
 	/* No -m: memory given with -m is kept, and this test watches release. */
 	TEST_ASSERT(test_eal_init("--in-memory", "--socket-limit", "16", NULL) >= 0,

@@ -338,7 +338,7 @@ test_external_heap_huge(void)
 	va = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 	if (va == MAP_FAILED)
-		TEST_SKIP("no 2 MiB hugepages to map (reserve some in /proc/sys/vm/nr_hugepages)");
+		TEST_SKIP_MISSING("no 2 MiB hugepages to map (reserve some in /proc/sys/vm/nr_hugepages)");
 	if (test_eal_init("--no-huge", NULL) < 0) {
 		munmap(va, len);
 		TEST_ASSERT(0, "EAL init: %s", rte_strerror(rte_errno));

@@ -266,7 +266,7 @@ test_mem_review(void)
 	TEST_STEP("-m/--socket-mem at their maximum do not overflow the page count");
 	ret = test_huge_memory_option();
 	if (ret == TEST_SKIPPED)
-		TEST_SKIP("hugetlb memfd unavailable");
+		TEST_SKIP_MISSING("hugetlb memfd unavailable");
 	return ret;
 }
 

@@ -425,14 +425,14 @@ test_memory_hugepage(void)
 	unsigned int i;
 
 	if (old_nr < 0)
-		TEST_SKIP("no 2 MiB hugepage support (%s missing)", nr_path);
+		TEST_SKIP_MISSING("no 2 MiB hugepage support (%s missing)", nr_path);
 	if (read_long(free_path) < 10) {
 		if (geteuid() != 0)
-			TEST_SKIP("fewer than 10 free 2 MiB hugepages and not root: reserve some with 'echo 10 > %s'",
+			TEST_SKIP_MISSING("fewer than 10 free 2 MiB hugepages and not root: reserve some with 'echo 10 > %s'",
 				nr_path);
 		if (write_long(nr_path, old_nr + 10) < 0 || read_long(free_path) < 10) {
 			write_long(nr_path, old_nr);
-			TEST_SKIP("could not reserve 10 2 MiB hugepages");
+			TEST_SKIP_MISSING("could not reserve 10 2 MiB hugepages");
 		}
 		reserved = true;
 	}
@@ -613,7 +613,7 @@ test_memory_no_hugepages(void)
 
 	TEST_ASSERT_NOT_NULL(mkdtemp(root), "mkdtemp");
 	if (fake_file(root, "kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "0\n") < 0)
-		TEST_SKIP("cannot build a fake sysfs tree");
+		TEST_SKIP_MISSING("cannot build a fake sysfs tree");
 	eal_hugepage_info_set_sysfs_root(root);
 	ret = test_eal_init("--in-memory", NULL);
 	eal_hugepage_info_set_sysfs_root(NULL);
@@ -646,7 +646,7 @@ test_virt2phy(void)
 
 		munmap(p, 2 * pgsz);
 		TEST_ASSERT_EQUAL(err, EACCES, "no PA, and not for lack of privilege");
-		TEST_SKIP("frame numbers hidden without CAP_SYS_ADMIN (EACCES checked)");
+		TEST_SKIP_MISSING("frame numbers hidden without CAP_SYS_ADMIN (EACCES checked)");
 	}
 	TEST_ASSERT_EQUAL(pa % pgsz, 5, "offset in the page kept");
 	munmap(p, 2 * pgsz);

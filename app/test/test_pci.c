@@ -371,7 +371,7 @@ test_pci_vfio(void)
 	d = test_vfio_edu(NULL);
 	if (d == NULL || !test_vfio_is_kernel()) {
 		rte_eal_cleanup();
-		TEST_SKIP("no QEMU edu device (1234:11e8) bound to vfio-pci on the real kernel: run it in the VM (devtools/vm/run.sh --tests pci_vfio_autotest)");
+		TEST_SKIP_MISSING("no QEMU edu device (1234:11e8) bound to vfio-pci on the real kernel: run it in the VM (devtools/vm/run.sh --tests pci_vfio_autotest)");
 	}
 	TEST_ASSERT_SUCCESS(rte_pci_open(d), "open %s", d->name);
 	ret = vfio_device_checks(d);

@@ -92,9 +92,8 @@ vfio_test_start(unsigned int need)
 	}
 	if (n_tgroups < need) {
 		rte_eal_cleanup();
-		printf("SKIP needs %u IOMMU groups bound to vfio-pci, found %u\n",
+		return test_missing(__func__, "needs %u IOMMU groups bound to vfio-pci, found %u",
 			need, n_tgroups);
-		return TEST_SKIPPED;
 	}
 	return TEST_SUCCESS;
 }

@@ -72,8 +72,7 @@ start(const char *mem_mode)
 	group_num = test_vfio_pci_group(-1);
 	if (group_num < 0) {
 		rte_eal_cleanup();
-		printf("SKIP no IOMMU group bound to vfio-pci\n");
-		return TEST_SKIPPED;
+		return test_missing(__func__, "no IOMMU group bound to vfio-pci");
 	}
 	return TEST_SUCCESS;
 }
@@ -412,7 +411,7 @@ entries_heap(int cfd, uint8_t *buf)
 		rte_strerror(rte_errno));
 	st = stats_of(DEF);
 	if (st.dma_entries_avail == RTE_VFIO_DMA_AVAIL_UNKNOWN)
-		TEST_SKIP("the kernel does not report DMA_AVAIL");
+		TEST_SKIP_MISSING("the kernel does not report DMA_AVAIL");
 	TEST_ASSERT(st.dma_entries_avail > 3, "room left: %" PRIu64, st.dma_entries_avail);
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map_paged(DEF, (uintptr_t)buf,
 		IOVA_A, (st.dma_entries_avail - 3) * pg, pg), "fill");
@@ -488,7 +487,7 @@ test_vfio_budget_entries(void)
 	if (avail == RTE_VFIO_DMA_AVAIL_UNKNOWN || avail > 4096 || avail < 8) {
 		rte_eal_cleanup();
 		if (avail == RTE_VFIO_DMA_AVAIL_UNKNOWN)
-			TEST_SKIP("needs DMA_AVAIL, which this kernel does not report");
+			TEST_SKIP_MISSING("needs DMA_AVAIL, which this kernel does not report");
 		TEST_SKIP("needs a dma_entry_limit of 8 to 4096 (VM config dmalimit), have %" PRIu64,
 			avail);
 	}

@@ -577,7 +577,6 @@ static int
 test_vfio_diag_kernel(void)
 {
 	struct diag_options opts = { .sysfs = "/sys", .proc = "/proc" };
-	const char *in_vm = getenv("DPDK_TEST_IN_VM");
 	struct diag_report *rep;
 	int ret = TEST_SUCCESS;
 
@@ -595,8 +594,7 @@ test_vfio_diag_kernel(void)
 		"IOVA mode neither known nor refused: %s", rep->iova.why);
 	TEST_ASSERT_SUCCESS(check_json(rep, "\"limits\""), "JSON");
 	if (!rep->vfio.present) {
-		TEST_ASSERT(in_vm == NULL || strcmp(in_vm, "1") != 0,
-			"no /dev/vfio/vfio inside the VM");
+		TEST_ASSERT(!test_in_vm(), "no /dev/vfio/vfio inside the VM");
 		TEST_STEP("no VFIO here: it must say so");
 		TEST_ASSERT(!rep->vfio.probed, "probed without VFIO");
 		TEST_ASSERT_NOT_NULL(find_advice(rep, "VFIO not loaded"),

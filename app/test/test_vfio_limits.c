@@ -16,7 +16,8 @@
  * On the model the knobs make the limits; on the kernel (the VM's
  * dmalimit, memlock and aw39 configurations) the machine's real limits
  * are used, and a sub-case whose limit is not low enough to reach quickly
- * is skipped with the reason. The device's IOMMU group is bound to a
+ * is skipped with the reason. Each sub-case is a case of its own (passed,
+ * failed or skipped); all of them skipped is a SKIP. The device's IOMMU group is bound to a
  * container of the test's own, so no heap memory is involved.
  */
 
@@ -166,43 +167,61 @@ misalignment(void)
 	return TEST_SUCCESS;
 }
 
+/* A sub-case this machine's limits do not reach: a skipped case. */
+#define CASE_SKIP(fmt, ...) do { \
+	printf("    (skipped: " fmt ")\n", ##__VA_ARGS__); \
+	return TEST_SKIPPED; \
+} while (0)
+
 static int
-ranges(void)
+msi_window(void)
 {
-	uint8_t *b = test_anon_map(2 * pg, 0);
-	uint64_t va = (uintptr_t)b, last;
+	uint8_t *b;
+	uint64_t va, last;
 	bool msi_hole;
 
-	TEST_ASSERT_NOT_NULL(b, "buffer");
+	TEST_STEP("IOVA in the x86 MSI window: ERANGE naming the window");
 	TEST_ASSERT_SUCCESS(aperture(&last, &msi_hole), "the container's IOVA ranges");
 	printf("    valid IOVA ranges end at 0x%" PRIx64 ", MSI window %s\n", last,
 		msi_hole ? "reserved" : "not reserved");
-	TEST_STEP("IOVA in the x86 MSI window: ERANGE naming the window");
-	if (msi_hole) {
-		EXPECT_REFUSED(rte_vfio_container_dma_map(cfd, va, VFIO_X86_MSI_START, pg),
-			ERANGE, "MSI", "IOVA 0xfee00000");
-		EXPECT_REFUSED(rte_vfio_container_dma_map(cfd, va,
-			VFIO_X86_MSI_START - pg, 2 * pg),
-			ERANGE, "MSI", "a range running into the MSI window");
-		EXPECT_REFUSED(rte_vfio_container_dma_map_paged(cfd, va,
-			VFIO_X86_MSI_END + 1 - pg, 2 * pg, pg),
-			ERANGE, "MSI", "a paged map running out of the MSI window");
-	} else {
-		printf("    (skipped: this IOMMU reserves no MSI window)\n");
-	}
-	TEST_STEP("IOVA above the aperture: ERANGE naming the last valid address");
-	if (last < UINT64_MAX - 2 * pg) {
-		uint64_t above = RTE_ALIGN_CEIL(last + 1, (uint64_t)pg);
-		char word[32];
+	if (!msi_hole)
+		CASE_SKIP("this IOMMU reserves no MSI window");
+	b = test_anon_map(2 * pg, 0);
+	TEST_ASSERT_NOT_NULL(b, "buffer");
+	va = (uintptr_t)b;
+	EXPECT_REFUSED(rte_vfio_container_dma_map(cfd, va, VFIO_X86_MSI_START, pg),
+		ERANGE, "MSI", "IOVA 0xfee00000");
+	EXPECT_REFUSED(rte_vfio_container_dma_map(cfd, va,
+		VFIO_X86_MSI_START - pg, 2 * pg),
+		ERANGE, "MSI", "a range running into the MSI window");
+	EXPECT_REFUSED(rte_vfio_container_dma_map_paged(cfd, va,
+		VFIO_X86_MSI_END + 1 - pg, 2 * pg, pg),
+		ERANGE, "MSI", "a paged map running out of the MSI window");
+	munmap(b, 2 * pg);
+	return TEST_SUCCESS;
+}
 
-		snprintf(word, sizeof(word), "%" PRIx64, last);
-		EXPECT_REFUSED(rte_vfio_container_dma_map(cfd, va, above, pg),
-			ERANGE, word, "IOVA right above the aperture");
-		EXPECT_REFUSED(rte_vfio_container_dma_map(cfd, va, above - pg, 2 * pg),
-			ERANGE, word, "a range crossing the aperture's end");
-	} else {
-		printf("    (skipped: the aperture covers all 64 bits)\n");
-	}
+static int
+aperture_end(void)
+{
+	uint64_t va, last, above;
+	char word[32];
+	bool msi_hole;
+	uint8_t *b;
+
+	TEST_STEP("IOVA above the aperture: ERANGE naming the last valid address");
+	TEST_ASSERT_SUCCESS(aperture(&last, &msi_hole), "the container's IOVA ranges");
+	if (last >= UINT64_MAX - 2 * pg)
+		CASE_SKIP("the aperture covers all 64 bits");
+	b = test_anon_map(2 * pg, 0);
+	TEST_ASSERT_NOT_NULL(b, "buffer");
+	va = (uintptr_t)b;
+	above = RTE_ALIGN_CEIL(last + 1, (uint64_t)pg);
+	snprintf(word, sizeof(word), "%" PRIx64, last);
+	EXPECT_REFUSED(rte_vfio_container_dma_map(cfd, va, above, pg),
+		ERANGE, word, "IOVA right above the aperture");
+	EXPECT_REFUSED(rte_vfio_container_dma_map(cfd, va, above - pg, 2 * pg),
+		ERANGE, word, "a range crossing the aperture's end");
 	munmap(b, 2 * pg);
 	return TEST_SUCCESS;
 }
@@ -256,11 +275,9 @@ aw39(void)
 	TEST_STEP("IOVA = VA memory above the aperture (aw-bits=39): ERANGE naming the range, not EINVAL");
 	TEST_ASSERT_SUCCESS(aperture(&last, &msi_hole), "the container's IOVA ranges");
 	if (test_vfio_is_kernel()) {
-		if (last >= (uint64_t)(uintptr_t)&last) {
-			printf("    (skipped: the aperture (to 0x%" PRIx64 ") covers this process's VAs; the aw39 VM configuration makes it narrower)\n",
+		if (last >= (uint64_t)(uintptr_t)&last)
+			CASE_SKIP("the aperture (to 0x%" PRIx64 ") covers this process's VAs; the aw39 VM configuration makes it narrower",
 				last);
-			return TEST_SUCCESS;
-		}
 		return va_above_aperture(cfd, last);
 	}
 	/* the model: a second IOMMU group whose aperture is 39 bits wide */
@@ -287,11 +304,9 @@ dma_entries(void)
 	TEST_STEP("DMA entries exhausted: ENOSPC before the kernel, naming dma_entry_limit");
 	TEST_ASSERT_SUCCESS(vfio_container_stats_get(cfd, &st), "counters");
 	limit = test_vfio_is_kernel() ? test_read_long(DMA_LIMIT_PATH) : MODEL_DMA_LIMIT;
-	if (limit < 0 || limit > MAX_ENTRIES_TO_EXHAUST) {
-		printf("    (skipped: dma_entry_limit is %ld, more than %d entries to spend; the dmalimit VM configuration sets 150)\n",
+	if (limit < 0 || limit > MAX_ENTRIES_TO_EXHAUST)
+		CASE_SKIP("dma_entry_limit is %ld, more than %d entries to spend; the dmalimit VM configuration sets 150",
 			limit, MAX_ENTRIES_TO_EXHAUST);
-		return TEST_SUCCESS;
-	}
 	left = (uint64_t)limit - st.dma_entries;
 	len = (size_t)(left + 1) * pg;
 	b = test_anon_map(len, 0);
@@ -345,11 +360,9 @@ memlock(void)
 	if (test_vfio_is_kernel()) {
 		if (has_cap_ipc_lock() || getrlimit(RLIMIT_MEMLOCK, &rl) < 0 ||
 				rl.rlim_cur == RLIM_INFINITY ||
-				rl.rlim_cur > MAX_MEMLOCK_TO_REACH) {
-			printf("    (skipped: no locked-memory limit below %llu MiB without CAP_IPC_LOCK here; the memlock VM configuration sets 1 MiB)\n",
+				rl.rlim_cur > MAX_MEMLOCK_TO_REACH)
+			CASE_SKIP("no locked-memory limit below %llu MiB without CAP_IPC_LOCK here; the memlock VM configuration sets 1 MiB",
 				MAX_MEMLOCK_TO_REACH >> 20);
-			return TEST_SUCCESS;
-		}
 		limit = rl.rlim_cur;
 	} else {
 		limit = (uint64_t)MODEL_MEMLOCK_PAGES * pg;
@@ -368,25 +381,26 @@ memlock(void)
 	return TEST_SUCCESS;
 }
 
-static int
-run(void)
+/*
+ * Every sub-case runs and counts; a refusal changes nothing, so a failed
+ * one does not spoil the next.
+ */
+static void
+run(struct test_cases *n)
 {
-	int ret = misalignment();
+	static int (*const sub[])(void) = {
+		misalignment, msi_window, aperture_end, aw39, dma_entries, memlock,
+	};
+	unsigned int i;
 
-	if (ret == TEST_SUCCESS)
-		ret = ranges();
-	if (ret == TEST_SUCCESS)
-		ret = aw39();
-	if (ret == TEST_SUCCESS)
-		ret = dma_entries();
-	if (ret == TEST_SUCCESS)
-		ret = memlock();
-	return ret;
+	for (i = 0; i < RTE_DIM(sub); i++)
+		test_case_count(n, sub[i]());
 }
 
 static int
 test_vfio_limits(void)
 {
+	struct test_cases n = { 0 };
 	int ret;
 
 	pg = test_page_size();
@@ -407,11 +421,11 @@ test_vfio_limits(void)
 		rte_eal_cleanup();
 		return TEST_FAILED;
 	}
-	ret = run();
+	run(&n);
 	rte_vfio_container_group_unbind(cfd, grp);
 	rte_vfio_container_destroy(cfd);
 	rte_eal_cleanup();
-	return ret;
+	return test_cases_end(&n);
 }
 
 REGISTER_TEST_COMMAND(vfio_limits_autotest, test_vfio_limits);

@@ -63,8 +63,7 @@ bind_default(void)
 	} else {
 		num = test_vfio_pci_group(-1);
 		if (num < 0) {
-			printf("SKIP no IOMMU group bound to vfio-pci\n");
-			return TEST_SKIPPED;
+			return test_missing(__func__, "no IOMMU group bound to vfio-pci");
 		}
 	}
 	if (rte_vfio_get_group_fd(num) < 0) {
@@ -79,14 +78,14 @@ bind_default(void)
 	pg = test_page_size(); \
 	if (test_eal_init(__VA_ARGS__, NULL) < 0) { \
 		if (rte_errno == EACCES) \
-			TEST_SKIP("IOVA as PA needs access to physical addresses (root)"); \
+			TEST_SKIP_MISSING("IOVA as PA needs access to physical addresses (root)"); \
 		TEST_FAIL_MSG("EAL init with %s failed: %s", #__VA_ARGS__, \
 			rte_strerror(rte_errno)); \
 		return TEST_FAILED; \
 	} \
 	if (rte_vfio_get_container_fd() < 0) { \
 		rte_eal_cleanup(); \
-		TEST_SKIP("VFIO is not available here"); \
+		TEST_SKIP_MISSING("VFIO is not available here"); \
 	} \
 } while (0)
 

@@ -27,7 +27,13 @@
 #                      test-all.sh always passes it)
 #
 # Output: one line per test "PASS|FAIL|SKIP <config>/<test>", the guest log of
-# each failed test, and "vm: N passed, N failed, N skipped". Exit status 0
+# each failed test, then the counts by place and in all:
+#   vm: kernel: N passed, N failed, N skipped; model: ...; host: ...
+#   vm: N passed, N failed, N skipped
+# counting cases: a dpdk-test test counts as what its "counted" line says
+# (its cases; "kernel" when its VFIO calls reached the guest's kernel,
+# "model" or "host" otherwise), a guest binary, a setup problem or a VM that
+# cannot run as one case on the kernel (see doc/guides/testing.rst). Exit status 0
 # when nothing failed, 1 when a test failed, a VM did not finish, the guest
 # setup failed (a module not loaded, a device not bound) or, with --strict,
 # no VM could run; 2 on a usage error. Without --strict a machine that
@@ -199,14 +205,42 @@ done
 # --- results ----------------------------------------------------------------
 
 n_pass=0 n_fail=0 n_skip=0
-report() { # status config test [note]
-	local st=$1 name="$2/$3" note=${4:-}
-	case $st in
-	PASS) n_pass=$((n_pass + 1)) ;;
-	FAIL) n_fail=$((n_fail + 1)) ;;
-	SKIP) n_skip=$((n_skip + 1)) ;;
-	esac
+places="kernel model host"
+declare -A by_pass=() by_fail=() by_skip=()
+for p in $places; do by_pass[$p]=0 by_fail[$p]=0 by_skip[$p]=0; done
+# status config test [note [place P F S]]: without counts, one case on the
+# kernel; a failed test with no failed case adds one failure
+report() {
+	local st=$1 name="$2/$3" note=${4:-} place=${5:-kernel} p=${6:-} f=${7:-} sk=${8:-}
+	if [ -z "$p" ]; then
+		p=0 f=0 sk=0
+		case $st in
+		PASS) p=1 ;;
+		SKIP) sk=1 ;;
+		*) f=1 ;;
+		esac
+	fi
+	[ "$st" = FAIL ] && [ "$f" = 0 ] && f=1
+	n_pass=$((n_pass + p)) n_fail=$((n_fail + f)) n_skip=$((n_skip + sk))
+	by_pass[$place]=$((by_pass[$place] + p))
+	by_fail[$place]=$((by_fail[$place] + f))
+	by_skip[$place]=$((by_skip[$place] + sk))
+	[ -n "${6:-}" ] && note="${note:+$note }[$place: $p passed, $f failed, $sk skipped]"
 	echo "$st $name${note:+ $note}"
+}
+# the closing lines
+print_counts() {
+	local p line=""
+	for p in $places; do
+		line="$line${line:+; }$p: ${by_pass[$p]} passed, ${by_fail[$p]} failed, ${by_skip[$p]} skipped"
+	done
+	echo "vm: $line"
+	echo "vm: $n_pass passed, $n_fail failed, $n_skip skipped"
+}
+# a dpdk-test test's "counted" line in its log: "place P F S", or nothing
+counted_of() { # log test
+	[ -f "$1" ] || return 0
+	sed -n "s/^counted $2: \(kernel\|model\|host\): \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped\$/\1 \2 \3 \4/p" "$1" | tail -n 1
 }
 indent() { sed 's/^/    | /'; }
 show_log() { # a test's guest log, at most its last 300 lines
@@ -237,7 +271,7 @@ skip_everything() { # reason
 	if [ $strict = 1 ]; then
 		# CI must not go green without the real kernel: one line, one failure
 		report FAIL vm "no VM could run" "($1)"
-		echo "vm: $n_pass passed, $n_fail failed, $n_skip skipped"
+		print_counts
 		exit 1
 	fi
 	for c in "${configs[@]}"; do
@@ -247,7 +281,7 @@ skip_everything() { # reason
 			report SKIP "$(basename "$c" .conf)" "$t" "($1)"
 		done
 	done
-	echo "vm: $n_pass passed, $n_fail failed, $n_skip skipped"
+	print_counts
 	exit 0
 }
 
@@ -514,15 +548,17 @@ for c in "${configs[@]}"; do
 			fi
 			continue
 		fi
+		# its cases and where they ran (dpdk-test tests; else one case)
+		cnt=$(counted_of "$log" "$t")
 		# shellcheck disable=SC2086
 		set -- $res
 		case $1 in
-		pass) report PASS "$name" "$t" "($3 s)"
+		pass) report PASS "$name" "$t" "($3 s)" $cnt
 			[ $show_output = 1 ] && show_log "$log" ;;
-		skip) report SKIP "$name" "$t" "($(skip_reason "$log"))"
+		skip) report SKIP "$name" "$t" "($(skip_reason "$log"))" $cnt
 			[ $show_output = 1 ] && show_log "$log" ;;
 		*)
-			report FAIL "$name" "$t" "(rc $2, $3 s)"
+			report FAIL "$name" "$t" "(rc $2, $3 s)" $cnt
 			show_log "$log"
 			;;
 		esac
@@ -535,6 +571,6 @@ for c in "${configs[@]}"; do
 	fi
 done
 
-echo "vm: $n_pass passed, $n_fail failed, $n_skip skipped"
+print_counts
 [ $keep = 1 ] || { [ $n_fail -gt 0 ] || [ $vm_failed = 1 ]; } && keep=1
 [ $n_fail -eq 0 ] && [ $vm_failed = 0 ]

@@ -57,6 +57,8 @@ uint64_t vfio_model_mapped_bytes(int container_fd);
 bool vfio_model_is_mapped(int container_fd, uint64_t iova, uint64_t len);
 uint64_t vfio_model_locked_bytes(void);
 unsigned long vfio_model_ioctl_count(unsigned long request);
+/* opens and ioctls received since the process started; never reset */
+unsigned long vfio_model_calls(void);
 
 /*
  * Verify the model's invariants over every container: record tree shape,

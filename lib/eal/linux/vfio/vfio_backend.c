@@ -19,10 +19,17 @@
 
 #include "vfio_backend.h"
 
+/* calls that reached the kernel's VFIO (see vfio_backend_kernel_calls) */
+static uint64_t kernel_calls;
+
 static int
 kernel_open(const char *path, int flags)
 {
-	return open(path, flags);
+	int fd = open(path, flags);
+
+	if (fd >= 0)
+		__atomic_fetch_add(&kernel_calls, 1, __ATOMIC_RELAXED);
+	return fd;
 }
 
 static int
@@ -34,6 +41,7 @@ kernel_close(int fd)
 static int
 kernel_ioctl(int fd, unsigned long request, void *arg)
 {
+	__atomic_fetch_add(&kernel_calls, 1, __ATOMIC_RELAXED);
 	return ioctl(fd, request, arg);
 }
 
@@ -142,4 +150,10 @@ void
 vfio_backend_select(const struct vfio_backend *be)
 {
 	current_backend = be != NULL ? be : &vfio_backend_kernel;
+}
+
+uint64_t
+vfio_backend_kernel_calls(void)
+{
+	return __atomic_load_n(&kernel_calls, __ATOMIC_RELAXED);
 }

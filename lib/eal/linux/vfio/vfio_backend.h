@@ -52,4 +52,13 @@ const struct vfio_backend *vfio_backend(void);
 __rte_internal
 void vfio_backend_select(const struct vfio_backend *be);
 
+/*
+ * How many calls reached the kernel's VFIO through the kernel backend in
+ * this process: opens of a VFIO node that succeeded, and ioctls (whatever
+ * their result). The test runner reads it to tell a test that ran on the
+ * real kernel from one that ran on the model or used no VFIO at all.
+ */
+__rte_internal
+uint64_t vfio_backend_kernel_calls(void);
+
 #endif /* _VFIO_BACKEND_H_ */
