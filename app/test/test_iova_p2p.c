@@ -680,7 +680,7 @@ test_iova_mode_vm(void)
 	dev = test_vfio_edu(NULL);
 	if (dev == NULL) {
 		rte_eal_cleanup();
-		TEST_SKIP("no edu device bound to vfio-pci");
+		TEST_SKIP_MISSING("no edu device bound to vfio-pci");
 	}
 	edu = rte_edu_probe(dev);
 	TEST_ASSERT_NOT_NULL(edu, "edu probe: %s", rte_strerror(rte_errno));
