@@ -246,6 +246,27 @@ block_get(enum test_iova_mode mode, size_t size, uint64_t align,
 	return 0;
 }
 
+/*
+ * IOVA as VA: an address range of the process nobody can use is an IOVA
+ * nobody maps. Reserves size bytes at align into h (h->iova its start).
+ */
+static int
+va_spare_get(size_t size, uint64_t align, struct held_iova *h)
+{
+	void *p = test_dma_mmap(size + align, PROT_NONE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
+
+	if (p == MAP_FAILED) {
+		rte_errno = ENOMEM;
+		return -1;
+	}
+	h->kind = HELD_VA_SPARE;
+	h->base = (uintptr_t)p;
+	h->size = size + align;
+	h->iova = RTE_ALIGN_CEIL((uintptr_t)p, align);
+	return 0;
+}
+
 /* [a, a + len) inside one of the IOMMU's valid ranges (or none known). */
 static bool
 va_reachable(uint64_t a, size_t len)
@@ -286,19 +307,10 @@ test_iova_for(const void *va, size_t len)
 		 * that mmap() placed near 2^47 on a 39-bit IOMMU): a spare IOVA
 		 * inside the reach, aligned as the VA is, held in this slot.
 		 */
-		uint64_t align = RTE_MAX(pg, low_bit((uintptr_t)va - off,
-			RTE_MIN(ALIGN_MAX, pow2_ceil(size))));
-		void *p = test_dma_mmap(size + align, PROT_NONE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
-
-		if (p == MAP_FAILED) {
-			rte_errno = ENOMEM;
+		if (va_spare_get(size, RTE_MAX(pg, low_bit((uintptr_t)va - off,
+				RTE_MIN(ALIGN_MAX, pow2_ceil(size)))), h) < 0)
 			return RTE_BAD_IOVA;
-		}
-		h->kind = HELD_VA_SPARE;
-		h->base = (uintptr_t)p;
-		h->size = size + align;
-		h->iova = RTE_ALIGN_CEIL((uintptr_t)p, align) + off;
+		h->iova += off;
 	} else {
 		if (block_get(mode, size, RTE_MAX(pg, low_bit((uintptr_t)va - off,
 				RTE_MIN(ALIGN_MAX, pow2_ceil(size)))), h) < 0)
@@ -316,7 +328,6 @@ test_iova_spare(size_t len, size_t align)
 	size_t pg = test_page_size();
 	struct held_iova *h;
 	size_t size;
-	void *p;
 
 	if (align == 0)
 		align = pg;
@@ -335,17 +346,8 @@ test_iova_spare(size_t len, size_t align)
 		h->len = len;
 		return h->iova;
 	}
-	/* an address range of the process nobody can use is an IOVA nobody maps */
-	p = test_dma_mmap(size + align, PROT_NONE,
-		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
-	if (p == MAP_FAILED) {
-		rte_errno = ENOMEM;
+	if (va_spare_get(size, align, h) < 0)
 		return RTE_BAD_IOVA;
-	}
-	h->kind = HELD_VA_SPARE;
-	h->base = (uintptr_t)p;
-	h->size = size + align;
-	h->iova = RTE_ALIGN_CEIL((uintptr_t)p, align);
 	h->len = len;
 	return h->iova;
 }
