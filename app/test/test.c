@@ -99,7 +99,7 @@ test_in_vm(void)
 	return v != NULL && strcmp(v, "1") == 0;
 }
 
-static int
+static int __attribute__((format(printf, 3, 0)))
 vmissing(const char *func, bool part, const char *fmt, va_list ap)
 {
 	char why[512];

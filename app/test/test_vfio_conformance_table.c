@@ -217,8 +217,8 @@ const char *const cf_not_run[] = {
 	"B10 second device of the group bound to a host driver (VM groups hold one device)",
 	"D46 on the model: BAR mmap (PFNMAP) is not modelled",
 	"compat column on the model: the model does not emulate iommufd's type1 container",
-	"compat column of B19, B22, D33-35, D39-48, E49-50, E59, F62-65, G70-71, S11: "
-		"results the reference does not state for compat without an attached device",
+	("compat column of B19, B22, D33-35, D39-48, E49-50, E59, F62-65, G70-71, S11: "
+		"results the reference does not state for compat without an attached device"),
 	"H73-75 attach-time conflicts: need groups with different apertures/IR",
 	"I80 ALLOW_IOVAS: not modelled; automatic IOVAs only approximated (the EAL maps at fixed IOVAs)",
 	"J81-83 noiommu: not type1",
