@@ -650,12 +650,14 @@ demo_heap_buffer(size_t pgsz, bool dyn)
 		n_whole += m->whole;
 	}
 free:
-	act("rte_free it: expect %s", !dyn ? "no page released: static memory stays" :
+	act("rte_free it, then rte_malloc_heap_trim (the heap keeps up to 16 MiB of free pages, still mapped, until trimmed or under pressure): expect %s",
+		!dyn ? "no page released: static memory stays" :
 		demo.vfio ? "its free pages unmapped (adjacent units in one UNMAP_DMA), then returned to the system" :
 		"its free pages returned to the system");
 	stats(&b);
 	p1 = heap_pages();
 	rte_free(buf);
+	rte_malloc_heap_trim(NULL);
 	p2 = heap_pages();
 	for (i = 0; i < n_marks; i++) {
 		marks[i].released = !page_in_use(marks[i].va);
@@ -771,7 +773,7 @@ demo_heap_neighbours(size_t pgsz)
 	fill_pattern(mk.pat, SPOT);
 	memcpy(s_mid, mk.pat, SPOT);
 
-	act("rte_free every chunk that touches the middle page: expect that page alone unmapped and released");
+	act("rte_free every chunk that touches the middle page, then rte_malloc_heap_trim: expect that page alone unmapped and released");
 	stats(&b);
 	for (i = 0; i < CHUNKS; i++)
 		if (chunk_overlaps(chunks[i], csz, mid, pgsz)) {
@@ -779,6 +781,7 @@ demo_heap_neighbours(size_t pgsz)
 			chunks[i] = NULL;
 			freed++;
 		}
+	rte_malloc_heap_trim(NULL);
 	if (outcome(!page_in_use(mid) && page_in_use(mid - pgsz) && page_in_use(mid + pgsz) &&
 			delta_is(&b, -1),
 			"%u chunks freed; the middle page %s, the one before it %s, the one after it %s; %s",
