@@ -869,6 +869,57 @@ model_conflict_two_groups(void)
 }
 REGISTER_TEST_COMMAND(vfio_group_conflict_model_autotest, model_conflict_two_groups);
 
+/*
+ * rte_dev_dma_map() of a device whose group the application bound to a
+ * container of its own maps into that container, where the device can
+ * reach it (DPDK 22.11 maps into the default container).
+ */
+static int
+model_dev_dma_own_container(void)
+{
+	struct vfio_model_group_cfg g;
+	size_t pg = test_page_size();
+	struct rte_pci_device *dev;
+	uint64_t iova = 1ULL << 40, n_def;
+	void *va;
+	int cfd;
+
+	if (test_vfio_is_kernel())
+		TEST_SKIP("model test");
+	TEST_STEP("rte_dev_dma_map: into the container the device's group is bound to");
+	model_cfg(&g, GROUP_48, DEV_48, 48);
+	TEST_ASSERT(model_eal_init(&g, 1, "--no-huge", "-m", "16", NULL) >= 0, "init");
+	dev = rte_pci_find(DEV_48);
+	TEST_ASSERT_NOT_NULL(dev, "the model's device");
+	va = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(va != MAP_FAILED, "mmap");
+	cfd = rte_vfio_container_create();
+	TEST_ASSERT(cfd >= 0 && rte_vfio_container_group_bind(cfd, GROUP_48) >= 0,
+		"the application's container with the device's group: %s",
+		rte_strerror(rte_errno));
+	n_def = test_vfio_records(RTE_VFIO_DEFAULT_CONTAINER_FD);
+	TEST_ASSERT_SUCCESS(rte_dev_dma_map(dev->device, va, iova, pg), "map");
+	TEST_ASSERT_EQUAL(test_vfio_records(cfd), 1, "recorded in the device's container");
+	TEST_ASSERT(vfio_model_is_mapped(cfd, iova, pg), "mapped there");
+	TEST_ASSERT_EQUAL(test_vfio_records(RTE_VFIO_DEFAULT_CONTAINER_FD), n_def,
+		"nothing in the default container");
+	TEST_ASSERT_SUCCESS(rte_dev_dma_unmap(dev->device, va, iova, pg), "unmap");
+	TEST_ASSERT_EQUAL(test_vfio_records(cfd), 0, "unmapped from it");
+	TEST_ASSERT(!vfio_model_is_mapped(cfd, iova, pg), "and from the model's IOMMU");
+	TEST_STEP("after unbind: the default container again");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_group_unbind(cfd, GROUP_48), "unbind");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
+	TEST_ASSERT_SUCCESS(rte_dev_dma_map(dev->device, va, iova, pg), "map");
+	TEST_ASSERT_EQUAL(test_vfio_records(RTE_VFIO_DEFAULT_CONTAINER_FD), n_def + 1,
+		"recorded in the default container");
+	TEST_ASSERT_SUCCESS(rte_dev_dma_unmap(dev->device, va, iova, pg), "unmap");
+	TEST_ASSERT_SUCCESS(vfio_model_check(), "model invariants");
+	munmap(va, pg);
+	rte_eal_cleanup();
+	return TEST_SUCCESS;
+}
+REGISTER_TEST_COMMAND(vfio_dev_dma_container_autotest, model_dev_dma_own_container);
+
 /* ---- peer to peer ---- */
 
 static unsigned int n_dev_recs;

@@ -416,6 +416,24 @@ bar_owner_check(const void *addr, size_t len, const char *op,
 	return 0;
 }
 
+/*
+ * The container a device's DMA maps go to: that of its IOMMU group, which
+ * the application may have bound to a container of its own
+ * (rte_vfio_container_group_bind()); the default container otherwise.
+ * DPDK 22.11 always uses the default one, where such a device cannot see
+ * the mapping.
+ */
+static int
+pci_dma_container(struct rte_device *gen)
+{
+	struct pci_dev *pd = RTE_PTR_SUB(gen, offsetof(struct pci_dev, gen));
+	int num;
+
+	if (rte_vfio_get_group_num(pci_sysfs_devices(), pd->pub.name, &num) != 1)
+		return RTE_VFIO_DEFAULT_CONTAINER_FD;
+	return vfio_group_container_fd(num);
+}
+
 static int
 pci_dma_map(struct rte_device *gen, void *addr, uint64_t iova, size_t len)
 {
@@ -429,7 +447,7 @@ pci_dma_map(struct rte_device *gen, void *addr, uint64_t iova, size_t len)
 		return -1;
 	if (owner != NULL)
 		return vfio_device_dma_map(owner->fd, (uintptr_t)addr, iova, len);
-	return rte_vfio_container_dma_map(RTE_VFIO_DEFAULT_CONTAINER_FD,
+	return rte_vfio_container_dma_map(pci_dma_container(gen),
 		(uintptr_t)addr, iova, len);
 }
 
@@ -443,7 +461,7 @@ pci_dma_unmap(struct rte_device *gen, void *addr, uint64_t iova, size_t len)
 		return -1;
 	if (owner != NULL)
 		return vfio_device_dma_unmap(owner->fd, iova, len);
-	return rte_vfio_container_dma_unmap(RTE_VFIO_DEFAULT_CONTAINER_FD,
+	return rte_vfio_container_dma_unmap(pci_dma_container(gen),
 		(uintptr_t)addr, iova, len);
 }
 

@@ -229,6 +229,23 @@ rte_vfio_get_group_num(const char *sysfs_base, const char *dev_addr,
 	return 1;
 }
 
+int
+vfio_group_container_fd(int group_num)
+{
+	struct vfio_group *grp;
+	int fd = RTE_VFIO_DEFAULT_CONTAINER_FD;
+
+	if (!vfio_available())
+		return fd;
+	vfio_lock();
+	grp = vfio_group_find_locked(group_num);
+	if (grp != NULL && grp->cont != NULL &&
+			grp->cont != vfio_default_container_locked())
+		fd = grp->cont->fd;
+	vfio_unlock();
+	return fd;
+}
+
 /* ---- mappings ---- */
 
 struct map_arg {

@@ -44,6 +44,15 @@ __rte_internal
 int vfio_dev_reset(int dev_fd);
 
 /*
+ * The container that IOMMU group group_num is bound to, for the DMA maps
+ * of its devices (rte_dev_dma_map()): the fd of a container the
+ * application created and bound the group to, else
+ * RTE_VFIO_DEFAULT_CONTAINER_FD (the default container, or not bound).
+ */
+__rte_internal
+int vfio_group_container_fd(int group_num);
+
+/*
  * Device memory owned by a device (vfio_device.c); these return 0 or -1
  * with rte_errno, and log their refusals.
  *
