@@ -920,6 +920,53 @@ model_dev_dma_own_container(void)
 }
 REGISTER_TEST_COMMAND(vfio_dev_dma_container_autotest, model_dev_dma_own_container);
 
+/*
+ * A group the application bound itself stays bound when its last device
+ * is released: unbinding it would make the kernel drop the application's
+ * mappings in that container.
+ */
+static int
+model_app_bound_group_kept(void)
+{
+	struct vfio_model_group_cfg g;
+	struct vfio_device_info info;
+	size_t pg = test_page_size();
+	uint64_t iova = 1ULL << 40;
+	char base[PATH_MAX];
+	int cfd, dfd = -1;
+	void *va;
+
+	if (test_vfio_is_kernel())
+		TEST_SKIP("model test");
+	TEST_STEP("release of the last device of an application-bound group: the group and its maps stay");
+	model_cfg(&g, GROUP_48, DEV_48, 48);
+	TEST_ASSERT(model_eal_init(&g, 1, "--no-huge", "-m", "16", NULL) >= 0, "init");
+	snprintf(base, sizeof(base), "%s/bus/pci/devices", vfio_model_sysfs_root());
+	va = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(va != MAP_FAILED, "mmap");
+	cfd = rte_vfio_container_create();
+	TEST_ASSERT(cfd >= 0 && rte_vfio_container_group_bind(cfd, GROUP_48) >= 0,
+		"the application's container with the group: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, (uintptr_t)va, iova, pg),
+		"the application's map");
+	TEST_ASSERT_SUCCESS(rte_vfio_setup_device(base, DEV_48, &dfd, &info), "setup");
+	TEST_ASSERT_SUCCESS(rte_vfio_release_device(base, DEV_48, dfd), "release");
+	TEST_ASSERT(vfio_model_is_mapped(cfd, iova, pg), "the map is still in the IOMMU");
+	TEST_ASSERT_EQUAL(test_vfio_records(cfd), 1, "and recorded");
+	TEST_STEP("the device can be set up again in the same container, then the application unbinds");
+	TEST_ASSERT_SUCCESS(rte_vfio_setup_device(base, DEV_48, &dfd, &info), "setup again");
+	TEST_ASSERT_SUCCESS(rte_vfio_release_device(base, DEV_48, dfd), "release again");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, (uintptr_t)va, iova, pg),
+		"unmap");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_group_unbind(cfd, GROUP_48), "unbind");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
+	TEST_ASSERT_SUCCESS(vfio_model_check(), "model invariants");
+	munmap(va, pg);
+	rte_eal_cleanup();
+	return TEST_SUCCESS;
+}
+REGISTER_TEST_COMMAND(vfio_app_group_kept_autotest, model_app_bound_group_kept);
+
 /* ---- peer to peer ---- */
 
 static unsigned int n_dev_recs;

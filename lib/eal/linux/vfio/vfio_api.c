@@ -117,6 +117,8 @@ group_bind(struct vfio_container *cont, void *arg)
 		grp = vfio_group_find_locked(g->num);
 	if (grp == NULL)
 		grp = vfio_group_bind_locked(cont, g->num);
+	if (grp != NULL && !g->find_any)
+		grp->app_bound = true;
 	return grp != NULL ? grp->fd : -1;
 }
 

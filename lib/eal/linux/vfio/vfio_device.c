@@ -104,8 +104,13 @@ device_close(struct vfio_device *dev)
 	dev->fd = -1;
 	if (grp->n_devices > 0)
 		grp->n_devices--;
-	/* the group goes with its last device, as in DPDK */
-	if (grp->n_devices == 0 && vfio_group_unbind_locked(grp) < 0)
+	/*
+	 * The group goes with its last device, as in DPDK, unless the
+	 * application bound it itself: unbinding would make the kernel drop
+	 * the application's own mappings in that container.
+	 */
+	if (grp->n_devices == 0 && !grp->app_bound &&
+			vfio_group_unbind_locked(grp) < 0)
 		EAL_LOG(ERR, "VFIO: could not unbind IOMMU group %d", grp->num);
 	/*
 	 * The last group took every kernel mapping with it, and the device

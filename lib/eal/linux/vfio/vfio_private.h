@@ -48,6 +48,8 @@ struct vfio_group {
 	int fd;
 	bool noiommu;
 	unsigned int n_devices;         /* devices of the group that are open */
+	bool app_bound;                 /* rte_vfio_container_group_bind(): stays
+					 * bound until the application unbinds */
 	struct vfio_container *cont;
 };
 
