@@ -140,7 +140,7 @@ mb_opts_default(struct mb_opts *o)
 	o->user_mb = 64;
 	o->paged_pages = 4096;
 	o->teardown_pages = 2048;
-	o->repeat = 2;
+	o->repeat = 5;
 }
 
 static const struct {
@@ -161,8 +161,8 @@ static const struct {
 	  "system pages of the paged user map" },
 	{ "--teardown-pages", offsetof(struct mb_opts, teardown_pages), 1u << 20,
 	  "one-page maps in the container torn down" },
-	{ "--repeat", offsetof(struct mb_opts, repeat), 100,
-	  "repetitions of each row; the best is reported" },
+	{ "--repeat", offsetof(struct mb_opts, repeat), MB_MAX_REPEAT,
+	  "repetitions of each row; the median is reported" },
 };
 
 void
@@ -404,8 +404,9 @@ struct probe {
 };
 
 /* The best of the repetitions of a row; an error sticks (it is reported). */
+/* The repetitions of a row (the name is older than the median). */
 struct best {
-	struct mb_row r;
+	struct mb_samples s;
 	bool have;
 };
 
@@ -416,8 +417,7 @@ best_add(struct best *b, const struct mb_row *r)
 		fprintf(stderr, "repetition: ");
 		mb_row_print(stderr, r);
 	}
-	if (!b->have || (b->r.err == 0 && (r->err != 0 || r->secs < b->r.secs)))
-		b->r = *r;
+	mb_samples_add(&b->s, r);
 	b->have = true;
 }
 
@@ -425,7 +425,7 @@ static void
 best_print(const struct best *b)
 {
 	if (b->have)
-		mb_row_print(stdout, &b->r);
+		mb_row_print(stdout, mb_samples_median(&b->s));
 }
 
 static void
@@ -891,7 +891,7 @@ static const struct {
 	bool fresh;
 } groups[] = {
 	{ "heap", group_heap, false },
-	{ "static", group_static, false },
+	{ "static", group_static, true },
 	{ "user", group_user, false },
 	{ "teardown", NULL, true },
 	{ "teardown_rec", NULL, true },
@@ -986,7 +986,7 @@ mb_run_groups(const struct mb_opts *o)
 
 		if (!group_selected(o, groups[g].name))
 			continue;
-		/* the reader keeps the best of rows repeated across processes */
+		/* the reader takes the median of rows repeated across processes */
 		if (groups[g].fresh) {
 			runs = o->repeat;
 			one.repeat = 1;
