@@ -237,11 +237,11 @@ malloc_heaps_trim_for(struct malloc_heap *heap)
 	for (i = 0; i < RTE_DIM(malloc_numa_heaps); i++) {
 		struct malloc_heap *other = &malloc_numa_heaps[i];
 
-		if (other == heap || pthread_mutex_trylock(&other->lock) != 0)
+		if (other == heap || malloc_heap_trylock(&other->lock) != 0)
 			continue;
 		if (other->active)
 			released += malloc_heap_trim(other, 0, false);
-		pthread_mutex_unlock(&other->lock);
+		malloc_heap_unlock(&other->lock);
 	}
 	if (released > 0)
 		EAL_LOG(DEBUG, "heap %s: gave back %zu bytes of kept free pages to grow",
