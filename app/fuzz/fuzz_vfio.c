@@ -9,7 +9,7 @@
  * it, group attach and detach, container re-creation, and faults armed
  * for the next step (a kernel call or an allocation of the component).
  *
- * After every step the promises are checked (test_fault_inv.h): records
+ * After every step the promises are checked (vfio_invariants.h): records
  * equal the kernel's mappings in every container, the user maps recorded
  * are exactly those the API said it made (a shadow kept here), every live
  * allocation is mapped, no heap or static record is stray, removed
@@ -43,7 +43,7 @@
 #include "vfio_model.h"
 #include "vfio_private.h"
 #include "vfio_records.h"
-#include "test_fault_inv.h"
+#include "vfio_invariants.h"
 
 #define DEF RTE_VFIO_DEFAULT_CONTAINER_FD
 #define N_CONT 3                /* slot 0: the default container */
