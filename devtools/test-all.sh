@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Run every test of the project on this machine: install what is missing,
-# build (warnings are errors), run the unit tests, the unit tests again under
-# AddressSanitizer + UndefinedBehaviorSanitizer, and the VM tests on the real
-# kernel. Counts cases (a test that reports its cases counts as them) by
+# build (warnings are errors), run the unit tests, DPDK 22.11's own memory
+# autotests against the installed library (devtools/dpdk-tests.sh), the
+# unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer, and
+# the VM tests on the real kernel. Counts cases (a test that reports its cases counts as them) by
 # place: "kernel" (VFIO calls reached a real kernel: the VM), "model" (the
 # type1 model), "host" (no VFIO). Ends with two lines:
 #   kernel: N passed, N failed, N skipped; model: ...; host: ...
@@ -87,6 +88,22 @@ if build build; then
 	unit build unit
 	unit build doc doc
 else
+	add_counts "host 0 1 0"
+fi
+
+# DPDK 22.11's own memory autotests (Debian's source package), compiled
+# unchanged against the installed library: each check counts on the host.
+echo "== DPDK 22.11's memory autotests against the installed memvfio"
+if [ -f build/build.ninja ]; then
+	devtools/dpdk-tests.sh --build build >build-dpdk-tests.log 2>&1
+	grep -E '^(counted dpdk/|FAIL |DPDK |cached: |total time )' build-dpdk-tests.log
+	# "dpdk-tests: P passed, F failed, S skipped"; none: it did not finish
+	counts=$(sed -n 's/^dpdk-tests: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/host \1 \2 \3/p' \
+		build-dpdk-tests.log | tail -n 1)
+	[ -n "$counts" ] || { tail -20 build-dpdk-tests.log; counts="host 0 1 0"; }
+	add_counts "$counts"
+else
+	echo "no build: DPDK's tests cannot be compiled"
 	add_counts "host 0 1 0"
 fi
 

@@ -93,6 +93,9 @@ void mb_row_print(FILE *f, const struct mb_row *r);
 /* Parse an @ROW line; 0 on success, -1 when it is not one. */
 int mb_row_parse(const char *line, struct mb_row *r);
 
+/* --verbose was given: every repetition of a row is printed (mb_opts.c). */
+extern bool mb_verbose;
+
 /* Monotonic time in seconds. */
 double mb_now(void);
 

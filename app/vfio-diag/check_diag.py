@@ -101,6 +101,9 @@ def model(tool):
     check(rep["iova"]["mode"] in ("VA", "PA"), f"model: IOVA mode {rep['iova']['mode']} "
           f"({rep['iova']['why']})")
     check(rep["iova"]["why"] != "", "model: IOVA mode has a reason")
+    check(rep["vfio_mode"]["mode"] == "group" and
+          "iommufd is not usable" in rep["vfio_mode"]["why"],
+          f"model: VFIO mode group, iommufd unusable ({rep['vfio_mode']})")
 
     rep = run_json(tool, "--model", "--no-iova", "--memory", "512G")
     want = f"dma_entry_limit 65535 is below what 512 GiB of {page // 1024} KiB pages need"
@@ -147,6 +150,9 @@ def host(tool):
         check(len(rep["hugepages"]) > 0, "host: hugepage pools listed")
     check(rep["iova"]["mode"] in ("VA", "PA") or rep["iova"]["eal_errno"] != 0,
           f"host: IOVA mode {rep['iova']['mode']} ({rep['iova']['why']})")
+    check(rep["vfio_mode"]["mode"] in ("group", "cdev", "noiommu", "none", None) and
+          rep["vfio_mode"]["why"] != "",
+          f"host: VFIO mode with a reason ({rep['vfio_mode']})")
 
     # no IOMMU at all, disabled on the command line
     with tempfile.TemporaryDirectory() as empty:

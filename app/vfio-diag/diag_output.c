@@ -218,6 +218,9 @@ diag_print_text(const struct diag_report *rep, FILE *out)
 	if (rep->iova.known && strstr(rep->iova.source, "allocated") != NULL)
 		fprintf(out, " (allocated by the EAL)");
 	fprintf(out, ": %s\n", rep->iova.why);
+	fprintf(out, "VFIO mode\n  %s: %s\n", rep->iova.vfio_known ?
+		diag_vfio_mode_name(rep->iova.vfio_mode) : "unknown",
+		rep->iova.vfio_why);
 	if (rep->n_advice == 0) {
 		fprintf(out, "No problem found.\n");
 		return;
@@ -599,6 +602,14 @@ diag_print_json(const struct diag_report *rep, FILE *out)
 		strstr(rep->iova.source, "allocated") != NULL, &n);
 	json_kv_u64(out, "eal_errno", (uint64_t)rep->iova.eal_errno, &n);
 	json_kv_str(out, "why", rep->iova.why, &n);
+	fputs("},\n \"vfio_mode\": {", out);
+	n = 0;
+	json_key(out, "mode", &n);
+	if (rep->iova.vfio_known)
+		json_str(out, diag_vfio_mode_name(rep->iova.vfio_mode));
+	else
+		fputs("null", out);
+	json_kv_str(out, "why", rep->iova.vfio_why, &n);
 	fputs("},\n \"advice\": [", out);
 	for (i = 0; i < rep->n_advice; i++) {
 		const struct diag_advice *a = &rep->advice[i];

@@ -166,6 +166,10 @@ struct diag_iova {
 	int eal_errno;               /* 0, or why rte_eal_init() refused */
 	char why[512];               /* the EAL's own words */
 	const char *source;          /* how the answer was obtained */
+	/* the VFIO interface the same rte_eal_init() chose, and why */
+	bool vfio_known;
+	int vfio_mode;               /* enum rte_vfio_mode */
+	char vfio_why[384];          /* the EAL's own words ("" none) */
 };
 
 enum diag_severity { DIAG_INFO, DIAG_WARNING, DIAG_ERROR };
@@ -245,6 +249,7 @@ int diag_read_line(const char *path, char *buf, size_t len);
 int diag_read_u64(const char *path, uint64_t *val);
 const char *diag_size_str(uint64_t bytes, char *buf, size_t len);
 const char *diag_iova_name(enum rte_iova_mode mode);
+const char *diag_vfio_mode_name(int mode);
 const char *diag_tri_name(enum diag_tri t);
 
 #endif /* _VFIO_DIAG_H_ */

@@ -325,11 +325,15 @@ kver=$(cat "$kdir/kver")
 probe_note=""
 cc=${CC:-cc}
 if command -v "$cc" >/dev/null 2>&1; then
-	for p in vfio_probe:vfio_probe.c vmtest-capdrop:capdrop.c; do
-		bin=$work/${p%%:*} src=$here/${p#*:}
-		if ! "$cc" -O2 -Wall -Wextra -Werror -static -o "$bin" "$src" 2> "$work/cc.log" &&
-		   ! "$cc" -O2 -Wall -Wextra -Werror -o "$bin" "$src" 2>> "$work/cc.log"; then
-			probe_note="cannot compile $(basename "$src"): $(head -n 5 "$work/cc.log" | tr '\n' ' ')"
+	# NAME:SOURCE,SOURCE...
+	for p in vfio_probe:vfio_probe.c,vfio_probe_dev.c,vfio_probe_checks.c \
+		 vmtest-capdrop:capdrop.c; do
+		bin=$work/${p%%:*} srcs=()
+		IFS=, read -r -a names <<< "${p#*:}"
+		for s in "${names[@]}"; do srcs+=("$here/$s"); done
+		if ! "$cc" -O2 -Wall -Wextra -Werror -static -o "$bin" "${srcs[@]}" 2> "$work/cc.log" &&
+		   ! "$cc" -O2 -Wall -Wextra -Werror -o "$bin" "${srcs[@]}" 2>> "$work/cc.log"; then
+			probe_note="cannot compile ${p%%:*}: $(head -n 5 "$work/cc.log" | tr '\n' ' ')"
 			rm -f "$bin"
 		fi
 	done

@@ -3,10 +3,9 @@
  * The model's native iommufd (reference kernel-vfio-type1.md 6.4 and
  * iommufd.md): /dev/iommu contexts holding IOAS objects, IOMMU_IOAS_ALLOC,
  * IOMMU_DESTROY, IOMMU_IOAS_IOVA_RANGES, IOMMU_IOAS_MAP and
- * IOMMU_IOAS_UNMAP, and VFIO device cdevs (/dev/vfio/devices/vfioN) with
- * VFIO_DEVICE_BIND_IOMMUFD, VFIO_DEVICE_ATTACH_IOMMUFD_PT and
- * VFIO_DEVICE_DETACH_IOMMUFD_PT. The order of checks follows Linux 6.12
- * because callers can tell it apart by the errno. Called with model.lock
+ * IOMMU_IOAS_UNMAP. The VFIO device cdevs that attach to an IOAS are in
+ * vfio_model_cdev.c (shared types: vfio_model_iommufd.h). The order of
+ * checks follows Linux 6.12 because callers can tell it apart by the errno. Called with model.lock
  * held; functions return a value >= 0 or a negative errno.
  *
  * What differs from type1 on purpose (the kernel's semantics): areas are
@@ -27,35 +26,9 @@
 
 #include "vfio_iommufd_uapi.h"
 #include "vfio_model_priv.h"
+#include "vfio_model_iommufd.h"
 
-#define MAX_IOAS 16
-#define MAX_CDEVS 16
-#define MAX_RANGES 3
-#define UNMAP_ALL_LENGTH UINT64_MAX
-
-struct model_ioas {
-	uint32_t id;
-	unsigned int n_attached;
-	struct model_store areas;
-};
-
-struct model_iommufd {
-	int fd;                     /* -1 once closed */
-	unsigned int users;         /* bound cdevs keep the context alive */
-	struct model_ioas *ioas[MAX_IOAS];
-};
-
-struct model_cdev {
-	bool used;
-	struct model_group *g;
-	unsigned int dev;           /* index in g->devices */
-	struct model_iommufd *ictx; /* bound to; NULL before BIND */
-	uint32_t devid;
-	struct model_ioas *pt;      /* attached to; NULL when detached */
-};
-
-static struct model_cdev cdevs[MAX_CDEVS];
-static struct model_iommufd *contexts[MAX_CDEVS];
+static struct model_iommufd *contexts[MODEL_MAX_CDEVS];
 
 /* ---- the iommufd ioctl frame: size first, unknown tail must be zero ---- */
 
@@ -91,37 +64,37 @@ read_cmd(void *dst, size_t len, size_t minsz, const void *arg)
 
 /* ---- objects ---- */
 
-static struct model_ioas *
-ioas_get(struct model_iommufd *ictx, uint32_t id)
+struct model_ioas *
+model_ioas_get(struct model_iommufd *ictx, uint32_t id)
 {
 	unsigned int i;
 
-	for (i = 0; i < MAX_IOAS; i++)
+	for (i = 0; i < MODEL_MAX_IOAS; i++)
 		if (ictx->ioas[i] != NULL && ictx->ioas[i]->id == id)
 			return ictx->ioas[i];
 	return NULL;
 }
 
-static bool
-is_device_id(const struct model_iommufd *ictx, uint32_t id)
+bool
+model_iommufd_is_devid(const struct model_iommufd *ictx, uint32_t id)
 {
 	unsigned int i;
 
-	for (i = 0; i < MAX_CDEVS; i++)
-		if (cdevs[i].used && cdevs[i].ictx == ictx &&
-				cdevs[i].devid == id)
+	for (i = 0; i < MODEL_MAX_CDEVS; i++)
+		if (model_cdevs[i].used && model_cdevs[i].ictx == ictx &&
+				model_cdevs[i].devid == id)
 			return true;
 	return false;
 }
 
 /* Object ids: the lowest free one from 1, as the kernel's xarray gives. */
-static uint32_t
-alloc_id(const struct model_iommufd *ictx)
+uint32_t
+model_iommufd_alloc_id(const struct model_iommufd *ictx)
 {
 	uint32_t id;
 
-	for (id = 1; ioas_get((struct model_iommufd *)(uintptr_t)ictx, id) != NULL ||
-			is_device_id(ictx, id); id++)
+	for (id = 1; model_ioas_get((struct model_iommufd *)(uintptr_t)ictx, id) != NULL ||
+			model_iommufd_is_devid(ictx, id); id++)
 		;
 	return id;
 }
@@ -135,13 +108,13 @@ ioas_ranges(const struct model_ioas *ioas, const struct model_group *extra,
 	bool msi = false;
 	unsigned int i, n = 0;
 
-	for (i = 0; i < MAX_CDEVS; i++) {
+	for (i = 0; i < MODEL_MAX_CDEVS; i++) {
 		const struct model_group *g;
 		unsigned int bits;
 
-		if (!cdevs[i].used || cdevs[i].pt != ioas)
+		if (!model_cdevs[i].used || model_cdevs[i].pt != ioas)
 			continue;
-		g = cdevs[i].g;
+		g = model_cdevs[i].g;
 		bits = g->aperture_bits != 0 ? g->aperture_bits : 48;
 		if (bits < 64)
 			top = RTE_MIN(top, (1ULL << bits) - 1);
@@ -169,11 +142,11 @@ ioas_ranges(const struct model_ioas *ioas, const struct model_group *extra,
 	return n;
 }
 
-static bool
-in_ranges(const struct model_ioas *ioas, const struct model_group *extra,
+bool
+model_ioas_in_ranges(const struct model_ioas *ioas, const struct model_group *extra,
 		uint64_t iova, uint64_t last)
 {
-	uint64_t s[MAX_RANGES], l[MAX_RANGES];
+	uint64_t s[MODEL_MAX_RANGES], l[MODEL_MAX_RANGES];
 	unsigned int i, n = ioas_ranges(ioas, extra, s, l);
 
 	for (i = 0; i < n; i++)
@@ -189,13 +162,13 @@ ioas_alignment(const struct model_ioas *ioas)
 	uint64_t align = 1;
 	unsigned int i;
 
-	for (i = 0; i < MAX_CDEVS; i++) {
+	for (i = 0; i < MODEL_MAX_CDEVS; i++) {
 		uint64_t bm;
 
-		if (!cdevs[i].used || cdevs[i].pt != ioas)
+		if (!model_cdevs[i].used || model_cdevs[i].pt != ioas)
 			continue;
-		bm = cdevs[i].g->pgsize_bitmap != 0 ?
-			cdevs[i].g->pgsize_bitmap : 0x40201000ULL;
+		bm = model_cdevs[i].g->pgsize_bitmap != 0 ?
+			model_cdevs[i].g->pgsize_bitmap : 0x40201000ULL;
 		bm &= ~(uint64_t)(model.page_size - 1);
 		bm |= model.page_size;
 		align = RTE_MAX(align, bm & -bm);
@@ -204,8 +177,8 @@ ioas_alignment(const struct model_ioas *ioas)
 }
 
 /* Pin an area's pages (EFAULT) and charge them (ENOMEM over the limit). */
-static int
-pin_area(const struct model_dma *a)
+int
+model_ioas_pin_area(const struct model_dma *a)
 {
 	int ret = model_pin_check(a->vaddr, a->size,
 		!!(a->prot & MV_IOMMU_IOAS_MAP_WRITEABLE));
@@ -218,8 +191,8 @@ pin_area(const struct model_dma *a)
 	return 0;
 }
 
-static void
-unpin_areas(struct model_ioas *ioas)
+void
+model_ioas_unpin(struct model_ioas *ioas)
 {
 	size_t i;
 
@@ -275,14 +248,14 @@ model_iommufd_set_fd(void *obj, int fd)
 	((struct model_iommufd *)obj)->fd = fd;
 }
 
-static void
-ictx_put(struct model_iommufd *ictx)
+void
+model_iommufd_put(struct model_iommufd *ictx)
 {
 	unsigned int i;
 
 	if (ictx->fd >= 0 || ictx->users > 0)
 		return;
-	for (i = 0; i < MAX_IOAS; i++)
+	for (i = 0; i < MODEL_MAX_IOAS; i++)
 		if (ictx->ioas[i] != NULL)
 			ioas_free(ictx->ioas[i]);
 	for (i = 0; i < RTE_DIM(contexts); i++)
@@ -297,7 +270,7 @@ model_iommufd_close(void *obj)
 	struct model_iommufd *ictx = obj;
 
 	ictx->fd = -1;
-	ictx_put(ictx);
+	model_iommufd_put(ictx);
 }
 
 static int
@@ -313,15 +286,15 @@ ioas_alloc(struct model_iommufd *ictx, void *arg)
 		return ret;
 	if (cmd.flags != 0)
 		return -EOPNOTSUPP;
-	for (i = 0; i < MAX_IOAS && ictx->ioas[i] != NULL; i++)
+	for (i = 0; i < MODEL_MAX_IOAS && ictx->ioas[i] != NULL; i++)
 		;
-	if (i == MAX_IOAS)
+	if (i == MODEL_MAX_IOAS)
 		return -ENOMEM;
 	ioas = calloc(1, sizeof(*ioas));
 	if (ioas == NULL)
 		return -ENOMEM;
 	model_store_init(&ioas->areas);
-	cmd.out_ioas_id = alloc_id(ictx);
+	cmd.out_ioas_id = model_iommufd_alloc_id(ictx);
 	if (model_copy_to_user(arg, &cmd, sizeof(cmd)) < 0) {
 		free(ioas);
 		return -EFAULT;
@@ -343,14 +316,14 @@ destroy(struct model_iommufd *ictx, void *arg)
 	if (ret < 0)
 		return ret;
 	/* a bound device is held by its cdev */
-	if (is_device_id(ictx, cmd.id))
+	if (model_iommufd_is_devid(ictx, cmd.id))
 		return -EBUSY;
-	ioas = ioas_get(ictx, cmd.id);
+	ioas = model_ioas_get(ictx, cmd.id);
 	if (ioas == NULL)
 		return -ENOENT;
 	if (ioas->n_attached > 0)
 		return -EBUSY;
-	for (i = 0; i < MAX_IOAS; i++)
+	for (i = 0; i < MODEL_MAX_IOAS; i++)
 		if (ictx->ioas[i] == ioas)
 			ictx->ioas[i] = NULL;
 	ioas_free(ioas);
@@ -362,7 +335,7 @@ iova_ranges(struct model_iommufd *ictx, void *arg)
 {
 	struct mv_iommu_ioas_iova_ranges cmd;
 	struct mv_iommu_iova_range r;
-	uint64_t s[MAX_RANGES], l[MAX_RANGES];
+	uint64_t s[MODEL_MAX_RANGES], l[MODEL_MAX_RANGES];
 	struct model_ioas *ioas;
 	unsigned int i, n;
 	int ret;
@@ -372,7 +345,7 @@ iova_ranges(struct model_iommufd *ictx, void *arg)
 		return ret;
 	if (cmd.reserved != 0)
 		return -EOPNOTSUPP;
-	ioas = ioas_get(ictx, cmd.ioas_id);
+	ioas = model_ioas_get(ictx, cmd.ioas_id);
 	if (ioas == NULL)
 		return -ENOENT;
 	n = ioas_ranges(ioas, NULL, s, l);
@@ -395,7 +368,7 @@ iova_ranges(struct model_iommufd *ictx, void *arg)
 static int
 auto_iova(const struct model_ioas *ioas, uint64_t length, uint64_t *iova)
 {
-	uint64_t s[MAX_RANGES], l[MAX_RANGES], at;
+	uint64_t s[MODEL_MAX_RANGES], l[MODEL_MAX_RANGES], at;
 	unsigned int r, n = ioas_ranges(ioas, NULL, s, l);
 	size_t i;
 
@@ -442,7 +415,7 @@ ioas_map(struct model_iommufd *ictx, void *arg)
 	if (!(cmd.flags & (MV_IOMMU_IOAS_MAP_WRITEABLE |
 			MV_IOMMU_IOAS_MAP_READABLE)))
 		return -EINVAL;
-	ioas = ioas_get(ictx, cmd.ioas_id);
+	ioas = model_ioas_get(ictx, cmd.ioas_id);
 	if (ioas == NULL)
 		return -ENOENT;
 	/* the pages: an empty or wrapping user range */
@@ -463,7 +436,7 @@ ioas_map(struct model_iommufd *ictx, void *arg)
 	last = cmd.iova + cmd.length - 1;
 	if (last < cmd.iova)
 		return -EOVERFLOW;
-	if (!in_ranges(ioas, NULL, cmd.iova, last))
+	if (!model_ioas_in_ranges(ioas, NULL, cmd.iova, last))
 		return -EINVAL;
 	if (model_store_first_overlap(&ioas->areas, cmd.iova, last) <
 			ioas->areas.n)
@@ -476,7 +449,7 @@ ioas_map(struct model_iommufd *ictx, void *arg)
 		MV_IOMMU_IOAS_MAP_READABLE);
 	/* pinned now only when a domain is there to fill */
 	if (ioas->n_attached > 0) {
-		ret = pin_area(&a);
+		ret = model_ioas_pin_area(&a);
 		if (ret < 0)
 			return ret;
 		a.accounted = !model.cap_ipc_lock;
@@ -504,7 +477,7 @@ ioas_unmap(struct model_iommufd *ictx, void *arg)
 	ret = read_cmd(&cmd, sizeof(cmd), sizeof(cmd), arg);
 	if (ret < 0)
 		return ret;
-	ioas = ioas_get(ictx, cmd.ioas_id);
+	ioas = model_ioas_get(ictx, cmd.ioas_id);
 	if (ioas == NULL)
 		return -ENOENT;
 	all = cmd.iova == 0 && cmd.length == UNMAP_ALL_LENGTH;
@@ -556,202 +529,6 @@ model_iommufd_ioctl(void *obj, unsigned long request, void *arg)
 	}
 }
 
-/* ---- VFIO device cdevs ---- */
-
-static int
-cdev_new(struct model_group *g, unsigned int d, void **obj)
-{
-	unsigned int j;
-
-	for (j = 0; j < MAX_CDEVS && cdevs[j].used; j++)
-		;
-	if (j == MAX_CDEVS)
-		return -EMFILE;
-	memset(&cdevs[j], 0, sizeof(cdevs[j]));
-	cdevs[j].used = true;
-	cdevs[j].g = g;
-	cdevs[j].dev = d;
-	*obj = &cdevs[j];
-	return 0;
-}
-
-int
-model_cdev_open(int num, void **obj)
-{
-	unsigned int i, d;
-
-	for (i = 0; i < MODEL_MAX_GROUPS; i++) {
-		struct model_group *g = &model.groups[i];
-
-		if (!g->present)
-			continue;
-		for (d = 0; d < g->n_devices; d++) {
-			if (g->cdev[d] != num)
-				continue;
-			return cdev_new(g, d, obj);
-		}
-	}
-	return -ENOENT;
-}
-
-static void
-cdev_detach(struct model_cdev *cd)
-{
-	struct model_ioas *ioas = cd->pt;
-
-	if (ioas == NULL)
-		return;
-	cd->pt = NULL;
-	/* the last domain gone: the pages are unpinned, the areas stay */
-	if (--ioas->n_attached == 0)
-		unpin_areas(ioas);
-}
-
-void
-model_cdev_close(void *obj)
-{
-	struct model_cdev *cd = obj;
-	struct model_iommufd *ictx = cd->ictx;
-
-	cdev_detach(cd);
-	memset(cd, 0, sizeof(*cd));
-	if (ictx != NULL) {
-		ictx->users--;
-		ictx_put(ictx);
-	}
-}
-
-bool
-model_group_cdev_bound(const struct model_group *g)
-{
-	unsigned int i;
-
-	for (i = 0; i < MAX_CDEVS; i++)
-		if (cdevs[i].used && cdevs[i].g == g && cdevs[i].ictx != NULL)
-			return true;
-	return false;
-}
-
-static bool
-device_bound_elsewhere(const struct model_cdev *cd)
-{
-	unsigned int i;
-
-	for (i = 0; i < MAX_CDEVS; i++)
-		if (&cdevs[i] != cd && cdevs[i].used && cdevs[i].g == cd->g &&
-				cdevs[i].dev == cd->dev && cdevs[i].ictx != NULL)
-			return true;
-	return false;
-}
-
-static int
-cdev_bind(struct model_cdev *cd, void *arg)
-{
-	struct mv_vfio_device_bind_iommufd bind;
-	const size_t minsz = sizeof(bind);
-	void *obj;
-	int kind;
-
-	if (model_copy_from_user(&bind, arg, minsz) < 0)
-		return -EFAULT;
-	if (bind.argsz < minsz || bind.flags != 0)
-		return -EINVAL;
-	/* the group path and the cdev path exclude each other */
-	if (cd->g->file_open)
-		return -EBUSY;
-	/* one bind per device, through one cdev fd */
-	if (cd->ictx != NULL || device_bound_elsewhere(cd))
-		return -EINVAL;
-	kind = model_fd_object(bind.iommufd, &obj);
-	if (kind < 0)
-		return -EBADF;
-	if (kind != MODEL_FD_IOMMUFD)
-		return -EBADFD;
-	cd->devid = alloc_id(obj);
-	cd->ictx = obj;
-	cd->ictx->users++;
-	bind.out_devid = cd->devid;
-	return model_copy_to_user(arg, &bind, minsz) < 0 ? -EFAULT : 0;
-}
-
-/* Attach (or replace): the IOAS's areas must fit the device's ranges. */
-static int
-cdev_attach(struct model_cdev *cd, void *arg)
-{
-	struct mv_vfio_device_attach_iommufd_pt at;
-	const size_t minsz = sizeof(at);
-	struct model_ioas *ioas;
-	size_t i;
-	int ret;
-
-	if (model_copy_from_user(&at, arg, minsz) < 0)
-		return -EFAULT;
-	if (at.argsz < minsz || at.flags != 0)
-		return -EINVAL;
-	ioas = ioas_get(cd->ictx, at.pt_id);
-	if (ioas == NULL)
-		return is_device_id(cd->ictx, at.pt_id) ? -EINVAL : -ENOENT;
-	if (ioas == cd->pt)
-		return 0;
-	/* the device's reserved regions must not hold an area */
-	for (i = 0; i < ioas->areas.n; i++)
-		if (!in_ranges(ioas, cd->g, ioas->areas.v[i].iova,
-				model_dma_last(&ioas->areas.v[i])))
-			return -EADDRINUSE;
-	/* the first domain fills: every area is pinned now */
-	if (ioas->n_attached == 0) {
-		for (i = 0; i < ioas->areas.n; i++) {
-			ret = pin_area(&ioas->areas.v[i]);
-			if (ret < 0) {
-				unpin_areas(ioas);
-				return ret;
-			}
-			if (!model.cap_ipc_lock) {
-				ioas->areas.v[i].accounted = true;
-				model.iommufd_pinned += ioas->areas.v[i].size;
-			}
-		}
-	}
-	cdev_detach(cd);
-	cd->pt = ioas;
-	ioas->n_attached++;
-	return model_copy_to_user(arg, &at, minsz) < 0 ? -EFAULT : 0;
-}
-
-static int
-cdev_detach_ioctl(struct model_cdev *cd, void *arg)
-{
-	struct mv_vfio_device_detach_iommufd_pt dt;
-	const size_t minsz = sizeof(dt);
-
-	if (model_copy_from_user(&dt, arg, minsz) < 0)
-		return -EFAULT;
-	if (dt.argsz < minsz || dt.flags != 0)
-		return -EINVAL;
-	cdev_detach(cd);
-	return 0;
-}
-
-int
-model_cdev_ioctl(void *obj, unsigned long request, void *arg)
-{
-	struct model_cdev *cd = obj;
-
-	if (request == MV_VFIO_DEVICE_BIND_IOMMUFD)
-		return cdev_bind(cd, arg);
-	/* nothing else before the device is bound */
-	if (cd->ictx == NULL)
-		return -EINVAL;
-	switch (request) {
-	case MV_VFIO_DEVICE_ATTACH_IOMMUFD_PT:
-		return cdev_attach(cd, arg);
-	case MV_VFIO_DEVICE_DETACH_IOMMUFD_PT:
-		return cdev_detach_ioctl(cd, arg);
-	default:
-		return model_device_ioctl(request, arg);
-	}
-}
-
 /* ---- reset, observation, invariants ---- */
 
 void
@@ -759,9 +536,9 @@ model_iommufd_reset(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < MAX_CDEVS; i++)
-		if (cdevs[i].used)
-			model_cdev_close(&cdevs[i]);
+	for (i = 0; i < MODEL_MAX_CDEVS; i++)
+		if (model_cdevs[i].used)
+			model_cdev_close(&model_cdevs[i]);
 	for (i = 0; i < RTE_DIM(contexts); i++)
 		if (contexts[i] != NULL) {
 			contexts[i]->users = 0;
@@ -775,7 +552,7 @@ model_ioas_walk(void *obj, uint32_t ioas_id,
 		void (*fn)(uint64_t iova, uint64_t vaddr, uint64_t len, void *arg),
 		void *arg)
 {
-	struct model_ioas *ioas = ioas_get(obj, ioas_id);
+	struct model_ioas *ioas = model_ioas_get(obj, ioas_id);
 	size_t i;
 
 	if (ioas == NULL)
@@ -795,7 +572,7 @@ model_iommufd_check(void)
 	for (c = 0; c < RTE_DIM(contexts); c++) {
 		const struct model_iommufd *ictx = contexts[c];
 
-		for (i = 0; ictx != NULL && i < MAX_IOAS; i++) {
+		for (i = 0; ictx != NULL && i < MODEL_MAX_IOAS; i++) {
 			const struct model_ioas *ioas = ictx->ioas[i];
 
 			if (ioas == NULL)
@@ -803,8 +580,8 @@ model_iommufd_check(void)
 			if (model_store_check(&ioas->areas) < 0)
 				return -1;
 			attached = 0;
-			for (j = 0; j < MAX_CDEVS; j++)
-				attached += cdevs[j].used && cdevs[j].pt == ioas;
+			for (j = 0; j < MODEL_MAX_CDEVS; j++)
+				attached += model_cdevs[j].used && model_cdevs[j].pt == ioas;
 			if (attached != ioas->n_attached)
 				return -1;
 			for (j = 0; j < ioas->areas.n; j++) {

@@ -51,9 +51,12 @@ kernel_present(void)
 	return access("/dev/vfio/vfio", F_OK) == 0;
 }
 
-/* VmLck of /proc/self/status: the mm's locked_vm, which type1 charges. */
+/*
+ * A "Vm...: N kB" line of /proc/self/status: VmLck (the mm's locked_vm,
+ * which type1 charges) or VmPin (its pinned_vm, which iommufd raises).
+ */
 static int
-read_vm_locked(uint64_t *bytes)
+read_status_kib(const char *key, uint64_t *bytes)
 {
 	char line[256];
 	uint64_t kib;
@@ -64,7 +67,8 @@ read_vm_locked(uint64_t *bytes)
 	if (f == NULL)
 		return -1;
 	while (!found && fgets(line, sizeof(line), f) != NULL)
-		found = sscanf(line, "VmLck: %" SCNu64 " kB", &kib) == 1;
+		found = strncmp(line, key, strlen(key)) == 0 &&
+			sscanf(line + strlen(key), ": %" SCNu64 " kB", &kib) == 1;
 	fclose(f);
 	if (!found) {
 		errno = ENOENT;
@@ -126,7 +130,13 @@ kernel_memlock(uint64_t *limit, uint64_t *locked, bool *unlimited)
 	/* the usual case (root, or no limit) needs no /proc read */
 	if (*unlimited)
 		return 0;
-	return read_vm_locked(locked);
+	return read_status_kib("VmLck", locked);
+}
+
+static int
+kernel_pinned(uint64_t *bytes)
+{
+	return read_status_kib("VmPin", bytes);
 }
 
 const struct vfio_backend vfio_backend_kernel = {
@@ -136,6 +146,7 @@ const struct vfio_backend vfio_backend_kernel = {
 	.ioctl = kernel_ioctl,
 	.present = kernel_present,
 	.memlock = kernel_memlock,
+	.pinned = kernel_pinned,
 };
 
 static const struct vfio_backend *current_backend = &vfio_backend_kernel;

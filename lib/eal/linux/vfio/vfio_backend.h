@@ -39,6 +39,15 @@ struct vfio_backend {
 	 * (the caller then does not check). May be NULL: unknown.
 	 */
 	int (*memlock)(uint64_t *limit, uint64_t *locked, bool *unlimited);
+	/*
+	 * What native iommufd has pinned for this process already (its mm's
+	 * pinned_vm, VmPin), in bytes: iommufd charges its pins to the
+	 * user's locked_vm, not to the mm's locked_vm (VmLck) that type1
+	 * charges, so VmLck (mlock) is no measure of it. -1 with errno when
+	 * it cannot be told. May be NULL: the cdev path then uses memlock's
+	 * locked.
+	 */
+	int (*pinned)(uint64_t *bytes);
 };
 
 __rte_internal

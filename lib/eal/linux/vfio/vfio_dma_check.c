@@ -21,6 +21,7 @@
 
 #include "eal_private.h"
 #include "vfio_backend.h"
+#include "vfio_devmem.h"
 #include "vfio_private.h"
 
 /*
@@ -197,7 +198,7 @@ pfnmap_overlap(const struct pfnmaps *pm, uint64_t va, uint64_t len)
 }
 
 /*
- * What type1 will charge to the locked-memory limit for these units: every
+ * What the kernel will charge to the locked-memory limit for these units: every
  * byte of each unit (the same page mapped twice is charged twice), except
  * device memory, which is never pinned. With exact, also leave out user
  * units in PFNMAP mappings: read from /proc/self/smaps, so only done
@@ -224,9 +225,14 @@ charged_bytes(const struct vfio_record *units, size_t n, bool exact)
 }
 
 /*
- * Locked memory, for the whole operation at once, by type1's rule in
- * pages: refused when locked_vm + the pages to pin > RLIMIT_MEMLOCK, unless
- * the process has CAP_IPC_LOCK. Unknown (the backend cannot tell): no check.
+ * Locked memory, for the whole operation at once, by the kernel's rule in
+ * pages: refused when what is charged already + the pages to pin >
+ * RLIMIT_MEMLOCK, unless the process has CAP_IPC_LOCK. What is charged
+ * already differs by backend: type1 charges the mm's locked_vm (VmLck);
+ * native iommufd charges the user's locked_vm, of which this process's
+ * share is its pinned_vm (VmPin; other processes of the same user may
+ * hold more, which only the kernel sees). Unknown (the backend cannot
+ * tell): no check.
  */
 int
 vfio_dma_check_memlock(struct vfio_container *cont,
@@ -234,6 +240,7 @@ vfio_dma_check_memlock(struct vfio_container *cont,
 {
 	const struct vfio_backend *be = vfio_backend();
 	uint64_t pg = vfio_system_page_size(), limit, locked, need, left;
+	bool iommufd = cont->ops != NULL && cont->ops->cdev;
 	bool unlimited;
 
 	vfio_assert_locked();
@@ -242,7 +249,9 @@ vfio_dma_check_memlock(struct vfio_container *cont,
 	need = charged_bytes(units, n, false);
 	if (need == 0)
 		return 0;
-	if (be->memlock(&limit, &locked, &unlimited) != 0) {
+	if (be->memlock(&limit, &locked, &unlimited) != 0 ||
+			(!unlimited && iommufd && be->pinned != NULL &&
+			be->pinned(&locked) != 0)) {
 		EAL_LOG(DEBUG, "VFIO: locked-memory limit unknown (%s): not checked",
 			strerror(errno));
 		return 0;
@@ -254,8 +263,9 @@ vfio_dma_check_memlock(struct vfio_container *cont,
 		return 0;
 	left = limit > locked ? limit - locked : 0;
 	cont->stats.refused_memlock++;
-	EAL_LOG(ERR, "VFIO: %s needs %" PRIu64 " bytes pinned, %" PRIu64 " are left under the locked-memory limit (RLIMIT_MEMLOCK %" PRIu64 " bytes, %" PRIu64 " already locked, VmLck): raise it (ulimit -l, systemd LimitMEMLOCK=, a container runtime's memlock ulimit such as docker --ulimit memlock=-1) or give the process CAP_IPC_LOCK (ENOMEM)",
-		what, need, left, limit, locked);
+	EAL_LOG(ERR, "VFIO: %s needs %" PRIu64 " bytes pinned, %" PRIu64 " are left under the locked-memory limit (RLIMIT_MEMLOCK %" PRIu64 " bytes, %" PRIu64 " already %s): raise it (ulimit -l, systemd LimitMEMLOCK=, a container runtime's memlock ulimit such as docker --ulimit memlock=-1) or give the process CAP_IPC_LOCK (ENOMEM)",
+		what, need, left, limit, locked,
+		iommufd ? "pinned by iommufd, VmPin" : "locked, VmLck");
 	return eal_fail(ENOMEM);
 }
 
@@ -324,7 +334,10 @@ vfio_dma_check_user_unmap(const struct vfio_record *recs, size_t n,
 			return eal_fail(ENOENT);
 		}
 		pos += recs[i].len;
-		if (recs[i].kind != VFIO_REC_USER) {
+		/* device memory mapped through this API is unmapped through it */
+		if (recs[i].kind != VFIO_REC_USER &&
+				!(recs[i].kind == VFIO_REC_DEVICE &&
+				(recs[i].owner & VFIO_OWNER_USER))) {
 			EAL_LOG(ERR, "VFIO: unmap of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " holds IOVA 0x%" PRIx64 " len 0x%" PRIx64 ", which is %s owned by the EAL, not a user map (EPERM)",
 				iova, len, recs[i].iova, recs[i].len,
 				vfio_dma_kind_name(recs[i].kind));
