@@ -30,6 +30,8 @@
 
 #include "test.h"
 #include "test_common.h"
+#include "vfio_devmem.h"
+#include "vfio_private.h"
 
 #define SYSFS_PCI "/sys/bus/pci/devices"
 #define LIVENESS 0x04
@@ -58,6 +60,30 @@ static struct {
 	rte_iova_t buf_iova;
 	size_t pg;
 } t;
+
+/*
+ * Observation only (not part of what the test drives): the owner of the
+ * device record at iova in the default container, 0 when there is none.
+ */
+static uint64_t found_owner;
+static uint64_t want_iova;
+
+static void
+see(const struct vfio_record *rec, void *arg)
+{
+	(void)arg;
+	if (rec->kind == VFIO_REC_DEVICE && rec->iova == want_iova)
+		found_owner = rec->owner;
+}
+
+static uint64_t
+owner_at(uint64_t iova)
+{
+	found_owner = 0;
+	want_iova = iova;
+	vfio_container_records_walk(rte_vfio_get_container_fd(), see, NULL);
+	return found_owner;
+}
 
 static volatile uint32_t *
 reg(void *bar)
@@ -170,14 +196,39 @@ one_way(enum way w, uint64_t iova)
 	bool munmap_first = w == WAY_SYSFS || w == WAY_REMAPPED;
 	struct vfio_device_info info;
 	void *va, *check;
+	const char *log;
+	uint64_t owner;
 	int fd, ret;
 
 	TEST_STEP("%s (%s first)", way_name[w], munmap_first ? "munmap" : "release");
 	va = get_bar(w, &fd);
 	TEST_ASSERT(va != MAP_FAILED, "B's BAR0 by %s: %s", way_name[w], strerror(errno));
+	TEST_ASSERT(test_log_capture() == 0, "log capture");
 	ret = dma_map(w, va, iova);
+	log = test_log_release();
 	TEST_ASSERT_SUCCESS(ret, "map B's BAR0 at IOVA 0x%" PRIx64 ": %s", iova,
 		rte_strerror(rte_errno));
+	owner = owner_at(iova);
+	TEST_ASSERT(owner & VFIO_OWNER_USER, "recorded as device memory (owner 0x%" PRIx64 ")",
+		owner);
+	/*
+	 * The sysfs file names B, the bus knows its own mapping; a device
+	 * fd's mmap shows only a region offset, which A and B (both open,
+	 * both edu) share: the owner is unknown, said in one WARNING, and any
+	 * release removes the map (A's would too).
+	 */
+	if (w == WAY_SYSFS || w == WAY_BUS) {
+		TEST_ASSERT(owner != (VFIO_OWNER_USER | VFIO_OWNER_UNKNOWN),
+			"owned by B");
+	} else {
+		TEST_ASSERT_EQUAL(owner, VFIO_OWNER_USER | VFIO_OWNER_UNKNOWN,
+			"owner unknown");
+		TEST_ASSERT(log != NULL && strstr(log, "cannot be determined") != NULL &&
+			test_count_lines(log) == 1, "one WARNING line: %s",
+			log != NULL ? log : "(no capture)");
+	}
+	printf("    owner %s\n", owner == (VFIO_OWNER_USER | VFIO_OWNER_UNKNOWN) ?
+		"unknown (removed at any release)" : t.db->name);
 	*reg(va) = 0x11111111;
 	TEST_ASSERT_EQUAL(*reg(va), ~0x11111111u, "CPU write reads back inverted");
 	TEST_ASSERT_SUCCESS(dma_to(iova, 0x5a5a0000u + (uint32_t)w), "A's DMA");
