@@ -56,8 +56,9 @@ struct probe {
 };
 
 /* The best of the repetitions of a row; an error sticks (it is reported). */
+/* The repetitions of a row (the name is older than the median). */
 struct best {
-	struct mb_row r;
+	struct mb_samples s;
 	bool have;
 };
 
@@ -68,8 +69,7 @@ best_add(struct best *b, const struct mb_row *r)
 		fprintf(stderr, "repetition: ");
 		mb_row_print(stderr, r);
 	}
-	if (!b->have || (b->r.err == 0 && (r->err != 0 || r->secs < b->r.secs)))
-		b->r = *r;
+	mb_samples_add(&b->s, r);
 	b->have = true;
 }
 
@@ -77,7 +77,7 @@ static void
 best_print(const struct best *b)
 {
 	if (b->have)
-		mb_row_print(stdout, &b->r);
+		mb_row_print(stdout, mb_samples_median(&b->s));
 }
 
 static void
@@ -543,7 +543,7 @@ static const struct {
 	bool fresh;
 } groups[] = {
 	{ "heap", group_heap, false },
-	{ "static", group_static, false },
+	{ "static", group_static, true },
 	{ "user", group_user, false },
 	{ "teardown", NULL, true },
 	{ "teardown_rec", NULL, true },
@@ -638,7 +638,7 @@ mb_run_groups(const struct mb_opts *o)
 
 		if (!group_selected(o, groups[g].name))
 			continue;
-		/* the reader keeps the best of rows repeated across processes */
+		/* the reader takes the median of rows repeated across processes */
 		if (groups[g].fresh) {
 			runs = o->repeat;
 			one.repeat = 1;

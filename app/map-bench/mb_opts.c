@@ -69,7 +69,7 @@ mb_row_parse(const char *line, struct mb_row *r)
 	return strcmp(tag, MB_ROW_TAG) == 0 ? 0 : -1;
 }
 
-/* --verbose: every repetition of a row on stderr, not only the best */
+/* --verbose: every repetition of a row on stderr, not only the median */
 bool mb_verbose;
 
 /* ---- options ---- */
@@ -84,7 +84,7 @@ mb_opts_default(struct mb_opts *o)
 	o->user_mb = 64;
 	o->paged_pages = 4096;
 	o->teardown_pages = 2048;
-	o->repeat = 2;
+	o->repeat = 5;
 }
 
 static const struct {
@@ -105,8 +105,8 @@ static const struct {
 	  "system pages of the paged user map" },
 	{ "--teardown-pages", offsetof(struct mb_opts, teardown_pages), 1u << 20,
 	  "one-page maps in the container torn down" },
-	{ "--repeat", offsetof(struct mb_opts, repeat), 100,
-	  "repetitions of each row; the best is reported" },
+	{ "--repeat", offsetof(struct mb_opts, repeat), MB_MAX_REPEAT,
+	  "repetitions of each row; the median is reported" },
 };
 
 void

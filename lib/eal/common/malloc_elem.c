@@ -88,24 +88,28 @@ size_class(size_t size)
 void
 malloc_elem_free_list_insert(struct malloc_elem *elem)
 {
-	struct malloc_elem **head = &elem->heap->free_head[size_class(elem->size)];
+	unsigned int c = size_class(elem->size);
+	struct malloc_elem **head = &elem->heap->free_head[c];
 
 	elem->fl_prev = NULL;
 	elem->fl_next = *head;
 	if (*head != NULL)
 		(*head)->fl_prev = elem;
+	else
+		elem->heap->free_mask |= UINT32_C(1) << c;
 	*head = elem;
 }
 
 void
 malloc_elem_free_list_remove(struct malloc_elem *elem)
 {
-	struct malloc_elem **head = &elem->heap->free_head[size_class(elem->size)];
+	unsigned int c = size_class(elem->size);
+	struct malloc_elem **head = &elem->heap->free_head[c];
 
 	if (elem->fl_prev != NULL)
 		elem->fl_prev->fl_next = elem->fl_next;
-	else
-		*head = elem->fl_next;
+	else if ((*head = elem->fl_next) == NULL)
+		elem->heap->free_mask &= ~(UINT32_C(1) << c);
 	if (elem->fl_next != NULL)
 		elem->fl_next->fl_prev = elem->fl_prev;
 	elem->fl_next = NULL;
@@ -183,12 +187,17 @@ malloc_elem_find(struct malloc_heap *heap, size_t req, size_t align,
 		struct malloc_elem_fit *fit)
 {
 	unsigned int c = size_class(MALLOC_ELEM_HEADER_LEN + malloc_elem_data_len(req));
+	/* only the classes that have free elements (the mask) are visited */
+	uint32_t classes = heap->free_mask & ~((UINT32_C(1) << c) - 1);
 	struct malloc_elem *elem;
 
-	for (; c < MALLOC_FREE_LISTS; c++)
+	while (classes != 0) {
+		c = (unsigned int)__builtin_ctz(classes);
+		classes &= classes - 1;
 		for (elem = heap->free_head[c]; elem != NULL; elem = elem->fl_next)
 			if (malloc_elem_fits(elem, req, align, fit))
 				return elem;
+	}
 	return NULL;
 }
 

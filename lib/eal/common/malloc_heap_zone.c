@@ -206,9 +206,9 @@ zone_alloc_on(struct malloc_heap *heap, size_t len, size_t align, size_t bound,
 	uintptr_t data = 0;
 	int err = ENOMEM;
 
-	pthread_mutex_lock(&heap->lock);
+	malloc_heap_lock(&heap->lock);
 	if (!heap->active) {
-		pthread_mutex_unlock(&heap->lock);
+		malloc_heap_unlock(&heap->lock);
 		return eal_fail(ENOMEM);
 	}
 	elem = zone_find(heap, len, align, bound, pgsz_mask, contig, &data);
@@ -226,7 +226,7 @@ zone_alloc_on(struct malloc_heap *heap, size_t len, size_t align, size_t bound,
 	}
 	if (elem != NULL)
 		zone_take(heap, elem, data, len, out);
-	pthread_mutex_unlock(&heap->lock);
+	malloc_heap_unlock(&heap->lock);
 	return elem != NULL ? 0 : eal_fail(err);
 }
 
@@ -305,9 +305,9 @@ malloc_heap_alloc_zone(size_t len, size_t align, size_t bound, int socket,
 	}
 	/* The largest block: find the heap, then take it under its lock. */
 	for (i = 0; i < n; i++) {
-		pthread_mutex_lock(&heaps[i]->lock);
+		malloc_heap_lock(&heaps[i]->lock);
 		l = heap_biggest(heaps[i], align, pgsz_mask, contig, &elem, &data);
-		pthread_mutex_unlock(&heaps[i]->lock);
+		malloc_heap_unlock(&heaps[i]->lock);
 		if (l > best) {
 			best = l;
 			best_heap = heaps[i];
@@ -315,11 +315,11 @@ malloc_heap_alloc_zone(size_t len, size_t align, size_t bound, int socket,
 	}
 	if (best_heap == NULL)
 		return eal_fail(ENOMEM);
-	pthread_mutex_lock(&best_heap->lock);
+	malloc_heap_lock(&best_heap->lock);
 	/* Looked up again: another thread may have used it meanwhile. */
 	l = heap_biggest(best_heap, align, pgsz_mask, contig, &elem, &data);
 	if (l != 0)
 		zone_take(best_heap, elem, data, l, out);
-	pthread_mutex_unlock(&best_heap->lock);
+	malloc_heap_unlock(&best_heap->lock);
 	return l != 0 ? 0 : eal_fail(ENOMEM);
 }

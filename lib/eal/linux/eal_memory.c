@@ -34,6 +34,8 @@
 static pthread_rwlock_t hotplug_lock = PTHREAD_RWLOCK_INITIALIZER;
 static __thread bool write_held;
 static __thread unsigned int read_depth;
+/* eal_memcfg.h: odd while a writer holds the lock, bumped by each writer. */
+uint64_t eal_mem_layout_gen;
 
 void
 eal_mem_hotplug_read_lock(void)
@@ -60,11 +62,15 @@ eal_mem_hotplug_write_lock(void)
 {
 	pthread_rwlock_wrlock(&hotplug_lock);
 	write_held = true;
+	__atomic_store_n(&eal_mem_layout_gen, eal_mem_layout_gen + 1, __ATOMIC_RELAXED);
+	/* the layout changes only after the odd value is visible */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 void
 eal_mem_hotplug_write_unlock(void)
 {
+	__atomic_store_n(&eal_mem_layout_gen, eal_mem_layout_gen + 1, __ATOMIC_RELEASE);
 	write_held = false;
 	pthread_rwlock_unlock(&hotplug_lock);
 }
