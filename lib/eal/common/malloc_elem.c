@@ -157,8 +157,7 @@ malloc_elem_fits(const struct malloc_elem *elem, size_t req, size_t align,
 {
 	uintptr_t start = (uintptr_t)elem;
 	uintptr_t end = start + elem->size;
-	uintptr_t data, data_end;
-	size_t gap;
+	uintptr_t data;
 
 	/* An alignment past the end of the address space cannot fit. */
 	if (start + MALLOC_ELEM_HEADER_LEN > UINTPTR_MAX - align)
@@ -166,8 +165,19 @@ malloc_elem_fits(const struct malloc_elem *elem, size_t req, size_t align,
 	data = RTE_ALIGN_CEIL(start + MALLOC_ELEM_HEADER_LEN, (uintptr_t)align);
 	if (data >= end || end - data < malloc_elem_data_len(req))
 		return false;
-	data_end = data + malloc_elem_data_len(req);
-	gap = data - MALLOC_ELEM_HEADER_LEN - start;
+	malloc_elem_fit_at(elem, data, req, fit);
+	return true;
+}
+
+void
+malloc_elem_fit_at(const struct malloc_elem *elem, uintptr_t data, size_t req,
+		struct malloc_elem_fit *fit)
+{
+	uintptr_t start = (uintptr_t)elem;
+	uintptr_t end = start + elem->size;
+	uintptr_t data_end = data + malloc_elem_data_len(req);
+	size_t gap = data - MALLOC_ELEM_HEADER_LEN - start;
+
 	/* A gap big enough for an element of its own stays free. */
 	if (gap >= MALLOC_ELEM_MIN_LEN) {
 		fit->lead = gap;
@@ -176,10 +186,10 @@ malloc_elem_fits(const struct malloc_elem *elem, size_t req, size_t align,
 		fit->lead = 0;
 		fit->pad = gap;
 	}
+	/* A tail too small for an element of its own goes with the block. */
 	fit->len = data_end - (start + fit->lead);
 	if (end - data_end < MALLOC_ELEM_MIN_LEN)
 		fit->len += end - data_end;
-	return true;
 }
 
 struct malloc_elem *

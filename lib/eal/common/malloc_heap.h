@@ -187,6 +187,16 @@ int malloc_heap_grow(struct malloc_heap *heap, size_t req, size_t align,
 void malloc_heap_shrink(struct malloc_elem *elem);
 
 /*
+ * --match-allocations (malloc_heap_match.c): growths are marked as units
+ * and only whole units go back; heap lock held.
+ */
+bool malloc_match_active(void);
+void malloc_match_mark(const struct rte_memseg_list *msl, const void *va);
+/* The first whole unit inside [ps, pe) of at most budget bytes. */
+bool malloc_match_unit(const struct rte_memseg_list *msl, uintptr_t ps,
+		uintptr_t pe, size_t budget, uintptr_t *rs, uintptr_t *re);
+
+/*
  * Free memory a NUMA heap keeps mapped before giving pages back to the
  * system (at least one page of the freed memory's size is always kept).
  */

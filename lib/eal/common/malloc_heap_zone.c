@@ -61,27 +61,6 @@ after_run(const struct rte_memseg_list *msl, uintptr_t va, uintptr_t re)
 	return RTE_ALIGN_FLOOR(va, (uintptr_t)msl->page_sz) + msl->page_sz;
 }
 
-/* The element layout for data at a given place (as malloc_elem_fits()). */
-static void
-fit_at(const struct malloc_elem *elem, uintptr_t data, size_t len,
-		struct malloc_elem_fit *fit)
-{
-	uintptr_t start = (uintptr_t)elem, end = start + elem->size;
-	uintptr_t data_end = data + malloc_elem_data_len(len);
-	size_t gap = data - MALLOC_ELEM_HEADER_LEN - start;
-
-	if (gap >= MALLOC_ELEM_MIN_LEN) {
-		fit->lead = gap;
-		fit->pad = 0;
-	} else {
-		fit->lead = 0;
-		fit->pad = gap;
-	}
-	fit->len = data_end - (start + fit->lead);
-	if (end - data_end < MALLOC_ELEM_MIN_LEN)
-		fit->len += end - data_end;
-}
-
 /*
  * The first place in a free element for len bytes aligned to align, not
  * crossing bound, IOVA-contiguous when contig. 0 when there is none.
@@ -170,7 +149,7 @@ zone_take(struct malloc_heap *heap, struct malloc_elem *elem, uintptr_t data,
 	struct malloc_elem_fit fit;
 	struct malloc_elem *busy;
 
-	fit_at(elem, data, len, &fit);
+	malloc_elem_fit_at(elem, data, len, &fit);
 	busy = malloc_elem_alloc(elem, len, &fit);
 	heap->busy_size += busy->size;
 	heap->alloc_count++;
