@@ -29,6 +29,7 @@
 #include "eal_private.h"
 #include "vfio_backend.h"
 #include "vfio_iommu.h"
+#include "vfio_iommufd.h"
 #include "vfio_private.h"
 
 /* ---- reserved regions ---- */
@@ -321,6 +322,9 @@ probe_one(int num, struct vfio_iova_range **r, unsigned int *n)
 	char path[64];
 	int fd, ret = -1;
 
+	/* cdev mode: the group node must stay closed; ask iommufd */
+	if (ops->cdev)
+		return vfio_iommufd_probe_ranges(num, r, n);
 	snprintf(path, sizeof(path), VFIO_GROUP_FMT, (unsigned int)num);
 	fd = vfio_backend()->open(path, O_RDWR);
 	if (fd < 0)
