@@ -130,8 +130,9 @@ cc -o prog-memvfio prog.c $(pkg-config --cflags memvfio) $(pkg-config --libs mem
 for p in prog-dpdk prog-rte-eal prog-memvfio; do
 	echo "== $p: $(ldd ./$p | grep -E 'rte_eal|memvfio_eal' | sed 's/ (0x.*//;s/^[[:space:]]*//')"
 	# no hugepages, no devices, no files left behind: DPDK spells the
-	# last one --no-shconf (memvfio does not know it), memvfio --in-memory
-	# (DPDK refuses it with --no-huge)
+	# last one --no-shconf (memvfio accepts and ignores it: it has no
+	# shared configuration), memvfio --in-memory (DPDK refuses it with
+	# --no-huge)
 	case $p in
 	prog-memvfio) nofiles=--in-memory ;;
 	*) nofiles=--no-shconf ;;

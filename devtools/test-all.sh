@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Run every test of the project on this machine: install what is missing,
-# build (warnings are errors), run the unit tests, the unit tests again under
-# AddressSanitizer + UndefinedBehaviorSanitizer, and the VM tests on the real
-# kernel. Counts cases (a test that reports its cases counts as them) by
-# place: "kernel" (VFIO calls reached a real kernel: the VM), "model" (the
-# type1 model), "host" (no VFIO). Ends with two lines:
+# build (warnings are errors), run the unit tests, build once more without
+# the tests and the optional apps, DPDK 22.11's own memory autotests
+# against the installed library (devtools/dpdk-tests.sh), the unit tests
+# again under AddressSanitizer + UndefinedBehaviorSanitizer, and the VM
+# tests on the real kernel. Counts cases (a test that reports its cases
+# counts as them) by place: "kernel" (VFIO calls reached a real kernel:
+# the VM), "model" (the type1 model), "host" (no VFIO). Ends with two lines:
 #   kernel: N passed, N failed, N skipped; model: ...; host: ...
 #   N passed, N failed, N skipped
 # and a non-zero exit when anything failed (see doc/guides/testing.rst).
@@ -87,6 +89,36 @@ if build build; then
 	unit build unit
 	unit build doc doc
 else
+	add_counts "host 0 1 0"
+fi
+
+# The options a user builds the product alone with (no tests, no optional
+# app) must keep building: one host case, ninja only (nothing to run).
+# The app names come from app/meson.build's known_apps, so a new app is
+# disabled too.
+all_apps=$(sed -n '/^known_apps = \[/,/\]/p' app/meson.build |
+	sed 's/^known_apps = //' | tr -d "[]' \t\n")
+echo "== build (gcc, -Werror, -Dtests=false, -Ddisable_apps=$all_apps)"
+if build build-notests -Dtests=false -Ddisable_apps="$all_apps"; then
+	echo "[build-notests] OK"
+	add_counts "host 1 0 0"
+else
+	add_counts "host 0 1 0"
+fi
+
+# DPDK 22.11's own memory autotests (Debian's source package), compiled
+# unchanged against the installed library: each check counts on the host.
+echo "== DPDK 22.11's memory autotests against the installed memvfio"
+if [ -f build/build.ninja ]; then
+	devtools/dpdk-tests.sh --build build >build-dpdk-tests.log 2>&1
+	grep -E '^(counted dpdk/|FAIL |DPDK |cached: |total time )' build-dpdk-tests.log
+	# "dpdk-tests: P passed, F failed, S skipped"; none: it did not finish
+	counts=$(sed -n 's/^dpdk-tests: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/host \1 \2 \3/p' \
+		build-dpdk-tests.log | tail -n 1)
+	[ -n "$counts" ] || { tail -20 build-dpdk-tests.log; counts="host 0 1 0"; }
+	add_counts "$counts"
+else
+	echo "no build: DPDK's tests cannot be compiled"
 	add_counts "host 0 1 0"
 fi
 

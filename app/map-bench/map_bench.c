@@ -140,11 +140,15 @@ mb_port_teardown_needs_device(void)
 /* ---- collecting rows from children ---- */
 
 struct rows {
-	struct mb_row r[MAX_ROWS];
+	struct mb_row r[MAX_ROWS];     /* one per row and source: the median */
+	struct mb_samples s[MAX_ROWS]; /* what came in for it */
 	unsigned int n;
 };
 
-/* Keep a row, or the best of it and an earlier one (an error sticks). */
+/*
+ * Keep a row. Rows measured in fresh processes (teardown, static) come
+ * once per process: the median of them is reported (an error sticks).
+ */
 static void
 keep(struct rows *rows, const struct mb_row *r)
 {
@@ -155,12 +159,15 @@ keep(struct rows *rows, const struct mb_row *r)
 
 		if (strcmp(k->src, r->src) != 0 || strcmp(k->row, r->row) != 0)
 			continue;
-		if (k->err == 0 && (r->err != 0 || r->secs < k->secs))
-			*k = *r;
+		mb_samples_add(&rows->s[i], r);
+		*k = *mb_samples_median(&rows->s[i]);
 		return;
 	}
-	if (rows->n < MAX_ROWS)
+	if (rows->n < MAX_ROWS) {
+		rows->s[rows->n].n = 0;
+		mb_samples_add(&rows->s[rows->n], r);
 		rows->r[rows->n++] = *r;
+	}
 }
 
 /* Read @ROW lines from fd; other lines are the children's messages. */

@@ -266,12 +266,13 @@ out:
 	munmap(p, s->len);
 }
 
-/* The best of `repeat` runs of a variant; a failure is reported as such. */
+/* The median of `repeat` runs of a variant; a failure is reported as such. */
 static void
 variant(struct bare *b, const struct bare_spec *s, const char *src,
 		uint64_t map_unit, uint64_t call_unit, bool model, unsigned int repeat)
 {
-	struct mb_row best, r;
+	static struct mb_samples runs;
+	struct mb_row r;
 	unsigned int k;
 
 	memset(&r, 0, sizeof(r));
@@ -280,15 +281,14 @@ variant(struct bare *b, const struct bare_spec *s, const char *src,
 	r.bytes = s->len;
 	r.pgsz = s->pg;
 	r.ksecs = -1;
-	best = r;
+	runs.n = 0;
 	for (k = 0; k < repeat; k++) {
 		variant_once(b, s, &r, map_unit, call_unit, model);
-		if (k == 0 || (best.err == 0 && (r.err != 0 || r.secs < best.secs)))
-			best = r;
+		mb_samples_add(&runs, &r);
 		if (r.err != 0)
 			break;
 	}
-	mb_row_print(stdout, &best);
+	mb_row_print(stdout, mb_samples_median(&runs));
 }
 
 static int

@@ -12,6 +12,9 @@
  *             a one-shot user map and a paged user map, and their unmaps
  *   teardown  a container holding N one-page maps destroyed at once
  *   teardown_rec  the same, unmapped map by map before the destroy
+ *
+ * The options and rows are in mb_opts.c, the ioctl() interposer and the
+ * kernel-side lookups (device, DMA entries) in mb_kernel.c.
  */
 
 #include <dirent.h>
@@ -41,357 +44,6 @@
 #define EXT_HEAP "map_bench_ext"
 #define MAX_EAL_ARGS 24
 
-/* ---- ioctl() interposer: counts the DMA calls of whichever EAL is linked ---- */
-
-static uint64_t n_dma_calls;
-static double dma_secs;
-/* --verbose: every repetition of a row on stderr, not only the best */
-static bool verbose;
-
-/*
- * The EAL's shared library calls ioctl() through the PLT, so this
- * definition in the executable sees every VFIO call of the process; it
- * forwards to the system call unchanged.
- */
-int
-ioctl(int fd, unsigned long request, ...)
-{
-	va_list ap;
-	void *arg;
-
-	va_start(ap, request);
-	arg = va_arg(ap, void *);
-	va_end(ap);
-	if (request == VFIO_IOMMU_MAP_DMA || request == VFIO_IOMMU_UNMAP_DMA) {
-		double t0 = mb_now();
-		int ret = (int)syscall(SYS_ioctl, fd, request, arg);
-		int err = errno;
-
-		dma_secs += mb_now() - t0;
-		n_dma_calls++;
-		errno = err;
-		return ret;
-	}
-	return (int)syscall(SYS_ioctl, fd, request, arg);
-}
-
-uint64_t
-mb_ioctl_dma_calls(void)
-{
-	return n_dma_calls;
-}
-
-double
-mb_ioctl_dma_secs(void)
-{
-	return dma_secs;
-}
-
-/* ---- small helpers ---- */
-
-double
-mb_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-uint64_t
-mb_sys_page(void)
-{
-	long sz = sysconf(_SC_PAGESIZE);
-
-	return sz > 0 ? (uint64_t)sz : 4096;
-}
-
-void
-mb_row_print(FILE *f, const struct mb_row *r)
-{
-	fprintf(f, "%s %s %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRId64 " %" PRId64 " %.9f %d %.9f\n",
-		MB_ROW_TAG, r->src, r->row, r->bytes, r->pgsz, r->units,
-		r->calls, r->entries, r->secs, r->err, r->ksecs);
-	fflush(f);
-}
-
-int
-mb_row_parse(const char *line, struct mb_row *r)
-{
-	char tag[8];
-
-	memset(r, 0, sizeof(*r));
-	if (sscanf(line, "%7s %15s %23s %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNd64 " %" SCNd64 " %lf %d %lf",
-			tag, r->src, r->row, &r->bytes, &r->pgsz, &r->units,
-			&r->calls, &r->entries, &r->secs, &r->err, &r->ksecs) != 11)
-		return -1;
-	return strcmp(tag, MB_ROW_TAG) == 0 ? 0 : -1;
-}
-
-/* ---- options ---- */
-
-void
-mb_opts_default(struct mb_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->heap_pages = 64;
-	o->static_mb = 64;
-	o->ext_mb = 64;
-	o->user_mb = 64;
-	o->paged_pages = 4096;
-	o->teardown_pages = 2048;
-	o->repeat = 2;
-}
-
-static const struct {
-	const char *name;
-	size_t off;
-	unsigned int max;
-	const char *help;
-} size_opts[] = {
-	{ "--heap-pages", offsetof(struct mb_opts, heap_pages), 1u << 16,
-	  "heap pages grown and shrunk (2 MiB; system pages on the model)" },
-	{ "--static-mb", offsetof(struct mb_opts, static_mb), 1u << 16,
-	  "MiB of --no-huge static memory mapped at bind" },
-	{ "--ext-mb", offsetof(struct mb_opts, ext_mb), 1u << 16,
-	  "MiB of external heap memory at the system page size" },
-	{ "--user-mb", offsetof(struct mb_opts, user_mb), 1u << 16,
-	  "MiB of the one-shot user map" },
-	{ "--paged-pages", offsetof(struct mb_opts, paged_pages), 1u << 20,
-	  "system pages of the paged user map" },
-	{ "--teardown-pages", offsetof(struct mb_opts, teardown_pages), 1u << 20,
-	  "one-page maps in the container torn down" },
-	{ "--repeat", offsetof(struct mb_opts, repeat), 100,
-	  "repetitions of each row; the best is reported" },
-};
-
-void
-mb_opts_usage(FILE *f)
-{
-	unsigned int i;
-
-	for (i = 0; i < RTE_DIM(size_opts); i++)
-		fprintf(f, "  %-20s N  %s\n", size_opts[i].name, size_opts[i].help);
-	fprintf(f, "  %-20s BDF  the device whose group is bound (default: the first\n"
-		"                          device bound to vfio-pci, an edu preferred)\n",
-		"--device");
-	fprintf(f, "  %-20s LIST  groups to run: heap,static,user,teardown,teardown_rec\n",
-		"--groups");
-	fprintf(f, "  %-20s       every repetition of a row on stderr\n", "--verbose");
-}
-
-int
-mb_opts_parse(struct mb_opts *o, int argc, char **argv, int *i)
-{
-	const char *opt = argv[*i];
-	unsigned int k;
-
-	for (k = 0; k < RTE_DIM(size_opts); k++) {
-		unsigned long v;
-		char *end;
-
-		if (strcmp(opt, size_opts[k].name) != 0)
-			continue;
-		if (*i + 1 >= argc) {
-			fprintf(stderr, "%s needs a number\n", opt);
-			return -1;
-		}
-		errno = 0;
-		v = strtoul(argv[*i + 1], &end, 10);
-		if (errno != 0 || *end != '\0' || v == 0 || v > size_opts[k].max) {
-			fprintf(stderr, "%s %s: expected a number from 1 to %u\n",
-				opt, argv[*i + 1], size_opts[k].max);
-			return -1;
-		}
-		*(unsigned int *)(void *)((char *)o + size_opts[k].off) =
-			(unsigned int)v;
-		*i += 1;
-		return 1;
-	}
-	if (strcmp(opt, "--verbose") == 0) {
-		o->verbose = true;
-		verbose = true;
-		return 1;
-	}
-	if (strcmp(opt, "--device") == 0 || strcmp(opt, "--groups") == 0) {
-		if (*i + 1 >= argc) {
-			fprintf(stderr, "%s needs a value\n", opt);
-			return -1;
-		}
-		if (opt[2] == 'd')
-			o->device = argv[*i + 1];
-		else
-			o->groups = argv[*i + 1];
-		*i += 1;
-		return 1;
-	}
-	return 0;
-}
-
-int
-mb_opts_to_argv(const struct mb_opts *o, char **argv, int max, char bufs[][32])
-{
-	int n = 0;
-	unsigned int k;
-
-	for (k = 0; k < RTE_DIM(size_opts) && n + 2 <= max; k++) {
-		argv[n++] = (char *)(uintptr_t)size_opts[k].name;
-		snprintf(bufs[k], 32, "%u",
-			*(const unsigned int *)(const void *)((const char *)o + size_opts[k].off));
-		argv[n++] = bufs[k];
-	}
-	if (o->device != NULL && n + 2 <= max) {
-		argv[n++] = (char *)(uintptr_t)"--device";
-		argv[n++] = (char *)(uintptr_t)o->device;
-	}
-	if (o->verbose && n + 1 <= max)
-		argv[n++] = (char *)(uintptr_t)"--verbose";
-	if (o->groups != NULL && n + 2 <= max) {
-		argv[n++] = (char *)(uintptr_t)"--groups";
-		argv[n++] = (char *)(uintptr_t)o->groups;
-	}
-	return n;
-}
-
-/* ---- the device and the kernel's DMA entry count ---- */
-
-static int
-read_hex(const char *dir, const char *name, unsigned long *v)
-{
-	char path[PATH_MAX];
-	FILE *f;
-	int ok;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return -1;
-	ok = fscanf(f, "%lx", v) == 1;
-	fclose(f);
-	return ok ? 0 : -1;
-}
-
-static int
-link_tail(const char *path, char *out, size_t len)
-{
-	char target[PATH_MAX];
-	const char *base;
-	ssize_t n;
-
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return -1;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	snprintf(out, len, "%s", base != NULL ? base + 1 : target);
-	return 0;
-}
-
-/* 2: edu on vfio-pci, 1: other device on vfio-pci, 0: not usable. */
-static int
-device_rank(const char *devdir, int *group)
-{
-	char path[2 * PATH_MAX], name[PATH_MAX];
-	unsigned long vendor = 0, device = 0;
-
-	snprintf(path, sizeof(path), "%s/driver", devdir);
-	if (link_tail(path, name, sizeof(name)) < 0 || strcmp(name, "vfio-pci") != 0)
-		return 0;
-	snprintf(path, sizeof(path), "%s/iommu_group", devdir);
-	if (link_tail(path, name, sizeof(name)) < 0)
-		return 0;
-	*group = atoi(name);
-	read_hex(devdir, "vendor", &vendor);
-	read_hex(devdir, "device", &device);
-	return vendor == 0x1234 && device == 0x11e8 ? 2 : 1;
-}
-
-int
-mb_find_device(const char *sysfs, const char *want, char *bdf, size_t len,
-		int *group)
-{
-	char dir[PATH_MAX], devdir[PATH_MAX + 512];
-	struct dirent *de;
-	int best = 0, g;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "%s/bus/pci/devices", sysfs);
-	d = opendir(dir);
-	if (d == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL) {
-		int rank;
-
-		if (de->d_name[0] == '.')
-			continue;
-		if (want != NULL && strcmp(want, de->d_name) != 0)
-			continue;
-		snprintf(devdir, sizeof(devdir), "%s/%s", dir, de->d_name);
-		rank = device_rank(devdir, &g);
-		if (rank > best) {
-			best = rank;
-			*group = g;
-			snprintf(bdf, len, "%s", de->d_name);
-		}
-	}
-	closedir(d);
-	return best > 0 ? 0 : -1;
-}
-
-int64_t
-mb_dma_limit(void)
-{
-	FILE *f = fopen("/sys/module/vfio_iommu_type1/parameters/dma_entry_limit", "r");
-	long long v = 65535;
-
-	if (f != NULL) {
-		if (fscanf(f, "%lld", &v) != 1 || v <= 0)
-			v = 65535;
-		fclose(f);
-	}
-	return v;
-}
-
-/* Walk GET_INFO's capability chain for DMA_AVAIL (argsz negotiated). */
-int64_t
-mb_dma_avail(int container_fd)
-{
-	struct vfio_iommu_type1_info probe = { .argsz = sizeof(probe) };
-	struct vfio_iommu_type1_info *info;
-	uint32_t off, sz;
-	int64_t avail = -1;
-
-	if (container_fd < 0 ||
-			mb_port_ioctl(container_fd, VFIO_IOMMU_GET_INFO, &probe) < 0)
-		return -1;
-	sz = probe.argsz > sizeof(probe) ? probe.argsz : (uint32_t)sizeof(probe);
-	info = calloc(1, sz);
-	if (info == NULL)
-		return -1;
-	info->argsz = sz;
-	if (mb_port_ioctl(container_fd, VFIO_IOMMU_GET_INFO, info) < 0 ||
-			!(info->flags & VFIO_IOMMU_INFO_CAPS)) {
-		free(info);
-		return -1;
-	}
-	for (off = info->cap_offset; off != 0 && off + sizeof(struct vfio_info_cap_header) <= sz;) {
-		const struct vfio_info_cap_header *h =
-			(const void *)((const char *)info + off);
-
-		if (h->id == VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL &&
-				off + sizeof(struct vfio_iommu_type1_info_dma_avail) <= sz) {
-			avail = ((const struct vfio_iommu_type1_info_dma_avail *)
-				(const void *)h)->avail;
-			break;
-		}
-		if (h->next <= off)
-			break;
-		off = h->next;
-	}
-	free(info);
-	return avail;
-}
-
 /* ---- measuring one operation ---- */
 
 struct probe {
@@ -404,20 +56,20 @@ struct probe {
 };
 
 /* The best of the repetitions of a row; an error sticks (it is reported). */
+/* The repetitions of a row (the name is older than the median). */
 struct best {
-	struct mb_row r;
+	struct mb_samples s;
 	bool have;
 };
 
 static void
 best_add(struct best *b, const struct mb_row *r)
 {
-	if (verbose) {
+	if (mb_verbose) {
 		fprintf(stderr, "repetition: ");
 		mb_row_print(stderr, r);
 	}
-	if (!b->have || (b->r.err == 0 && (r->err != 0 || r->secs < b->r.secs)))
-		b->r = *r;
+	mb_samples_add(&b->s, r);
 	b->have = true;
 }
 
@@ -425,7 +77,7 @@ static void
 best_print(const struct best *b)
 {
 	if (b->have)
-		mb_row_print(stdout, &b->r);
+		mb_row_print(stdout, mb_samples_median(&b->s));
 }
 
 static void
@@ -891,7 +543,7 @@ static const struct {
 	bool fresh;
 } groups[] = {
 	{ "heap", group_heap, false },
-	{ "static", group_static, false },
+	{ "static", group_static, true },
 	{ "user", group_user, false },
 	{ "teardown", NULL, true },
 	{ "teardown_rec", NULL, true },
@@ -986,7 +638,7 @@ mb_run_groups(const struct mb_opts *o)
 
 		if (!group_selected(o, groups[g].name))
 			continue;
-		/* the reader keeps the best of rows repeated across processes */
+		/* the reader takes the median of rows repeated across processes */
 		if (groups[g].fresh) {
 			runs = o->repeat;
 			one.repeat = 1;

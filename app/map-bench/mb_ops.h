@@ -40,7 +40,7 @@ struct mb_opts {
 	unsigned int user_mb;        /* one-shot user map */
 	unsigned int paged_pages;    /* paged user map, system pages */
 	unsigned int teardown_pages; /* mappings torn down */
-	unsigned int repeat;         /* repetitions of each row, the best is kept */
+	unsigned int repeat;         /* repetitions of each row, the median is kept */
 	const char *device;          /* PCI address, or NULL: the first vfio-pci device */
 	const char *groups;          /* comma-separated groups to run, NULL: all */
 	bool model;                  /* the type1 model instead of the kernel (ours only) */
@@ -87,11 +87,54 @@ int mb_run_groups(const struct mb_opts *o);
 /* True when the group that measures @p row is selected (--groups). */
 bool mb_row_selected(const struct mb_opts *o, const char *row);
 
+/*
+ * Repetitions of one row: every sample is kept and the row reported is
+ * the median by wall time (TCG is noisy: the issue asks for the median of
+ * at least 5). A failed repetition is reported instead.
+ */
+#define MB_MAX_REPEAT 31
+struct mb_samples {
+	struct mb_row r[MB_MAX_REPEAT];
+	unsigned int n;
+};
+
+static inline void
+mb_samples_add(struct mb_samples *s, const struct mb_row *r)
+{
+	if (s->n < MB_MAX_REPEAT)
+		s->r[s->n++] = *r;
+}
+
+/* The median sample (the lower one of an even count), or the failed one. */
+static inline const struct mb_row *
+mb_samples_median(const struct mb_samples *s)
+{
+	const struct mb_row *sorted[MB_MAX_REPEAT], *t;
+	unsigned int i, j;
+
+	if (s->n == 0)
+		return NULL;
+	for (i = 0; i < s->n; i++) {
+		if (s->r[i].err != 0)
+			return &s->r[i];
+		sorted[i] = &s->r[i];
+		for (j = i; j > 0 && sorted[j - 1]->secs > sorted[j]->secs; j--) {
+			t = sorted[j];
+			sorted[j] = sorted[j - 1];
+			sorted[j - 1] = t;
+		}
+	}
+	return sorted[(s->n - 1) / 2];
+}
+
 /* Print a row in the @ROW format. */
 void mb_row_print(FILE *f, const struct mb_row *r);
 
 /* Parse an @ROW line; 0 on success, -1 when it is not one. */
 int mb_row_parse(const char *line, struct mb_row *r);
+
+/* --verbose was given: every repetition of a row is printed (mb_opts.c). */
+extern bool mb_verbose;
 
 /* Monotonic time in seconds. */
 double mb_now(void);

@@ -267,21 +267,6 @@ va_spare_get(size_t size, uint64_t align, struct held_iova *h)
 	return 0;
 }
 
-/* [a, a + len) inside one of the IOMMU's valid ranges (or none known). */
-static bool
-va_reachable(uint64_t a, size_t len)
-{
-	struct eal_iova_range r[16];
-	unsigned int i, n = eal_iova_get_ranges(r, RTE_DIM(r));
-
-	if (n == 0)
-		return true;
-	for (i = 0; i < RTE_MIN(n, RTE_DIM(r)); i++)
-		if (a >= r[i].start && a + len - 1 <= r[i].end)
-			return true;
-	return false;
-}
-
 uint64_t
 test_iova_for(const void *va, size_t len)
 {
@@ -298,7 +283,7 @@ test_iova_for(const void *va, size_t len)
 		return RTE_BAD_IOVA;
 	off = (uintptr_t)va % pg;
 	size = RTE_ALIGN_CEIL(off + len, pg);
-	if (mode == MODE_VA && va_reachable((uintptr_t)va, len)) {
+	if (mode == MODE_VA && eal_iova_is_reachable((uintptr_t)va, len)) {
 		h->kind = HELD_VA;
 		h->iova = (uintptr_t)va;
 	} else if (mode == MODE_VA) {

@@ -260,15 +260,17 @@ test_options_dpdk_ignored(void)
 	TEST_ASSERT_EQUAL(parse("--log-level=info", "--telemetry", "--no-hpet",
 		"--trace=eal", "--trace-dir=/tmp", "--trace-bufsz=2M",
 		"--trace-mode=o", "--huge-worker-stack", "--huge-worker-stack=512",
-		"--vfio-intr=msix", "--trace=.*", NULL), 11, "accepted");
+		"--vfio-intr=msix", "--trace=.*", "--no-shconf", NULL), 12,
+		"accepted");
 	rte_openlog_stream(NULL);
 	fclose(f);
 	for (p = out; p != NULL && *p != '\0'; p++)
 		lines += *p == '\n';
 	/* --trace and --huge-worker-stack twice: one line each */
-	TEST_ASSERT_EQUAL(lines, 8, "log:\n%s", out ? out : "");
+	TEST_ASSERT_EQUAL(lines, 9, "log:\n%s", out ? out : "");
 	TEST_ASSERT(strstr(out, "--no-hpet") != NULL &&
-		strstr(out, "--vfio-intr") != NULL, "log:\n%s", out);
+		strstr(out, "--vfio-intr") != NULL &&
+		strstr(out, "--no-shconf") != NULL, "log:\n%s", out);
 	free(out);
 	TEST_ASSERT(memcmp(&before, cfg(), sizeof(before)) == 0,
 		"an ignored option changed the configuration");
@@ -287,6 +289,7 @@ test_options_dpdk_ignored(void)
 	ASSERT_REFUSED(EINVAL, "--huge-worker-stack=x");
 	ASSERT_REFUSED(EINVAL, "--no-hpet=1");
 	ASSERT_REFUSED(EINVAL, "--telemetry=1");
+	ASSERT_REFUSED(EINVAL, "--no-shconf=1");
 	return TEST_SUCCESS;
 }
 

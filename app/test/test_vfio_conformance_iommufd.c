@@ -316,24 +316,40 @@ case_i_bind(void)
 	done(&e);
 }
 
+/*
+ * The environment with the first device's cdev bound to its iommufd; -1
+ * when the device has no cdev (a skip) or a step failed (recorded, the
+ * environment released).
+ */
+static int
+setup_bound(struct ienv *e)
+{
+	if (S.cdev[0] < 0) {
+		snprintf(S.skip, sizeof(S.skip), "the device has no cdev "
+			"(vfio-dev/ in sysfs)");
+		return -1;
+	}
+	if (setup(e) < 0) {
+		done(e);
+		return -1;
+	}
+	e->cdev = open_cdev(0);
+	if (e->cdev < 0 || bind(e->cdev, e->fd, NULL) < 0) {
+		cf_got("setup:cdev");
+		done(e);
+		return -1;
+	}
+	return 0;
+}
+
 /* I80c: attach narrows the ranges; reserved areas, busy IOAS, detach */
 void
 case_i_attach(void)
 {
 	struct ienv e;
 
-	if (S.cdev[0] < 0) {
-		snprintf(S.skip, sizeof(S.skip), "the device has no cdev "
-			"(vfio-dev/ in sysfs)");
+	if (setup_bound(&e) < 0)
 		return;
-	}
-	if (setup(&e) < 0)
-		return done(&e);
-	e.cdev = open_cdev(0);
-	if (e.cdev < 0 || bind(e.cdev, e.fd, NULL) < 0) {
-		cf_got("setup:cdev");
-		return done(&e);
-	}
 	cf_got_rc(attach(e.cdev, e.ioas + 100));
 	/* an area in the MSI window blocks the attach */
 	cf_got_rc(ioas_map(&e, e.ioas, e.buf, 0xfee00000ULL, KIB4, MAP_RW));
@@ -355,18 +371,8 @@ case_i_lazy(void)
 {
 	struct ienv e;
 
-	if (S.cdev[0] < 0) {
-		snprintf(S.skip, sizeof(S.skip), "the device has no cdev "
-			"(vfio-dev/ in sysfs)");
+	if (setup_bound(&e) < 0)
 		return;
-	}
-	if (setup(&e) < 0)
-		return done(&e);
-	e.cdev = open_cdev(0);
-	if (e.cdev < 0 || bind(e.cdev, e.fd, NULL) < 0) {
-		cf_got("setup:cdev");
-		return done(&e);
-	}
 	/* the second MiB of the buffer is a hole */
 	munmap(e.buf + MIB, MIB);
 	cf_got_rc(ioas_map(&e, e.ioas, e.buf + MIB, MIB, KIB4, MAP_RW));

@@ -25,6 +25,26 @@
 #include "test.h"
 #include "test_common.h"
 
+/*
+ * VFIO up, len bytes of populated anonymous memory with a free IOVA block
+ * for them, and a new container.
+ */
+static int
+start_with_buffer(uint64_t len, void **buf, uint64_t *iova, int *cfd)
+{
+	int ret = test_vfio_start(NULL);
+
+	if (ret != TEST_SUCCESS)
+		return ret;
+	*buf = test_anon_map(len, MAP_POPULATE);
+	TEST_ASSERT_NOT_NULL(*buf, "mmap");
+	*iova = test_iova_for(*buf, len);
+	TEST_ASSERT(*iova != RTE_BAD_IOVA, "IOVA: %s", rte_strerror(rte_errno));
+	*cfd = rte_vfio_container_create();
+	TEST_ASSERT(*cfd >= 0, "create: %s", rte_strerror(rte_errno));
+	return TEST_SUCCESS;
+}
+
 /* Test hook: set the reference count of the record at iova (VFIO lock). */
 static int
 set_refcnt(int cfd, uint64_t iova, uint32_t refcnt)
@@ -67,16 +87,10 @@ test_vfio_map_refcnt(void)
 	void *buf;
 	int cfd, ret;
 
-	ret = test_vfio_start(NULL);
+	ret = start_with_buffer(pg, &buf, &iova, &cfd);
 	if (ret != TEST_SUCCESS)
 		return ret;
-	buf = test_anon_map(pg, MAP_POPULATE);
-	TEST_ASSERT_NOT_NULL(buf, "mmap");
 	va = (uintptr_t)buf;
-	iova = test_iova_for(buf, pg);
-	TEST_ASSERT(iova != RTE_BAD_IOVA, "IOVA: %s", rte_strerror(rte_errno));
-	cfd = rte_vfio_container_create();
-	TEST_ASSERT(cfd >= 0, "create: %s", rte_strerror(rte_errno));
 
 	TEST_STEP("a user map, its count set near the limit (test hook, not 2^32 calls)");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va, iova, pg), "map");
@@ -177,16 +191,10 @@ test_extmem_unregister_mapped(void)
 	void *buf;
 	int cfd, ret;
 
-	ret = test_vfio_start(NULL);
+	ret = start_with_buffer(len, &buf, &iova, &cfd);
 	if (ret != TEST_SUCCESS)
 		return ret;
-	buf = test_anon_map(len, MAP_POPULATE);
-	TEST_ASSERT_NOT_NULL(buf, "mmap");
 	va = (uintptr_t)buf;
-	iova = test_iova_for(buf, len);
-	TEST_ASSERT(iova != RTE_BAD_IOVA, "IOVA: %s", rte_strerror(rte_errno));
-	cfd = rte_vfio_container_create();
-	TEST_ASSERT(cfd >= 0, "create: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_SUCCESS(rte_extmem_register(buf, len, NULL, 0, pg), "register");
 	/* one page in the middle is enough to pin the region */
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va + pg, iova + pg, pg), "map");

@@ -25,32 +25,6 @@ name_cmp(const void *a, const void *b)
 	return strcmp((const char *)a, (const char *)b);
 }
 
-static int
-dev_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct diag_device *)a)->bdf,
-		((const struct diag_device *)b)->bdf);
-}
-
-static void
-read_pci_device(const char *ddir, const char *bdf, struct diag_device *dev)
-{
-	char path[PATH_MAX + 300], vendor[16] = "", device[16] = "";
-
-	snprintf(dev->bdf, sizeof(dev->bdf), "%.31s", bdf);
-	snprintf(path, sizeof(path), "%s/%s/driver", ddir, bdf);
-	if (eal_link_basename(path, dev->driver, sizeof(dev->driver)) < 0)
-		dev->driver[0] = '\0';
-	snprintf(path, sizeof(path), "%s/%s/vendor", ddir, bdf);
-	diag_read_line(path, vendor, sizeof(vendor));
-	snprintf(path, sizeof(path), "%s/%s/device", ddir, bdf);
-	diag_read_line(path, device, sizeof(device));
-	dev->id[0] = '\0';
-	if (strncmp(vendor, "0x", 2) == 0 && strncmp(device, "0x", 2) == 0)
-		snprintf(dev->id, sizeof(dev->id), "%.4s:%.4s", vendor + 2,
-			device + 2);
-}
-
 void
 diag_collect_ungrouped(const struct diag_options *opts, struct diag_report *rep)
 {
@@ -73,12 +47,12 @@ diag_collect_ungrouped(const struct diag_options *opts, struct diag_report *rep)
 			continue;
 		rep->n_ungrouped_total++;
 		if (rep->n_ungrouped < DIAG_MAX_UNGROUPED)
-			read_pci_device(ddir, de->d_name,
+			diag_read_device(ddir, de->d_name,
 				&rep->ungrouped[rep->n_ungrouped++]);
 	}
 	closedir(d);
 	qsort(rep->ungrouped, rep->n_ungrouped, sizeof(rep->ungrouped[0]),
-		dev_cmp);
+		diag_device_cmp);
 }
 
 void

@@ -29,32 +29,6 @@ driver_harmless(const char *drv)
 }
 
 static void
-read_device(const char *gdir, const char *bdf, struct diag_device *dev)
-{
-	char path[PATH_MAX + 300], vendor[16] = "", device[16] = "";
-
-	snprintf(dev->bdf, sizeof(dev->bdf), "%.31s", bdf);
-	snprintf(path, sizeof(path), "%s/devices/%s/driver", gdir, bdf);
-	if (eal_link_basename(path, dev->driver, sizeof(dev->driver)) < 0)
-		dev->driver[0] = '\0';
-	snprintf(path, sizeof(path), "%s/devices/%s/vendor", gdir, bdf);
-	diag_read_line(path, vendor, sizeof(vendor));
-	snprintf(path, sizeof(path), "%s/devices/%s/device", gdir, bdf);
-	diag_read_line(path, device, sizeof(device));
-	dev->id[0] = '\0';
-	if (strncmp(vendor, "0x", 2) == 0 && strncmp(device, "0x", 2) == 0)
-		snprintf(dev->id, sizeof(dev->id), "%.4s:%.4s", vendor + 2,
-			device + 2);
-}
-
-static int
-dev_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct diag_device *)a)->bdf,
-		((const struct diag_device *)b)->bdf);
-}
-
-static void
 read_reserved(const char *gdir, struct diag_group *g)
 {
 	char path[PATH_MAX + 32], type[32];
@@ -94,11 +68,11 @@ read_group(const char *root, int num, struct diag_group *g)
 	while (d != NULL && (de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.' || g->n_devs >= DIAG_MAX_DEVS)
 			continue;
-		read_device(gdir, de->d_name, &g->devs[g->n_devs++]);
+		diag_read_device(ddir, de->d_name, &g->devs[g->n_devs++]);
 	}
 	if (d != NULL)
 		closedir(d);
-	qsort(g->devs, g->n_devs, sizeof(g->devs[0]), dev_cmp);
+	qsort(g->devs, g->n_devs, sizeof(g->devs[0]), diag_device_cmp);
 	g->viable = true;
 	for (i = 0; i < g->n_devs; i++) {
 		if (driver_is_vfio(g->devs[i].driver))

@@ -15,6 +15,7 @@
 
 #include <rte_common.h>
 
+#include "eal_private.h"
 #include "vfio_diag.h"
 
 int
@@ -116,4 +117,30 @@ diag_add_advice(struct diag_report *rep, enum diag_severity sev,
 	va_start(ap, fmt);
 	vsnprintf(a->problem, sizeof(a->problem), fmt, ap);
 	va_end(ap);
+}
+
+void
+diag_read_device(const char *dir, const char *bdf, struct diag_device *dev)
+{
+	char path[PATH_MAX + 300], vendor[16] = "", device[16] = "";
+
+	snprintf(dev->bdf, sizeof(dev->bdf), "%.31s", bdf);
+	snprintf(path, sizeof(path), "%s/%s/driver", dir, bdf);
+	if (eal_link_basename(path, dev->driver, sizeof(dev->driver)) < 0)
+		dev->driver[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s/vendor", dir, bdf);
+	diag_read_line(path, vendor, sizeof(vendor));
+	snprintf(path, sizeof(path), "%s/%s/device", dir, bdf);
+	diag_read_line(path, device, sizeof(device));
+	dev->id[0] = '\0';
+	if (strncmp(vendor, "0x", 2) == 0 && strncmp(device, "0x", 2) == 0)
+		snprintf(dev->id, sizeof(dev->id), "%.4s:%.4s", vendor + 2,
+			device + 2);
+}
+
+int
+diag_device_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct diag_device *)a)->bdf,
+		((const struct diag_device *)b)->bdf);
 }

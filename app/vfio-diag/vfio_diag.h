@@ -247,6 +247,10 @@ int diag_model_write(const char *root, const char *rel, const char *content);
 /* Helpers shared by the parts (diag_util.c). */
 int diag_read_line(const char *path, char *buf, size_t len);
 int diag_read_u64(const char *path, uint64_t *val);
+/* A PCI device's address, driver and vendor:device id from dir/<bdf>. */
+void diag_read_device(const char *dir, const char *bdf, struct diag_device *dev);
+/* qsort() order of devices: by address. */
+int diag_device_cmp(const void *a, const void *b);
 const char *diag_size_str(uint64_t bytes, char *buf, size_t len);
 const char *diag_iova_name(enum rte_iova_mode mode);
 const char *diag_vfio_mode_name(int mode);

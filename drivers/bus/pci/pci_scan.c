@@ -427,9 +427,14 @@ static int
 pci_dma_container(struct rte_device *gen)
 {
 	struct pci_dev *pd = RTE_PTR_SUB(gen, offsetof(struct pci_dev, gen));
-	int num;
+	int num = pd->pub.iommu_group;
 
-	if (rte_vfio_get_group_num(pci_sysfs_devices(), pd->pub.name, &num) != 1)
+	/*
+	 * The group read at scan, so a map does not read sysfs; a device
+	 * that had none then (its group appeared later) is looked up again.
+	 */
+	if (num < 0 && rte_vfio_get_group_num(pci_sysfs_devices(), pd->pub.name,
+			&num) != 1)
 		return RTE_VFIO_DEFAULT_CONTAINER_FD;
 	return vfio_group_container_fd(num);
 }

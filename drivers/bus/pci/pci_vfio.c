@@ -371,6 +371,14 @@ rte_pci_reset(struct rte_pci_device *dev)
 			dev->name);
 		return pci_fail(ENOTSUP);
 	}
+	/* its BAR may move or stop decoding: nothing may DMA into it after */
+	if (vfio_device_dma_release_owned(pd->fd) < 0) {
+		int err = rte_errno;
+
+		PCI_LOG(ERR, "%s: not reset: its peer-to-peer mappings could not all be unmapped: %s",
+			dev->name, rte_strerror(err));
+		return pci_fail(err);
+	}
 	if (vfio_dev_reset(pd->fd) < 0) {
 		int err = errno;
 

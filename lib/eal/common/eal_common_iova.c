@@ -289,18 +289,27 @@ eal_iova_release_list(struct rte_memseg_list *msl)
 	l->iova_assigned = false;
 }
 
+bool
+eal_iova_is_reachable(uint64_t iova, uint64_t len)
+{
+	bool ok;
+
+	pthread_mutex_lock(&iova_lock);
+	ok = n_ranges == 0 || range_holding(iova, len) >= 0;
+	pthread_mutex_unlock(&iova_lock);
+	return ok;
+}
+
 int
 eal_iova_check_reachable(uint64_t iova, uint64_t len, const char *what)
 {
 	char buf[256];
-	int ok;
 
+	if (eal_iova_is_reachable(iova, len))
+		return 0;
 	pthread_mutex_lock(&iova_lock);
-	ok = n_ranges == 0 || range_holding(iova, len) >= 0;
 	format_ranges(buf, sizeof(buf));
 	pthread_mutex_unlock(&iova_lock);
-	if (ok)
-		return 0;
 	EAL_LOG(ERR, "%s: IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] is outside the IOMMU's valid IOVA ranges %s (%s): no device could reach it; give IOVAs inside a valid range%s (ERANGE)",
 		what, iova, iova + len - 1, buf, ranges_src,
 		rte_eal_iova_mode() == RTE_IOVA_VA ?

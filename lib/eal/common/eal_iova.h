@@ -81,6 +81,13 @@ void eal_iova_release_list(struct rte_memseg_list *msl);
 __rte_internal
 int eal_iova_check_reachable(uint64_t iova, uint64_t len, const char *what);
 
+/*
+ * The quiet form: true when [iova, iova + len) lies inside one valid
+ * range, or no range is known. No log, rte_errno untouched.
+ */
+__rte_internal
+bool eal_iova_is_reachable(uint64_t iova, uint64_t len);
+
 /* Whether physical addresses are used (eal.c, for a fallback to PA). */
 void eal_set_phys_addrs(bool on);
 

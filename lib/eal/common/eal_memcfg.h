@@ -33,6 +33,15 @@ __rte_internal
 void eal_mem_hotplug_write_unlock(void);
 
 /*
+ * Generation of the memory layout (memseg lists, backed pages): bumped when
+ * a writer takes the hotplug lock (odd while it holds it) and when it lets
+ * go, and read with __ATOMIC_ACQUIRE. A lookup done under the read lock
+ * stays true while the generation has not moved; the heap's free path
+ * caches its last lookup that way (malloc_heap_live.c). Inside the EAL only.
+ */
+extern uint64_t eal_mem_layout_gen;
+
+/*
  * Page sizes the EAL allocates dynamic memory with, largest first.
  * Returns how many were written to sizes (at most max).
  */

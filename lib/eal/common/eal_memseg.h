@@ -107,4 +107,11 @@ size_t eal_sys_page_size(void);
 int eal_virt2phys_pages(const void *va, size_t page_sz, unsigned int n,
 		phys_addr_t *pa);
 
+/*
+ * First page of a heap growth with --match-allocations (malloc_heap_match.c):
+ * an EAL-private bit of struct rte_memseg's flags, which DPDK's API leaves
+ * to RTE_MEMSEG_FLAG_* (bit 0 only). Cleared with the page.
+ */
+#define EAL_MEMSEG_FLAG_UNIT_START (1u << 31)
+
 #endif /* _EAL_MEMSEG_H_ */

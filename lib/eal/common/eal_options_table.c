@@ -105,6 +105,8 @@ static const struct eal_option eal_options[] = {
 		"--trace-bufsz=SIZE[B|K|M]", "there are no trace points" },
 	{ "trace-mode", 0, REQ, eal_opt_trace_mode, EAL_OPT_GRP_IGNORED,
 		"--trace-mode=o|overwrite|d|discard", "there are no trace points" },
+	{ "no-shconf", 0, NO, eal_opt_flag_ignored, EAL_OPT_GRP_IGNORED,
+		"--no-shconf", "there is no shared configuration (no multi-process support)" },
 	{ "no-hpet", 0, NO, eal_opt_flag_ignored, EAL_OPT_GRP_IGNORED,
 		"--no-hpet", "no HPET timer is used" },
 	{ "huge-worker-stack", 0, OPT, eal_opt_huge_worker_stack, EAL_OPT_GRP_IGNORED,

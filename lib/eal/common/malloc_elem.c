@@ -88,24 +88,28 @@ size_class(size_t size)
 void
 malloc_elem_free_list_insert(struct malloc_elem *elem)
 {
-	struct malloc_elem **head = &elem->heap->free_head[size_class(elem->size)];
+	unsigned int c = size_class(elem->size);
+	struct malloc_elem **head = &elem->heap->free_head[c];
 
 	elem->fl_prev = NULL;
 	elem->fl_next = *head;
 	if (*head != NULL)
 		(*head)->fl_prev = elem;
+	else
+		elem->heap->free_mask |= UINT32_C(1) << c;
 	*head = elem;
 }
 
 void
 malloc_elem_free_list_remove(struct malloc_elem *elem)
 {
-	struct malloc_elem **head = &elem->heap->free_head[size_class(elem->size)];
+	unsigned int c = size_class(elem->size);
+	struct malloc_elem **head = &elem->heap->free_head[c];
 
 	if (elem->fl_prev != NULL)
 		elem->fl_prev->fl_next = elem->fl_next;
-	else
-		*head = elem->fl_next;
+	else if ((*head = elem->fl_next) == NULL)
+		elem->heap->free_mask &= ~(UINT32_C(1) << c);
 	if (elem->fl_next != NULL)
 		elem->fl_next->fl_prev = elem->fl_prev;
 	elem->fl_next = NULL;
@@ -153,8 +157,7 @@ malloc_elem_fits(const struct malloc_elem *elem, size_t req, size_t align,
 {
 	uintptr_t start = (uintptr_t)elem;
 	uintptr_t end = start + elem->size;
-	uintptr_t data, data_end;
-	size_t gap;
+	uintptr_t data;
 
 	/* An alignment past the end of the address space cannot fit. */
 	if (start + MALLOC_ELEM_HEADER_LEN > UINTPTR_MAX - align)
@@ -162,8 +165,19 @@ malloc_elem_fits(const struct malloc_elem *elem, size_t req, size_t align,
 	data = RTE_ALIGN_CEIL(start + MALLOC_ELEM_HEADER_LEN, (uintptr_t)align);
 	if (data >= end || end - data < malloc_elem_data_len(req))
 		return false;
-	data_end = data + malloc_elem_data_len(req);
-	gap = data - MALLOC_ELEM_HEADER_LEN - start;
+	malloc_elem_fit_at(elem, data, req, fit);
+	return true;
+}
+
+void
+malloc_elem_fit_at(const struct malloc_elem *elem, uintptr_t data, size_t req,
+		struct malloc_elem_fit *fit)
+{
+	uintptr_t start = (uintptr_t)elem;
+	uintptr_t end = start + elem->size;
+	uintptr_t data_end = data + malloc_elem_data_len(req);
+	size_t gap = data - MALLOC_ELEM_HEADER_LEN - start;
+
 	/* A gap big enough for an element of its own stays free. */
 	if (gap >= MALLOC_ELEM_MIN_LEN) {
 		fit->lead = gap;
@@ -172,10 +186,10 @@ malloc_elem_fits(const struct malloc_elem *elem, size_t req, size_t align,
 		fit->lead = 0;
 		fit->pad = gap;
 	}
+	/* A tail too small for an element of its own goes with the block. */
 	fit->len = data_end - (start + fit->lead);
 	if (end - data_end < MALLOC_ELEM_MIN_LEN)
 		fit->len += end - data_end;
-	return true;
 }
 
 struct malloc_elem *
@@ -183,12 +197,17 @@ malloc_elem_find(struct malloc_heap *heap, size_t req, size_t align,
 		struct malloc_elem_fit *fit)
 {
 	unsigned int c = size_class(MALLOC_ELEM_HEADER_LEN + malloc_elem_data_len(req));
+	/* only the classes that have free elements (the mask) are visited */
+	uint32_t classes = heap->free_mask & ~((UINT32_C(1) << c) - 1);
 	struct malloc_elem *elem;
 
-	for (; c < MALLOC_FREE_LISTS; c++)
+	while (classes != 0) {
+		c = (unsigned int)__builtin_ctz(classes);
+		classes &= classes - 1;
 		for (elem = heap->free_head[c]; elem != NULL; elem = elem->fl_next)
 			if (malloc_elem_fits(elem, req, align, fit))
 				return elem;
+	}
 	return NULL;
 }
 

@@ -128,6 +128,14 @@ void malloc_elem_unlink(struct malloc_elem *elem);
 bool malloc_elem_fits(const struct malloc_elem *elem, size_t req, size_t align,
 		struct malloc_elem_fit *fit);
 
+/*
+ * The layout of req bytes whose data starts at data inside the free
+ * element (a place the caller found fits): a lead element or padding
+ * before it, the block's length with a tail too small to stand alone.
+ */
+void malloc_elem_fit_at(const struct malloc_elem *elem, uintptr_t data, size_t req,
+		struct malloc_elem_fit *fit);
+
 /* Find a free element of the heap for the request (NULL when none). */
 struct malloc_elem *malloc_elem_find(struct malloc_heap *heap, size_t req,
 		size_t align, struct malloc_elem_fit *fit);

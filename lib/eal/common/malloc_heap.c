@@ -15,10 +15,12 @@
  *      (create, destroy, lookup by name) and over the external memory
  *      operations (malloc_heap_external.c), which hold it throughout so
  *      that the heap cannot be destroyed under them.
- *   1. a heap's lock (struct malloc_heap): a mutex over its elements, free
- *      lists, counters and regions. Allocation and free take only this one.
- *      It is a mutex, not a spinlock, because growth and shrink allocate
- *      and release pages (and VFIO maps them) while holding it.
+ *   1. a heap's lock (struct malloc_heap_lock, malloc_heap.h): over its
+ *      elements, free lists, counters and regions. Allocation and free take
+ *      only this one. Not a spinlock, because growth and shrink allocate
+ *      and release pages (and VFIO maps them) while holding it: waiters
+ *      sleep after a short spin. Not a pthread mutex either: its unlock
+ *      costs an atomic operation more.
  *   2. the memory hotplug lock, taken for writing by growth, shrink and
  *      external memory add/remove around page allocation/release, the
  *      extmem list and the memory event; then 3. and 4. inside the events.
@@ -36,6 +38,10 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <sched.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,16 +67,46 @@ bool malloc_heaps_ready;
 /* False for static memory (--legacy-mem, --no-huge without --dynamic-mem). */
 bool malloc_heaps_dynamic;
 
-/* Heap locks must be usable before init: a racing caller may take one. */
-__attribute__((constructor)) static void
-heap_locks_init(void)
+/* The slow side of a heap's lock (malloc_heap.h says why it is not a mutex). */
+#define LOCK_SPINS 200
+#define LOCK_SLEEP_NS 1000000
+
+static inline void
+cpu_relax(void)
 {
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield" ::: "memory");
+#endif
+}
+
+void
+malloc_heap_lock_wait(struct malloc_heap_lock *l)
+{
+	const struct timespec bound = { 0, LOCK_SLEEP_NS };
 	unsigned int i;
 
-	for (i = 0; i < RTE_DIM(malloc_numa_heaps); i++)
-		pthread_mutex_init(&malloc_numa_heaps[i].lock, NULL);
-	for (i = 0; i < RTE_DIM(malloc_ext_heaps); i++)
-		pthread_mutex_init(&malloc_ext_heaps[i].lock, NULL);
+	for (;;) {
+		for (i = 0; i < LOCK_SPINS; i++) {
+			if (__atomic_load_n(&l->locked, __ATOMIC_RELAXED) == 0 &&
+					__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) == 0)
+				return;
+			cpu_relax();
+		}
+		__atomic_fetch_add(&l->sleepers, 1, __ATOMIC_SEQ_CST);
+		/* sleeps only while the word still reads 1 */
+		syscall(SYS_futex, &l->locked, FUTEX_WAIT, 1, &bound, NULL, 0);
+		__atomic_fetch_sub(&l->sleepers, 1, __ATOMIC_RELAXED);
+		if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) == 0)
+			return;
+	}
+}
+
+void
+malloc_heap_lock_wake(struct malloc_heap_lock *l)
+{
+	syscall(SYS_futex, &l->locked, FUTEX_WAKE, 1, NULL, NULL, 0);
 }
 
 bool
@@ -93,6 +129,7 @@ heap_reset(struct malloc_heap *heap)
 	heap->first = NULL;
 	heap->last = NULL;
 	memset(heap->free_head, 0, sizeof(heap->free_head));
+	heap->free_mask = 0;
 	heap->total_size = 0;
 	heap->busy_size = 0;
 	heap->alloc_count = 0;
@@ -103,13 +140,13 @@ void
 malloc_heap_activate(struct malloc_heap *heap, const char *name, int socket,
 		bool external)
 {
-	pthread_mutex_lock(&heap->lock);
+	malloc_heap_lock(&heap->lock);
 	heap_reset(heap);
 	snprintf(heap->name, sizeof(heap->name), "%s", name);
 	heap->socket_id = socket;
 	heap->external = external;
 	__atomic_store_n(&heap->active, true, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&heap->lock);
+	malloc_heap_unlock(&heap->lock);
 }
 
 static void
@@ -178,9 +215,9 @@ heap_alloc(struct malloc_heap *heap, size_t req, size_t align)
 	void *data = NULL;
 	int err = ENOMEM;
 
-	pthread_mutex_lock(&heap->lock);
+	malloc_heap_lock(&heap->lock);
 	if (!heap->active) {
-		pthread_mutex_unlock(&heap->lock);
+		malloc_heap_unlock(&heap->lock);
 		EAL_LOG(ERR, "rte_malloc: the heap was destroyed");
 		rte_errno = EINVAL;
 		return NULL;
@@ -198,7 +235,7 @@ heap_alloc(struct malloc_heap *heap, size_t req, size_t align)
 		heap->alloc_count++;
 		data = malloc_elem_data(elem);
 	}
-	pthread_mutex_unlock(&heap->lock);
+	malloc_heap_unlock(&heap->lock);
 	if (data == NULL)
 		rte_errno = err;
 	return data;
@@ -209,7 +246,7 @@ malloc_heap_caller_socket(void)
 {
 #if RTE_HAS_LIBNUMA
 	static pthread_mutex_t numa_lookup_lock = PTHREAD_MUTEX_INITIALIZER;
-	static __thread int cached = -2;
+	static __thread int cached __attribute__((tls_model("initial-exec"))) = -2;
 	int cpu, node;
 
 	if (cached == -2) {
@@ -283,7 +320,7 @@ malloc_heaps_trim(size_t keep, size_t *released)
 	for (i = 0; i < RTE_DIM(malloc_numa_heaps); i++) {
 		struct malloc_heap *heap = &malloc_numa_heaps[i];
 
-		pthread_mutex_lock(&heap->lock);
+		malloc_heap_lock(&heap->lock);
 		if (heap->active) {
 			n = keep == SIZE_MAX ? malloc_heap_trim(heap, 0, false) :
 				malloc_heap_trim(heap, keep, true);
@@ -292,7 +329,7 @@ malloc_heaps_trim(size_t keep, size_t *released)
 					heap->name, n);
 			total += n;
 		}
-		pthread_mutex_unlock(&heap->lock);
+		malloc_heap_unlock(&heap->lock);
 	}
 	pthread_mutex_unlock(&malloc_heaps_lock);
 	if (released != NULL)
@@ -369,9 +406,9 @@ eal_malloc_heap_init(void)
 			socket = 0;
 		numa_heap_activate(socket);
 		heap = &malloc_numa_heaps[socket];
-		pthread_mutex_lock(&heap->lock);
+		malloc_heap_lock(&heap->lock);
 		malloc_heap_add_memory(heap, r.runs[i].va, r.runs[i].len, r.runs[i].msl);
-		pthread_mutex_unlock(&heap->lock);
+		malloc_heap_unlock(&heap->lock);
 	}
 	free(r.runs);
 	malloc_heaps_ready = true;
@@ -388,7 +425,7 @@ eal_malloc_heap_cleanup(void)
 	pthread_mutex_lock(&malloc_heaps_lock);
 	for (i = 0; i < RTE_DIM(malloc_ext_heaps); i++) {
 		heap = &malloc_ext_heaps[i];
-		pthread_mutex_lock(&heap->lock);
+		malloc_heap_lock(&heap->lock);
 		while (heap->active && heap->regions != NULL) {
 			struct malloc_heap_region *region = heap->regions;
 
@@ -404,15 +441,15 @@ eal_malloc_heap_cleanup(void)
 		heap_reset(heap);
 		__atomic_store_n(&heap->active, false, __ATOMIC_RELEASE);
 		heap->name[0] = '\0';
-		pthread_mutex_unlock(&heap->lock);
+		malloc_heap_unlock(&heap->lock);
 	}
 	/* NUMA heap pages go back to the system with the memory layer. */
 	for (i = 0; i < RTE_DIM(malloc_numa_heaps); i++) {
 		heap = &malloc_numa_heaps[i];
-		pthread_mutex_lock(&heap->lock);
+		malloc_heap_lock(&heap->lock);
 		heap_reset(heap);
 		__atomic_store_n(&heap->active, false, __ATOMIC_RELEASE);
-		pthread_mutex_unlock(&heap->lock);
+		malloc_heap_unlock(&heap->lock);
 	}
 	malloc_heaps_ready = false;
 	pthread_mutex_unlock(&malloc_heaps_lock);

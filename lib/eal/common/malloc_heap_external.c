@@ -155,7 +155,7 @@ malloc_heap_destroy_external(const char *name)
 		ret = -1;
 		goto out;
 	}
-	pthread_mutex_lock(&heap->lock);
+	malloc_heap_lock(&heap->lock);
 	if (heap->regions != NULL) {
 		EAL_LOG(ERR, "%s: heap '%s' still holds %zu bytes of memory: remove it with rte_malloc_heap_memory_remove() first",
 			fn, name, heap->total_size);
@@ -164,7 +164,7 @@ malloc_heap_destroy_external(const char *name)
 		__atomic_store_n(&heap->active, false, __ATOMIC_RELEASE);
 		heap->name[0] = '\0';
 	}
-	pthread_mutex_unlock(&heap->lock);
+	malloc_heap_unlock(&heap->lock);
 out:
 	pthread_mutex_unlock(&malloc_heaps_lock);
 	return ret;
@@ -203,7 +203,7 @@ malloc_heap_add_external_memory(const char *name, void *va, size_t len,
 	heap = external_heap_by_name(fn, name);
 	if (heap == NULL)
 		goto out;
-	pthread_mutex_lock(&heap->lock);
+	malloc_heap_lock(&heap->lock);
 	eal_mem_hotplug_write_lock();
 	/* Validates the region as rte_extmem_register() does, and logs. */
 	msl = eal_extmem_list_create(va, len, iova_addrs, n_pages, page_sz,
@@ -230,7 +230,7 @@ malloc_heap_add_external_memory(const char *name, void *va, size_t len,
 		malloc_heap_add_memory(heap, va, len, msl);
 		ret = 0;
 	}
-	pthread_mutex_unlock(&heap->lock);
+	malloc_heap_unlock(&heap->lock);
 out:
 	pthread_mutex_unlock(&malloc_heaps_lock);
 	free(region);
@@ -276,7 +276,7 @@ malloc_heap_remove_external_memory(const char *name, void *va, size_t len)
 	heap = external_heap_by_name(fn, name);
 	if (heap == NULL)
 		goto out;
-	pthread_mutex_lock(&heap->lock);
+	malloc_heap_lock(&heap->lock);
 	rp = find_region(heap, va, len);
 	if (rp == NULL) {
 		EAL_LOG(ERR, "%s: %p-%p is not exactly one region added to heap '%s'",
@@ -295,7 +295,7 @@ malloc_heap_remove_external_memory(const char *name, void *va, size_t len)
 	remove_region(heap, rp);
 	ret = 0;
 unlock:
-	pthread_mutex_unlock(&heap->lock);
+	malloc_heap_unlock(&heap->lock);
 out:
 	pthread_mutex_unlock(&malloc_heaps_lock);
 	return ret;
@@ -317,7 +317,7 @@ malloc_heap_find_external_memory(const char *name, void *va, size_t len)
 	pthread_mutex_lock(&malloc_heaps_lock);
 	heap = external_heap_by_name(fn, name);
 	if (heap != NULL) {
-		pthread_mutex_lock(&heap->lock);
+		malloc_heap_lock(&heap->lock);
 		if (find_region(heap, va, len) != NULL) {
 			ret = 0;
 		} else {
@@ -325,7 +325,7 @@ malloc_heap_find_external_memory(const char *name, void *va, size_t len)
 				fn, va, RTE_PTR_ADD(va, len), name);
 			rte_errno = ENOENT;
 		}
-		pthread_mutex_unlock(&heap->lock);
+		malloc_heap_unlock(&heap->lock);
 	}
 	pthread_mutex_unlock(&malloc_heaps_lock);
 	return ret;

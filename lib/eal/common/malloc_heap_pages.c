@@ -134,16 +134,23 @@ shrink_elem(struct malloc_elem *elem, size_t budget)
 			pe -= pg;
 		if (pe <= ps || pe - ps < pg)
 			break;
-		/* Pages the memory layer wants kept (DO_NOT_FREE) stay. */
-		for (rs = ps; rs < pe && !page_releasable(msl, rs); rs += pg)
-			;
-		for (re = rs; re < pe && page_releasable(msl, re); re += pg)
-			;
-		if (rs == re)
-			break;
-		/* over the budget: give back the highest pages, keep the rest */
-		if (re - rs > budget - released)
-			rs = re - RTE_ALIGN_FLOOR(budget - released, pg);
+		if (malloc_match_active()) {
+			/* --match-allocations: whole growth units only */
+			if (!malloc_match_unit(msl, ps, pe, budget - released,
+					&rs, &re))
+				break;
+		} else {
+			/* Pages the memory layer wants kept (DO_NOT_FREE) stay. */
+			for (rs = ps; rs < pe && !page_releasable(msl, rs); rs += pg)
+				;
+			for (re = rs; re < pe && page_releasable(msl, re); re += pg)
+				;
+			if (rs == re)
+				break;
+			/* over the budget: give back the highest pages, keep the rest */
+			if (re - rs > budget - released)
+				rs = re - RTE_ALIGN_FLOOR(budget - released, pg);
+		}
 		released += re - rs;
 		elem = heap_cut_pages(elem, rs, re);
 	}
@@ -230,11 +237,11 @@ malloc_heaps_trim_for(struct malloc_heap *heap)
 	for (i = 0; i < RTE_DIM(malloc_numa_heaps); i++) {
 		struct malloc_heap *other = &malloc_numa_heaps[i];
 
-		if (other == heap || pthread_mutex_trylock(&other->lock) != 0)
+		if (other == heap || malloc_heap_trylock(&other->lock) != 0)
 			continue;
 		if (other->active)
 			released += malloc_heap_trim(other, 0, false);
-		pthread_mutex_unlock(&other->lock);
+		malloc_heap_unlock(&other->lock);
 	}
 	if (released > 0)
 		EAL_LOG(DEBUG, "heap %s: gave back %zu bytes of kept free pages to grow",
@@ -312,6 +319,8 @@ retry:
 			release_pages(va, len);
 			return eal_fail(EFAULT);
 		}
+		if (malloc_match_active())
+			malloc_match_mark(msl, va);
 		malloc_heap_add_memory(heap, va, len, msl);
 		EAL_LOG(DEBUG, "heap %s: grew by %" PRIu64 " page(s) of %" PRIu64 " bytes at %p",
 			heap->name, n_pages, sizes[i], va);

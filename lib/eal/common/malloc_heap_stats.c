@@ -53,15 +53,15 @@ malloc_heap_get_stats(int socket, struct rte_malloc_socket_stats *stats)
 			socket);
 		return eal_fail(EINVAL);
 	}
-	pthread_mutex_lock(&heap->lock);
+	malloc_heap_lock(&heap->lock);
 	if (!heap->active) {
-		pthread_mutex_unlock(&heap->lock);
+		malloc_heap_unlock(&heap->lock);
 		EAL_LOG(ERR, "rte_malloc_get_socket_stats: no heap for socket %d",
 			socket);
 		return eal_fail(EINVAL);
 	}
 	heap_stats(heap, stats);
-	pthread_mutex_unlock(&heap->lock);
+	malloc_heap_unlock(&heap->lock);
 	return 0;
 }
 
@@ -71,9 +71,9 @@ dump_heap(struct malloc_heap *heap, FILE *f, bool elems)
 	struct rte_malloc_socket_stats st;
 	const struct malloc_elem *elem;
 
-	pthread_mutex_lock(&heap->lock);
+	malloc_heap_lock(&heap->lock);
 	if (!heap->active) {
-		pthread_mutex_unlock(&heap->lock);
+		malloc_heap_unlock(&heap->lock);
 		return;
 	}
 	heap_stats(heap, &st);
@@ -83,7 +83,7 @@ dump_heap(struct malloc_heap *heap, FILE *f, bool elems)
 		st.greatest_free_size, st.heap_allocsz_bytes, st.alloc_count);
 	for (elem = heap->first; elems && elem != NULL; elem = elem->next)
 		malloc_elem_dump(elem, f);
-	pthread_mutex_unlock(&heap->lock);
+	malloc_heap_unlock(&heap->lock);
 }
 
 static void
@@ -161,13 +161,13 @@ malloc_heap_virt2iova(const void *addr)
 		for (i = 0; i < n[k] && elem == NULL; i++) {
 			struct malloc_heap *heap = &heaps[k][i];
 
-			pthread_mutex_lock(&heap->lock);
+			malloc_heap_lock(&heap->lock);
 			if (heap->active) {
 				elem = find_busy(heap, addr, candidate);
 				if (elem != NULL)
 					msl = elem->msl;
 			}
-			pthread_mutex_unlock(&heap->lock);
+			malloc_heap_unlock(&heap->lock);
 		}
 	}
 	if (elem == NULL)

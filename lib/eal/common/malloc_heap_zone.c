@@ -61,27 +61,6 @@ after_run(const struct rte_memseg_list *msl, uintptr_t va, uintptr_t re)
 	return RTE_ALIGN_FLOOR(va, (uintptr_t)msl->page_sz) + msl->page_sz;
 }
 
-/* The element layout for data at a given place (as malloc_elem_fits()). */
-static void
-fit_at(const struct malloc_elem *elem, uintptr_t data, size_t len,
-		struct malloc_elem_fit *fit)
-{
-	uintptr_t start = (uintptr_t)elem, end = start + elem->size;
-	uintptr_t data_end = data + malloc_elem_data_len(len);
-	size_t gap = data - MALLOC_ELEM_HEADER_LEN - start;
-
-	if (gap >= MALLOC_ELEM_MIN_LEN) {
-		fit->lead = gap;
-		fit->pad = 0;
-	} else {
-		fit->lead = 0;
-		fit->pad = gap;
-	}
-	fit->len = data_end - (start + fit->lead);
-	if (end - data_end < MALLOC_ELEM_MIN_LEN)
-		fit->len += end - data_end;
-}
-
 /*
  * The first place in a free element for len bytes aligned to align, not
  * crossing bound, IOVA-contiguous when contig. 0 when there is none.
@@ -170,7 +149,7 @@ zone_take(struct malloc_heap *heap, struct malloc_elem *elem, uintptr_t data,
 	struct malloc_elem_fit fit;
 	struct malloc_elem *busy;
 
-	fit_at(elem, data, len, &fit);
+	malloc_elem_fit_at(elem, data, len, &fit);
 	busy = malloc_elem_alloc(elem, len, &fit);
 	heap->busy_size += busy->size;
 	heap->alloc_count++;
@@ -206,9 +185,9 @@ zone_alloc_on(struct malloc_heap *heap, size_t len, size_t align, size_t bound,
 	uintptr_t data = 0;
 	int err = ENOMEM;
 
-	pthread_mutex_lock(&heap->lock);
+	malloc_heap_lock(&heap->lock);
 	if (!heap->active) {
-		pthread_mutex_unlock(&heap->lock);
+		malloc_heap_unlock(&heap->lock);
 		return eal_fail(ENOMEM);
 	}
 	elem = zone_find(heap, len, align, bound, pgsz_mask, contig, &data);
@@ -226,7 +205,7 @@ zone_alloc_on(struct malloc_heap *heap, size_t len, size_t align, size_t bound,
 	}
 	if (elem != NULL)
 		zone_take(heap, elem, data, len, out);
-	pthread_mutex_unlock(&heap->lock);
+	malloc_heap_unlock(&heap->lock);
 	return elem != NULL ? 0 : eal_fail(err);
 }
 
@@ -305,9 +284,9 @@ malloc_heap_alloc_zone(size_t len, size_t align, size_t bound, int socket,
 	}
 	/* The largest block: find the heap, then take it under its lock. */
 	for (i = 0; i < n; i++) {
-		pthread_mutex_lock(&heaps[i]->lock);
+		malloc_heap_lock(&heaps[i]->lock);
 		l = heap_biggest(heaps[i], align, pgsz_mask, contig, &elem, &data);
-		pthread_mutex_unlock(&heaps[i]->lock);
+		malloc_heap_unlock(&heaps[i]->lock);
 		if (l > best) {
 			best = l;
 			best_heap = heaps[i];
@@ -315,11 +294,11 @@ malloc_heap_alloc_zone(size_t len, size_t align, size_t bound, int socket,
 	}
 	if (best_heap == NULL)
 		return eal_fail(ENOMEM);
-	pthread_mutex_lock(&best_heap->lock);
+	malloc_heap_lock(&best_heap->lock);
 	/* Looked up again: another thread may have used it meanwhile. */
 	l = heap_biggest(best_heap, align, pgsz_mask, contig, &elem, &data);
 	if (l != 0)
 		zone_take(best_heap, elem, data, l, out);
-	pthread_mutex_unlock(&best_heap->lock);
+	malloc_heap_unlock(&best_heap->lock);
 	return l != 0 ? 0 : eal_fail(ENOMEM);
 }

@@ -22,6 +22,7 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_lcore.h>
 #include <rte_memory.h>
 
 #include "eal_hugepage_info.h"
@@ -33,6 +34,8 @@
 static pthread_rwlock_t hotplug_lock = PTHREAD_RWLOCK_INITIALIZER;
 static __thread bool write_held;
 static __thread unsigned int read_depth;
+/* eal_memcfg.h: odd while a writer holds the lock, bumped by each writer. */
+uint64_t eal_mem_layout_gen;
 
 void
 eal_mem_hotplug_read_lock(void)
@@ -59,11 +62,15 @@ eal_mem_hotplug_write_lock(void)
 {
 	pthread_rwlock_wrlock(&hotplug_lock);
 	write_held = true;
+	__atomic_store_n(&eal_mem_layout_gen, eal_mem_layout_gen + 1, __ATOMIC_RELAXED);
+	/* the layout changes only after the odd value is visible */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 void
 eal_mem_hotplug_write_unlock(void)
 {
+	__atomic_store_n(&eal_mem_layout_gen, eal_mem_layout_gen + 1, __ATOMIC_RELEASE);
 	write_held = false;
 	pthread_rwlock_unlock(&hotplug_lock);
 }
@@ -392,6 +399,56 @@ legacy_fill(uint64_t page_sz, int socket, uint64_t *want)
 }
 
 /*
+ * Dynamic memory without -m/--socket-mem: one page of the smallest
+ * hugepage size, on the calling thread's node if it has one free (else the
+ * first node that has), allocated at init and kept, as DPDK 22.11's EAL
+ * keeps the page its own start-up allocations took. So memory is in use
+ * right after init (rte_eal_get_physmem_size() is not 0, DPDK's
+ * memory_autotest), and alternating allocations and frees never give the
+ * last page back and take it again. Without a free hugepage nothing is
+ * kept (an INFO line): the heap grows when pages are freed.
+ */
+static int
+keep_first_page(void)
+{
+	const struct eal_page_type *types;
+	unsigned int n_types = eal_page_types(&types), i, count;
+	int local = (int)rte_socket_id(), s, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = n_types; i > 0; i--) {
+			const struct eal_page_type *t = &types[i - 1];
+
+			if (!t->hugepage)
+				continue;
+			for (s = 0; s < RTE_MAX_NUMA_NODES; s++) {
+				uint64_t want = 1;
+
+				if ((pass == 0 && s != local) || t->n_pages[s] == 0)
+					continue;
+				if (legacy_fill(t->page_sz, s, &want) < 0)
+					return -1;
+				if (want == 0)
+					goto kept;
+			}
+		}
+	}
+	EAL_LOG(INFO, "no free hugepage at init: no page kept (the heap grows on the first allocation)");
+	return 0;
+kept:
+	count = eal_msl_count();
+	for (i = 0; i < count; i++) {
+		struct eal_memseg_list *l = eal_msl_at(i);
+		unsigned int j;
+
+		for (j = 0; !l->pub.external && j < l->pub.n_segs; j++)
+			if (l->pub.segs[j].len != 0)
+				l->pub.segs[j].flags |= RTE_MEMSEG_FLAG_DO_NOT_FREE;
+	}
+	return 0;
+}
+
+/*
  * Memory allocated at init and kept for the life of the process: what
  * -m/--socket-mem ask, as DPDK 22.11 does in both modes. With --legacy-mem
  * (legacy true) every free page when neither is given, and the lists are
@@ -409,7 +466,7 @@ alloc_kept(bool legacy)
 	int s;
 
 	if (!legacy && cfg->memory == 0)
-		return 0;
+		return keep_first_page();
 	for (s = 0; s < RTE_MAX_NUMA_NODES; s++) {
 		uint64_t want_bytes = UINT64_MAX, got = 0;
 

@@ -8,6 +8,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <rte_vfio.h>
 
 #include "eal_private.h"
+#include "vfio_devmem.h"
 #include "vfio_private.h"
 
 /* ---- containers ---- */
@@ -252,6 +254,8 @@ vfio_group_container_fd(int group_num)
 
 struct map_arg {
 	uint64_t vaddr, iova, len, pagesz;
+	/* plain user maps: what the range is (device memory or not) */
+	const struct vfio_devmem_probe *dm;
 };
 
 static int
@@ -259,6 +263,15 @@ user_map(struct vfio_container *cont, void *arg)
 {
 	const struct map_arg *m = arg;
 
+	if (m->dm != NULL && m->dm->device) {
+		if (m->pagesz != 0) {
+			EAL_LOG(ERR, "VFIO: paged user map of vaddr 0x%" PRIx64 " len 0x%" PRIx64 " is device memory (%s), which is mapped whole and owned by its device: use rte_vfio_container_dma_map() (ENOTSUP)",
+				m->vaddr, m->len, m->dm->vma_file);
+			return eal_fail(ENOTSUP);
+		}
+		return vfio_devmem_map_locked(cont, m->dm, m->vaddr, m->iova,
+				m->len);
+	}
 	return vfio_dma_user_map_locked(cont, m->vaddr, m->iova, m->len,
 			m->pagesz);
 }
@@ -268,7 +281,23 @@ user_unmap(struct vfio_container *cont, void *arg)
 {
 	const struct map_arg *m = arg;
 
+	if (vfio_devmem_check_unmap_locked(cont, m->vaddr, m->iova, m->len) < 0)
+		return -1;
 	return vfio_dma_user_unmap_locked(cont, m->vaddr, m->iova, m->len);
+}
+
+/*
+ * Device memory is recognised before the VFIO lock is taken: heap and
+ * external memory cost one memseg-list lookup, other ranges a read of
+ * /proc/self/smaps (vfio_devmem.c).
+ */
+static void
+probe(struct map_arg *m, struct vfio_devmem_probe *dm)
+{
+	if (!vfio_available())
+		return;
+	vfio_devmem_probe(m->vaddr, m->len, dm);
+	m->dm = dm;
 }
 
 int
@@ -276,7 +305,9 @@ rte_vfio_container_dma_map(int container_fd, uint64_t vaddr, uint64_t iova,
 		uint64_t len)
 {
 	struct map_arg m = { .vaddr = vaddr, .iova = iova, .len = len };
+	struct vfio_devmem_probe dm;
 
+	probe(&m, &dm);
 	return vfio_with_container(__func__, container_fd, user_map, &m);
 }
 
@@ -287,11 +318,13 @@ rte_vfio_container_dma_map_paged(int container_fd, uint64_t vaddr,
 	struct map_arg m = {
 		.vaddr = vaddr, .iova = iova, .len = len, .pagesz = pagesz,
 	};
+	struct vfio_devmem_probe dm;
 
 	if (pagesz == 0) {
 		EAL_LOG(ERR, "VFIO: paged user map needs a page size (EINVAL)");
 		return eal_fail(EINVAL);
 	}
+	probe(&m, &dm);
 	return vfio_with_container(__func__, container_fd, user_map, &m);
 }
 

@@ -26,6 +26,7 @@
 
 #include "eal_private.h"
 #include "vfio_backend.h"
+#include "vfio_devmem.h"
 #include "vfio_iommu.h"
 #include "vfio_iommufd.h"
 #include "vfio_private.h"
@@ -215,6 +216,7 @@ container_teardown(struct vfio_container *cont)
 	}
 	vfio_group_release_all_locked(cont);
 	cont->ops->close(cont);
+	vfio_devmem_forget_locked(cont);
 	vfio_records_destroy(cont->records);
 	free(cont->ranges);
 	free(cont->resv);
@@ -223,6 +225,18 @@ container_teardown(struct vfio_container *cont)
 	if (ret < 0)
 		rte_errno = err;
 	return ret;
+}
+
+struct vfio_container *
+vfio_container_next_locked(const struct vfio_container *prev)
+{
+	size_t i = prev == NULL ? 0 : (size_t)(prev - containers) + 1;
+
+	vfio_assert_locked();
+	for (; i < RTE_DIM(containers); i++)
+		if (containers[i].used)
+			return &containers[i];
+	return NULL;
 }
 
 int

@@ -17,6 +17,7 @@
 
 #include "eal_private.h"
 #include "vfio_backend.h"
+#include "vfio_devmem.h"
 #include "vfio_device_ops.h"
 #include "vfio_iommu.h"
 #include "vfio_private.h"
@@ -82,23 +83,48 @@ device_get_info(int fd, const char *name, struct vfio_device_info *info)
  * Close a device and unmap its peer-to-peer mappings. Returns -1 with the
  * kernel's rte_errno when one of them stays mapped (and recorded).
  */
+/*
+ * Unmap the device memory dev owns in every container (a driver may have
+ * mapped its BAR into a container its group is not in), and that of
+ * unknown owner. -1 with rte_errno when the kernel kept one; a container
+ * without an IOMMU holds none in the kernel.
+ */
+static int
+device_release_memory(struct vfio_device *dev)
+{
+	struct vfio_container *c = NULL;
+	int ret = 0, err = 0;
+
+	while ((c = vfio_container_next_locked(c)) != NULL) {
+		if (vfio_devmem_release_locked(c, dev->id, dev->name) < 0 &&
+				c->state == VFIO_CONT_IOMMU) {
+			ret = -1;
+			err = rte_errno;
+		}
+	}
+	if (ret < 0) {
+		EAL_LOG(ERR, "VFIO: the peer-to-peer mappings of %s could not all be unmapped",
+			dev->name);
+		rte_errno = err;
+	}
+	return ret;
+}
+
+/*
+ * Close a device and unmap its peer-to-peer mappings. Returns -1 with the
+ * kernel's rte_errno when one of them stays mapped (and recorded).
+ */
 static int
 device_close(struct vfio_device *dev)
 {
 	struct vfio_group *grp = dev->grp;
 	struct vfio_container *cont = grp->cont;
-	uint64_t id = dev->id;
-	int ret = 0, err = 0;
+	int ret, err;
 
 	vfio_assert_locked();
 	/* the kernel keeps a BAR mapping after its device goes: we do not */
-	if (cont != NULL && vfio_dma_release_owner_locked(cont, VFIO_REC_DEVICE,
-			id) < 0) {
-		ret = -1;
-		err = rte_errno;
-		EAL_LOG(ERR, "VFIO: the peer-to-peer mappings of %s could not all be unmapped",
-			dev->name);
-	}
+	ret = device_release_memory(dev);
+	err = rte_errno;
 	vfio_backend()->close(dev->fd);
 	memset(dev, 0, sizeof(*dev));
 	dev->fd = -1;
@@ -116,10 +142,41 @@ device_close(struct vfio_device *dev)
 	 * The last group took every kernel mapping with it, and the device
 	 * records with them (vfio_dma_forget_kernel_locked()): nothing stays.
 	 */
-	if (ret < 0 && cont->state != VFIO_CONT_IOMMU)
+	if (ret < 0 && cont != NULL && cont->state != VFIO_CONT_IOMMU)
 		ret = 0;
 	if (ret < 0)
 		rte_errno = err;
+	return ret;
+}
+
+uint64_t
+vfio_device_id_by_name_locked(const char *bdf)
+{
+	struct vfio_device *dev;
+
+	vfio_assert_locked();
+	dev = device_find(bdf, -1);
+	return dev != NULL ? dev->id : 0;
+}
+
+int
+vfio_device_dma_release_owned(int vfio_dev_fd)
+{
+	struct vfio_device *dev;
+	int ret;
+
+	if (!vfio_available())
+		return eal_fail(vfio_unavailable_errno());
+	vfio_lock();
+	dev = device_find(NULL, vfio_dev_fd);
+	if (dev == NULL) {
+		vfio_unlock();
+		EAL_LOG(ERR, "VFIO: fd %d is not a device set up with rte_vfio_setup_device() (ENOENT)",
+			vfio_dev_fd);
+		return eal_fail(ENOENT);
+	}
+	ret = device_release_memory(dev);
+	vfio_unlock();
 	return ret;
 }
 

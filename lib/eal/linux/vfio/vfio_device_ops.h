@@ -81,4 +81,12 @@ int vfio_device_dma_unmap(int vfio_dev_fd, uint64_t iova, uint64_t len);
 __rte_internal
 int vfio_device_dma_release(int vfio_dev_fd, uint64_t vaddr, uint64_t len);
 
+/*
+ * Unmap all device memory the device open as vfio_dev_fd owns, in every
+ * container, however it was mapped (before a reset; release does it
+ * itself). 0, or -1 with rte_errno (ENOENT: not a device set up here).
+ */
+__rte_internal
+int vfio_device_dma_release_owned(int vfio_dev_fd);
+
 #endif /* _VFIO_DEVICE_OPS_H_ */

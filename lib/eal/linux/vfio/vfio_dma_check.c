@@ -21,6 +21,7 @@
 
 #include "eal_private.h"
 #include "vfio_backend.h"
+#include "vfio_devmem.h"
 #include "vfio_private.h"
 
 /*
@@ -342,7 +343,10 @@ vfio_dma_check_user_unmap(const struct vfio_record *recs, size_t n,
 			return eal_fail(ENOENT);
 		}
 		pos += recs[i].len;
-		if (recs[i].kind != VFIO_REC_USER) {
+		/* device memory mapped through this API is unmapped through it */
+		if (recs[i].kind != VFIO_REC_USER &&
+				!(recs[i].kind == VFIO_REC_DEVICE &&
+				(recs[i].owner & VFIO_OWNER_USER))) {
 			EAL_LOG(ERR, "VFIO: unmap of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " holds IOVA 0x%" PRIx64 " len 0x%" PRIx64 ", which is %s owned by the EAL, not a user map (EPERM)",
 				iova, len, recs[i].iova, recs[i].len,
 				vfio_dma_kind_name(recs[i].kind));

@@ -25,6 +25,7 @@
 
 #include "eal_private.h"
 #include "vfio_backend.h"
+#include "vfio_devmem.h"
 #include "vfio_private.h"
 
 static struct vfio_group groups[RTE_MAX_VFIO_GROUPS];
@@ -416,6 +417,9 @@ vfio_group_unbind_locked(struct vfio_group *grp)
 			grp->num, grp->n_devices);
 		return eal_fail(EBUSY);
 	}
+	/* device memory of unknown owner may be this group's: it goes first */
+	if (grp->cont != NULL && grp->cont->state == VFIO_CONT_IOMMU)
+		vfio_devmem_release_unknown_locked(grp->cont);
 	group_drop(grp);
 	return 0;
 }

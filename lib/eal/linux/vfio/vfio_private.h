@@ -143,6 +143,9 @@ int vfio_with_container(const char *call, int container_fd,
 /* Resolve an API container fd (RTE_VFIO_DEFAULT_CONTAINER_FD too); NULL: EINVAL set. */
 struct vfio_container *vfio_container_get_locked(int container_fd);
 struct vfio_container *vfio_container_create_locked(bool is_default);
+/* The container in use after prev (NULL: the first), or NULL. */
+struct vfio_container *vfio_container_next_locked(
+		const struct vfio_container *prev);
 int vfio_container_destroy_locked(struct vfio_container *cont);
 /* Read VFIO_IOMMU_GET_INFO into the container (page sizes, ranges, DMA_AVAIL). */
 int vfio_container_read_info_locked(struct vfio_container *cont);
@@ -312,6 +315,8 @@ int vfio_device_release_locked(const char *dev_addr, int fd);
 int vfio_device_get_info_locked(const char *dev_addr, int fd,
 		struct vfio_device_info *info);
 void vfio_device_release_all_locked(void);
+/* The owner id of device bdf when it is open through this EAL, else 0. */
+uint64_t vfio_device_id_by_name_locked(const char *bdf);
 unsigned int vfio_device_count_locked(const struct vfio_group *grp);
 
 /*

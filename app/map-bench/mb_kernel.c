@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The mapping benchmark's view of the kernel, in both binaries: the ioctl()
+ * interposer that counts and times MAP_DMA/UNMAP_DMA, the device lookup in
+ * sysfs, and the DMA entry limit and count (GET_INFO's DMA_AVAIL).
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/vfio.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_memory.h>
+#include <rte_vfio.h>
+
+#include "mb_ops.h"
+
+/* ---- ioctl() interposer: counts the DMA calls of whichever EAL is linked ---- */
+
+static uint64_t n_dma_calls;
+static double dma_secs;
+
+/*
+ * The EAL's shared library calls ioctl() through the PLT, so this
+ * definition in the executable sees every VFIO call of the process; it
+ * forwards to the system call unchanged.
+ */
+int
+ioctl(int fd, unsigned long request, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, request);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (request == VFIO_IOMMU_MAP_DMA || request == VFIO_IOMMU_UNMAP_DMA) {
+		double t0 = mb_now();
+		int ret = (int)syscall(SYS_ioctl, fd, request, arg);
+		int err = errno;
+
+		dma_secs += mb_now() - t0;
+		n_dma_calls++;
+		errno = err;
+		return ret;
+	}
+	return (int)syscall(SYS_ioctl, fd, request, arg);
+}
+
+uint64_t
+mb_ioctl_dma_calls(void)
+{
+	return n_dma_calls;
+}
+
+double
+mb_ioctl_dma_secs(void)
+{
+	return dma_secs;
+}
+
+/* ---- the device and the kernel's DMA entry count ---- */
+
+static int
+read_hex(const char *dir, const char *name, unsigned long *v)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	ok = fscanf(f, "%lx", v) == 1;
+	fclose(f);
+	return ok ? 0 : -1;
+}
+
+static int
+link_tail(const char *path, char *out, size_t len)
+{
+	char target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -1;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	snprintf(out, len, "%s", base != NULL ? base + 1 : target);
+	return 0;
+}
+
+/* 2: edu on vfio-pci, 1: other device on vfio-pci, 0: not usable. */
+static int
+device_rank(const char *devdir, int *group)
+{
+	char path[2 * PATH_MAX], name[PATH_MAX];
+	unsigned long vendor = 0, device = 0;
+
+	snprintf(path, sizeof(path), "%s/driver", devdir);
+	if (link_tail(path, name, sizeof(name)) < 0 || strcmp(name, "vfio-pci") != 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/iommu_group", devdir);
+	if (link_tail(path, name, sizeof(name)) < 0)
+		return 0;
+	*group = atoi(name);
+	read_hex(devdir, "vendor", &vendor);
+	read_hex(devdir, "device", &device);
+	return vendor == 0x1234 && device == 0x11e8 ? 2 : 1;
+}
+
+int
+mb_find_device(const char *sysfs, const char *want, char *bdf, size_t len,
+		int *group)
+{
+	char dir[PATH_MAX], devdir[PATH_MAX + 512];
+	struct dirent *de;
+	int best = 0, g;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/bus/pci/devices", sysfs);
+	d = opendir(dir);
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		int rank;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (want != NULL && strcmp(want, de->d_name) != 0)
+			continue;
+		snprintf(devdir, sizeof(devdir), "%s/%s", dir, de->d_name);
+		rank = device_rank(devdir, &g);
+		if (rank > best) {
+			best = rank;
+			*group = g;
+			snprintf(bdf, len, "%s", de->d_name);
+		}
+	}
+	closedir(d);
+	return best > 0 ? 0 : -1;
+}
+
+int64_t
+mb_dma_limit(void)
+{
+	FILE *f = fopen("/sys/module/vfio_iommu_type1/parameters/dma_entry_limit", "r");
+	long long v = 65535;
+
+	if (f != NULL) {
+		if (fscanf(f, "%lld", &v) != 1 || v <= 0)
+			v = 65535;
+		fclose(f);
+	}
+	return v;
+}
+
+/* Walk GET_INFO's capability chain for DMA_AVAIL (argsz negotiated). */
+int64_t
+mb_dma_avail(int container_fd)
+{
+	struct vfio_iommu_type1_info probe = { .argsz = sizeof(probe) };
+	struct vfio_iommu_type1_info *info;
+	uint32_t off, sz;
+	int64_t avail = -1;
+
+	if (container_fd < 0 ||
+			mb_port_ioctl(container_fd, VFIO_IOMMU_GET_INFO, &probe) < 0)
+		return -1;
+	sz = probe.argsz > sizeof(probe) ? probe.argsz : (uint32_t)sizeof(probe);
+	info = calloc(1, sz);
+	if (info == NULL)
+		return -1;
+	info->argsz = sz;
+	if (mb_port_ioctl(container_fd, VFIO_IOMMU_GET_INFO, info) < 0 ||
+			!(info->flags & VFIO_IOMMU_INFO_CAPS)) {
+		free(info);
+		return -1;
+	}
+	for (off = info->cap_offset; off != 0 && off + sizeof(struct vfio_info_cap_header) <= sz;) {
+		const struct vfio_info_cap_header *h =
+			(const void *)((const char *)info + off);
+
+		if (h->id == VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL &&
+				off + sizeof(struct vfio_iommu_type1_info_dma_avail) <= sz) {
+			avail = ((const struct vfio_iommu_type1_info_dma_avail *)
+				(const void *)h)->avail;
+			break;
+		}
+		if (h->next <= off)
+			break;
+		off = h->next;
+	}
+	free(info);
+	return avail;
+}
