@@ -17,9 +17,9 @@
 #    of devtools/dpdk-shim (test.h, lcore launch, random numbers; no memory,
 #    memzone, malloc, memseg, extmem or VFIO function) and nothing else.
 # 4. Runs each with --no-huge and on 2 MiB hugepages: dynamic memory, -m,
-#    and --legacy-mem, each check on its own (devtools/dpdk-shim/checks_*.c);
-#    checks excluded by name are listed with their reason and count as
-#    skipped (doc/guides/dpdk_tests.rst).
+#    --legacy-mem, and dynamic with --match-allocations, each check on its
+#    own (devtools/dpdk-shim/checks_*.c); checks excluded by name are
+#    listed with their reason and count as skipped (doc/guides/dpdk_tests.rst).
 #
 # Prints one line per check run, a line "counted dpdk/<file>/<mode>: host:
 # P passed, F failed, S skipped" per file and mode (a compile is counted as
@@ -44,12 +44,13 @@ shim=$top/devtools/dpdk-shim
 files="test_malloc.c test_memory.c test_external_mem.c test_memzone.c"
 # mode name and EAL options; -l 0-3: three worker threads for the
 # per-lcore checks of test_malloc.c
-modes=(nohuge dynamic socketmem legacy)
+modes=(nohuge dynamic socketmem legacy match)
 declare -A mode_args=(
 	[nohuge]="--no-huge -m 256"
 	[dynamic]=""
 	[socketmem]="-m 64"
 	[legacy]="--legacy-mem -m 64"
+	[match]="--match-allocations"
 )
 hugepages_needed=40 # the -m 64 runs hold 32 pages, the dynamic run grows
 
@@ -70,11 +71,9 @@ elapsed() { echo "$(( $(date +%s) - t0 )) s"; }
 src=$cache/dpdk-src
 fetch_source() {
 	local apt=$cache/apt opts tmp dsc
-	command -v apt-get >/dev/null && command -v dpkg-source >/dev/null || {
-		[ "$(id -u)" -eq 0 ] && apt-get install -y -q dpkg-dev >/dev/null 2>&1
-	}
-	command -v dpkg-source >/dev/null ||
-		{ echo "dpkg-source missing: apt-get install dpkg-dev"; return 1; }
+	# dpkg-source unpacks the package (dpkg-dev; xz for its tarballs)
+	"$top/devtools/install-deps.sh" dpkg-dev xz-utils ||
+		{ echo "cannot install dpkg-dev"; return 1; }
 	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" || return 1
 	# A deb-src entry for this step only: a private source list and state
 	# (Debian 12, bookworm; its security and updates suites carry the
