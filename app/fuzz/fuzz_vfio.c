@@ -7,14 +7,22 @@
  * and two of their own), heap allocation and free (dynamic memory: pages
  * come and go), external heap memory add and remove and allocation from
  * it, group attach and detach, container re-creation, and faults armed
- * for the next step (a kernel call or an allocation of the component).
+ * for the next step (a kernel call or an allocation of the component);
+ * and hostile steps (fuzz_vfio_hostile.c): misaligned, wrapping, huge and
+ * overlapping ranges, closed and foreign fds, device setup and release,
+ * container destruction with devices open, the heap's kept pages.
  *
  * After every step the promises are checked (test_fault_inv.h): records
  * equal the kernel's mappings in every container, the user maps recorded
  * are exactly those the API said it made (a shadow kept here), every live
  * allocation is mapped, no heap or static record is stray, removed
  * external memory is not mapped; and at the end of the input nothing is
- * left pinned. A violation aborts, so libFuzzer keeps the input.
+ * left pinned. Every refused call has an errno its documentation names
+ * (any while a fault is armed) and changes nothing: containers, records,
+ * kernel mappings and pinned bytes are as before. Groups and devices are
+ * shadowed too: a bind, unbind or destroy has the result the shadow
+ * predicts (an application-bound group stays bound after its device's
+ * release). A violation aborts, so libFuzzer keeps the input.
  *
  * Built with -fsanitize=fuzzer it is a libFuzzer target; otherwise the
  * main below replays inputs (files or directories of files), which is how
@@ -23,6 +31,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -44,51 +53,11 @@
 #include "vfio_private.h"
 #include "vfio_records.h"
 #include "test_fault_inv.h"
+#include "fuzz_vfio.h"
 
-#define DEF RTE_VFIO_DEFAULT_CONTAINER_FD
-#define N_CONT 3                /* slot 0: the default container */
-#define N_GROUPS 3
-#define GROUP_BASE 90
-#define BUF_PAGES 32
-#define EXT_PAGES 8
-#define N_EXT 2
-#define N_ALLOCS 16
-#define MAX_STEPS 64
-#define MAX_UNITS 256
-#define IOVA_BASE 0x40000000ULL
-#define EXT_IOVA 0x80000000ULL
-#define EXT_HEAP "fuzz_ext"
+struct fuzz_state fz;
 
-struct unit {
-	uint64_t va, iova, len;
-	uint32_t refcnt;
-	bool paged;
-};
-
-struct cont {
-	int fd;                         /* API fd (DEF is -1 too) */
-	bool valid;                     /* the container exists */
-	unsigned int n;
-	struct unit u[MAX_UNITS];       /* user maps the API reported made */
-};
-
-struct alloc {
-	void *p;
-	size_t len;
-};
-
-static struct {
-	uint64_t pg;
-	uint8_t *buf;                   /* user memory, mapped by the steps */
-	uint8_t *ext[N_EXT];            /* external heap regions */
-	bool ext_added[N_EXT];
-	struct cont c[N_CONT];
-	struct alloc a[N_ALLOCS];
-	bool verbose;
-	unsigned int step;
-} fz;
-
-static void __attribute__((noreturn))
+void __attribute__((noreturn))
 violation(const char *what)
 {
 	fprintf(stderr, "fuzz: invariant violated at step %u: %s\n", fz.step, what);
@@ -108,8 +77,14 @@ once(void)
 	done = true;
 	fz.verbose = getenv("FUZZ_VERBOSE") != NULL;
 	fz.pg = (uint64_t)sysconf(_SC_PAGESIZE);
-	fz.buf = mmap(NULL, BUF_PAGES * fz.pg, PROT_READ | PROT_WRITE,
+	/* a hole of BUF_PAGES after the buffer: maps running past it fault */
+	fz.buf = mmap(NULL, 2 * BUF_PAGES * fz.pg, PROT_READ | PROT_WRITE,
 		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fz.buf != MAP_FAILED)
+		munmap(fz.buf + BUF_PAGES * fz.pg, BUF_PAGES * fz.pg);
+	/* fds that are not containers, for the bad-fd steps */
+	fz.null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	fz.file_fd = memfd_create("fuzz_vfio", MFD_CLOEXEC);
 	for (i = 0; i < N_EXT; i++)
 		fz.ext[i] = mmap(NULL, EXT_PAGES * fz.pg, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -160,6 +135,8 @@ start(void)
 	}
 	if (rte_malloc_heap_create(EXT_HEAP) < 0)
 		violation("external heap create");
+	fz.fault_armed = false;
+	hostile_start();
 }
 
 static void
@@ -169,6 +146,7 @@ finish(void)
 
 	vfio_model_fail_nth(0, 0, 0);
 	vfio_alloc_fail_nth(0);
+	hostile_finish();
 	for (i = 0; i < N_ALLOCS; i++)
 		rte_free(fz.a[i].p);
 	for (i = 0; i < N_EXT; i++)
@@ -200,7 +178,7 @@ shadow_find(struct cont *c, uint64_t iova, uint64_t len, uint64_t va, bool paged
 	return NULL;
 }
 
-static void
+void
 shadow_add(struct cont *c, uint64_t va, uint64_t iova, uint64_t len, bool paged)
 {
 	struct unit *u = paged ? NULL : shadow_find(c, iova, len, va, false);
@@ -214,7 +192,7 @@ shadow_add(struct cont *c, uint64_t va, uint64_t iova, uint64_t len, bool paged)
 	c->u[c->n++] = (struct unit){ va, iova, len, 1, paged };
 }
 
-static void
+void
 shadow_unmap(struct cont *c, uint64_t iova, uint64_t len)
 {
 	unsigned int i = 0;
@@ -290,8 +268,7 @@ check(void)
 		violation("model");
 }
 
-/* A failure must say why: never a stale or zero rte_errno. */
-static void
+void
 check_failure(int err)
 {
 	if (err == 0)
@@ -300,50 +277,159 @@ check_failure(int err)
 
 /* ---- the steps ---- */
 
+/* 0..12 as before the hostile steps: the seed corpus keeps its meaning */
 enum {
 	OP_MAP, OP_MAP_PAGED, OP_UNMAP, OP_ALLOC, OP_FREE, OP_EXT_ADD,
 	OP_EXT_REMOVE, OP_EXT_ALLOC, OP_BIND, OP_UNBIND, OP_FAULT_KERNEL,
-	OP_FAULT_ALLOC, OP_RECREATE, OP_COUNT
+	OP_FAULT_ALLOC, OP_RECREATE,
+	OP_WILD, OP_BAD_FD, OP_DEV_SETUP, OP_DEV_RELEASE, OP_DESTROY, OP_KEEP,
+	OP_COUNT
 };
 
 static const int fault_errs[] = { ENOMEM, EFAULT, EINVAL, EIO, ENOSPC, EBUSY };
 
 static void
-step_map(uint8_t a, uint8_t b, uint8_t c, bool paged, bool unmap)
+step_map(uint8_t a, uint8_t b, uint8_t c, int mode)
 {
 	struct cont *ct = &fz.c[a % N_CONT];
 	uint64_t page = b % BUF_PAGES, n = c % 8 + 1, pg = fz.pg;
 	/* mostly IOVA = a fixed offset of the page; sometimes shifted to collide */
 	uint64_t ipage = (page + ((c >> 5) == 7 ? 1 : 0)) % BUF_PAGES;
 	uint64_t va = (uintptr_t)fz.buf + page * pg, iova = IOVA_BASE + ipage * pg;
+	uint64_t before;
 	int ret;
 
 	if (page + n > BUF_PAGES)
 		n = BUF_PAGES - page;
 	if (!ct->valid)
 		return;
+	before = fuzz_state_digest();
 	rte_errno = 0;
-	if (unmap)
+	if (mode == MODE_UNMAP)
 		ret = rte_vfio_container_dma_unmap(ct->fd, va, iova, n * pg);
-	else if (paged)
+	else if (mode == MODE_PAGED)
 		ret = rte_vfio_container_dma_map_paged(ct->fd, va, iova, n * pg, pg);
 	else
 		ret = rte_vfio_container_dma_map(ct->fd, va, iova, n * pg);
+	fuzz_map_result(ct, ret, rte_errno, before, va, iova, n * pg, mode);
+}
+
+/* The errno values rte_vfio.h documents for the map and unmap calls. */
+static const int map_errs[] = {
+	EINVAL, ERANGE, EEXIST, EOVERFLOW, ENOSPC, ENOMEM, EFAULT,
+};
+static const int unmap_errs[] = { EINVAL, ENOENT, ENOTSUP, EPERM };
+
+void
+fuzz_map_result(struct cont *ct, int ret, int err, uint64_t before,
+		uint64_t va, uint64_t iova, uint64_t len, int mode)
+{
+	uint64_t i;
+
 	if (ret < 0) {
-		check_failure(rte_errno);
-		if (unmap && rte_errno == EIO)
+		if (mode == MODE_UNMAP && err == EIO)
 			violation("records and kernel disagreed at an unmap");
+		if (mode == MODE_UNMAP)
+			fuzz_refused("rte_vfio_container_dma_unmap", err, before,
+				unmap_errs, RTE_DIM(unmap_errs));
+		else
+			fuzz_refused(mode == MODE_PAGED ? "rte_vfio_container_dma_map_paged" :
+				"rte_vfio_container_dma_map", err, before,
+				map_errs, RTE_DIM(map_errs));
 		return;
 	}
-	if (unmap) {
-		shadow_unmap(ct, iova, n * pg);
-	} else if (paged) {
-		uint64_t i;
-
-		for (i = 0; i < n; i++)
-			shadow_add(ct, va + i * pg, iova + i * pg, pg, true);
+	if (ret != 0)
+		violation("a map or unmap returned neither 0 nor -1");
+	if (mode == MODE_UNMAP) {
+		shadow_unmap(ct, iova, len);
+	} else if (mode == MODE_PAGED) {
+		if (len / fz.pg > MAX_UNITS)
+			violation("a paged map larger than the shadow was accepted");
+		for (i = 0; i < len / fz.pg; i++)
+			shadow_add(ct, va + i * fz.pg, iova + i * fz.pg, fz.pg, true);
 	} else {
-		shadow_add(ct, va, iova, n * pg, false);
+		shadow_add(ct, va, iova, len, false);
+	}
+}
+
+/* ---- refusals change nothing ---- */
+
+static uint64_t
+mix(uint64_t h, uint64_t v)
+{
+	/* FNV-1a over the 8 bytes of v */
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		h ^= (v >> (8 * i)) & 0xff;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static void
+digest_rec(const struct vfio_record *r, void *arg)
+{
+	uint64_t *h = arg;
+
+	*h = mix(*h, r->iova);
+	*h = mix(*h, r->vaddr);
+	*h = mix(*h, r->len);
+	*h = mix(*h, (uint64_t)r->kind);
+	*h = mix(*h, r->owner != 0);
+	*h = mix(*h, r->refcnt);
+}
+
+static void
+digest_kern(uint64_t iova, uint64_t vaddr, uint64_t len, void *arg)
+{
+	uint64_t *h = arg;
+
+	*h = mix(*h, iova);
+	*h = mix(*h, vaddr);
+	*h = mix(*h, len);
+}
+
+uint64_t
+fuzz_state_digest(void)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	unsigned int i;
+
+	for (i = 0; i < N_CONT; i++) {
+		const struct cont *ct = &fz.c[i];
+
+		if (!ct->valid)
+			continue;
+		h = mix(h, (uint64_t)(int64_t)vfio_container_state_get(ct->fd));
+		(void)vfio_container_records_walk(ct->fd, digest_rec, &h);
+		h = mix(h, 0xfeed);
+		vfio_model_walk(ct->fd == DEF ? rte_vfio_get_container_fd() : ct->fd,
+			digest_kern, &h);
+	}
+	return mix(h, vfio_model_locked_bytes());
+}
+
+void
+fuzz_refused(const char *what, int err, uint64_t before, const int *allowed,
+		unsigned int n_allowed)
+{
+	unsigned int i;
+
+	check_failure(err);
+	if (!fz.fault_armed && n_allowed > 0) {
+		for (i = 0; i < n_allowed && allowed[i] != err; i++)
+			;
+		if (i == n_allowed) {
+			fprintf(stderr, "fuzz: %s refused with %d (%s), not an errno it documents\n",
+				what, err, strerror(err));
+			violation("a refusal with an undocumented errno");
+		}
+	}
+	if (fuzz_state_digest() != before) {
+		fprintf(stderr, "fuzz: %s refused with %s but changed the state\n",
+			what, strerror(err));
+		violation("a refused call changed containers, records or kernel mappings");
 	}
 }
 
@@ -378,6 +464,8 @@ step_ext(uint8_t a, uint8_t b, bool add)
 	for (i = 0; i < EXT_PAGES; i++)
 		iovas[i] = EXT_IOVA + r * 0x1000000ULL +
 			(i >> (b % 4)) * 0x10000ULL + (i & ((1u << (b % 4)) - 1)) * fz.pg;
+	uint64_t before = fuzz_state_digest();
+
 	rte_errno = 0;
 	if (add)
 		ret = rte_malloc_heap_memory_add(EXT_HEAP, fz.ext[r],
@@ -386,43 +474,11 @@ step_ext(uint8_t a, uint8_t b, bool add)
 		ret = rte_malloc_heap_memory_remove(EXT_HEAP, fz.ext[r],
 			EXT_PAGES * fz.pg);
 	if (ret < 0) {
-		check_failure(rte_errno);
+		fuzz_refused(add ? "rte_malloc_heap_memory_add" :
+			"rte_malloc_heap_memory_remove", rte_errno, before, NULL, 0);
 		return;
 	}
 	fz.ext_added[r] = add;
-}
-
-static void
-step_group(uint8_t a, uint8_t b, bool bind)
-{
-	struct cont *ct = &fz.c[a % N_CONT];
-	int g = GROUP_BASE + b % N_GROUPS, ret;
-
-	if (!ct->valid)
-		return;
-	rte_errno = 0;
-	ret = bind ? (rte_vfio_container_group_bind(ct->fd, g) >= 0 ? 0 : -1) :
-		rte_vfio_container_group_unbind(ct->fd, g);
-	if (ret < 0)
-		check_failure(rte_errno);
-}
-
-static void
-step_recreate(uint8_t a)
-{
-	struct cont *ct = &fz.c[1 + a % (N_CONT - 1)];
-
-	if (ct->valid) {
-		/* it goes even when the kernel refuses its unmap */
-		(void)rte_vfio_container_destroy(ct->fd);
-		if (vfio_container_state_get(ct->fd) != -1)
-			violation("a destroyed container is still there");
-		if (vfio_model_mapping_count(ct->fd) != 0)
-			violation("a destroyed container still has kernel mappings");
-	}
-	ct->n = 0;
-	ct->fd = rte_vfio_container_create();
-	ct->valid = ct->fd >= 0;
 }
 
 static void
@@ -431,9 +487,9 @@ run_step(const uint8_t *s)
 	uint8_t a = s[1], b = s[2], c = s[3];
 
 	switch (s[0] % OP_COUNT) {
-	case OP_MAP: step_map(a, b, c, false, false); break;
-	case OP_MAP_PAGED: step_map(a, b, c, true, false); break;
-	case OP_UNMAP: step_map(a, b, c, false, true); break;
+	case OP_MAP: step_map(a, b, c, MODE_MAP); break;
+	case OP_MAP_PAGED: step_map(a, b, c, MODE_PAGED); break;
+	case OP_UNMAP: step_map(a, b, c, MODE_UNMAP); break;
 	case OP_ALLOC: step_alloc(a, b, c, false); break;
 	case OP_FREE:
 		rte_free(fz.a[a % N_ALLOCS].p);
@@ -451,16 +507,25 @@ run_step(const uint8_t *s)
 
 		vfio_model_fail_nth(reqs[a % RTE_DIM(reqs)], b % 8 + 1,
 			fault_errs[c % RTE_DIM(fault_errs)]);
+		fz.fault_armed = true;
 		return;         /* armed for the next step */
 	}
 	case OP_FAULT_ALLOC:
 		vfio_alloc_fail_nth(b % 16 + 1);
+		fz.fault_armed = true;
 		return;
-	case OP_RECREATE: step_recreate(a); break;
+	case OP_RECREATE: step_destroy(a, true); break;
+	case OP_WILD: step_wild(a, b, c); break;
+	case OP_BAD_FD: step_bad_fd(a, b, c); break;
+	case OP_DEV_SETUP: step_device(a, b, true); break;
+	case OP_DEV_RELEASE: step_device(a, b, false); break;
+	case OP_DESTROY: step_destroy(a, false); break;
+	case OP_KEEP: step_keep(a, b); break;
 	}
 	/* a fault lasts one step */
 	vfio_model_fail_nth(0, 0, 0);
 	vfio_alloc_fail_nth(0);
+	fz.fault_armed = false;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

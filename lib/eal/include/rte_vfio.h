@@ -78,7 +78,9 @@ int rte_vfio_setup_device(const char *sysfs_base, const char *dev_addr,
 /**
  * Release a device opened by rte_vfio_setup_device(): remove mappings the
  * device owns, close the device fd, and unbind its group from its container
- * when no other device of the group is open.
+ * when no other device of the group is open, unless the application bound
+ * the group itself with rte_vfio_container_group_bind() (it stays bound, with
+ * the container's mappings, until rte_vfio_container_group_unbind()).
  *
  * @return 0, or -1 with rte_errno EINVAL or ENOENT (device not set up)
  */
