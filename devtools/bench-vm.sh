@@ -42,7 +42,8 @@ set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set xtics rotate by -30
-set key top left
+# the legend above the plot, outside it: inside it covered the first bars
+set key outside top center horizontal
 plot '$1' every ::1 using (\$7*1000):xtic(1) title 'ours', \\
      '' every ::1 using (\$8*1000) title 'bare ioctls (same units)', \\
      '' every ::1 using (\$9*1000) title 'floor (one ioctl)', \\

@@ -86,16 +86,27 @@ read_status_kib(const char *key, uint64_t *bytes)
 static bool
 in_initial_user_ns(void)
 {
+	/*
+	 * Read once: a process changes user namespace only by unshare() or
+	 * setns(), which a DPDK application does not do while it maps; the
+	 * check runs before every map, and the read is four system calls.
+	 * 0: not read yet, 1: initial, 2: another namespace.
+	 */
+	static int known;
 	unsigned long inner, outer, count;
 	bool initial = true;
+	int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
 	FILE *f;
 
+	if (k != 0)
+		return k == 1;
 	f = fopen("/proc/self/uid_map", "r");
 	if (f == NULL)
 		return true;
 	if (fscanf(f, "%lu %lu %lu", &inner, &outer, &count) == 3)
 		initial = inner == 0 && outer == 0 && count == 4294967295UL;
 	fclose(f);
+	__atomic_store_n(&known, initial ? 1 : 2, __ATOMIC_RELAXED);
 	return initial;
 }
 

@@ -312,6 +312,12 @@ int vfio_device_get_info_locked(const char *dev_addr, int fd,
 void vfio_device_release_all_locked(void);
 /* The owner id of device bdf when it is open through this EAL, else 0. */
 uint64_t vfio_device_id_by_name_locked(const char *bdf);
+/*
+ * How many devices open through this EAL have a BAR region holding the
+ * device-fd offsets [off, off + len); the name of the last in bdf.
+ */
+unsigned int vfio_device_region_owners_locked(uint64_t off, uint64_t len,
+		char *bdf, size_t size);
 unsigned int vfio_device_count_locked(const struct vfio_group *grp);
 
 /*
