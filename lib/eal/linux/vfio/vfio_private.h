@@ -237,6 +237,11 @@ int vfio_dma_check_state(const struct vfio_container *cont, const char *what);
 /* need DMA entries are left, when known (ENOSPC, refused_entries). */
 int vfio_dma_check_budget(struct vfio_container *cont, uint64_t need,
 		const char *what);
+/*
+ * Bytes of [va, va + len) in PFNMAP mappings (device memory such as a BAR
+ * mapped by the user), from /proc/self/smaps: only after a refusal.
+ */
+uint64_t vfio_dma_pfnmap_bytes(uint64_t va, uint64_t len);
 /* What the units pin fits under RLIMIT_MEMLOCK (ENOMEM, refused_memlock). */
 int vfio_dma_check_memlock(struct vfio_container *cont,
 		const struct vfio_record *units, size_t n, const char *what);
