@@ -256,21 +256,32 @@ munmap_first(int cfd, int *fd_b)
 static int
 unknown_owner(int cfd, int *fd_a, int *fd_b)
 {
-	TEST_STEP("frames hidden (no CAP_SYS_ADMIN): one WARNING, unknown owner");
+	TEST_STEP("frames hidden, A and B open: a device fd's mmap is ambiguous: one WARNING");
 	fx.hide_pfn = true;
 	TEST_ASSERT_SUCCESS(write_proc(), "fake proc");
 	TEST_ASSERT_SUCCESS(setup(DEV_B, fd_b), "setup B");
 	TEST_ASSERT(test_log_capture() == 0, "log capture");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, (uintptr_t)fx.bar,
 		IOVA_D, fx.pg), "map");
-	TEST_ASSERT(log_says("cannot be determined", "CAP_SYS_ADMIN", 1),
+	TEST_ASSERT(log_says("cannot be determined", "several devices", 1),
 		"one WARNING line");
 	TEST_ASSERT_EQUAL(dev_records(cfd), 1, "a device record");
 	TEST_ASSERT_EQUAL(seen_owner, VFIO_OWNER_USER | VFIO_OWNER_UNKNOWN, "unknown");
 	TEST_STEP("the release of any device removes it (A here)");
 	TEST_ASSERT_SUCCESS(rte_vfio_release_device(base, DEV_A, *fd_a), "release A");
-	TEST_ASSERT_SUCCESS(setup(DEV_A, fd_a), "setup A again");
+	*fd_a = -1;
 	TEST_ASSERT(!vfio_model_is_mapped(cfd, IOVA_D, fx.pg), "unmapped");
+
+	TEST_STEP("frames hidden, only B open: its region offset names B");
+	TEST_ASSERT(test_log_capture() == 0, "log capture");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, (uintptr_t)fx.bar,
+		IOVA_D, fx.pg), "map");
+	TEST_ASSERT(test_count_lines(test_log_release()) == 0, "no WARNING");
+	TEST_ASSERT(dev_records(cfd) == 1 &&
+		seen_owner != (VFIO_OWNER_USER | VFIO_OWNER_UNKNOWN), "owner known");
+	TEST_ASSERT_SUCCESS(setup(DEV_A, fd_a), "setup A again");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, (uintptr_t)fx.bar,
+		IOVA_D, fx.pg), "unmap");
 
 	TEST_STEP("a sysfs resourceN mmap names its device: owned without privilege");
 	fx.bar_file = RES_B_FILE;

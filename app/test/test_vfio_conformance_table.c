@@ -198,7 +198,7 @@ const struct conf_case cf_cases[] = {
 			"len=0x101000" } },
 	{ "I80b", "cdev before and after BIND_IOMMUFD; the group path closed",
 		1, 0, case_i_bind, {
-		[CF_NATIVE] = "fd EINVAL EINVAL EBADF EBADFD 0 devid EINVAL 0 pci=1 "
+		[CF_NATIVE] = "fd EINVAL EINVAL EINVAL EBADFD 0 devid EINVAL 0 pci=1 "
 			"EBUSY fd" } },
 	{ "I80c", "ATTACH narrows the ranges; MSI area, busy IOAS, DETACH", 1,
 		0, case_i_attach, {

@@ -119,7 +119,8 @@ cdev_bind(struct model_cdev *cd, void *arg)
 
 	if (model_copy_from_user(&bind, arg, minsz) < 0)
 		return -EFAULT;
-	if (bind.argsz < minsz || bind.flags != 0)
+	/* a negative fd is EINVAL before any lookup (Linux 6.12, seen in the VM) */
+	if (bind.argsz < minsz || bind.flags != 0 || bind.iommufd < 0)
 		return -EINVAL;
 	/* the group path and the cdev path exclude each other */
 	if (cd->g->file_open)

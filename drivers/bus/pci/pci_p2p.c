@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_vfio.h>
@@ -97,4 +98,25 @@ pci_p2p_release_bar(struct pci_dev *pd, unsigned int bar)
 	if (r->map == NULL || pd->fd < 0)
 		return 0;
 	return vfio_device_dma_release(pd->fd, (uintptr_t)r->map, r->size);
+}
+
+/* The device whose BAR mapping (ours) holds [vaddr, vaddr + len). */
+static int
+pci_bar_name(uint64_t vaddr, uint64_t len, char *bdf, size_t size)
+{
+	struct pci_dev *pd;
+	int straddles;
+
+	pd = pci_bar_owner((const void *)(uintptr_t)vaddr, len, &straddles);
+	if (pd == NULL || straddles)
+		return -1;
+	snprintf(bdf, size, "%s", pd->pub.name);
+	return 0;
+}
+
+/* Device memory mapped through rte_vfio_container_dma_map() asks us too. */
+__attribute__((constructor)) static void
+pci_p2p_resolver_init(void)
+{
+	vfio_devmem_set_resolver(pci_bar_name);
 }

@@ -159,6 +159,31 @@ vfio_device_id_by_name_locked(const char *bdf)
 	return dev != NULL ? dev->id : 0;
 }
 
+unsigned int
+vfio_device_region_owners_locked(uint64_t off, uint64_t len, char *bdf,
+		size_t size)
+{
+	struct vfio_region_info ri;
+	unsigned int i, bar, n = 0;
+
+	vfio_assert_locked();
+	for (i = 0; i < RTE_DIM(devices); i++) {
+		if (!devices[i].used)
+			continue;
+		for (bar = VFIO_PCI_BAR0_REGION_INDEX;
+				bar <= VFIO_PCI_BAR5_REGION_INDEX; bar++) {
+			if (vfio_dev_region_info(devices[i].fd, bar, &ri) < 0 ||
+					ri.size == 0 || off < ri.offset ||
+					off + len > ri.offset + ri.size)
+				continue;
+			snprintf(bdf, size, "%s", devices[i].name);
+			n++;
+			break;
+		}
+	}
+	return n;
+}
+
 int
 vfio_device_dma_release_owned(int vfio_dev_fd)
 {

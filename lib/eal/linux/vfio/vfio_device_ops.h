@@ -14,6 +14,7 @@
  * serve them in unit tests. None takes the VFIO lock.
  */
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -88,5 +89,17 @@ int vfio_device_dma_release(int vfio_dev_fd, uint64_t vaddr, uint64_t len);
  */
 __rte_internal
 int vfio_device_dma_release_owned(int vfio_dev_fd);
+
+/*
+ * The bus tells which device a BAR mapping of its own belongs to
+ * (vfio_devmem.c asks when device memory is mapped through the user-map
+ * API): the name of the device whose BAR mapping holds
+ * [vaddr, vaddr + len) in bdf, 0; -1 when none does. Called with the VFIO
+ * lock held: it must not call into VFIO.
+ */
+typedef int (*vfio_devmem_resolver_t)(uint64_t vaddr, uint64_t len,
+		char *bdf, size_t size);
+__rte_internal
+void vfio_devmem_set_resolver(vfio_devmem_resolver_t fn);
 
 #endif /* _VFIO_DEVICE_OPS_H_ */

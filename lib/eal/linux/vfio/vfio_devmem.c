@@ -37,6 +37,7 @@
 #include <rte_vfio.h>
 
 #include "eal_private.h"
+#include "vfio_device_ops.h"
 #include "vfio_devmem.h"
 #include "vfio_private.h"
 
@@ -49,6 +50,14 @@ static const char *smaps_path = "/proc/self/smaps";
 static const char *pagemap_path = "/proc/self/pagemap";
 /* tests replaced smaps: it alone says what is device memory */
 static bool faked;
+/* the bus's answer for BAR mappings it made itself */
+static vfio_devmem_resolver_t bus_resolver;
+
+void
+vfio_devmem_set_resolver(vfio_devmem_resolver_t fn)
+{
+	bus_resolver = fn;
+}
 
 void
 vfio_devmem_set_proc(const char *smaps, const char *pagemap)
@@ -111,6 +120,7 @@ vfio_devmem_probe(uint64_t vaddr, uint64_t len, struct vfio_devmem_probe *p)
 	uint64_t end = vaddr + len;
 	bool inside = false;
 	char *line = NULL, file[sizeof(p->vma_file)] = "";
+	uint64_t vma_off = 0;
 	size_t cap = 0;
 	FILE *f;
 
@@ -131,19 +141,20 @@ vfio_devmem_probe(uint64_t vaddr, uint64_t len, struct vfio_devmem_probe *p)
 	if (f == NULL)
 		return;
 	while (getline(&line, &cap, f) > 0) {
-		unsigned long long s, e;
+		unsigned long long s, e, fo;
 		int off = 0;
 
 		/* a VMA's header starts with a hex digit, its keys with a capital */
 		if ((line[0] >= '0' && line[0] <= '9') ||
 				(line[0] >= 'a' && line[0] <= 'f')) {
-			if (sscanf(line, "%llx-%llx %*s %*s %*s %*s %n", &s, &e,
-					&off) < 2)
+			if (sscanf(line, "%llx-%llx %*s %llx %*s %*s %n", &s, &e,
+					&fo, &off) < 3)
 				continue;
 			if (s >= end)
 				break;
 			inside = e > vaddr;
 			if (inside) {
+				vma_off = fo + (vaddr > s ? vaddr - s : 0);
 				snprintf(file, sizeof(file), "%s", off > 0 ?
 					line + off : "");
 				file[strcspn(file, "\n")] = '\0';
@@ -157,6 +168,8 @@ vfio_devmem_probe(uint64_t vaddr, uint64_t len, struct vfio_devmem_probe *p)
 			snprintf(p->vma_file, sizeof(p->vma_file), "%s",
 				file[0] != '\0' ? file : "anonymous");
 			bdf_from_file(file, p->bdf, sizeof(p->bdf));
+			p->vfio_file = strcmp(file, "anon_inode:[vfio-device]") == 0;
+			p->vma_off = vma_off;
 			break;
 		}
 		inside = false;
@@ -186,7 +199,7 @@ phys_of(uint64_t vaddr, uint64_t *pa, const char **why)
 	n = pread(fd, &ent, sizeof(ent), (off_t)(vaddr / pg * sizeof(ent)));
 	close(fd);
 	if (n != (ssize_t)sizeof(ent) || !(ent & (1ULL << 63))) {
-		*why = "its page is not present (the container has no IOMMU yet, so the kernel did not fault it in)";
+		*why = "/proc/self/pagemap shows no frame for it (Linux hides the frames of VM_PFNMAP memory there)";
 		return -1;
 	}
 	if ((ent & ((1ULL << 55) - 1)) == 0) {
@@ -302,10 +315,30 @@ vfio_devmem_map_locked(struct vfio_container *cont,
 			bdf[0] = '\0';
 		}
 	}
+	if (bdf[0] == '\0' && bus_resolver != NULL &&
+			bus_resolver(vaddr, len, bdf, sizeof(bdf)) == 0)
+		why = NULL;    /* a BAR mapping the bus made itself */
 	if (bdf[0] == '\0' && p->bdf[0] != '\0') {
 		/* a sysfs resourceN mmap names its device: no privilege needed */
 		snprintf(bdf, sizeof(bdf), "%s", p->bdf);
 		why = NULL;
+	}
+	if (bdf[0] == '\0' && p->vfio_file) {
+		/*
+		 * A VFIO device fd's mmap (moved or not) shows only its region
+		 * offset, alike for every device: it names the device when one
+		 * device open here has a BAR region there.
+		 */
+		unsigned int n = vfio_device_region_owners_locked(p->vma_off,
+				len, bdf, sizeof(bdf));
+
+		if (n == 1)
+			why = NULL;
+		else {
+			bdf[0] = '\0';
+			why = n == 0 ? "no device open through this EAL has a BAR region at its VFIO offset" :
+				"several devices open through this EAL have a BAR region at its VFIO offset, and a device fd's mmap does not say whose it is";
+		}
 	}
 	if (bdf[0] != '\0') {
 		id = vfio_device_id_by_name_locked(bdf);

@@ -33,6 +33,8 @@ struct vfio_devmem_probe {
 	bool device;            /* a VMA of the range is VM_IO or VM_PFNMAP */
 	char bdf[32];           /* the device a sysfs resourceN file names, or "" */
 	char vma_file[128];     /* the file of the first such VMA, for log lines */
+	bool vfio_file;         /* that file is a VFIO device fd ([vfio-device]) */
+	uint64_t vma_off;       /* the file offset at vaddr (a VFIO region's) */
 };
 
 /*

@@ -197,6 +197,15 @@ pfnmap_overlap(const struct pfnmaps *pm, uint64_t va, uint64_t len)
 	return sum;
 }
 
+uint64_t
+vfio_dma_pfnmap_bytes(uint64_t va, uint64_t len)
+{
+	struct pfnmaps pm;
+
+	pfnmaps_read(&pm);
+	return pfnmap_overlap(&pm, va, len);
+}
+
 /*
  * What the kernel will charge to the locked-memory limit for these units: every
  * byte of each unit (the same page mapped twice is charged twice), except

@@ -29,9 +29,17 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static void
-log_map_refusal(const struct vfio_record *rec, int err)
+/*
+ * Log a map the kernel refused, with what the user can do; returns the
+ * errno to report. Native iommufd pins pages by their address and has no
+ * way to map device memory so (a BAR mmap is PFNMAP: EFAULT): that is
+ * ENOTSUP, with the alternatives named.
+ */
+static int
+log_map_refusal(const struct vfio_container *cont,
+		const struct vfio_record *rec, int err)
 {
+	const char *call = cont->ops->cdev ? "IOMMU_IOAS_MAP" : "VFIO_IOMMU_MAP_DMA";
 	const char *why;
 
 	switch (err) {
@@ -39,6 +47,13 @@ log_map_refusal(const struct vfio_record *rec, int err)
 		why = "locked-memory limit (RLIMIT_MEMLOCK) reached or out of memory: raise it (ulimit -l, systemd LimitMEMLOCK=, a container runtime's memlock ulimit such as docker --ulimit memlock=-1) or give the process CAP_IPC_LOCK";
 		break;
 	case EFAULT:
+		if (cont->ops->cdev && rec->kind == VFIO_REC_USER &&
+				vfio_dma_pfnmap_bytes(rec->vaddr, rec->len) > 0) {
+			EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " (vaddr 0x%" PRIx64 ", %s) refused: the range is device memory (a PFNMAP mapping such as a VFIO BAR), which native iommufd cannot map by its address; it maps a BAR only as a VFIO dma-buf through IOMMU_IOAS_MAP_FILE (Linux 6.19+), which this EAL does not use yet: use --vfio-mode=group for peer-to-peer (ENOTSUP)",
+				call, rec->iova, rec->len, rec->vaddr,
+				vfio_dma_kind_name(rec->kind));
+			return ENOTSUP;
+		}
 		why = "the virtual range is not mapped with read/write access in this process";
 		break;
 	case ENOSPC:
@@ -48,9 +63,10 @@ log_map_refusal(const struct vfio_record *rec, int err)
 		why = "refused by the kernel";
 		break;
 	}
-	EAL_LOG(ERR, "VFIO: VFIO_IOMMU_MAP_DMA of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " (vaddr 0x%" PRIx64 ", %s) failed: %s: %s",
-		rec->iova, rec->len, rec->vaddr, vfio_dma_kind_name(rec->kind),
-		strerror(err), why);
+	EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " (vaddr 0x%" PRIx64 ", %s) failed: %s: %s",
+		call, rec->iova, rec->len, rec->vaddr,
+		vfio_dma_kind_name(rec->kind), strerror(err), why);
+	return err;
 }
 
 int
@@ -68,8 +84,7 @@ vfio_dma_kernel_map_locked(struct vfio_container *cont,
 	cont->stats.map_ns += now_ns() - t0;
 	if (ret != 0) {
 		cont->stats.refused_kernel++;
-		log_map_refusal(rec, err);
-		return eal_fail(err);
+		return eal_fail(log_map_refusal(cont, rec, err));
 	}
 	if (cont->dma_avail_known && cont->dma_avail > 0)
 		cont->dma_avail--;
@@ -93,7 +108,8 @@ kernel_unmap(struct vfio_container *cont, uint64_t iova, uint64_t len,
 	cont->stats.unmap_ns += now_ns() - t0;
 	if (ret != 0) {
 		cont->stats.refused_kernel++;
-		EAL_LOG(ERR, "VFIO: VFIO_IOMMU_UNMAP_DMA of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " failed: %s",
+		EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " failed: %s",
+			cont->ops->cdev ? "IOMMU_IOAS_UNMAP" : "VFIO_IOMMU_UNMAP_DMA",
 			iova, len, strerror(err));
 		return eal_fail(err);
 	}

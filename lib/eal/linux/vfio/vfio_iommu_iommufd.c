@@ -501,6 +501,44 @@ iommufd_device_fd(int handle, const char *name)
 	return -1;
 }
 
+int
+vfio_iommufd_probe_ranges(int num, struct vfio_iova_range **ranges,
+		unsigned int *n)
+{
+	struct vfio_container tmp;
+	int handle, ret = -1, err;
+
+	vfio_assert_locked();
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.ops = &vfio_iommu_iommufd_ops;
+	if (iommufd_group_open(num, &handle) < 0)
+		return eal_fail(errno);
+	if (iommufd_open(&tmp) < 0) {
+		err = rte_errno;
+		iommufd_group_close(handle);
+		return eal_fail(err);
+	}
+	if (iommufd_attach_group(&tmp, handle) < 0) {
+		err = errno;
+		EAL_LOG(DEBUG, "VFIO: probe of IOMMU group %d: attach to a new IOAS: %s",
+			num, strerror(err));
+	} else {
+		ret = iommufd_read_info(&tmp);
+		err = rte_errno;
+		iommufd_detach_group(handle);
+	}
+	/* closing the cdevs unbinds them; closing the iommufd frees the IOAS */
+	iommufd_group_close(handle);
+	iommufd_close(&tmp);
+	if (ret < 0) {
+		free(tmp.ranges);
+		return eal_fail(err);
+	}
+	*ranges = tmp.ranges;
+	*n = tmp.n_ranges;
+	return 0;
+}
+
 const struct vfio_iommu_ops vfio_iommu_iommufd_ops = {
 	.name = "iommufd",
 	.cdev = true,

@@ -26,6 +26,17 @@ extern const struct vfio_iommu_ops vfio_iommu_iommufd_ops;
 int vfio_iommufd_cdev_name(const char *bdf, char *node, size_t len);
 
 /*
+ * The valid IOVA ranges of IOMMU group num as iommufd reports them: its
+ * devices' cdevs bound to a temporary iommufd and attached to a new IOAS,
+ * IOMMU_IOAS_IOVA_RANGES, then everything closed again. For the probe at
+ * init in cdev mode (no type1 container is used). VFIO lock held.
+ * 0 with *ranges (malloc'ed, inclusive ends) and *n, or -1 with rte_errno.
+ */
+struct vfio_iova_range;
+int vfio_iommufd_probe_ranges(int num, struct vfio_iova_range **ranges,
+		unsigned int *n);
+
+/*
  * Choose the backend at rte_eal_init() from --vfio-mode and what the
  * kernel offers, logging the choice and its reason. Returns 0, or -1 with
  * rte_errno ENOTSUP (and one ERR line) when the mode asked for cannot be

@@ -29,6 +29,7 @@
 #include "eal_private.h"
 #include "vfio_backend.h"
 #include "vfio_iommu.h"
+#include "vfio_iommufd.h"
 #include "vfio_private.h"
 
 /* ---- reserved regions ---- */
@@ -228,17 +229,17 @@ vfio_group_check_fit_locked(struct vfio_container *cont,
 	char buf[256];
 
 	vfio_assert_locked();
-	/*
-	 * iommufd: no type1 container to probe the group alone in; its
-	 * reserved regions were checked against the records from sysfs
-	 * (check_reserved_regions()), and the ranges are read again from the
-	 * IOAS once the devices are attached
-	 */
 	if (grp->noiommu || cont->state == VFIO_CONT_NOIOMMU ||
-			cont->ops->cdev ||
 			vfio_records_count(cont->records) == 0)
 		return 0;
-	if (vfio_group_probe_ranges_locked(grp->fd, grp->num, &r, &n) < 0) {
+	/*
+	 * iommufd: the group's cdevs (opened, not yet bound) alone in a
+	 * temporary IOAS, as type1 probes the group alone in a temporary
+	 * container; the kernel would refuse the attach itself, with less
+	 * to say about which mapping is in the way
+	 */
+	if ((cont->ops->cdev ? vfio_iommufd_probe_ranges(grp->num, &r, &n) :
+			vfio_group_probe_ranges_locked(grp->fd, grp->num, &r, &n)) < 0) {
 		EAL_LOG(ERR, "VFIO: IOMMU group %d: its valid IOVA ranges could not be probed before it joins container %d: %s",
 			grp->num, cont->fd, rte_strerror(rte_errno));
 		free(r);
@@ -321,6 +322,9 @@ probe_one(int num, struct vfio_iova_range **r, unsigned int *n)
 	char path[64];
 	int fd, ret = -1;
 
+	/* cdev mode: the group node must stay closed; ask iommufd */
+	if (ops->cdev)
+		return vfio_iommufd_probe_ranges(num, r, n);
 	snprintf(path, sizeof(path), VFIO_GROUP_FMT, (unsigned int)num);
 	fd = vfio_backend()->open(path, O_RDWR);
 	if (fd < 0)

@@ -237,6 +237,11 @@ int vfio_dma_check_state(const struct vfio_container *cont, const char *what);
 /* need DMA entries are left, when known (ENOSPC, refused_entries). */
 int vfio_dma_check_budget(struct vfio_container *cont, uint64_t need,
 		const char *what);
+/*
+ * Bytes of [va, va + len) in PFNMAP mappings (device memory such as a BAR
+ * mapped by the user), from /proc/self/smaps: only after a refusal.
+ */
+uint64_t vfio_dma_pfnmap_bytes(uint64_t va, uint64_t len);
 /* What the units pin fits under RLIMIT_MEMLOCK (ENOMEM, refused_memlock). */
 int vfio_dma_check_memlock(struct vfio_container *cont,
 		const struct vfio_record *units, size_t n, const char *what);
@@ -312,6 +317,12 @@ int vfio_device_get_info_locked(const char *dev_addr, int fd,
 void vfio_device_release_all_locked(void);
 /* The owner id of device bdf when it is open through this EAL, else 0. */
 uint64_t vfio_device_id_by_name_locked(const char *bdf);
+/*
+ * How many devices open through this EAL have a BAR region holding the
+ * device-fd offsets [off, off + len); the name of the last in bdf.
+ */
+unsigned int vfio_device_region_owners_locked(uint64_t off, uint64_t len,
+		char *bdf, size_t size);
 unsigned int vfio_device_count_locked(const struct vfio_group *grp);
 
 /*
