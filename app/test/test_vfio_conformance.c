@@ -195,7 +195,8 @@ probe_kernel(unsigned int *bits, bool *msi, uint64_t *pgsizes)
 	*bits = 48;
 	*msi = true;
 	*pgsizes = 0x40201000ULL;
-	S.top = W.container == CF_COMPAT ? 0 : (1ULL << 48) - 1;
+	/* the VM's VT-d (aw-bits 48) under either container */
+	S.top = (1ULL << 48) - 1;
 	if (W.container == CF_COMPAT)
 		return 0;
 	if (cf_env_setup(&e, 1, VFIO_TYPE1v2_IOMMU) < 0 ||

@@ -6,7 +6,7 @@
  * real IOMMU, so "mapped" means a transfer lands and "unmapped" means the
  * IOMMU blocks it. The model-only tests of the same defects (log lines,
  * record counts, the state before the fix) are in test_mem_event_guard.c,
- * test_vfio_map_bounds.c and test_iova_p2p.c.
+ * test_vfio_map_bounds.c and test_iova_windows.c.
  *
  * - the VFIO component's mem event callback cannot be unregistered, so
  *   heap growth after the attempt is still reachable by the device;
