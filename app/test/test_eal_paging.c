@@ -5,7 +5,9 @@
  * specific rte_errno, one log line, nothing mapped).
  */
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -15,6 +17,22 @@
 
 #include "test.h"
 #include "test_common.h"
+
+static bool
+under_asan(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	return true;
+#else
+	return false;
+#endif
+#else
+	return false;
+#endif
+}
 
 static int
 one_line(const char *what)
@@ -80,7 +98,15 @@ test_eal_paging(void)
 		"no file and not anonymous (mmap's EBADF)");
 	BAD(rte_mem_unmap(p + 1, pg), EINVAL, "unmap of an unaligned address");
 	BAD(rte_mem_unmap(p, 0), EINVAL, "unmap of size 0");
-	BAD(rte_mem_lock(p, pg), ENOMEM, "lock of memory not mapped");
+	/*
+	 * Below vm.mmap_min_addr nothing is ever mapped (p may be again).
+	 * AddressSanitizer makes mlock() a no-op that succeeds.
+	 */
+	if (under_asan())
+		printf("  (lock of memory not mapped: not checked, ASan ignores mlock)\n");
+	else
+		BAD(rte_mem_lock((void *)(uintptr_t)pg, pg), ENOMEM,
+			"lock of memory not mapped");
 	return TEST_SUCCESS;
 }
 
