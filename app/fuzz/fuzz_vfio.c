@@ -12,7 +12,7 @@
  * overlapping ranges, closed and foreign fds, device setup and release,
  * container destruction with devices open, the heap's kept pages.
  *
- * After every step the promises are checked (test_fault_inv.h): records
+ * After every step the promises are checked (vfio_invariants.h): records
  * equal the kernel's mappings in every container, the user maps recorded
  * are exactly those the API said it made (a shadow kept here), every live
  * allocation is mapped, no heap or static record is stray, removed
@@ -52,7 +52,7 @@
 #include "vfio_model.h"
 #include "vfio_private.h"
 #include "vfio_records.h"
-#include "test_fault_inv.h"
+#include "vfio_invariants.h"
 #include "fuzz_vfio.h"
 
 struct fuzz_state fz;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * DMA proof for the autotests (see test_dma_proof.h).
+ * DMA proof for the autotests (see dma_proof.h).
  *
  * QEMU's edu takes about 100 ms of virtual time per transfer, so a proof
  * uses as few transfers as it can: a reachability proof is two plain
@@ -11,7 +11,7 @@
  * copies compare.
  *
  * The proofs never derive an IOVA from an address: the caller names it
- * (see test_dma_proof.h), so they hold in every IOVA mode.
+ * (see dma_proof.h), so they hold in every IOVA mode.
  */
 
 #include <inttypes.h>
@@ -29,7 +29,7 @@
 #include "vfio_model.h"
 #include "test.h"
 #include "test_common.h"
-#include "test_dma_proof.h"
+#include "dma_proof.h"
 
 /* bytes moved per proof transfer: any size costs the edu the same time */
 #define SPOT_MAX 512

@@ -35,7 +35,7 @@
 #include "vfio_model.h"
 #include "vfio_private.h"
 #include "test.h"
-#include "test_fault_inv.h"
+#include "vfio_invariants.h"
 
 /* Never an errno any function sets: a row that leaves it failed to set one. */
 #define SENTINEL 0x7eadbeef

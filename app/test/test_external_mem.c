@@ -11,7 +11,7 @@
  *   can be allocated from; rte_malloc_heap_memory_remove() unmaps it.
  *
  * Each step is checked with the default container's counters and records
- * and proven by device DMA (test_dma_proof.h). The regions' IOVAs come
+ * and proven by device DMA (dma_proof.h). The regions' IOVAs come
  * from test_iova_for() (their address in IOVA as VA, an EAL block in the
  * allocated mode), so the test runs in every IOVA mode.
  */
@@ -33,7 +33,7 @@
 #include "vfio_private.h"
 #include "test.h"
 #include "test_common.h"
-#include "test_dma_proof.h"
+#include "dma_proof.h"
 
 #define DEF RTE_VFIO_DEFAULT_CONTAINER_FD
 #define HEAP_NAME "proof_ext"

@@ -31,7 +31,7 @@
 #include "vfio_private.h"
 #include "test.h"
 #include "test_common.h"
-#include "test_dma_proof.h"
+#include "dma_proof.h"
 
 #define DEF RTE_VFIO_DEFAULT_CONTAINER_FD
 #define FREE_2M "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"

@@ -22,7 +22,7 @@
 
 #include "test.h"
 #include "test_common.h"
-#include "test_dma_proof.h"
+#include "dma_proof.h"
 
 static void
 count_zone(const struct rte_memzone *mz __rte_unused, void *arg)

@@ -29,7 +29,7 @@
 #include "vfio_model.h"
 #include "vfio_private.h"
 #include "test.h"
-#include "test_fault_inv.h"
+#include "vfio_invariants.h"
 
 #define DEF RTE_VFIO_DEFAULT_CONTAINER_FD
 #define N_MAPPERS 2

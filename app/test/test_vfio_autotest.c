@@ -2,7 +2,7 @@
 /*
  * vfio_autotest: user DMA map and unmap at the system page size, each
  * step confirmed by the container's counters and records and by device
- * DMA (test_dma_proof.h): mapped memory is reachable, unmapped memory is
+ * DMA (dma_proof.h): mapped memory is reachable, unmapped memory is
  * not and keeps its data. The buffer is mapped at test_iova_for() (its
  * address in IOVA as VA), so the test runs in every IOVA mode.
  *
@@ -28,7 +28,7 @@
 #include "vfio_private.h"
 #include "test.h"
 #include "test_common.h"
-#include "test_dma_proof.h"
+#include "dma_proof.h"
 
 #define DEF RTE_VFIO_DEFAULT_CONTAINER_FD
 #define NPAGES 16

@@ -34,7 +34,7 @@
 
 #include "test.h"
 #include "test_common.h"
-#include "test_dma_proof.h"
+#include "dma_proof.h"
 
 #define VFIO_CB_NAME "vfio_dma_map"
 

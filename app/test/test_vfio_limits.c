@@ -38,7 +38,7 @@
 #include "vfio_private.h"
 #include "test.h"
 #include "test_common.h"
-#include "test_dma_proof.h"
+#include "dma_proof.h"
 
 #define DMA_LIMIT_PATH "/sys/module/vfio_iommu_type1/parameters/dma_entry_limit"
 /* the most DMA entries a sub-case spends to reach the limit */

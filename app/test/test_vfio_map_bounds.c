@@ -6,7 +6,8 @@
  * the records of a container with no group yet (bounded by the kernel's
  * default DMA entry limit, 65535, ENOSPC: they are all replayed when a
  * group is bound). Both on a container of the test's own with no group, so
- * they run alike on the model and on the kernel.
+ * they run alike on the model and on the kernel. And the top of the
+ * 64-bit IOVA and vaddr space, refused before the kernel (model only).
  */
 
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <rte_memory.h>
 #include <rte_vfio.h>
 
+#include "vfio_model.h"
 #include "vfio_private.h"
 #include "vfio_records.h"
 #include "test.h"
@@ -223,6 +225,98 @@ test_extmem_unregister_mapped(void)
 	return TEST_SUCCESS;
 }
 
+#define TOP_GROUP 60
+#define TOP_BDF "0000:00:1c.0"
+
+static uint64_t
+stat_of(int cfd, uint64_t (*pick)(const struct vfio_container_stats *))
+{
+	struct vfio_container_stats st;
+
+	if (vfio_container_stats_get(cfd, &st) < 0)
+		return UINT64_MAX;
+	return pick(&st);
+}
+
+static uint64_t pick_records(const struct vfio_container_stats *st) { return st->records; }
+static uint64_t pick_map_calls(const struct vfio_container_stats *st) { return st->map_calls; }
+
+/* A map ending at the top of the 64-bit space: refused, nothing changes. */
+static int
+top_refused(int cfd, uint64_t va, uint64_t pg, const char *state)
+{
+	uint64_t top = UINT64_MAX - pg + 1;
+
+	TEST_STEP("%s: IOVA [2^64 - page, 2^64 - 1] is refused", state);
+	TEST_ASSERT_ERRNO(rte_vfio_container_dma_map(cfd, va, top, pg), EINVAL,
+		"map of the last IOVA page (%s)", state);
+	TEST_ASSERT_EQUAL(stat_of(cfd, pick_records), 0, "no record (%s)", state);
+	TEST_ASSERT_EQUAL(stat_of(cfd, pick_map_calls), 0, "no kernel call (%s)",
+		state);
+	TEST_ASSERT_ERRNO(rte_vfio_container_dma_map_paged(cfd, va, top - pg,
+		2 * pg, pg), EINVAL, "paged map up to the last IOVA byte (%s)", state);
+	TEST_ASSERT_EQUAL(stat_of(cfd, pick_records), 0, "no record (%s)", state);
+	TEST_STEP("%s: vaddr [2^64 - page, 2^64 - 1] is refused", state);
+	TEST_ASSERT_ERRNO(rte_vfio_container_dma_map(cfd, top, 0x40000000ULL, pg),
+		EINVAL, "map of the last vaddr page (%s)", state);
+	TEST_ASSERT_EQUAL(stat_of(cfd, pick_records), 0, "no record (%s)", state);
+	TEST_STEP("%s: one page lower is fine and unmaps", state);
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va, top - pg, pg),
+		"map below the last page (%s): %s", state, rte_strerror(rte_errno));
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va, top - pg, pg),
+		"unmap below the last page (%s): %s", state, rte_strerror(rte_errno));
+	TEST_ASSERT_EQUAL(stat_of(cfd, pick_records), 0, "records gone (%s)", state);
+	return TEST_SUCCESS;
+}
+
+/*
+ * A map whose last byte is 2^64 - 1 passes the kernel's wrap-around check
+ * (type1 of Linux 6.12, reference §2.7) but could never be unmapped: every
+ * [iova, iova + len) of the record discipline would end at 0. It is
+ * refused before the kernel call, EINVAL and nothing changed, with or
+ * without an IOMMU set (on the model: an aperture of 64 bits).
+ */
+static int
+test_vfio_map_iova_top(void)
+{
+	struct vfio_model_group_cfg cfg = {
+		.group_num = TOP_GROUP,
+		.devices = { TOP_BDF },
+		.aperture_bits = 64,  /* valid IOVAs up to 2^64 - 1, as on AMD v1 */
+	};
+	uint64_t pg = test_page_size();
+	void *buf;
+	int cfd, ret;
+
+	if (test_vfio_is_kernel())
+		TEST_SKIP("the end of the IOVA space is tested on the model (aperture of 64 bits)");
+	ret = test_vfio_start(NULL);
+	if (ret != TEST_SUCCESS)
+		return ret;
+	TEST_ASSERT_SUCCESS(vfio_model_add_group(&cfg), "model group");
+	buf = test_anon_map(pg, MAP_POPULATE);
+	TEST_ASSERT_NOT_NULL(buf, "mmap");
+
+	cfd = rte_vfio_container_create();
+	TEST_ASSERT(cfd >= 0, "create: %s", rte_strerror(rte_errno));
+	ret = top_refused(cfd, (uintptr_t)buf, pg, "no group");
+	if (ret != TEST_SUCCESS)
+		return ret;
+	TEST_ASSERT(rte_vfio_container_group_bind(cfd, TOP_GROUP) >= 0,
+		"bind: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_EQUAL(vfio_container_state_get(cfd), VFIO_CONT_IOMMU, "IOMMU set");
+	ret = top_refused(cfd, (uintptr_t)buf, pg, "IOMMU set");
+	if (ret != TEST_SUCCESS)
+		return ret;
+	TEST_ASSERT_EQUAL(vfio_model_mapping_count(cfd), 0, "nothing in the kernel");
+	TEST_ASSERT_SUCCESS(vfio_model_check(), "model invariants");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
+	munmap(buf, pg);
+	rte_eal_cleanup();
+	return TEST_SUCCESS;
+}
+
 REGISTER_TEST_COMMAND(extmem_dma_busy_autotest, test_extmem_unregister_mapped);
 REGISTER_TEST_COMMAND(vfio_map_refcnt_autotest, test_vfio_map_refcnt);
 REGISTER_TEST_COMMAND(vfio_map_nogroup_autotest, test_vfio_map_nogroup_budget);
+REGISTER_TEST_COMMAND(vfio_map_iova_top_autotest, test_vfio_map_iova_top);

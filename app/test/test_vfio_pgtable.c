@@ -32,7 +32,7 @@
 
 #include "test.h"
 #include "test_common.h"
-#include "test_dma_proof.h"
+#include "dma_proof.h"
 
 #define DEF RTE_VFIO_DEFAULT_CONTAINER_FD
 #define SZ_4K 4096ULL

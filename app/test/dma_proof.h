@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#ifndef _TEST_DMA_PROOF_H_
-#define _TEST_DMA_PROOF_H_
+#ifndef _DMA_PROOF_H_
+#define _DMA_PROOF_H_
 
 /*
  * DMA proof for the autotests: is memory reachable by a device through the
@@ -103,4 +103,4 @@ int dma_proof_blocked(void *va, uint64_t iova, size_t len);
 void dma_proof_mark(void *va, uint64_t iova, size_t len);
 int dma_proof_released(uint64_t iova, size_t len);
 
-#endif /* _TEST_DMA_PROOF_H_ */
+#endif /* _DMA_PROOF_H_ */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#ifndef _TEST_FAULT_INV_H_
-#define _TEST_FAULT_INV_H_
+#ifndef _VFIO_INVARIANTS_H_
+#define _VFIO_INVARIANTS_H_
 
 /*
  * The promises of the VFIO component under faults and bad input, as
@@ -32,4 +32,4 @@ int inv_va_unmapped(int api_fd, uint64_t va, uint64_t len);
 /* All of the above for the default container and the listed ones. */
 int inv_all(const int *api_fds, unsigned int n);
 
-#endif /* _TEST_FAULT_INV_H_ */
+#endif /* _VFIO_INVARIANTS_H_ */

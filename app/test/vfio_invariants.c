@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Invariant checks of the VFIO component against the type1 model (see
- * test_fault_inv.h). They read the records through the internal walk and
+ * vfio_invariants.h). They read the records through the internal walk and
  * the kernel's mappings through the model's walk, then compare.
  */
 
@@ -17,7 +17,7 @@
 
 #include "vfio_model.h"
 #include "vfio_private.h"
-#include "test_fault_inv.h"
+#include "vfio_invariants.h"
 
 struct span {
 	uint64_t iova, vaddr, len;
