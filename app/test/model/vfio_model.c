@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The VFIO type1 model: fds, groups, devices, knobs and observations.
- * The type1 driver itself is in vfio_model_iommu.c, user memory access in
+ * The VFIO type1 model: fds, groups, knobs and observations. The group
+ * and device ioctls are in vfio_model_group.c, the type1 driver itself in
+ * vfio_model_iommu.c, user memory access in
  * vfio_model_user.c, the fake sysfs in vfio_model_sysfs.c.
  *
  * Lock: model.lock (a mutex) protects all model state: the fd table,
@@ -28,11 +29,6 @@
 #include "eal_private.h"
 #include "vfio_model_priv.h"
 
-struct fd_slot {
-	enum model_fd_kind kind;
-	void *obj;     /* container or group (MODEL_FD_GROUP and MODEL_FD_DEVICE) */
-};
-
 struct ioctl_count {
 	unsigned long request;
 	unsigned long n;
@@ -57,8 +53,8 @@ static bool initialized;
 
 /* ---- fd table ---- */
 
-static struct fd_slot *
-slot_of(int fd)
+struct fd_slot *
+model_slot_of(int fd)
 {
 	if (fd < 0 || (size_t)fd >= fd_table_len ||
 			fd_table[fd].kind == MODEL_FD_FREE)
@@ -66,8 +62,8 @@ slot_of(int fd)
 	return &fd_table[fd];
 }
 
-static int
-new_fd(enum model_fd_kind kind, void *obj)
+int
+model_new_fd(enum model_fd_kind kind, void *obj)
 {
 	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 
@@ -116,8 +112,8 @@ container_free(struct model_container *c)
 }
 
 /* Detach a group; the last group out drops every mapping and the driver. */
-static void
-group_detach(struct model_group *g)
+void
+model_group_detach(struct model_group *g)
 {
 	struct model_container *c = g->container;
 
@@ -137,7 +133,7 @@ group_file_release(struct model_group *g)
 	if (g->fd >= 0 || g->devices_open > 0)
 		return;
 	if (g->container != NULL)
-		group_detach(g);
+		model_group_detach(g);
 	g->file_open = false;
 }
 
@@ -152,8 +148,8 @@ group_by_num(int num)
 	return NULL;
 }
 
-static bool
-group_viable(const struct model_group *g)
+bool
+model_group_viable(const struct model_group *g)
 {
 	return g->other_driver[0] == '\0';
 }
@@ -166,7 +162,7 @@ open_container(void)
 
 	if (c == NULL)
 		return -ENOMEM;
-	fd = new_fd(MODEL_FD_CONTAINER, c);
+	fd = model_new_fd(MODEL_FD_CONTAINER, c);
 	if (fd < 0) {
 		free(c);
 		return fd;
@@ -195,7 +191,7 @@ open_group(const char *num_str)
 	/* one group file; none while a device is bound through its cdev */
 	if (g->file_open || model_group_cdev_bound(g))
 		return -EBUSY;
-	fd = new_fd(MODEL_FD_GROUP, g);
+	fd = model_new_fd(MODEL_FD_GROUP, g);
 	if (fd < 0)
 		return fd;
 	g->fd = fd;
@@ -212,7 +208,7 @@ open_iommufd(void)
 	ret = model_iommufd_create(&obj);
 	if (ret < 0)
 		return ret;
-	fd = new_fd(MODEL_FD_IOMMUFD, obj);
+	fd = model_new_fd(MODEL_FD_IOMMUFD, obj);
 	if (fd < 0) {
 		model_iommufd_close(obj);
 		return fd;
@@ -237,7 +233,7 @@ open_cdev(const char *num_str)
 	ret = model_cdev_open((int)num, &obj);
 	if (ret < 0)
 		return ret;
-	fd = new_fd(MODEL_FD_CDEV, obj);
+	fd = model_new_fd(MODEL_FD_CDEV, obj);
 	if (fd < 0)
 		model_cdev_close(obj);
 	return fd;
@@ -246,7 +242,7 @@ open_cdev(const char *num_str)
 int
 model_fd_object(int fd, void **obj)
 {
-	struct fd_slot *s = slot_of(fd);
+	struct fd_slot *s = model_slot_of(fd);
 
 	if (s == NULL) {
 		if (fcntl(fd, F_GETFD) < 0)
@@ -313,7 +309,7 @@ model_close(int fd)
 	struct model_group *g;
 
 	pthread_mutex_lock(&model.lock);
-	s = slot_of(fd);
+	s = model_slot_of(fd);
 	if (s == NULL) {
 		pthread_mutex_unlock(&model.lock);
 		return close(fd);
@@ -348,192 +344,6 @@ model_close(int fd)
 	free_fd(fd);
 	pthread_mutex_unlock(&model.lock);
 	return 0;
-}
-
-/* ---- group ioctls (5.1) ---- */
-
-static int
-group_get_status(struct model_group *g, void *arg)
-{
-	struct vfio_group_status st;
-
-	if (model_copy_from_user(&st, arg, sizeof(st)) < 0)
-		return -EFAULT;
-	if (st.argsz < sizeof(st))
-		return -EINVAL;
-	if (g->container != NULL)
-		st.flags = VFIO_GROUP_FLAGS_VIABLE | VFIO_GROUP_FLAGS_CONTAINER_SET;
-	else
-		st.flags = group_viable(g) ? VFIO_GROUP_FLAGS_VIABLE : 0;
-	return model_copy_to_user(arg, &st, sizeof(st)) < 0 ? -EFAULT : 0;
-}
-
-static int
-group_set_container(struct model_group *g, void *arg)
-{
-	struct model_container *c;
-	struct fd_slot *s;
-	int fd, ret;
-
-	if (model_copy_from_user(&fd, arg, sizeof(fd)) < 0)
-		return -EFAULT;
-	s = slot_of(fd);
-	if (s == NULL && fcntl(fd, F_GETFD) < 0)
-		return -EBADF;
-	if (g->container != NULL)
-		return -EINVAL;
-	if (s == NULL || s->kind != MODEL_FD_CONTAINER)
-		return -EBADFD;
-	c = s->obj;
-	/* iommu_group_claim_dma_owner: a host driver holds the group */
-	if (!group_viable(g))
-		return -EPERM;
-	ret = model_iommu_attach_check(c, g);
-	if (ret < 0)
-		return ret;
-	g->container = c;
-	c->n_groups++;
-	return 0;
-}
-
-static int
-group_unset_container(struct model_group *g)
-{
-	if (g->container == NULL)
-		return -EINVAL;
-	if (g->devices_open > 0)
-		return -EBUSY;
-	group_detach(g);
-	return 0;
-}
-
-/* vfio-pci's match: the address, optionally followed by " vf_token=..." */
-static bool
-device_matches(const char *bdf, const char *name)
-{
-	size_t len = strlen(bdf);
-
-	return strncmp(bdf, name, len) == 0 &&
-		(name[len] == '\0' || name[len] == ' ');
-}
-
-static int
-group_get_device_fd(struct model_group *g, void *arg)
-{
-	unsigned int i;
-	char *name;
-	bool found = false;
-	int fd;
-
-	name = model_strndup_user(arg, model.page_size);
-	if (name == NULL)
-		return -errno;
-	for (i = 0; i < g->n_devices; i++) {
-		/* a device bound to a host driver is no VFIO device */
-		if (i == 1 && g->other_driver[0] != '\0')
-			continue;
-		if (device_matches(g->devices[i], name))
-			found = true;
-	}
-	free(name);
-	if (!found)
-		return -ENODEV;
-	if (g->container == NULL || !g->container->iommu_set)
-		return -EINVAL;
-	fd = new_fd(MODEL_FD_DEVICE, g);
-	if (fd < 0)
-		return fd;
-	g->devices_open++;
-	return fd;
-}
-
-static int
-group_ioctl(struct model_group *g, unsigned long request, void *arg)
-{
-	switch (request) {
-	case VFIO_GROUP_GET_STATUS:
-		return group_get_status(g, arg);
-	case VFIO_GROUP_SET_CONTAINER:
-		return group_set_container(g, arg);
-	case VFIO_GROUP_UNSET_CONTAINER:
-		return group_unset_container(g);
-	case VFIO_GROUP_GET_DEVICE_FD:
-		return group_get_device_fd(g, arg);
-	default:
-		return -ENOTTY;
-	}
-}
-
-/* ---- device ioctls: the minimum a vfio-pci edu device answers ---- */
-
-#define MODEL_BAR0_SIZE (1ULL << 20)
-#define MODEL_CONFIG_SIZE 4096ULL
-#define MODEL_REGION_SHIFT 40
-
-static int
-device_get_info(void *arg)
-{
-	struct vfio_device_info info;
-	const size_t minsz = offsetof(struct vfio_device_info, cap_offset);
-	size_t copy;
-
-	memset(&info, 0, sizeof(info));
-	if (model_copy_from_user(&info, arg, minsz) < 0)
-		return -EFAULT;
-	if (info.argsz < minsz)
-		return -EINVAL;
-	copy = RTE_MIN((size_t)info.argsz, sizeof(info));
-	info.flags = VFIO_DEVICE_FLAGS_PCI;
-	info.num_regions = VFIO_PCI_NUM_REGIONS;
-	info.num_irqs = VFIO_PCI_NUM_IRQS;
-	info.cap_offset = 0;
-	return model_copy_to_user(arg, &info, copy) < 0 ? -EFAULT : 0;
-}
-
-static int
-device_get_region_info(void *arg)
-{
-	struct vfio_region_info info;
-	const size_t minsz = offsetof(struct vfio_region_info, offset) +
-		sizeof(info.offset);
-
-	if (model_copy_from_user(&info, arg, minsz) < 0)
-		return -EFAULT;
-	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_REGIONS)
-		return -EINVAL;
-	info.offset = (uint64_t)info.index << MODEL_REGION_SHIFT;
-	info.cap_offset = 0;
-	switch (info.index) {
-	case VFIO_PCI_BAR0_REGION_INDEX:
-		/* BAR0 of edu: 1 MiB of MMIO, not mmap-able in the model */
-		info.size = MODEL_BAR0_SIZE;
-		info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
-		break;
-	case VFIO_PCI_CONFIG_REGION_INDEX:
-		info.size = MODEL_CONFIG_SIZE;
-		info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
-		break;
-	default:
-		info.size = 0;
-		info.flags = 0;
-		break;
-	}
-	return model_copy_to_user(arg, &info, minsz) < 0 ? -EFAULT : 0;
-}
-
-int
-model_device_ioctl(unsigned long request, void *arg)
-{
-	switch (request) {
-	case VFIO_DEVICE_GET_INFO:
-		return device_get_info(arg);
-	case VFIO_DEVICE_GET_REGION_INFO:
-		return device_get_region_info(arg);
-	case VFIO_DEVICE_RESET:
-		return 0;
-	default:
-		return -ENOTTY;
-	}
 }
 
 /* ---- the backend's ioctl ---- */
@@ -573,7 +383,7 @@ model_ioctl(int fd, unsigned long request, void *arg)
 
 	__atomic_fetch_add(&model_calls, 1, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&model.lock);
-	s = slot_of(fd);
+	s = model_slot_of(fd);
 	if (s == NULL) {
 		pthread_mutex_unlock(&model.lock);
 		/* not a model fd (e.g. /dev/null in a test): the real call */
@@ -590,7 +400,7 @@ model_ioctl(int fd, unsigned long request, void *arg)
 		ret = model_container_ioctl(s->obj, request, arg);
 		break;
 	case MODEL_FD_GROUP:
-		ret = group_ioctl(s->obj, request, arg);
+		ret = model_group_ioctl(s->obj, request, arg);
 		break;
 	case MODEL_FD_IOMMUFD:
 		ret = model_iommufd_ioctl(s->obj, request, arg);
@@ -853,7 +663,7 @@ vfio_model_fail_nth(unsigned long request, unsigned int n, int err)
 static struct model_container *
 container_of_fd(int fd)
 {
-	struct fd_slot *s = slot_of(fd);
+	struct fd_slot *s = model_slot_of(fd);
 
 	return s != NULL && s->kind == MODEL_FD_CONTAINER ? s->obj : NULL;
 }

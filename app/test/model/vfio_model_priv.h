@@ -100,6 +100,17 @@ uint64_t model_memlock_limit(void);
 
 /* vfio_model.c: the fd table and the device fd's ioctls */
 int model_fd_object(int fd, void **obj);     /* the kind, or -1 */
+
+/* The fd table of vfio_model.c: what a model fd stands for. */
+struct fd_slot {
+	enum model_fd_kind kind;
+	void *obj;     /* container or group (MODEL_FD_GROUP and MODEL_FD_DEVICE) */
+};
+struct fd_slot *model_slot_of(int fd);          /* NULL: not a model fd */
+int model_new_fd(enum model_fd_kind kind, void *obj);
+void model_group_detach(struct model_group *g);
+bool model_group_viable(const struct model_group *g);
+int model_group_ioctl(struct model_group *g, unsigned long request, void *arg);
 int model_device_ioctl(unsigned long request, void *arg);
 
 /* vfio_model_iommufd.c: native iommufd and VFIO device cdevs */
