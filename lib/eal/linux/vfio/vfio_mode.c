@@ -7,8 +7,9 @@
  * the group path. The choice and its reason are logged (INFO), so that a
  * user can tell which kernel interface a refusal came from.
  *
- * For now the automatic choice stays with groups (VFIO_AUTO_PREFERS_CDEV):
- * the cdev path has not yet run on a real kernel with iommufd.
+ * The automatic choice takes iommufd (VFIO_AUTO_PREFERS_CDEV) since the
+ * cdev path passed every DMA-proof autotest, the page-table check and the
+ * conformance suite on a kernel with iommufd (the VM rig's config iommufd).
  */
 
 #include <errno.h>
@@ -25,11 +26,10 @@
 #include "vfio_private.h"
 
 /*
- * Whether the automatic choice takes iommufd when it is usable. Off until
- * the cdev path has passed the DMA-proof autotests on a kernel with
- * iommufd (the VM rig's config iommufd); --vfio-mode=cdev uses it anyway.
+ * Whether the automatic choice takes iommufd when it is usable (0: groups
+ * unless --vfio-mode=cdev). On since the cdev path was proven in the VM.
  */
-#define VFIO_AUTO_PREFERS_CDEV 0
+#define VFIO_AUTO_PREFERS_CDEV 1
 
 static const struct vfio_iommu_ops *chosen = &vfio_iommu_type1_ops;
 
@@ -66,9 +66,11 @@ vfio_mode_select(void)
 	}
 	if (why == NULL) {
 		chosen = &vfio_iommu_iommufd_ops;
-		EAL_LOG(INFO, "VFIO: cdev mode (iommufd): %s %s and device cdevs in %s",
+		EAL_LOG(INFO, "VFIO: cdev mode (iommufd): %s %s and device cdevs in %s%s",
 			req == RTE_VFIO_MODE_CDEV ? "--vfio-mode=cdev asks, and the kernel offers" :
-			"the kernel offers", VFIO_IOMMUFD_PATH, VFIO_CDEV_DIR);
+			"the kernel offers", VFIO_IOMMUFD_PATH, VFIO_CDEV_DIR,
+			req == RTE_VFIO_MODE_CDEV ? "" :
+			" (--vfio-mode=group for the legacy type1 container, e.g. peer-to-peer maps of a BAR)");
 		return 0;
 	}
 	if (req == RTE_VFIO_MODE_CDEV) {
