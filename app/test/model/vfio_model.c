@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The VFIO type1 model: fds, groups, knobs and observations. The group
- * and device ioctls are in vfio_model_group.c, the type1 driver itself in
- * vfio_model_iommu.c, user memory access in
- * vfio_model_user.c, the fake sysfs in vfio_model_sysfs.c.
+ * The VFIO type1 model: fds, groups, the ioctl dispatch and the knobs.
+ * The group and device ioctls are in vfio_model_group.c, the tests'
+ * observations in vfio_model_observe.c, the type1 driver itself in
+ * vfio_model_iommu.c, user memory access in vfio_model_user.c, the fake
+ * sysfs in vfio_model_sysfs.c.
  *
  * Lock: model.lock (a mutex) protects all model state: the fd table,
  * groups, containers and their DMA records, knobs and counters. It is the
@@ -658,81 +659,6 @@ vfio_model_fail_nth(unsigned long request, unsigned int n, int err)
 	pthread_mutex_unlock(&model.lock);
 }
 
-/* ---- observations ---- */
-
-static struct model_container *
-container_of_fd(int fd)
-{
-	struct fd_slot *s = model_slot_of(fd);
-
-	return s != NULL && s->kind == MODEL_FD_CONTAINER ? s->obj : NULL;
-}
-
-unsigned int
-vfio_model_mapping_count(int container_fd)
-{
-	struct model_container *c;
-	unsigned int n = 0;
-
-	pthread_mutex_lock(&model.lock);
-	c = container_of_fd(container_fd);
-	if (c != NULL && c->iommu_set)
-		n = (unsigned int)c->dmas.n;
-	pthread_mutex_unlock(&model.lock);
-	return n;
-}
-
-uint64_t
-vfio_model_mapped_bytes(int container_fd)
-{
-	struct model_container *c;
-	uint64_t n = 0;
-
-	pthread_mutex_lock(&model.lock);
-	c = container_of_fd(container_fd);
-	if (c != NULL && c->iommu_set)
-		n = c->dmas.bytes;
-	pthread_mutex_unlock(&model.lock);
-	return n;
-}
-
-bool
-vfio_model_is_mapped(int container_fd, uint64_t iova, uint64_t len)
-{
-	struct model_container *c;
-	uint64_t next = iova, end = iova + len;
-	bool covered = false;
-	long i;
-
-	pthread_mutex_lock(&model.lock);
-	c = container_of_fd(container_fd);
-	if (c != NULL && c->iommu_set && len > 0 && end > iova) {
-		/* covered when adjacent DMAs leave no hole in the range */
-		for (i = model_store_find(&c->dmas, next);
-				i >= 0 && (size_t)i < c->dmas.n &&
-				c->dmas.v[i].iova <= next; i++) {
-			next = c->dmas.v[i].iova + c->dmas.v[i].size;
-			if (next >= end || next == 0) {
-				covered = true;
-				break;
-			}
-		}
-	}
-	pthread_mutex_unlock(&model.lock);
-	return covered;
-}
-
-uint64_t
-vfio_model_locked_bytes(void)
-{
-	uint64_t n;
-
-	pthread_mutex_lock(&model.lock);
-	n = model.locked_bytes;
-	pthread_mutex_unlock(&model.lock);
-	return n;
-}
-
 unsigned long
 vfio_model_ioctl_count(unsigned long request)
 {
@@ -747,95 +673,4 @@ vfio_model_ioctl_count(unsigned long request)
 			n = counts[i].n;
 	pthread_mutex_unlock(&model.lock);
 	return n;
-}
-
-void
-vfio_model_walk(int container_fd,
-		void (*fn)(uint64_t iova, uint64_t vaddr, uint64_t len, void *arg),
-		void *arg)
-{
-	struct model_container *c;
-	size_t i;
-
-	pthread_mutex_lock(&model.lock);
-	c = container_of_fd(container_fd);
-	if (c != NULL && c->iommu_set)
-		for (i = 0; i < c->dmas.n; i++)
-			fn(c->dmas.v[i].iova, c->dmas.v[i].vaddr,
-				c->dmas.v[i].size, arg);
-	pthread_mutex_unlock(&model.lock);
-}
-
-uint64_t
-vfio_model_iommufd_pinned_bytes(void)
-{
-	uint64_t n;
-
-	pthread_mutex_lock(&model.lock);
-	n = model.iommufd_pinned;
-	pthread_mutex_unlock(&model.lock);
-	return n;
-}
-
-int
-vfio_model_ioas_walk(int iommufd_fd, uint32_t ioas_id,
-		void (*fn)(uint64_t iova, uint64_t vaddr, uint64_t len, void *arg),
-		void *arg)
-{
-	void *obj;
-	int ret = -ENOENT;
-
-	pthread_mutex_lock(&model.lock);
-	if (model_fd_object(iommufd_fd, &obj) == MODEL_FD_IOMMUFD)
-		ret = model_ioas_walk(obj, ioas_id, fn, arg);
-	pthread_mutex_unlock(&model.lock);
-	if (ret < 0)
-		return eal_fail(-ret);
-	return ret;
-}
-
-static int
-check_container(const struct model_container *c)
-{
-	unsigned int invalid = 0;
-	size_t i;
-
-	if (!c->iommu_set)
-		return c->dmas.n == 0 && c->dmas.v == NULL ? 0 : -1;
-	if (model_store_check(&c->dmas) < 0)
-		return -1;
-	for (i = 0; i < c->dmas.n; i++)
-		invalid += c->dmas.v[i].vaddr_invalid;
-	if (invalid != c->invalid_count ||
-			c->dma_avail + c->dmas.n != c->dma_limit)
-		return -1;
-	return 0;
-}
-
-int
-vfio_model_check(void)
-{
-	const struct model_container *c;
-	uint64_t locked = 0;
-	size_t i;
-	int ret = 0;
-
-	pthread_mutex_lock(&model.lock);
-	for (c = model.containers; c != NULL && ret == 0; c = c->next) {
-		ret = check_container(c);
-		for (i = 0; i < c->dmas.n; i++)
-			if (c->dmas.v[i].accounted)
-				locked += c->dmas.v[i].size;
-	}
-	if (ret == 0 && locked != model.locked_bytes)
-		ret = -1;
-	if (ret == 0)
-		ret = model_iommufd_check();
-	pthread_mutex_unlock(&model.lock);
-	if (ret < 0) {
-		EAL_LOG(ERR, "VFIO model: broken invariant (records, DMA budget, "
-			"vaddr-invalid count or locked bytes)");
-		return eal_fail(EFAULT);
-	}
-	return 0;
 }
