@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The VFIO API and its record discipline: every public function, every
- * refusal (its rte_errno, its one log line, and no change of state: the
- * records, the kernel's mappings and the kernel call counters are compared
- * before and after), type1 v1 fallback, replay, identical-repeat
- * references, paged maps, rollback under fault injection and the EIO
- * path when the kernel disagrees with the records.
+ * The VFIO API: every public function, its absence without VFIO, and
+ * every refusal (its rte_errno, its one log line, and no change of state:
+ * the records, the kernel's mappings and the kernel call counters are
+ * compared before and after). The record discipline (type1 v1 fallback,
+ * replay, identical-repeat references, paged maps, rollback, the EIO path)
+ * is in test_vfio_discipline.c; the harness both use in test_vfio_api.h.
  *
  * Against the model, groups are added with vfio_model_add_group(); with
  * DPDK_TEST_VFIO=kernel (the VM) the groups of devices bound to vfio-pci
@@ -33,15 +33,12 @@
 #include "vfio_private.h"
 #include "test.h"
 #include "test_common.h"
+#include "test_vfio_api.h"
 
-#define MAX_GROUPS 4
-#define SNAP_MAX 1024
-/* an IOVA window valid on every IOMMU the tests meet (below the MSI window) */
-#define IOVA_BASE 0x40000000ULL
 
-static struct test_vfio_dev tgroups[MAX_GROUPS];
-static unsigned int n_tgroups;
-static uint64_t pg;
+struct test_vfio_dev api_tgroups[MAX_GROUPS];
+unsigned int api_n_tgroups;
+uint64_t api_pg;
 
 /* ---- groups ---- */
 
@@ -64,67 +61,47 @@ model_group(int num, const char *bdf, const char *other_driver,
  * Start the EAL (--no-huge, --no-pci: no driver takes the groups) and
  * provide `need` groups. Returns TEST_SUCCESS, TEST_SKIPPED or TEST_FAILED.
  */
-static int
-vfio_test_start(unsigned int need)
+int
+api_start(unsigned int need)
 {
 	unsigned int i;
 	int ret;
 
-	pg = test_page_size();
-	n_tgroups = 0;
+	api_pg = test_page_size();
+	api_n_tgroups = 0;
 	ret = test_vfio_start(NULL);
 	if (ret != TEST_SUCCESS)
 		return ret;
 	if (!test_vfio_is_kernel()) {
 		for (i = 0; i < need && i < MAX_GROUPS; i++) {
-			tgroups[i].num = 40 + i;
-			snprintf(tgroups[i].bdf, sizeof(tgroups[i].bdf),
+			api_tgroups[i].num = 40 + i;
+			snprintf(api_tgroups[i].bdf, sizeof(api_tgroups[i].bdf),
 				"0000:00:%02x.0", 8 + i);
-			if (model_group(tgroups[i].num, tgroups[i].bdf, NULL, 0) < 0) {
+			if (model_group(api_tgroups[i].num, api_tgroups[i].bdf, NULL, 0) < 0) {
 				rte_eal_cleanup();
-				printf("FAIL vfio_model_add_group(%d)\n", tgroups[i].num);
+				printf("FAIL vfio_model_add_group(%d)\n", api_tgroups[i].num);
 				return TEST_FAILED;
 			}
 		}
-		n_tgroups = need;
+		api_n_tgroups = need;
 	} else {
-		n_tgroups = test_vfio_pci_devices(tgroups, MAX_GROUPS);
+		api_n_tgroups = test_vfio_pci_devices(api_tgroups, MAX_GROUPS);
 	}
-	if (n_tgroups < need) {
+	if (api_n_tgroups < need) {
 		rte_eal_cleanup();
 		return test_missing(__func__, "needs %u IOMMU groups bound to vfio-pci, found %u",
-			need, n_tgroups);
+			need, api_n_tgroups);
 	}
 	return TEST_SUCCESS;
 }
 
-#define START(need) do { \
-	int r_ = vfio_test_start(need); \
-	if (r_ != TEST_SUCCESS) \
-		return r_; \
-} while (0)
-
-static void *
-buf_alloc(size_t pages)
+void *
+api_buf_alloc(size_t pages)
 {
-	return test_anon_map(pages * pg, MAP_POPULATE);
+	return test_anon_map(pages * api_pg, MAP_POPULATE);
 }
 
 /* ---- snapshots: records, kernel mappings and kernel call counters ---- */
-
-struct snap_ent {
-	uint64_t iova, vaddr, len;
-	uint32_t refcnt;
-	int kind;
-};
-
-struct snap {
-	unsigned int n, kn;
-	struct snap_ent rec[SNAP_MAX];
-	struct snap_ent kern[SNAP_MAX];
-	struct vfio_container_stats st;
-	int state;
-};
 
 static void
 snap_rec_cb(const struct vfio_record *r, void *arg)
@@ -147,8 +124,8 @@ snap_kern_cb(uint64_t iova, uint64_t vaddr, uint64_t len, void *arg)
 	s->kn++;
 }
 
-static struct snap *
-snap_take(int cfd)
+struct snap *
+api_snap_take(int cfd)
 {
 	struct snap *s = calloc(1, sizeof(*s));
 
@@ -167,8 +144,8 @@ snap_take(int cfd)
 }
 
 /* Nothing changed: same records, same kernel mappings, no kernel call. */
-static int
-snap_same(const struct snap *a, const struct snap *b)
+int
+api_snap_same(const struct snap *a, const struct snap *b)
 {
 	if (a->n != b->n || a->kn != b->kn || a->state != b->state)
 		return 0;
@@ -181,8 +158,8 @@ snap_same(const struct snap *a, const struct snap *b)
 }
 
 /* With an IOMMU set, the kernel holds exactly the records (model only). */
-static int
-records_match_kernel(int cfd)
+int
+api_records_match_kernel(int cfd)
 {
 	struct snap *s;
 	unsigned int i;
@@ -190,7 +167,7 @@ records_match_kernel(int cfd)
 
 	if (test_vfio_is_kernel())
 		return 1;
-	s = snap_take(cfd);
+	s = api_snap_take(cfd);
 	if (s == NULL)
 		return 0;
 	if (s->state != VFIO_CONT_IOMMU) {
@@ -208,8 +185,8 @@ records_match_kernel(int cfd)
 	return ok;
 }
 
-static unsigned int
-n_records(int cfd)
+unsigned int
+api_n_records(int cfd)
 {
 	struct vfio_container_stats st;
 
@@ -218,8 +195,8 @@ n_records(int cfd)
 	return (unsigned int)st.records;
 }
 
-static uint64_t
-map_calls(int cfd)
+uint64_t
+api_map_calls(int cfd)
 {
 	struct vfio_container_stats st;
 
@@ -227,8 +204,8 @@ map_calls(int cfd)
 	return st.map_calls;
 }
 
-static uint64_t
-unmap_calls(int cfd)
+uint64_t
+api_unmap_calls(int cfd)
 {
 	struct vfio_container_stats st;
 
@@ -239,8 +216,8 @@ unmap_calls(int cfd)
 /* ---- log capture: a refusal logs exactly one line naming its cause ---- */
 
 /* 1 when exactly one line was logged and it holds both words. */
-static int
-log_one_line(const char *w1, const char *w2)
+int
+api_log_one_line(const char *w1, const char *w2)
 {
 	const char *buf = test_log_release();
 	unsigned int lines;
@@ -257,29 +234,6 @@ log_one_line(const char *w1, const char *w2)
 			w2 != NULL ? "\"" : "", lines, buf);
 	return ok;
 }
-
-/*
- * A call that must be refused: rte_errno, one log line holding w1 and w2,
- * and nothing changed in container cfd.
- */
-#define ASSERT_REFUSED(cfd, call, err, w1, w2) do { \
-	struct snap *b_ = snap_take(cfd), *a_; \
-	int same_; \
-	TEST_ASSERT_NOT_NULL(b_, "snapshot"); \
-	test_log_capture(); \
-	rte_errno = 0; \
-	int rv_ = (call); \
-	int e_ = rte_errno; \
-	int logged_ = log_one_line(w1, w2); \
-	a_ = snap_take(cfd); \
-	same_ = a_ != NULL && snap_same(b_, a_); \
-	free(a_); \
-	free(b_); \
-	TEST_ASSERT(rv_ == -1 && e_ == (err), "%s: expected -1/%s, got %d/%s", \
-		#call, strerror(err), rv_, strerror(e_)); \
-	TEST_ASSERT(logged_, "%s: its log line", #call); \
-	TEST_ASSERT(same_, "%s: the state changed", #call); \
-} while (0)
 
 /* ---- tests ---- */
 
@@ -313,54 +267,54 @@ test_vfio_api(void)
 	TEST_ASSERT(rte_vfio_noiommu_is_enabled() >= 0, "no-IOMMU readable");
 
 	TEST_STEP("group numbers from sysfs");
-	TEST_ASSERT_EQUAL(rte_vfio_get_group_num(base, tgroups[0].bdf, &num), 1,
-		"group of %s", tgroups[0].bdf);
-	TEST_ASSERT_EQUAL(num, tgroups[0].num, "group number");
+	TEST_ASSERT_EQUAL(rte_vfio_get_group_num(base, api_tgroups[0].bdf, &num), 1,
+		"group of %s", api_tgroups[0].bdf);
+	TEST_ASSERT_EQUAL(num, api_tgroups[0].num, "group number");
 	TEST_ASSERT_EQUAL(rte_vfio_get_group_num(base, "0000:ff:1f.7", &num), 0,
 		"no such device: no group");
-	TEST_ASSERT_ERRNO(rte_vfio_get_group_num(NULL, tgroups[0].bdf, &num),
+	TEST_ASSERT_ERRNO(rte_vfio_get_group_num(NULL, api_tgroups[0].bdf, &num),
 		EINVAL, "NULL base");
 
 	TEST_STEP("containers and groups");
 	cfd = rte_vfio_container_create();
 	TEST_ASSERT(cfd >= 0, "container_create: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQUAL(vfio_container_state_get(cfd), VFIO_CONT_NO_GROUP, "no group yet");
-	gfd = rte_vfio_container_group_bind(cfd, tgroups[0].num);
+	gfd = rte_vfio_container_group_bind(cfd, api_tgroups[0].num);
 	TEST_ASSERT(gfd >= 0, "group_bind: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQUAL(vfio_container_state_get(cfd), VFIO_CONT_IOMMU, "IOMMU set");
 	TEST_ASSERT_EQUAL(vfio_container_iommu_type(cfd), RTE_VFIO_TYPE1V2, "type1 v2 preferred");
-	TEST_ASSERT_EQUAL(rte_vfio_container_group_bind(cfd, tgroups[0].num), gfd,
+	TEST_ASSERT_EQUAL(rte_vfio_container_group_bind(cfd, api_tgroups[0].num), gfd,
 		"binding again gives the same fd");
-	TEST_ASSERT_EQUAL(rte_vfio_get_group_fd(tgroups[0].num), gfd, "get_group_fd of a bound group");
+	TEST_ASSERT_EQUAL(rte_vfio_get_group_fd(api_tgroups[0].num), gfd, "get_group_fd of a bound group");
 	cfd2 = rte_vfio_container_create();
 	TEST_ASSERT(cfd2 >= 0, "second container");
-	TEST_ASSERT_ERRNO(rte_vfio_container_group_bind(cfd2, tgroups[0].num),
+	TEST_ASSERT_ERRNO(rte_vfio_container_group_bind(cfd2, api_tgroups[0].num),
 		EBUSY, "group in another container");
-	TEST_ASSERT_ERRNO(rte_vfio_container_group_unbind(cfd2, tgroups[0].num),
+	TEST_ASSERT_ERRNO(rte_vfio_container_group_unbind(cfd2, api_tgroups[0].num),
 		ENOENT, "group not in this container");
 
 	TEST_STEP("map and unmap");
-	buf = buf_alloc(4);
+	buf = api_buf_alloc(4);
 	TEST_ASSERT_NOT_NULL(buf, "mmap");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, (uintptr_t)buf,
-		IOVA_BASE, 4 * pg), "map");
-	TEST_ASSERT_EQUAL(n_records(cfd), 1, "one record");
-	TEST_ASSERT_EQUAL(map_calls(cfd), 1, "one kernel map");
+		IOVA_BASE, 4 * api_pg), "map");
+	TEST_ASSERT_EQUAL(api_n_records(cfd), 1, "one record");
+	TEST_ASSERT_EQUAL(api_map_calls(cfd), 1, "one kernel map");
 	if (!test_vfio_is_kernel())
-		TEST_ASSERT(vfio_model_is_mapped(cfd, IOVA_BASE, 4 * pg), "mapped");
+		TEST_ASSERT(vfio_model_is_mapped(cfd, IOVA_BASE, 4 * api_pg), "mapped");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, (uintptr_t)buf,
-		IOVA_BASE, 4 * pg), "unmap");
-	TEST_ASSERT_EQUAL(n_records(cfd), 0, "no record");
-	TEST_ASSERT(records_match_kernel(cfd), "records == kernel");
+		IOVA_BASE, 4 * api_pg), "unmap");
+	TEST_ASSERT_EQUAL(api_n_records(cfd), 0, "no record");
+	TEST_ASSERT(api_records_match_kernel(cfd), "records == kernel");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map_paged(cfd, (uintptr_t)buf,
-		IOVA_BASE, 4 * pg, pg), "paged map");
-	TEST_ASSERT_EQUAL(n_records(cfd), 4, "one record per page");
+		IOVA_BASE, 4 * api_pg, api_pg), "paged map");
+	TEST_ASSERT_EQUAL(api_n_records(cfd), 4, "one record per page");
 
 	TEST_STEP("unbind and destroy");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_group_unbind(cfd, tgroups[0].num), "unbind");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_group_unbind(cfd, api_tgroups[0].num), "unbind");
 	TEST_ASSERT_EQUAL(vfio_container_state_get(cfd), VFIO_CONT_NO_GROUP, "no group");
-	TEST_ASSERT_EQUAL(n_records(cfd), 4, "records kept");
-	TEST_ASSERT_ERRNO(rte_vfio_container_group_unbind(cfd, tgroups[0].num),
+	TEST_ASSERT_EQUAL(api_n_records(cfd), 4, "records kept");
+	TEST_ASSERT_ERRNO(rte_vfio_container_group_unbind(cfd, api_tgroups[0].num),
 		ENOENT, "unbind twice");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd2), "destroy 2");
@@ -369,63 +323,63 @@ test_vfio_api(void)
 		EINVAL, "the default container");
 
 	TEST_STEP("devices");
-	ret = rte_vfio_setup_device(base, tgroups[1].bdf, &dfd, &info);
+	ret = rte_vfio_setup_device(base, api_tgroups[1].bdf, &dfd, &info);
 	TEST_ASSERT_EQUAL(ret, 0, "setup_device: %s", rte_strerror(rte_errno));
 	TEST_ASSERT(dfd >= 0, "device fd");
 	TEST_ASSERT(info.argsz >= sizeof(info) - sizeof(info.cap_offset), "device info");
 	TEST_ASSERT_EQUAL(vfio_container_state_get(RTE_VFIO_DEFAULT_CONTAINER_FD),
 		VFIO_CONT_IOMMU, "the group joined the default container");
-	gfd2 = rte_vfio_get_group_fd(tgroups[1].num);
+	gfd2 = rte_vfio_get_group_fd(api_tgroups[1].num);
 	TEST_ASSERT(gfd2 >= 0, "group fd of the device");
 	TEST_ASSERT_ERRNO(rte_vfio_clear_group(gfd2), EBUSY, "device open");
 	TEST_ASSERT_ERRNO(rte_vfio_container_group_unbind(RTE_VFIO_DEFAULT_CONTAINER_FD,
-		tgroups[1].num), EBUSY, "device open");
+		api_tgroups[1].num), EBUSY, "device open");
 	dfd2 = dfd;
 	memset(&info, 0, sizeof(info));
-	TEST_ASSERT_SUCCESS(rte_vfio_get_device_info(base, tgroups[1].bdf, &dfd2, &info),
+	TEST_ASSERT_SUCCESS(rte_vfio_get_device_info(base, api_tgroups[1].bdf, &dfd2, &info),
 		"get_device_info");
 	TEST_ASSERT_EQUAL(dfd2, dfd, "same fd");
 	TEST_ASSERT(info.argsz != 0, "info filled");
 	TEST_ASSERT_EQUAL(rte_vfio_setup_device(base, "0000:ff:1f.7", &dfd2, &info), 1,
 		"a device without IOMMU group is not VFIO's");
-	TEST_ASSERT_ERRNO(rte_vfio_setup_device(NULL, tgroups[1].bdf, &dfd2, &info),
+	TEST_ASSERT_ERRNO(rte_vfio_setup_device(NULL, api_tgroups[1].bdf, &dfd2, &info),
 		EINVAL, "NULL base");
 	TEST_STEP("device-owned (peer-to-peer) mappings go with their device");
 	{
-		unsigned int n0 = n_records(RTE_VFIO_DEFAULT_CONTAINER_FD);
+		unsigned int n0 = api_n_records(RTE_VFIO_DEFAULT_CONTAINER_FD);
 
 		TEST_ASSERT_ERRNO(vfio_device_dma_map(12345, (uintptr_t)buf,
-			IOVA_BASE, pg), ENOENT, "not a device fd");
+			IOVA_BASE, api_pg), ENOENT, "not a device fd");
 		TEST_ASSERT_SUCCESS(vfio_device_dma_map(dfd, (uintptr_t)buf, IOVA_BASE,
-			2 * pg), "map memory owned by the device");
-		TEST_ASSERT_EQUAL(n_records(RTE_VFIO_DEFAULT_CONTAINER_FD), n0 + 1,
+			2 * api_pg), "map memory owned by the device");
+		TEST_ASSERT_EQUAL(api_n_records(RTE_VFIO_DEFAULT_CONTAINER_FD), n0 + 1,
 			"one device record");
 		TEST_ASSERT_ERRNO(rte_vfio_container_dma_unmap(RTE_VFIO_DEFAULT_CONTAINER_FD,
-			(uintptr_t)buf, IOVA_BASE, 2 * pg), EPERM,
+			(uintptr_t)buf, IOVA_BASE, 2 * api_pg), EPERM,
 			"the user cannot unmap device memory");
-		TEST_ASSERT(records_match_kernel(RTE_VFIO_DEFAULT_CONTAINER_FD),
+		TEST_ASSERT(api_records_match_kernel(RTE_VFIO_DEFAULT_CONTAINER_FD),
 			"records == kernel");
-		u0 = unmap_calls(RTE_VFIO_DEFAULT_CONTAINER_FD);
-		TEST_ASSERT_SUCCESS(rte_vfio_release_device(base, tgroups[1].bdf, dfd),
+		u0 = api_unmap_calls(RTE_VFIO_DEFAULT_CONTAINER_FD);
+		TEST_ASSERT_SUCCESS(rte_vfio_release_device(base, api_tgroups[1].bdf, dfd),
 			"release");
-		TEST_ASSERT_EQUAL(unmap_calls(RTE_VFIO_DEFAULT_CONTAINER_FD) - u0, 1,
+		TEST_ASSERT_EQUAL(api_unmap_calls(RTE_VFIO_DEFAULT_CONTAINER_FD) - u0, 1,
 			"its mapping was unmapped in the kernel");
-		TEST_ASSERT_EQUAL(n_records(RTE_VFIO_DEFAULT_CONTAINER_FD), n0,
+		TEST_ASSERT_EQUAL(api_n_records(RTE_VFIO_DEFAULT_CONTAINER_FD), n0,
 			"and is not kept for a later replay");
 	}
-	TEST_ASSERT_ERRNO(rte_vfio_release_device(base, tgroups[1].bdf, dfd), ENOENT,
+	TEST_ASSERT_ERRNO(rte_vfio_release_device(base, api_tgroups[1].bdf, dfd), ENOENT,
 		"release twice");
 	TEST_ASSERT_EQUAL(vfio_container_state_get(RTE_VFIO_DEFAULT_CONTAINER_FD),
 		VFIO_CONT_NO_GROUP, "the group left with its last device");
 
 	TEST_STEP("group fds");
-	gfd = rte_vfio_get_group_fd(tgroups[1].num);
+	gfd = rte_vfio_get_group_fd(api_tgroups[1].num);
 	TEST_ASSERT(gfd >= 0, "get_group_fd binds to the default container");
 	TEST_ASSERT_SUCCESS(rte_vfio_clear_group(gfd), "clear_group");
 	TEST_ASSERT_ERRNO(rte_vfio_clear_group(gfd), ENOENT, "clear twice");
 	TEST_ASSERT_ERRNO(rte_vfio_get_group_fd(-3), EINVAL, "bad group number");
 
-	munmap(buf, 4 * pg);
+	munmap(buf, 4 * api_pg);
 	rte_eal_cleanup();
 	return TEST_SUCCESS;
 }
@@ -531,75 +485,75 @@ test_vfio_refusals(void)
 	int cfd, c2, gfd;
 
 	START(1);
-	buf = buf_alloc(16);
+	buf = api_buf_alloc(16);
 	TEST_ASSERT_NOT_NULL(buf, "mmap");
 	uint64_t va = (uintptr_t)buf;
 	cfd = rte_vfio_container_create();
 	TEST_ASSERT(cfd >= 0, "create");
-	gfd = rte_vfio_container_group_bind(cfd, tgroups[0].num);
+	gfd = rte_vfio_container_group_bind(cfd, api_tgroups[0].num);
 	TEST_ASSERT(gfd >= 0, "bind: %s", rte_strerror(rte_errno));
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va, A, 4 * pg), "map A");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va, A, 4 * api_pg), "map A");
 
 	TEST_STEP("map refusals");
-	ASSERT_REFUSED(cfd, rte_vfio_container_dma_map(-2, va, A, pg), EINVAL,
+	ASSERT_REFUSED(cfd, rte_vfio_container_dma_map(-2, va, A, api_pg), EINVAL,
 		"not a container fd", NULL);
-	ASSERT_REFUSED(cfd, rte_vfio_container_dma_map(cfd, va, A + 8 * pg, 0),
+	ASSERT_REFUSED(cfd, rte_vfio_container_dma_map(cfd, va, A + 8 * api_pg, 0),
 		EINVAL, "length 0", NULL);
 	ASSERT_REFUSED(cfd, rte_vfio_container_dma_map(cfd, va,
-		UINT64_MAX - pg + 1, 2 * pg), EINVAL, "wraps", NULL);
-	ASSERT_REFUSED(cfd, rte_vfio_container_dma_map(cfd, va, A + 8 * pg + pg / 2,
-		pg), EINVAL, "not aligned", "smallest page");
-	ASSERT_REFUSED(cfd, rte_vfio_container_dma_map(cfd, va + 1, A + 8 * pg, pg),
+		UINT64_MAX - api_pg + 1, 2 * api_pg), EINVAL, "wraps", NULL);
+	ASSERT_REFUSED(cfd, rte_vfio_container_dma_map(cfd, va, A + 8 * api_pg + api_pg / 2,
+		api_pg), EINVAL, "not aligned", "smallest page");
+	ASSERT_REFUSED(cfd, rte_vfio_container_dma_map(cfd, va + 1, A + 8 * api_pg, api_pg),
 		EINVAL, "not aligned", NULL);
-	ASSERT_REFUSED(cfd, rte_vfio_container_dma_map(cfd, va, A + 2 * pg, 4 * pg),
+	ASSERT_REFUSED(cfd, rte_vfio_container_dma_map(cfd, va, A + 2 * api_pg, 4 * api_pg),
 		EEXIST, "overlaps the mapping", "0x40000000");
-	ASSERT_REFUSED(cfd, rte_vfio_container_dma_map(cfd, va + 4 * pg, A - pg, 2 * pg),
+	ASSERT_REFUSED(cfd, rte_vfio_container_dma_map(cfd, va + 4 * api_pg, A - api_pg, 2 * api_pg),
 		EEXIST, "overlaps", NULL);
-	ASSERT_REFUSED(cfd, rte_vfio_container_dma_map(cfd, va, VFIO_X86_MSI_START, pg),
+	ASSERT_REFUSED(cfd, rte_vfio_container_dma_map(cfd, va, VFIO_X86_MSI_START, api_pg),
 		ERANGE, "valid IOVA range", "MSI window");
 	if (!test_vfio_is_kernel())
-		ASSERT_REFUSED(cfd, rte_vfio_container_dma_map(cfd, va, big, pg),
+		ASSERT_REFUSED(cfd, rte_vfio_container_dma_map(cfd, va, big, api_pg),
 			ERANGE, "above the last valid range", "0xffffffffffff");
-	ASSERT_REFUSED(cfd, rte_vfio_container_dma_map_paged(cfd, va, A + 8 * pg,
-		4 * pg, 3 * pg), EINVAL, "power of two", NULL);
+	ASSERT_REFUSED(cfd, rte_vfio_container_dma_map_paged(cfd, va, A + 8 * api_pg,
+		4 * api_pg, 3 * api_pg), EINVAL, "power of two", NULL);
 
 	TEST_STEP("a kernel refusal the checks cannot foresee (unmapped vaddr)");
-	hole = buf_alloc(2);
+	hole = api_buf_alloc(2);
 	TEST_ASSERT_NOT_NULL(hole, "mmap");
-	munmap(hole, 2 * pg);
+	munmap(hole, 2 * api_pg);
 	{
-		struct snap *b = snap_take(cfd), *a;
+		struct snap *b = api_snap_take(cfd), *a;
 
 		TEST_ASSERT_ERRNO(rte_vfio_container_dma_map(cfd, (uintptr_t)hole,
-			A + 8 * pg, 2 * pg), EFAULT, "unmapped memory");
-		a = snap_take(cfd);
+			A + 8 * api_pg, 2 * api_pg), EFAULT, "unmapped memory");
+		a = api_snap_take(cfd);
 		TEST_ASSERT(b->n == a->n && b->kn == a->kn, "nothing recorded");
 		free(a);
 		free(b);
 	}
-	TEST_ASSERT(records_match_kernel(cfd), "records == kernel");
+	TEST_ASSERT(api_records_match_kernel(cfd), "records == kernel");
 
 	TEST_STEP("unmap refusals");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va + 8 * pg, A + 8 * pg,
-		2 * pg), "map B");
-	ASSERT_REFUSED(cfd, rte_vfio_container_dma_unmap(cfd, va, A, pg), ENOTSUP,
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va + 8 * api_pg, A + 8 * api_pg,
+		2 * api_pg), "map B");
+	ASSERT_REFUSED(cfd, rte_vfio_container_dma_unmap(cfd, va, A, api_pg), ENOTSUP,
 		"cuts the unit", "rte_vfio_container_dma_map_paged");
-	ASSERT_REFUSED(cfd, rte_vfio_container_dma_unmap(cfd, va + pg, A + pg, 3 * pg),
+	ASSERT_REFUSED(cfd, rte_vfio_container_dma_unmap(cfd, va + api_pg, A + api_pg, 3 * api_pg),
 		ENOTSUP, "cuts the unit", NULL);
-	ASSERT_REFUSED(cfd, rte_vfio_container_dma_unmap(cfd, va, A + 64 * pg, pg),
+	ASSERT_REFUSED(cfd, rte_vfio_container_dma_unmap(cfd, va, A + 64 * api_pg, api_pg),
 		ENOENT, "nothing is mapped", NULL);
-	ASSERT_REFUSED(cfd, rte_vfio_container_dma_unmap(cfd, va, A, 10 * pg),
+	ASSERT_REFUSED(cfd, rte_vfio_container_dma_unmap(cfd, va, A, 10 * api_pg),
 		ENOENT, "nothing is mapped at IOVA", NULL);
-	ASSERT_REFUSED(cfd, rte_vfio_container_dma_unmap(cfd, va + pg, A, 4 * pg),
+	ASSERT_REFUSED(cfd, rte_vfio_container_dma_unmap(cfd, va + api_pg, A, 4 * api_pg),
 		EINVAL, "was mapped from vaddr", NULL);
 	ASSERT_REFUSED(cfd, rte_vfio_container_dma_unmap(cfd, va, A, 0), EINVAL,
 		"length 0", NULL);
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va + 8 * pg, A + 8 * pg,
-		2 * pg), "unmap B");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va + 8 * api_pg, A + 8 * api_pg,
+		2 * api_pg), "unmap B");
 
 	TEST_STEP("heap memory cannot be unmapped by the user (EPERM)");
 	{
-		struct snap *d = snap_take(RTE_VFIO_DEFAULT_CONTAINER_FD);
+		struct snap *d = api_snap_take(RTE_VFIO_DEFAULT_CONTAINER_FD);
 		unsigned int i;
 
 		TEST_ASSERT_NOT_NULL(d, "snapshot");
@@ -617,27 +571,27 @@ test_vfio_refusals(void)
 
 	TEST_STEP("DMA entry budget (ENOSPC)");
 	if (!test_vfio_is_kernel()) {
-		TEST_ASSERT_SUCCESS(rte_vfio_container_group_unbind(cfd, tgroups[0].num),
+		TEST_ASSERT_SUCCESS(rte_vfio_container_group_unbind(cfd, api_tgroups[0].num),
 			"unbind");
 		vfio_model_set_dma_entry_limit(4);
-		TEST_ASSERT(rte_vfio_container_group_bind(cfd, tgroups[0].num) >= 0,
+		TEST_ASSERT(rte_vfio_container_group_bind(cfd, api_tgroups[0].num) >= 0,
 			"rebind with 4 entries");
 		/* A is one entry */
-		TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va + 4 * pg,
-			A + 4 * pg, pg), "2nd entry");
-		ASSERT_REFUSED(cfd, rte_vfio_container_dma_map_paged(cfd, va + 8 * pg,
-			A + 8 * pg, 4 * pg, pg), ENOSPC, "needs 4 DMA entries, the kernel has 2 left",
+		TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va + 4 * api_pg,
+			A + 4 * api_pg, api_pg), "2nd entry");
+		ASSERT_REFUSED(cfd, rte_vfio_container_dma_map_paged(cfd, va + 8 * api_pg,
+			A + 8 * api_pg, 4 * api_pg, api_pg), ENOSPC, "needs 4 DMA entries, the kernel has 2 left",
 			"dma_entry_limit");
-		TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map_paged(cfd, va + 8 * pg,
-			A + 8 * pg, 2 * pg, pg), "2 more entries");
-		ASSERT_REFUSED(cfd, rte_vfio_container_dma_map(cfd, va + 12 * pg,
-			A + 12 * pg, pg), ENOSPC, "DMA entries",
+		TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map_paged(cfd, va + 8 * api_pg,
+			A + 8 * api_pg, 2 * api_pg, api_pg), "2 more entries");
+		ASSERT_REFUSED(cfd, rte_vfio_container_dma_map(cfd, va + 12 * api_pg,
+			A + 12 * api_pg, api_pg), ENOSPC, "DMA entries",
 			"/sys/module/vfio_iommu_type1/parameters/dma_entry_limit");
-		TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va + 4 * pg,
-			A + 4 * pg, pg), "free an entry");
-		TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va + 12 * pg,
-			A + 12 * pg, pg), "use it again");
-		TEST_ASSERT(records_match_kernel(cfd), "records == kernel");
+		TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va + 4 * api_pg,
+			A + 4 * api_pg, api_pg), "free an entry");
+		TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va + 12 * api_pg,
+			A + 12 * api_pg, api_pg), "use it again");
+		TEST_ASSERT(api_records_match_kernel(cfd), "records == kernel");
 	}
 
 	TEST_STEP("group refusals");
@@ -645,7 +599,7 @@ test_vfio_refusals(void)
 	TEST_ASSERT(c2 >= 0, "create");
 	ASSERT_REFUSED(c2, rte_vfio_container_group_bind(c2, 999), ENOENT,
 		"does not exist", NULL);
-	ASSERT_REFUSED(c2, rte_vfio_container_group_bind(c2, tgroups[0].num), EBUSY,
+	ASSERT_REFUSED(c2, rte_vfio_container_group_bind(c2, api_tgroups[0].num), EBUSY,
 		"is bound to container", NULL);
 	if (!test_vfio_is_kernel()) {
 		TEST_ASSERT_SUCCESS(model_group(77, "0000:00:1e.0", "e1000e", 0), "group 77");
@@ -654,7 +608,7 @@ test_vfio_refusals(void)
 	}
 	TEST_STEP("a group reserving the IOVA of a kept record (ERANGE)");
 	/* no group: the map is only recorded; the group's MSI window holds it */
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(c2, va, VFIO_X86_MSI_START, pg),
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(c2, va, VFIO_X86_MSI_START, api_pg),
 		"recorded before any group");
 	if (!test_vfio_is_kernel()) {
 		TEST_ASSERT_SUCCESS(model_group(78, "0000:00:1d.0", NULL, 0), "group 78");
@@ -662,8 +616,8 @@ test_vfio_refusals(void)
 			"reserves IOVA", "0xfee00000");
 		TEST_STEP("a group whose aperture excludes a kept record (ERANGE)");
 		TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(c2, va,
-			VFIO_X86_MSI_START, pg), "unmap");
-		TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(c2, va, 1ULL << 40, pg),
+			VFIO_X86_MSI_START, api_pg), "unmap");
+		TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(c2, va, 1ULL << 40, api_pg),
 			"recorded above 2^39");
 		TEST_ASSERT_SUCCESS(model_group(79, "0000:00:1c.0", NULL, 39), "group 79");
 		ASSERT_REFUSED(c2, rte_vfio_container_group_bind(c2, 79), ERANGE,
@@ -672,350 +626,13 @@ test_vfio_refusals(void)
 	}
 	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(c2), "destroy");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
-	munmap(buf, 16 * pg);
+	munmap(buf, 16 * api_pg);
 	rte_eal_cleanup();
 	return TEST_SUCCESS;
 }
 
 /* Map, unmap pieces, map again: the common sequence on any backend. */
-static int
-paged_sequence(int cfd, uint64_t va)
-{
-	uint64_t A = IOVA_BASE, u0;
-	unsigned int i;
-
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map_paged(cfd, va, A, 16 * pg, pg),
-		"paged map of 16 pages");
-	TEST_ASSERT_EQUAL(n_records(cfd), 16, "16 units");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va + 3 * pg, A + 3 * pg,
-		3 * pg), "unmap pages 3-5");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va, A, pg), "unmap page 0");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va + 15 * pg, A + 15 * pg,
-		pg), "unmap page 15");
-	TEST_ASSERT_EQUAL(n_records(cfd), 11, "11 units left");
-	if (!test_vfio_is_kernel()) {
-		for (i = 0; i < 16; i++) {
-			bool gone = i == 0 || (i >= 3 && i <= 5) || i == 15;
-
-			TEST_ASSERT_EQUAL(vfio_model_is_mapped(cfd, A + i * pg, pg), !gone,
-				"page %u", i);
-		}
-	}
-	TEST_ASSERT(records_match_kernel(cfd), "records == kernel");
-	TEST_ASSERT_ERRNO(rte_vfio_container_dma_unmap(cfd, va + 2 * pg, A + 2 * pg,
-		3 * pg), ENOENT, "a range over a hole");
-	TEST_STEP("map, unmap a neighbour, map again");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va + 3 * pg, A + 3 * pg,
-		3 * pg), "one-shot map into the hole");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va + 2 * pg, A + 2 * pg,
-		pg), "unmap its neighbour page 2");
-	TEST_ASSERT_ERRNO(rte_vfio_container_dma_unmap(cfd, va + 3 * pg, A + 3 * pg,
-		pg), ENOTSUP, "partial unmap of a one-shot map");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va + 2 * pg, A + 2 * pg,
-		pg), "map page 2 again");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va + 2 * pg, A + 2 * pg,
-		4 * pg), "unmap page 2 and the one-shot map in one call");
-	TEST_ASSERT(records_match_kernel(cfd), "records == kernel");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va + pg, A + pg, pg),
-		"page 1");
-	u0 = unmap_calls(cfd);
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va + 6 * pg, A + 6 * pg,
-		9 * pg), "pages 6-14 in one call");
-	TEST_ASSERT_EQUAL(unmap_calls(cfd) - u0, 1,
-		"adjacent units go in one kernel call (still one record each)");
-	TEST_ASSERT_EQUAL(n_records(cfd), 0, "all gone");
-	TEST_ASSERT(records_match_kernel(cfd), "records == kernel");
-	return TEST_SUCCESS;
-}
-
-static int
-test_vfio_paged(void)
-{
-	uint8_t *buf;
-	int cfd, ret;
-
-	START(1);
-	buf = buf_alloc(16);
-	TEST_ASSERT_NOT_NULL(buf, "mmap");
-	cfd = rte_vfio_container_create();
-	TEST_ASSERT(cfd >= 0, "create");
-	TEST_ASSERT(rte_vfio_container_group_bind(cfd, tgroups[0].num) >= 0, "bind");
-	ret = paged_sequence(cfd, (uintptr_t)buf);
-	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
-	munmap(buf, 16 * pg);
-	rte_eal_cleanup();
-	return ret;
-}
-
-/* type1 v1 only: the same results, and v1's quirks never show. */
-static int
-test_vfio_v1(void)
-{
-	uint8_t *buf;
-	uint64_t va;
-	int cfd, ret;
-
-	if (test_vfio_is_kernel())
-		TEST_SKIP("type1 v1 fallback is selected through the model");
-	START(1);
-	vfio_model_set_type1v2_supported(false);
-	buf = buf_alloc(16);
-	TEST_ASSERT_NOT_NULL(buf, "mmap");
-	va = (uintptr_t)buf;
-	cfd = rte_vfio_container_create();
-	TEST_ASSERT(cfd >= 0, "create");
-	TEST_ASSERT(rte_vfio_container_group_bind(cfd, tgroups[0].num) >= 0, "bind: %s",
-		rte_strerror(rte_errno));
-	TEST_ASSERT_EQUAL(vfio_container_iommu_type(cfd), RTE_VFIO_TYPE1, "v1 fallback");
-	ret = paged_sequence(cfd, va);
-	if (ret != TEST_SUCCESS)
-		return ret;
-	TEST_STEP("v1 would unmap a whole mapping for a range over its start: refused before");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va, IOVA_BASE, 8 * pg), "map");
-	ASSERT_REFUSED(cfd, rte_vfio_container_dma_unmap(cfd, va, IOVA_BASE, pg),
-		ENOTSUP, "cuts the unit", NULL);
-	TEST_ASSERT(vfio_model_is_mapped(cfd, IOVA_BASE, 8 * pg), "still mapped");
-	ASSERT_REFUSED(cfd, rte_vfio_container_dma_unmap(cfd, va + pg, IOVA_BASE + pg,
-		pg), ENOTSUP, "cuts the unit", NULL);
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va, IOVA_BASE, 8 * pg),
-		"unmap whole");
-	TEST_ASSERT(records_match_kernel(cfd), "records == kernel");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
-	munmap(buf, 16 * pg);
-	rte_eal_cleanup();
-	return TEST_SUCCESS;
-}
-
-/* An identical repeat takes a reference; any other overlap is refused. */
-static int
-test_vfio_refcount(void)
-{
-	uint8_t *buf;
-	uint64_t va;
-	int cfd;
-
-	START(1);
-	buf = buf_alloc(4);
-	TEST_ASSERT_NOT_NULL(buf, "mmap");
-	va = (uintptr_t)buf;
-	cfd = rte_vfio_container_create();
-	TEST_ASSERT(cfd >= 0, "create");
-	TEST_ASSERT(rte_vfio_container_group_bind(cfd, tgroups[0].num) >= 0, "bind");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va, IOVA_BASE, 4 * pg), "map");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va, IOVA_BASE, 4 * pg),
-		"identical repeat");
-	TEST_ASSERT_EQUAL(map_calls(cfd), 1, "no second kernel call");
-	TEST_ASSERT_EQUAL(n_records(cfd), 1, "one record");
-	TEST_ASSERT_ERRNO(rte_vfio_container_dma_map(cfd, va, IOVA_BASE, 2 * pg), EEXIST,
-		"same start, other length");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va, IOVA_BASE, 4 * pg),
-		"drop one reference");
-	TEST_ASSERT_EQUAL(unmap_calls(cfd), 0, "still mapped in the kernel");
-	TEST_ASSERT_EQUAL(n_records(cfd), 1, "still recorded");
-	if (!test_vfio_is_kernel())
-		TEST_ASSERT(vfio_model_is_mapped(cfd, IOVA_BASE, 4 * pg), "still mapped");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va, IOVA_BASE, 4 * pg),
-		"last reference");
-	TEST_ASSERT_EQUAL(unmap_calls(cfd), 1, "kernel unmap");
-	TEST_ASSERT_ERRNO(rte_vfio_container_dma_unmap(cfd, va, IOVA_BASE, 4 * pg),
-		ENOENT, "gone");
-	TEST_STEP("paged maps do not share: an identical repeat is an overlap");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map_paged(cfd, va, IOVA_BASE,
-		4 * pg, pg), "paged");
-	TEST_ASSERT_ERRNO(rte_vfio_container_dma_map_paged(cfd, va, IOVA_BASE,
-		4 * pg, pg), EEXIST, "repeat of a paged map");
-	TEST_ASSERT(records_match_kernel(cfd), "records == kernel");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
-	munmap(buf, 4 * pg);
-	rte_eal_cleanup();
-	return TEST_SUCCESS;
-}
-
-/* Maps made without a group are replayed at bind, and again after all left. */
-static int
-test_vfio_replay(void)
-{
-	uint8_t *buf;
-	uint64_t va;
-	int cfd;
-
-	START(2);
-	buf = buf_alloc(16);
-	TEST_ASSERT_NOT_NULL(buf, "mmap");
-	va = (uintptr_t)buf;
-	cfd = rte_vfio_container_create();
-	TEST_ASSERT(cfd >= 0, "create");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va, IOVA_BASE, 4 * pg), "map");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map_paged(cfd, va + 4 * pg,
-		IOVA_BASE + 4 * pg, 4 * pg, pg), "paged");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va + 8 * pg,
-		IOVA_BASE + 16 * pg, 2 * pg), "map");
-	TEST_ASSERT_EQUAL(map_calls(cfd), 0, "no kernel call without a group");
-	TEST_ASSERT_EQUAL(n_records(cfd), 6, "6 records");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va + 4 * pg,
-		IOVA_BASE + 4 * pg, pg), "unmap a page before any group");
-	TEST_ASSERT(rte_vfio_container_group_bind(cfd, tgroups[0].num) >= 0, "bind: %s",
-		rte_strerror(rte_errno));
-	TEST_ASSERT_EQUAL(map_calls(cfd), 5, "every record replayed, at its units");
-	TEST_ASSERT(records_match_kernel(cfd), "records == kernel");
-	TEST_ASSERT(rte_vfio_container_group_bind(cfd, tgroups[1].num) >= 0, "2nd group");
-	TEST_ASSERT_EQUAL(map_calls(cfd), 5, "a second group replays nothing");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_group_unbind(cfd, tgroups[0].num), "unbind");
-	TEST_ASSERT(records_match_kernel(cfd), "records == kernel");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_group_unbind(cfd, tgroups[1].num), "unbind");
-	TEST_ASSERT_EQUAL(n_records(cfd), 5, "records kept");
-	TEST_ASSERT(records_match_kernel(cfd), "the kernel dropped everything");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va + 12 * pg,
-		IOVA_BASE + 32 * pg, pg), "map while no group");
-	TEST_ASSERT(rte_vfio_container_group_bind(cfd, tgroups[1].num) >= 0, "bind again");
-	TEST_ASSERT_EQUAL(map_calls(cfd), 11, "replayed again");
-	TEST_ASSERT(records_match_kernel(cfd), "records == kernel");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
-	munmap(buf, 16 * pg);
-	rte_eal_cleanup();
-	return TEST_SUCCESS;
-}
-
-/* A fault at each kernel call of a paged map and of a replay. */
-static int
-test_vfio_rollback(void)
-{
-	const unsigned int n = 6;
-	uint8_t *buf;
-	uint64_t va;
-	unsigned int k;
-	int cfd;
-
-	if (test_vfio_is_kernel())
-		TEST_SKIP("fault injection needs the model");
-	START(1);
-	buf = buf_alloc(16);
-	TEST_ASSERT_NOT_NULL(buf, "mmap");
-	va = (uintptr_t)buf;
-	cfd = rte_vfio_container_create();
-	TEST_ASSERT(cfd >= 0, "create");
-	TEST_ASSERT(rte_vfio_container_group_bind(cfd, tgroups[0].num) >= 0, "bind");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va + 8 * pg, IOVA_BASE + 64 * pg,
-		pg), "an unrelated map");
-
-	TEST_STEP("paged map: fault at each of its %u kernel calls", n);
-	for (k = 1; k <= n; k++) {
-		struct snap *b = snap_take(cfd), *a;
-		int same;
-
-		vfio_model_fail_nth(VFIO_IOMMU_MAP_DMA, k, ENOMEM);
-		TEST_ASSERT_ERRNO(rte_vfio_container_dma_map_paged(cfd, va, IOVA_BASE,
-			n * pg, pg), ENOMEM, "fault at call %u", k);
-		vfio_model_fail_nth(0, 0, 0);
-		a = snap_take(cfd);
-		same = b->n == a->n && b->kn == a->kn &&
-			memcmp(a->rec, b->rec, a->n * sizeof(a->rec[0])) == 0;
-		free(a);
-		free(b);
-		TEST_ASSERT(same, "rolled back after a fault at call %u", k);
-		TEST_ASSERT(records_match_kernel(cfd), "records == kernel (call %u)", k);
-	}
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map_paged(cfd, va, IOVA_BASE, n * pg, pg),
-		"no fault");
-	TEST_ASSERT(records_match_kernel(cfd), "records == kernel");
-
-	TEST_STEP("replay: fault at each of its %u kernel calls", n + 1);
-	TEST_ASSERT_SUCCESS(rte_vfio_container_group_unbind(cfd, tgroups[0].num), "unbind");
-	for (k = 1; k <= n + 1; k++) {
-		vfio_model_fail_nth(VFIO_IOMMU_MAP_DMA, k, EFAULT);
-		TEST_ASSERT_ERRNO(rte_vfio_container_group_bind(cfd, tgroups[0].num), EFAULT,
-			"replay fault at call %u", k);
-		vfio_model_fail_nth(0, 0, 0);
-		TEST_ASSERT_EQUAL(vfio_container_state_get(cfd), VFIO_CONT_NO_GROUP,
-			"bind undone (call %u)", k);
-		TEST_ASSERT_EQUAL(n_records(cfd), n + 1, "records kept (call %u)", k);
-		TEST_ASSERT_EQUAL(vfio_model_mapping_count(cfd), 0,
-			"replayed maps undone (call %u)", k);
-	}
-	TEST_ASSERT(rte_vfio_container_group_bind(cfd, tgroups[0].num) >= 0, "bind");
-	TEST_ASSERT(records_match_kernel(cfd), "records == kernel");
-
-	TEST_STEP("unmap refused by the kernel: nothing changes");
-	{
-		struct snap *b = snap_take(cfd), *a;
-		int same;
-
-		vfio_model_fail_nth(VFIO_IOMMU_UNMAP_DMA, 1, EINVAL);
-		TEST_ASSERT_ERRNO(rte_vfio_container_dma_unmap(cfd, va, IOVA_BASE, n * pg),
-			EINVAL, "unmap fault");
-		vfio_model_fail_nth(0, 0, 0);
-		a = snap_take(cfd);
-		same = b->n == a->n && b->kn == a->kn;
-		free(a);
-		free(b);
-		TEST_ASSERT(same, "unchanged");
-	}
-	TEST_ASSERT(records_match_kernel(cfd), "records == kernel");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
-	munmap(buf, 16 * pg);
-	rte_eal_cleanup();
-	return TEST_SUCCESS;
-}
-
-/*
- * The kernel reports another size than the records hold: EIO, logged, and
- * reconciled. The mismatch is made by unmapping behind the EAL's back
- * with a direct ioctl on the container fd (works on both backends).
- */
-static int
-test_vfio_size_mismatch(void)
-{
-	struct vfio_iommu_type1_dma_unmap um = { .argsz = sizeof(um) };
-	uint8_t *buf;
-	uint64_t va;
-	int cfd;
-
-	START(1);
-	buf = buf_alloc(8);
-	TEST_ASSERT_NOT_NULL(buf, "mmap");
-	va = (uintptr_t)buf;
-	cfd = rte_vfio_container_create();
-	TEST_ASSERT(cfd >= 0, "create");
-	TEST_ASSERT(rte_vfio_container_group_bind(cfd, tgroups[0].num) >= 0, "bind");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va, IOVA_BASE, 2 * pg), "A");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va + 2 * pg,
-		IOVA_BASE + 2 * pg, 2 * pg), "B");
-	um.iova = IOVA_BASE + 2 * pg;
-	um.size = 2 * pg;
-	TEST_ASSERT_SUCCESS(vfio_backend()->ioctl(cfd, VFIO_IOMMU_UNMAP_DMA, &um),
-		"unmap B behind the EAL's back");
-	TEST_ASSERT_EQUAL(um.size, 2 * pg, "B was mapped");
-	test_log_capture();
-	TEST_ASSERT_ERRNO(rte_vfio_container_dma_unmap(cfd, va, IOVA_BASE, 4 * pg), EIO,
-		"A and B in one call: the kernel removes only A");
-	TEST_ASSERT(log_one_line("records and kernel disagreed", "EIO"), "EIO logged");
-	TEST_ASSERT_EQUAL(n_records(cfd), 0, "reconciled: both records dropped");
-	TEST_ASSERT(records_match_kernel(cfd), "records == kernel");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va, IOVA_BASE, 4 * pg),
-		"the range can be mapped again");
-
-	TEST_STEP("teardown: UNMAP_ALL must remove what the records hold");
-	um.iova = IOVA_BASE;
-	um.size = 4 * pg;
-	TEST_ASSERT_SUCCESS(vfio_backend()->ioctl(cfd, VFIO_IOMMU_UNMAP_DMA, &um),
-		"unmap behind the EAL's back");
-	test_log_capture();
-	TEST_ASSERT_ERRNO(rte_vfio_container_destroy(cfd), EIO,
-		"the kernel removed less than recorded");
-	TEST_ASSERT(log_one_line("UNMAP_ALL", "EIO"), "EIO logged");
-	TEST_ASSERT_ERRNO(rte_vfio_container_destroy(cfd), EINVAL,
-		"the container is gone all the same");
-	munmap(buf, 8 * pg);
-	rte_eal_cleanup();
-	return TEST_SUCCESS;
-}
 
 REGISTER_TEST_COMMAND(vfio_api_autotest, test_vfio_api);
 REGISTER_TEST_COMMAND(vfio_absent_autotest, test_vfio_absent);
 REGISTER_TEST_COMMAND(vfio_refusal_autotest, test_vfio_refusals);
-REGISTER_TEST_COMMAND(vfio_paged_autotest, test_vfio_paged);
-REGISTER_TEST_COMMAND(vfio_v1_autotest, test_vfio_v1);
-REGISTER_TEST_COMMAND(vfio_refcount_autotest, test_vfio_refcount);
-REGISTER_TEST_COMMAND(vfio_replay_autotest, test_vfio_replay);
-REGISTER_TEST_COMMAND(vfio_rollback_autotest, test_vfio_rollback);
-REGISTER_TEST_COMMAND(vfio_size_mismatch_autotest, test_vfio_size_mismatch);
