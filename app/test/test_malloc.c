@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The malloc heaps: allocation, alignment, zeroing, realloc, statistics,
- * bad input, growth and shrink seen through memory events, refusal by a
- * check callback, and concurrent use.
+ * The malloc heaps through their API: allocation, alignment, zeroing,
+ * realloc, statistics, bad input and the IOVA dump. Growth and shrink seen
+ * through memory events, refusal by a check callback and concurrent use are
+ * in test_malloc_growth.c (the helpers both use: test_malloc.h).
  */
 
 #include <pthread.h>
@@ -18,114 +19,21 @@
 
 #include "test.h"
 #include "test_common.h"
+#include "test_malloc.h"
 
-#define MAX_EVENTS 256
-
-/* Memory events as a callback saw them. */
-struct event_log {
-	unsigned int n;
-	bool overflow;
-	struct {
-		enum rte_mem_event type;
-		uintptr_t addr;
-		size_t len;
-	} ev[MAX_EVENTS];
-};
-
-static void
-record_event(enum rte_mem_event type, const void *addr, size_t len, void *arg)
-{
-	struct event_log *log = arg;
-
-	if (log->n == MAX_EVENTS) {
-		log->overflow = true;
-		return;
-	}
-	log->ev[log->n].type = type;
-	log->ev[log->n].addr = (uintptr_t)addr;
-	log->ev[log->n].len = len;
-	log->n++;
-}
-
-/* Bytes covered by events of one type (events of one type never overlap). */
-static size_t
-event_bytes(const struct event_log *log, enum rte_mem_event type)
-{
-	size_t total = 0;
-	unsigned int i;
-
-	for (i = 0; i < log->n; i++)
-		if (log->ev[i].type == type)
-			total += log->ev[i].len;
-	return total;
-}
-
-/* True when [a, a + len) lies inside events of the given type. */
-static bool
-event_covers(const struct event_log *log, enum rte_mem_event type,
-		uintptr_t a, size_t len)
-{
-	uintptr_t end = a + len;
-	unsigned int i;
-	bool moved = true;
-
-	/* Events may come in pieces: walk forward while one covers a. */
-	while (a < end && moved) {
-		moved = false;
-		for (i = 0; i < log->n; i++) {
-			if (log->ev[i].type == type && a >= log->ev[i].addr &&
-					a < log->ev[i].addr + log->ev[i].len) {
-				a = log->ev[i].addr + log->ev[i].len;
-				moved = true;
-			}
-		}
-	}
-	return a >= end;
-}
-
-struct seg_count {
-	uintptr_t start, end;
-	unsigned int n;
-	unsigned int total;
-};
-
-static int
-count_segs(const struct rte_memseg_list *msl __rte_unused,
-		const struct rte_memseg *ms, void *arg)
-{
-	struct seg_count *c = arg;
-
-	c->total++;
-	if ((uintptr_t)ms->addr >= c->start && (uintptr_t)ms->addr < c->end)
-		c->n++;
-	return 0;
-}
-
-/* Memsegs in use inside [start, end), and in total. */
-static unsigned int
-segs_in(uintptr_t start, uintptr_t end, unsigned int *total)
-{
-	struct seg_count c = { start, end, 0, 0 };
-
-	rte_memseg_walk(count_segs, &c);
-	if (total != NULL)
-		*total = c.total;
-	return c.n;
-}
-
-static int
-stats_of(int socket, struct rte_malloc_socket_stats *st)
+int
+test_malloc_stats_of(int socket, struct rte_malloc_socket_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	return rte_malloc_get_socket_stats(socket, st);
 }
 
-static int
-stats_consistent(int socket)
+int
+test_malloc_stats_consistent(int socket)
 {
 	struct rte_malloc_socket_stats st;
 
-	TEST_ASSERT_SUCCESS(stats_of(socket, &st), "stats of socket %d", socket);
+	TEST_ASSERT_SUCCESS(test_malloc_stats_of(socket, &st), "stats of socket %d", socket);
 	TEST_ASSERT_EQUAL(st.heap_totalsz_bytes,
 		st.heap_freesz_bytes + st.heap_allocsz_bytes,
 		"total = free + allocated on socket %d", socket);
@@ -142,8 +50,8 @@ stats_consistent(int socket)
  * The socket of the heap rte_malloc(SOCKET_ID_ANY) serves this thread from:
  * the NUMA node of the memory it hands out (0 when the memory has none).
  */
-static int
-first_socket(void)
+int
+test_malloc_first_socket(void)
 {
 	const struct rte_memseg_list *msl;
 	int socket = 0;
@@ -160,8 +68,8 @@ first_socket(void)
 	return socket;
 }
 
-static bool
-all_bytes(const void *p, int v, size_t len)
+bool
+test_malloc_all_bytes(const void *p, int v, size_t len)
 {
 	const unsigned char *c = p;
 	size_t i;
@@ -173,6 +81,7 @@ all_bytes(const void *p, int v, size_t len)
 }
 
 static int
+
 test_malloc_basic(void)
 {
 	struct rte_malloc_socket_stats before, after;
@@ -185,8 +94,8 @@ test_malloc_basic(void)
 
 	TEST_ASSERT(test_eal_init("--no-huge", NULL) >= 0, "EAL init: %s",
 		rte_strerror(rte_errno));
-	socket = first_socket();
-	TEST_ASSERT_SUCCESS(stats_of(socket, &before), "stats");
+	socket = test_malloc_first_socket();
+	TEST_ASSERT_SUCCESS(test_malloc_stats_of(socket, &before), "stats");
 	TEST_ASSERT(before.heap_totalsz_bytes > 0, "static memory is in the heap");
 
 	TEST_STEP("rte_malloc of several sizes: usable, aligned, writable, distinct");
@@ -202,20 +111,20 @@ test_malloc_basic(void)
 		memset(p[i], (int)i + 1, sizes[i]);
 	}
 	for (i = 0; i < RTE_DIM(sizes); i++)
-		TEST_ASSERT(all_bytes(p[i], (int)i + 1, sizes[i]),
+		TEST_ASSERT(test_malloc_all_bytes(p[i], (int)i + 1, sizes[i]),
 			"block %u kept its contents (no overlap)", i);
-	TEST_ASSERT_SUCCESS(stats_of(socket, &after), "stats");
+	TEST_ASSERT_SUCCESS(test_malloc_stats_of(socket, &after), "stats");
 	TEST_ASSERT_EQUAL(after.alloc_count, before.alloc_count + RTE_DIM(sizes),
 		"alloc_count grew by the number of blocks");
 	TEST_ASSERT(after.heap_allocsz_bytes >= before.heap_allocsz_bytes + 3 * ps,
 		"allocated bytes grew");
-	TEST_ASSERT_SUCCESS(stats_consistent(socket), "stats consistent");
+	TEST_ASSERT_SUCCESS(test_malloc_stats_consistent(socket), "stats consistent");
 
 	TEST_STEP("rte_free gives everything back (stats as before)");
 	for (i = 0; i < RTE_DIM(sizes); i++)
 		rte_free(p[i]);
 	rte_free(NULL);
-	TEST_ASSERT_SUCCESS(stats_of(socket, &after), "stats");
+	TEST_ASSERT_SUCCESS(test_malloc_stats_of(socket, &after), "stats");
 	TEST_ASSERT(memcmp(&before, &after, sizeof(before)) == 0,
 		"stats after free equal stats before (alloc %u/%u, free %zu/%zu, blocks %u/%u)",
 		after.alloc_count, before.alloc_count, after.heap_freesz_bytes,
@@ -253,7 +162,7 @@ test_malloc_align(void)
 
 	TEST_ASSERT(test_eal_init("--no-huge", NULL) >= 0, "EAL init: %s",
 		rte_strerror(rte_errno));
-	socket = first_socket();
+	socket = test_malloc_first_socket();
 	TEST_STEP("every power of two up to 4 pages, odd sizes");
 	for (align = 1; align <= 4 * ps; align <<= 1) {
 		p = rte_malloc(NULL, 3 * align / 2 + 1, (unsigned int)align);
@@ -267,10 +176,10 @@ test_malloc_align(void)
 		TEST_ASSERT(usable >= 3 * align / 2 + 1, "usable size");
 		memset(p, 0xab, 3 * align / 2 + 1);
 		memset(q, 0xcd, 17);
-		TEST_ASSERT(all_bytes(p, 0xab, 3 * align / 2 + 1), "no overlap");
+		TEST_ASSERT(test_malloc_all_bytes(p, 0xab, 3 * align / 2 + 1), "no overlap");
 		rte_free(q);
 		rte_free(p);
-		TEST_ASSERT_SUCCESS(stats_consistent(socket), "stats");
+		TEST_ASSERT_SUCCESS(test_malloc_stats_consistent(socket), "stats");
 	}
 	TEST_STEP("align 0 means a cache line; 3 and 100 are refused");
 	p = rte_malloc(NULL, 10, 0);
@@ -306,21 +215,21 @@ test_malloc_zero(void)
 			rte_free(dirty[j]);
 		p = rte_zmalloc(NULL, sizes[i], 0);
 		TEST_ASSERT_NOT_NULL(p, "zmalloc %zu", sizes[i]);
-		TEST_ASSERT(all_bytes(p, 0, sizes[i]), "zmalloc(%zu) is zeroed",
+		TEST_ASSERT(test_malloc_all_bytes(p, 0, sizes[i]), "zmalloc(%zu) is zeroed",
 			sizes[i]);
 		memset(p, 0xff, sizes[i]);
 		rte_free(p);
 		p = rte_zmalloc_socket(NULL, sizes[i], 64, SOCKET_ID_ANY);
-		TEST_ASSERT(p != NULL && all_bytes(p, 0, sizes[i]),
+		TEST_ASSERT(p != NULL && test_malloc_all_bytes(p, 0, sizes[i]),
 			"zmalloc_socket(%zu) is zeroed", sizes[i]);
 		memset(p, 0xff, sizes[i]);
 		rte_free(p);
 		c = rte_calloc(NULL, sizes[i], sizeof(int), 0);
-		TEST_ASSERT(c != NULL && all_bytes(c, 0, sizes[i] * sizeof(int)),
+		TEST_ASSERT(c != NULL && test_malloc_all_bytes(c, 0, sizes[i] * sizeof(int)),
 			"calloc(%zu) is zeroed", sizes[i]);
 		rte_free(c);
 		c = rte_calloc_socket(NULL, sizes[i], 1, 0, SOCKET_ID_ANY);
-		TEST_ASSERT(c != NULL && all_bytes(c, 0, sizes[i]),
+		TEST_ASSERT(c != NULL && test_malloc_all_bytes(c, 0, sizes[i]),
 			"calloc_socket(%zu) is zeroed", sizes[i]);
 		rte_free(c);
 	}
@@ -338,7 +247,7 @@ test_malloc_realloc(void)
 
 	TEST_ASSERT(test_eal_init("--no-huge", NULL) >= 0, "EAL init: %s",
 		rte_strerror(rte_errno));
-	socket = first_socket();
+	socket = test_malloc_first_socket();
 
 	TEST_STEP("NULL pointer behaves as rte_malloc");
 	p = rte_realloc(NULL, 1000, 0);
@@ -348,7 +257,7 @@ test_malloc_realloc(void)
 	TEST_STEP("shrink stays in place and keeps the contents");
 	q = rte_realloc(p, 200, 0);
 	TEST_ASSERT(q == p, "shrink in place (%p -> %p)", (void *)p, (void *)q);
-	TEST_ASSERT(all_bytes(q, 0x5a, 200), "contents kept");
+	TEST_ASSERT(test_malloc_all_bytes(q, 0x5a, 200), "contents kept");
 	TEST_ASSERT_SUCCESS(rte_malloc_validate(q, &usable), "validate");
 	TEST_ASSERT(usable >= 200 && usable < 1000, "usable %zu after shrink",
 		usable);
@@ -356,7 +265,7 @@ test_malloc_realloc(void)
 	TEST_STEP("grow in place into the free space the shrink left");
 	q = rte_realloc(p, 900, 0);
 	TEST_ASSERT(q == p, "grow in place (%p -> %p)", (void *)p, (void *)q);
-	TEST_ASSERT(all_bytes(q, 0x5a, 200), "contents kept");
+	TEST_ASSERT(test_malloc_all_bytes(q, 0x5a, 200), "contents kept");
 	memset(q, 0x5a, 900);
 
 	TEST_STEP("grow past what can be done in place moves and copies");
@@ -364,7 +273,7 @@ test_malloc_realloc(void)
 	TEST_ASSERT_NOT_NULL(guard, "guard");
 	r = rte_realloc(p, 100000, 0);
 	TEST_ASSERT_NOT_NULL(r, "realloc to 100000: %s", rte_strerror(rte_errno));
-	TEST_ASSERT(all_bytes(r, 0x5a, 900), "contents kept");
+	TEST_ASSERT(test_malloc_all_bytes(r, 0x5a, 900), "contents kept");
 	if (r != p)
 		TEST_ASSERT_ERRNO(rte_malloc_validate(p, NULL), EINVAL,
 			"the old block is freed when it moves");
@@ -374,11 +283,11 @@ test_malloc_realloc(void)
 	TEST_STEP("a stricter alignment moves the block");
 	r = rte_realloc(p, 900, 1u << 16);
 	TEST_ASSERT(r != NULL && RTE_IS_ALIGNED(r, 1u << 16), "aligned realloc");
-	TEST_ASSERT(all_bytes(r, 0x5a, 900), "contents kept");
+	TEST_ASSERT(test_malloc_all_bytes(r, 0x5a, 900), "contents kept");
 	p = r;
 
 	TEST_STEP("failures leave the block alone");
-	TEST_ASSERT_SUCCESS(stats_of(socket, &before), "stats");
+	TEST_ASSERT_SUCCESS(test_malloc_stats_of(socket, &before), "stats");
 	TEST_ASSERT_NULL_ERRNO(rte_realloc(p, 0, 0), EINVAL, "size 0");
 	TEST_ASSERT_NULL_ERRNO(rte_realloc(p, 10, 5), EINVAL, "align 5");
 	TEST_ASSERT_NULL_ERRNO(rte_realloc(p, (size_t)1 << 40, 0), ENOMEM,
@@ -387,10 +296,10 @@ test_malloc_realloc(void)
 		RTE_MAX_HEAPS + 7), EINVAL, "unknown socket");
 	TEST_ASSERT_NULL_ERRNO(rte_realloc(p + 64, 10, 0), EINVAL,
 		"not the start of a block");
-	TEST_ASSERT_SUCCESS(stats_of(socket, &after), "stats");
+	TEST_ASSERT_SUCCESS(test_malloc_stats_of(socket, &after), "stats");
 	TEST_ASSERT(memcmp(&before, &after, sizeof(before)) == 0,
 		"no change after failed reallocs");
-	TEST_ASSERT(all_bytes(p, 0x5a, 900), "contents kept after failures");
+	TEST_ASSERT(test_malloc_all_bytes(p, 0x5a, 900), "contents kept after failures");
 	TEST_ASSERT_SUCCESS(rte_malloc_validate(p, NULL), "block still live");
 
 	TEST_STEP("rte_realloc_socket on the same socket stays in place");
@@ -398,7 +307,7 @@ test_malloc_realloc(void)
 	TEST_ASSERT(q == p, "in place on the same socket");
 	rte_free(q);
 	rte_free(guard);
-	TEST_ASSERT_SUCCESS(stats_consistent(socket), "stats");
+	TEST_ASSERT_SUCCESS(test_malloc_stats_consistent(socket), "stats");
 	rte_eal_cleanup();
 	return TEST_SUCCESS;
 }
@@ -415,10 +324,10 @@ test_malloc_bad_input(void)
 
 	TEST_ASSERT(test_eal_init("--no-huge", NULL) >= 0, "EAL init: %s",
 		rte_strerror(rte_errno));
-	socket = first_socket();
+	socket = test_malloc_first_socket();
 	p = rte_malloc(NULL, 256, 0);
 	TEST_ASSERT_NOT_NULL(p, "malloc");
-	TEST_ASSERT_SUCCESS(stats_of(socket, &before), "stats");
+	TEST_ASSERT_SUCCESS(test_malloc_stats_of(socket, &before), "stats");
 
 	TEST_STEP("allocation: size 0, bad alignment, overflow, unknown socket");
 	TEST_ASSERT_NULL_ERRNO(rte_malloc(NULL, 0, 0), EINVAL, "size 0");
@@ -473,7 +382,7 @@ test_malloc_bad_input(void)
 	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "virt2iova(stack) errno");
 
 	TEST_STEP("nothing changed");
-	TEST_ASSERT_SUCCESS(stats_of(socket, &after), "stats");
+	TEST_ASSERT_SUCCESS(test_malloc_stats_of(socket, &after), "stats");
 	TEST_ASSERT(memcmp(&before, &after, sizeof(before)) == 0,
 		"stats unchanged after bad input");
 
@@ -481,10 +390,10 @@ test_malloc_bad_input(void)
 	q = rte_malloc(NULL, 256, 0);
 	TEST_ASSERT_NOT_NULL(q, "malloc");
 	rte_free(q);
-	TEST_ASSERT_SUCCESS(stats_of(socket, &before), "stats");
+	TEST_ASSERT_SUCCESS(test_malloc_stats_of(socket, &before), "stats");
 	rte_free(q);
 	TEST_ASSERT_ERRNO(rte_malloc_validate(q, NULL), EINVAL, "freed block");
-	TEST_ASSERT_SUCCESS(stats_of(socket, &after), "stats");
+	TEST_ASSERT_SUCCESS(test_malloc_stats_of(socket, &after), "stats");
 	TEST_ASSERT(memcmp(&before, &after, sizeof(before)) == 0,
 		"stats unchanged after double free");
 
@@ -494,14 +403,14 @@ test_malloc_bad_input(void)
 	TEST_ASSERT_SUCCESS(rte_malloc_validate(q, &sz), "validate");
 	memset(q, 0x11, sz + 8);
 	TEST_ASSERT_ERRNO(rte_malloc_validate(q, NULL), EINVAL, "overflowed block");
-	TEST_ASSERT_SUCCESS(stats_of(socket, &before), "stats");
+	TEST_ASSERT_SUCCESS(test_malloc_stats_of(socket, &before), "stats");
 	rte_free(q); /* refused: the block is kept */
-	TEST_ASSERT_SUCCESS(stats_of(socket, &after), "stats");
+	TEST_ASSERT_SUCCESS(test_malloc_stats_of(socket, &after), "stats");
 	TEST_ASSERT(memcmp(&before, &after, sizeof(before)) == 0,
 		"an overflowed block is not freed");
 
 	rte_free(p);
-	TEST_ASSERT_SUCCESS(stats_consistent(socket), "stats");
+	TEST_ASSERT_SUCCESS(test_malloc_stats_consistent(socket), "stats");
 	rte_eal_cleanup();
 	return TEST_SUCCESS;
 }
@@ -548,360 +457,9 @@ test_malloc_iova_dump(void)
 	return TEST_SUCCESS;
 }
 
-/* Growth and shrink with --dynamic-mem, seen through memory events. */
-static int
-test_malloc_dynamic(void)
-{
-	static struct event_log log;
-	struct rte_malloc_socket_stats st0, st;
-	size_t ps = test_page_size();
-	size_t size = 5 * ps + 100;
-	unsigned int i, before_total, total;
-	uintptr_t lo = UINTPTR_MAX, hi = 0;
-	char *p, *q;
-	int socket;
-
-	TEST_ASSERT(test_eal_init("--no-huge", "--dynamic-mem", NULL) >= 0,
-		"EAL init: %s", rte_strerror(rte_errno));
-	memset(&log, 0, sizeof(log));
-	TEST_ASSERT_SUCCESS(rte_mem_event_callback_register("malloc_test",
-		record_event, &log), "register callback");
-	segs_in(0, 0, &before_total);
-
-	TEST_STEP("a multi-page allocation grows the heap: ALLOC events cover it");
-	p = rte_malloc(NULL, size, 0);
-	TEST_ASSERT_NOT_NULL(p, "malloc %zu: %s", size, rte_strerror(rte_errno));
-	memset(p, 0x77, size);
-	TEST_ASSERT(!log.overflow && log.n > 0, "events seen: %u", log.n);
-	for (i = 0; i < log.n; i++) {
-		TEST_ASSERT_EQUAL(log.ev[i].type, RTE_MEM_EVENT_ALLOC, "event %u", i);
-		TEST_ASSERT(RTE_IS_ALIGNED(log.ev[i].addr, ps) &&
-			RTE_IS_ALIGNED(log.ev[i].len, ps), "whole pages");
-		lo = RTE_MIN(lo, log.ev[i].addr);
-		hi = RTE_MAX(hi, log.ev[i].addr + log.ev[i].len);
-	}
-	TEST_ASSERT_EQUAL(hi - lo, event_bytes(&log, RTE_MEM_EVENT_ALLOC),
-		"one growth is one VA range");
-	/* The block may start in free space the heap had before. */
-	TEST_ASSERT(event_covers(&log, RTE_MEM_EVENT_ALLOC,
-		RTE_ALIGN_CEIL((uintptr_t)p, ps),
-		(uintptr_t)p + size - RTE_ALIGN_CEIL((uintptr_t)p, ps)),
-		"ALLOC events cover the block");
-	/* A header line before the data and a trailer line after it. */
-	TEST_ASSERT(event_bytes(&log, RTE_MEM_EVENT_ALLOC) <=
-		RTE_ALIGN_CEIL(size + 2 * RTE_CACHE_LINE_SIZE, ps),
-		"no more pages than needed (%zu bytes for %zu)",
-		event_bytes(&log, RTE_MEM_EVENT_ALLOC), size);
-	TEST_ASSERT_EQUAL(segs_in(lo, hi, &total),
-		event_bytes(&log, RTE_MEM_EVENT_ALLOC) / ps,
-		"memsegs in use for the new pages");
-	TEST_ASSERT_EQUAL(total, before_total +
-		event_bytes(&log, RTE_MEM_EVENT_ALLOC) / ps, "memseg count grew");
-	socket = first_socket();
-	TEST_ASSERT_SUCCESS(stats_consistent(socket), "stats");
-
-	TEST_STEP("a small allocation fits in the partial tail page: no event");
-	i = log.n;
-	q = rte_malloc(NULL, 64, 0);
-	TEST_ASSERT_NOT_NULL(q, "small malloc");
-	rte_free(q);
-	TEST_ASSERT_EQUAL(log.n, i, "no growth or shrink for a small block");
-
-	TEST_STEP("freeing it raises FREE for exactly the pages, and they are gone");
-	log.n = 0;
-	rte_free(p);
-	rte_malloc_heap_trim(NULL); /* the heap keeps free pages: give them back now */
-	TEST_ASSERT(log.n > 0, "FREE events seen");
-	for (i = 0; i < log.n; i++)
-		TEST_ASSERT_EQUAL(log.ev[i].type, RTE_MEM_EVENT_FREE, "event %u", i);
-	TEST_ASSERT_EQUAL(event_bytes(&log, RTE_MEM_EVENT_FREE), hi - lo,
-		"FREE covers as many bytes as ALLOC did");
-	TEST_ASSERT(event_covers(&log, RTE_MEM_EVENT_FREE, lo, hi - lo),
-		"FREE covers exactly the ALLOC pages");
-	TEST_ASSERT_EQUAL(segs_in(lo, hi, &total), 0, "no memseg left there");
-	TEST_ASSERT_EQUAL(total, before_total, "memseg count back");
-	TEST_ASSERT_SUCCESS(stats_of(socket, &st0), "stats");
-	TEST_ASSERT_SUCCESS(stats_consistent(socket), "stats");
-
-	TEST_STEP("page-aligned allocations grow and shrink too");
-	log.n = 0;
-	p = rte_malloc(NULL, ps, (unsigned int)ps);
-	TEST_ASSERT(p != NULL && RTE_IS_ALIGNED(p, ps), "page-aligned malloc");
-	TEST_ASSERT(event_covers(&log, RTE_MEM_EVENT_ALLOC, (uintptr_t)p, ps),
-		"ALLOC covers it");
-	TEST_ASSERT(event_bytes(&log, RTE_MEM_EVENT_ALLOC) <= 3 * ps,
-		"a page for the header, one for the data, one for the trailer");
-	rte_free(p);
-	rte_malloc_heap_trim(NULL); /* the heap keeps free pages: give them back now */
-	TEST_ASSERT_EQUAL(event_bytes(&log, RTE_MEM_EVENT_FREE),
-		event_bytes(&log, RTE_MEM_EVENT_ALLOC), "as many bytes freed");
-	TEST_ASSERT_SUCCESS(stats_of(socket, &st), "stats");
-	TEST_ASSERT_EQUAL(st.heap_totalsz_bytes, st0.heap_totalsz_bytes,
-		"heap back to its size");
-
-	TEST_ASSERT_SUCCESS(rte_mem_event_callback_unregister("malloc_test", &log),
-		"unregister");
-	rte_eal_cleanup();
-	return TEST_SUCCESS;
-}
-
-/* Memsegs in use inside the ranges of the events of one type. */
-static unsigned int
-segs_in_events(const struct event_log *log, enum rte_mem_event type)
-{
-	unsigned int i, n = 0;
-
-	for (i = 0; i < log->n; i++)
-		if (log->ev[i].type == type)
-			n += segs_in(log->ev[i].addr,
-				log->ev[i].addr + log->ev[i].len, NULL);
-	return n;
-}
-
-#define HUGE_2M_FREE "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
-
-static long
-free_2m_pages(void)
-{
-	return test_read_long(HUGE_2M_FREE);
-}
-
-/* Growth and shrink on 2 MiB hugepages (skips when none are free). */
-static int
-test_malloc_hugepage(void)
-{
-	static struct event_log log;
-	long free_before = free_2m_pages();
-	void *p, *q;
-
-	if (free_before < 4)
-		TEST_SKIP_MISSING("fewer than 4 free 2 MiB hugepages (%ld): reserve some with 'echo 8 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages'",
-			free_before);
-	/* No -m: memory given with -m is kept, and this test watches release. */
-	TEST_ASSERT(test_eal_init("--in-memory", "--socket-limit", "16", NULL) >= 0,
-		"EAL init: %s", rte_strerror(rte_errno));
-	memset(&log, 0, sizeof(log));
-	TEST_ASSERT_SUCCESS(rte_mem_event_callback_register("malloc_huge",
-		record_event, &log), "register callback");
-
-	TEST_STEP("a small block takes one 2 MiB page");
-	p = rte_malloc(NULL, 64, 0);
-	TEST_ASSERT_NOT_NULL(p, "malloc: %s", rte_strerror(rte_errno));
-	TEST_ASSERT(log.n <= 1, "at most one growth (%u events)", log.n);
-	if (log.n == 1)
-		TEST_ASSERT_EQUAL(log.ev[0].len, RTE_PGSIZE_2M,
-			"the smallest page size that is enough");
-	TEST_STEP("a block of 3 MiB grows by whole 2 MiB pages");
-	q = rte_malloc(NULL, 3 * RTE_MB, 0);
-	TEST_ASSERT_NOT_NULL(q, "malloc 3 MiB: %s", rte_strerror(rte_errno));
-	TEST_ASSERT(event_bytes(&log, RTE_MEM_EVENT_ALLOC) % RTE_PGSIZE_2M == 0,
-		"whole pages");
-	TEST_ASSERT_EQUAL(segs_in_events(&log, RTE_MEM_EVENT_ALLOC),
-		event_bytes(&log, RTE_MEM_EVENT_ALLOC) / RTE_PGSIZE_2M,
-		"a memseg per new page");
-	TEST_STEP("freeing gives every page back (FREE for what ALLOC added)");
-	rte_free(q);
-	rte_free(p);
-	rte_malloc_heap_trim(NULL); /* the heap keeps free pages: give them back now */
-	TEST_ASSERT_EQUAL(event_bytes(&log, RTE_MEM_EVENT_FREE),
-		event_bytes(&log, RTE_MEM_EVENT_ALLOC), "FREE bytes = ALLOC bytes");
-	TEST_ASSERT_EQUAL(segs_in_events(&log, RTE_MEM_EVENT_ALLOC), 0,
-		"the pages are gone");
-	rte_mem_event_callback_unregister("malloc_huge", &log);
-	rte_eal_cleanup();
-	return TEST_SUCCESS;
-}
-
-static int
-refuse_alloc(enum rte_mem_event type, const void *addr __rte_unused,
-		size_t len __rte_unused, void *arg)
-{
-	unsigned int *calls = arg;
-
-	if (type != RTE_MEM_EVENT_ALLOC)
-		return 0;
-	(*calls)++;
-	rte_errno = EPERM;
-	return -1;
-}
-
-/* A check callback that refuses ALLOC makes rte_malloc fail with its errno. */
-static int
-test_malloc_refused(void)
-{
-	struct rte_malloc_socket_stats before, after;
-	size_t ps = test_page_size();
-	unsigned int calls = 0, total_before, total;
-	void *p;
-	int socket;
-
-	TEST_ASSERT(test_eal_init("--no-huge", "--dynamic-mem", NULL) >= 0,
-		"EAL init: %s", rte_strerror(rte_errno));
-	socket = first_socket();
-	TEST_ASSERT_SUCCESS(rte_mem_event_check_callback_register("refuse",
-		refuse_alloc, &calls), "register check callback");
-	segs_in(0, 0, &total_before);
-	TEST_ASSERT_SUCCESS(stats_of(socket, &before), "stats");
-
-	TEST_STEP("growth refused: NULL with the callback's rte_errno");
-	TEST_ASSERT_NULL_ERRNO(rte_malloc(NULL, 4 * ps, 0), EPERM, "refused growth");
-	TEST_ASSERT(calls > 0, "the callback was asked");
-	TEST_ASSERT_NULL_ERRNO(rte_malloc_socket(NULL, 4 * ps, 0, socket), EPERM,
-		"refused growth on a socket");
-	segs_in(0, 0, &total);
-	TEST_ASSERT_EQUAL(total, total_before, "no new memsegs left behind");
-	TEST_ASSERT_SUCCESS(stats_of(socket, &after), "stats");
-	TEST_ASSERT(memcmp(&before, &after, sizeof(before)) == 0,
-		"heap unchanged after refusal");
-
-	TEST_STEP("without the callback the allocation works");
-	TEST_ASSERT_SUCCESS(rte_mem_event_callback_unregister("refuse", &calls),
-		"unregister");
-	p = rte_malloc(NULL, 4 * ps, 0);
-	TEST_ASSERT_NOT_NULL(p, "malloc: %s", rte_strerror(rte_errno));
-	rte_free(p);
-	rte_eal_cleanup();
-	return TEST_SUCCESS;
-}
-
-#define STRESS_THREADS 8
-#define STRESS_ITER 20000
-#define STRESS_LIVE 32
-
-struct stress_arg {
-	unsigned int id;
-	unsigned int seed;
-	int failed;
-	char why[128];
-};
-
-/* Mostly small blocks, so threads meet in the heap often; some large. */
-static size_t
-stress_size(unsigned int *seed)
-{
-	return 1 + (size_t)rand_r(seed) % (rand_r(seed) % 8 == 0 ? 20000 : 512);
-}
-
-static void *
-stress_thread(void *arg)
-{
-	struct stress_arg *a = arg;
-	unsigned char *live[STRESS_LIVE] = { NULL };
-	size_t sizes[STRESS_LIVE] = { 0 };
-	unsigned char tag = (unsigned char)(a->id + 1);
-	unsigned int i, k;
-
-	for (i = 0; i < STRESS_ITER && !a->failed; i++) {
-		k = (unsigned int)rand_r(&a->seed) % STRESS_LIVE;
-		if (live[k] != NULL) {
-			if (!all_bytes(live[k], tag, sizes[k])) {
-				a->failed = 1;
-				snprintf(a->why, sizeof(a->why),
-					"block %p of %zu bytes was overwritten",
-					(void *)live[k], sizes[k]);
-				break;
-			}
-			if (rand_r(&a->seed) % 4 == 0) {
-				size_t n = stress_size(&a->seed);
-				unsigned char *r = rte_realloc(live[k], n, 0);
-
-				if (r != NULL) {
-					if (!all_bytes(r, tag, RTE_MIN(n, sizes[k]))) {
-						a->failed = 1;
-						snprintf(a->why, sizeof(a->why),
-							"realloc lost contents");
-					}
-					memset(r, tag, n);
-					live[k] = r;
-					sizes[k] = n;
-					continue;
-				}
-			}
-			rte_free(live[k]);
-			live[k] = NULL;
-		} else {
-			sizes[k] = stress_size(&a->seed);
-			live[k] = rte_malloc(NULL, sizes[k],
-				1u << (rand_r(&a->seed) % 13));
-			if (live[k] == NULL) {
-				a->failed = 1;
-				snprintf(a->why, sizeof(a->why),
-					"malloc(%zu) failed: %s", sizes[k],
-					rte_strerror(rte_errno));
-				break;
-			}
-			memset(live[k], tag, sizes[k]);
-		}
-	}
-	for (k = 0; k < STRESS_LIVE; k++)
-		rte_free(live[k]);
-	return NULL;
-}
-
-static int
-stress(const char *mode)
-{
-	struct stress_arg args[STRESS_THREADS];
-	struct rte_malloc_socket_stats before, after;
-	pthread_t th[STRESS_THREADS];
-	unsigned int i;
-	int socket;
-
-	TEST_ASSERT(test_eal_init("--no-huge", mode, NULL) >= 0, "EAL init: %s",
-		rte_strerror(rte_errno));
-	socket = first_socket();
-	TEST_ASSERT_SUCCESS(stats_of(socket, &before), "stats");
-	TEST_STEP("%d threads allocate, realloc and free at once (%s)",
-		STRESS_THREADS, mode != NULL ? mode : "static memory");
-	for (i = 0; i < STRESS_THREADS; i++) {
-		memset(&args[i], 0, sizeof(args[i]));
-		args[i].id = i;
-		args[i].seed = 1234 + i;
-		TEST_ASSERT_SUCCESS(pthread_create(&th[i], NULL, stress_thread,
-			&args[i]), "pthread_create");
-	}
-	for (i = 0; i < STRESS_THREADS; i++)
-		pthread_join(th[i], NULL);
-	for (i = 0; i < STRESS_THREADS; i++)
-		TEST_ASSERT(!args[i].failed, "thread %u: %s", i, args[i].why);
-	rte_malloc_heap_trim(NULL); /* the heap keeps free pages: give them back now */
-	TEST_ASSERT_SUCCESS(stats_of(socket, &after), "stats");
-	TEST_ASSERT_EQUAL(after.alloc_count, before.alloc_count,
-		"every block freed");
-	TEST_ASSERT_EQUAL(after.heap_allocsz_bytes, before.heap_allocsz_bytes,
-		"allocated bytes back");
-	TEST_ASSERT_SUCCESS(stats_consistent(socket), "stats");
-	if (mode != NULL)
-		TEST_ASSERT(after.heap_totalsz_bytes <= before.heap_totalsz_bytes,
-			"dynamic heap shrank back (%zu, was %zu)",
-			after.heap_totalsz_bytes, before.heap_totalsz_bytes);
-	else
-		TEST_ASSERT_EQUAL(after.free_count, before.free_count,
-			"static heap merged back into its blocks");
-	rte_eal_cleanup();
-	return TEST_SUCCESS;
-}
-
-static int
-test_malloc_stress(void)
-{
-	return stress(NULL);
-}
-
-static int
-test_malloc_stress_dynamic(void)
-{
-	return stress("--dynamic-mem");
-}
-
 REGISTER_TEST_COMMAND(malloc_autotest, test_malloc_basic);
 REGISTER_TEST_COMMAND(malloc_align_autotest, test_malloc_align);
 REGISTER_TEST_COMMAND(malloc_zero_autotest, test_malloc_zero);
 REGISTER_TEST_COMMAND(malloc_realloc_autotest, test_malloc_realloc);
 REGISTER_TEST_COMMAND(malloc_bad_input_autotest, test_malloc_bad_input);
 REGISTER_TEST_COMMAND(malloc_iova_dump_autotest, test_malloc_iova_dump);
-REGISTER_TEST_COMMAND(malloc_dynamic_autotest, test_malloc_dynamic);
-REGISTER_TEST_COMMAND(malloc_hugepage_autotest, test_malloc_hugepage);
-REGISTER_TEST_COMMAND(malloc_refused_autotest, test_malloc_refused);
-REGISTER_TEST_COMMAND(malloc_stress_autotest, test_malloc_stress);
-REGISTER_TEST_COMMAND(malloc_stress_dynamic_autotest, test_malloc_stress_dynamic);
