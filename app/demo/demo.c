@@ -186,7 +186,7 @@ main(int argc, char **argv)
 			ret = -1;
 		} else {
 			pgsz = rte_mem_virt2memseg_list(probe)->page_sz;
-			dyn = dynamic_pages(probe);
+			dyn = dynamic_pages(probe, heap_buffer_len(pgsz));
 			rte_free(probe);
 			ret = demo_heap_buffer(pgsz, dyn);
 			if (ret == 0 && dyn)

@@ -111,7 +111,13 @@ int dma_released(const char *what, const uint8_t *pat, rte_iova_t iova);
 int demo_device(void);
 
 /* (a) heap pages (demo_heap.c) */
-bool dynamic_pages(const void *va);
+/* the step's buffer: two and a half pages, so it ends inside a page */
+static inline size_t
+heap_buffer_len(size_t pgsz)
+{
+	return 2 * pgsz + pgsz / 2;
+}
+bool dynamic_pages(const void *va, size_t len);
 int demo_heap_buffer(size_t pgsz, bool dyn);
 int demo_heap_neighbours(size_t pgsz);
 

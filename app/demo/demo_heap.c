@@ -49,12 +49,28 @@ page_in_use(const void *va)
 	return rte_mem_virt2memseg(va, NULL) != NULL;
 }
 
+/*
+ * Will the heap take new pages for @p len bytes? Yes when the page under
+ * @p va (a first small allocation) is dynamic, and also when the pages
+ * kept from init cannot hold @p len: with dynamic hugepage memory and no
+ * -m the EAL keeps one page at init, as DPDK does, and the heap grows
+ * beyond it. Pages kept at init (-m, --legacy-mem, --no-huge) that hold
+ * the buffer mean no new page.
+ */
 bool
-dynamic_pages(const void *va)
+dynamic_pages(const void *va, size_t len)
 {
+	const struct rte_memseg_list *msl = rte_mem_virt2memseg_list(va);
 	const struct rte_memseg *ms = rte_mem_virt2memseg(va, NULL);
+	struct rte_malloc_socket_stats st;
 
-	return ms != NULL && !(ms->flags & RTE_MEMSEG_FLAG_DO_NOT_FREE);
+	if (ms == NULL || msl == NULL)
+		return false;
+	if (!(ms->flags & RTE_MEMSEG_FLAG_DO_NOT_FREE))
+		return true;
+	if (rte_malloc_get_socket_stats(msl->socket_id, &st) < 0)
+		return false;
+	return st.greatest_free_size < len;
 }
 
 #define MAX_MARKS 8
@@ -72,7 +88,7 @@ demo_heap_buffer(size_t pgsz, bool dyn)
 {
 	struct rte_vfio_container_stats a, b;
 	struct mark marks[MAX_MARKS];
-	size_t len = 2 * pgsz + pgsz / 2;
+	size_t len = heap_buffer_len(pgsz);
 	unsigned int p0, p1, p2, n_marks = 0, n_whole = 0, released = 0;
 	unsigned int whole_released = 0, i;
 	uint8_t *buf, *pg;
