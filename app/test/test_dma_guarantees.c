@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The issue-12 defects that touch the kernel, proven by device DMA: on the
+ * What the device can reach when the application misuses or combines the
+ * memory and VFIO API in ways that touch the kernel, proven by DMA: on the
  * model the model's mappings stand in for DMA (dma_proof.h); in the VM an
  * edu device bound to vfio-pci reads and writes the memory through the
  * real IOMMU, so "mapped" means a transfer lands and "unmapped" means the
- * IOMMU blocks it. The model-only tests of the same defects (log lines,
+ * IOMMU blocks it. The model-only tests of the same rules (log lines,
  * record counts, the state before the fix) are in test_mem_event_guard.c,
  * test_vfio_map_bounds.c and test_iova_windows.c.
  *
@@ -88,7 +89,7 @@ fail:
 	stop();
 	return TEST_FAILED;
 }
-REGISTER_TEST_COMMAND(defect_mem_event_guard_dma_autotest, mem_event_guard_dma);
+REGISTER_TEST_COMMAND(dma_guard_mem_event_autotest, mem_event_guard_dma);
 
 static int
 extmem_busy_dma(void)
@@ -144,7 +145,7 @@ out_eal:
 	stop();
 	return res;
 }
-REGISTER_TEST_COMMAND(defect_extmem_busy_dma_autotest, extmem_busy_dma);
+REGISTER_TEST_COMMAND(dma_guard_extmem_busy_autotest, extmem_busy_dma);
 
 /*
  * The device's group in a container the application created (bound before
@@ -249,7 +250,7 @@ out:
 		res = TEST_FAILED;
 	return res;
 }
-REGISTER_TEST_COMMAND(defect_dev_dma_container_dma_autotest, dev_dma_container_dma);
+REGISTER_TEST_COMMAND(dma_guard_dev_container_autotest, dev_dma_container_dma);
 
 static int
 app_group_kept_dma(void)
@@ -306,4 +307,4 @@ out:
 		res = TEST_FAILED;
 	return res;
 }
-REGISTER_TEST_COMMAND(defect_app_group_kept_dma_autotest, app_group_kept_dma);
+REGISTER_TEST_COMMAND(dma_guard_app_group_autotest, app_group_kept_dma);
