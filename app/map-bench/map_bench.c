@@ -6,11 +6,18 @@
  * reports; it never passes or fails on time.
  *
  *   dpdk-map-bench [sizes] [--csv FILE|-] [--dpdk PATH] [--model|--kernel]
+ *                  [--iommufd]
  *
  * On the real kernel it needs a device bound to vfio-pci (the test VM's
  * edu). Without /dev/vfio/vfio (or with --model) it runs on the type1 model:
  * the table is then labelled "model" and its times say nothing about the
  * kernel (the unit suite runs it that way as a smoke test).
+ *
+ * --iommufd (a kernel with both backends): the type1 rows with the EAL
+ * forced to --vfio-mode=group, then the rows whose kernel work is maps and
+ * unmaps (heap, external, user, paged) again with the EAL in
+ * --vfio-mode=cdev (src fd_ours) against bare IOMMU_IOAS_MAP/UNMAP loops
+ * in the same units (fd_bare, fd_floor, fd_pages), printed beside type1.
  */
 
 #include <errno.h>
@@ -37,12 +44,18 @@
 #define MAX_PEER_ARGS 32
 
 static bool use_model;
+/* --iommufd given: both passes, the EAL's mode forced in each */
+static bool want_iommufd;
+/* this child measures the iommufd pass */
+static bool fd_pass;
 
 /* ---- this project's side of the shared operations ---- */
 
 const char *
 mb_port_src(void)
 {
+	if (fd_pass)
+		return "fd_ours";
 	return use_model ? "model" : "ours";
 }
 
@@ -76,10 +89,19 @@ mb_port_eal_args(const struct mb_opts *o, bool static_mem)
 	/* the model has no hugepages: the heap grows on system pages */
 	static const char *const model_dynamic[] = { "--no-huge", "--dynamic-mem", NULL };
 	static const char *const in_memory[] = { "--in-memory", NULL };
+	static const char *const in_memory_group[] = {
+		"--in-memory", "--vfio-mode=group", NULL
+	};
+	static const char *const group[] = { "--vfio-mode=group", NULL };
+	static const char *const cdev[] = { "--vfio-mode=cdev", NULL };
 
 	(void)o;
+	if (fd_pass)
+		return cdev;
 	if (static_mem)
-		return in_memory;
+		return want_iommufd ? in_memory_group : in_memory;
+	if (want_iommufd)
+		return group;
 	return use_model ? model_dynamic : NULL;
 }
 
@@ -222,6 +244,35 @@ run_ours(const struct mb_opts *o, bool bare, struct rows *rows)
 		if (errno != EINTR)
 			return -1;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/*
+ * The iommufd pass: our EAL in cdev mode and the bare IOAS loops, for the
+ * selected rows that are maps and unmaps only (the static and teardown
+ * rows also attach and detach, which the two backends do differently).
+ */
+static int
+run_iommufd(const struct mb_opts *o, bool bare, struct rows *rows)
+{
+	static char groups[32];
+	struct mb_opts fo = *o;
+	int ret;
+
+	groups[0] = '\0';
+	if (mb_row_selected(o, "heap_grow"))
+		snprintf(groups, sizeof(groups), "heap");
+	if (mb_row_selected(o, "user_map"))
+		snprintf(groups + strlen(groups), sizeof(groups) - strlen(groups),
+			"%suser", groups[0] != '\0' ? "," : "");
+	if (groups[0] == '\0')
+		return 0;
+	fo.groups = groups;
+	fd_pass = true;
+	mb_bare_iommufd = true;
+	ret = run_ours(&fo, bare, rows);
+	fd_pass = false;
+	mb_bare_iommufd = false;
+	return ret;
 }
 
 /* Run the DPDK 22.11 client with the same sizes; its rows come back. */
@@ -386,6 +437,58 @@ print_table(const struct rows *rows, const char *src, bool peer)
 	}
 }
 
+/* "-": iommufd has no DMA entry limit, so no entry count to show */
+static void
+fmt_calls(char *buf, size_t len, const struct mb_row *r)
+{
+	fmt_int(buf, len, r, r != NULL ? r->calls : 0);
+}
+
+/* The iommufd rows beside the type1 ones (--iommufd). */
+static void
+print_iommufd(const struct rows *rows)
+{
+	unsigned int i;
+
+	printf("\niommufd beside type1 (the kernel): times in ms; calls = MAP_DMA+UNMAP_DMA (type1), IOAS_MAP+IOAS_UNMAP (iommufd); entries: type1's DMA entries, '-' on iommufd (it has no entry limit)\n");
+	printf("%-13s %5s %4s %5s | %5s %6s %9s %9s %9s | %5s %6s %9s %8s %9s %9s %9s %9s %9s\n",
+		"row", "bytes", "page", "units", "calls", "entries", "type1",
+		"bare", "ours/bare", "calls", "entries", "iommufd", "in ioctl",
+		"bare", "floor", "pages", "ours/bare", "ours/floor");
+	for (i = 0; i < RTE_DIM(row_order); i++) {
+		const struct mb_row *t = find(rows, "ours", row_order[i]);
+		const struct mb_row *tb = find(rows, "bare", row_order[i]);
+		const struct mb_row *f = find(rows, "fd_ours", row_order[i]);
+		const struct mb_row *fb = find(rows, "fd_bare", row_order[i]);
+		const struct mb_row *ff = find(rows, "fd_floor", row_order[i]);
+		const struct mb_row *fp = find(rows, "fd_pages", row_order[i]);
+		const struct mb_row *any = f != NULL ? f : fb;
+		char sz[24], pg[24], tc[24], te[24], tt[48], ttb[48], r1[16];
+		char fc[24], ft[48], fk[24], ftb[48], ftf[48], ftp[48], r2[16], r3[16];
+
+		if (any == NULL)
+			continue;
+		fmt_size(sz, sizeof(sz), any->bytes);
+		fmt_size(pg, sizeof(pg), any->pgsz);
+		fmt_calls(tc, sizeof(tc), t);
+		fmt_int(te, sizeof(te), t, t != NULL ? t->entries : 0);
+		fmt_ms(tt, sizeof(tt), t);
+		fmt_ms(ttb, sizeof(ttb), tb);
+		fmt_ratio(r1, sizeof(r1), t, tb);
+		fmt_calls(fc, sizeof(fc), f);
+		fmt_ms(ft, sizeof(ft), f);
+		fmt_kms(fk, sizeof(fk), f);
+		fmt_ms(ftb, sizeof(ftb), fb);
+		fmt_ms(ftf, sizeof(ftf), ff);
+		fmt_ms(ftp, sizeof(ftp), fp);
+		fmt_ratio(r2, sizeof(r2), f, fb);
+		fmt_ratio(r3, sizeof(r3), f, ff);
+		printf("%-13s %5s %4s %5" PRIu64 " | %5s %6s %9s %9s %9s | %5s %6s %9s %8s %9s %9s %9s %9s %9s\n",
+			row_order[i], sz, pg, any->units, tc, te, tt, ttb, r1,
+			fc, "-", ft, fk, ftb, ftf, ftp, r2, r3);
+	}
+}
+
 /* The targets, reported (never asserted). */
 static void
 print_targets(const struct rows *rows, const char *src, bool peer)
@@ -473,7 +576,7 @@ write_csv(const struct rows *rows, const char *src, const char *path)
 	}
 	if (f == stdout)
 		printf("@CSV-BEGIN\n");
-	fprintf(f, "row,bytes,page,units,ours_calls,ours_entries,ours_s,bare_s,floor_s,pages_s,dpdk_calls,dpdk_entries,dpdk_s,ours_over_bare,ours_over_floor,ours_over_dpdk,backend,ours_ioctl_s,dpdk_ioctl_s\n");
+	fprintf(f, "row,bytes,page,units,ours_calls,ours_entries,ours_s,bare_s,floor_s,pages_s,dpdk_calls,dpdk_entries,dpdk_s,ours_over_bare,ours_over_floor,ours_over_dpdk,backend,ours_ioctl_s,dpdk_ioctl_s,fd_calls,fd_s,fd_bare_s,fd_floor_s,fd_pages_s,fd_over_bare\n");
 	for (i = 0; i < RTE_DIM(row_order); i++) {
 		const struct mb_row *o = find(rows, src, row_order[i]);
 		const struct mb_row *b = find(rows, "bare", row_order[i]);
@@ -481,6 +584,7 @@ write_csv(const struct rows *rows, const char *src, const char *path)
 		const struct mb_row *p = find(rows, "pages", row_order[i]);
 		const struct mb_row *d = find(rows, "dpdk22", row_order[i]);
 		const struct mb_row *any = o != NULL ? o : (b != NULL ? b : d);
+		const struct mb_row *fd;
 
 		if (any == NULL)
 			continue;
@@ -501,8 +605,20 @@ write_csv(const struct rows *rows, const char *src, const char *path)
 		fprintf(f, "%s,", src);
 		fprintf(f, ok(o) && o->ksecs >= 0 ? "%.9f," : ",",
 			ok(o) && o->ksecs >= 0 ? o->ksecs : 0.0);
-		fprintf(f, ok(d) && d->ksecs >= 0 ? "%.9f\n" : "\n",
+		fprintf(f, ok(d) && d->ksecs >= 0 ? "%.9f," : ",",
 			ok(d) && d->ksecs >= 0 ? d->ksecs : 0.0);
+		/* iommufd (--iommufd): no entries column, it has no limit */
+		fd = find(rows, "fd_ours", row_order[i]);
+		if (ok(fd) && fd->calls != MB_UNKNOWN)
+			fprintf(f, "%" PRId64 ",", fd->calls);
+		else
+			fprintf(f, ",");
+		csv_secs(f, fd);
+		csv_secs(f, find(rows, "fd_bare", row_order[i]));
+		csv_secs(f, find(rows, "fd_floor", row_order[i]));
+		csv_secs(f, find(rows, "fd_pages", row_order[i]));
+		csv_ratio(f, fd, find(rows, "fd_bare", row_order[i]));
+		fprintf(f, "\n");
 	}
 	if (f == stdout) {
 		printf("@CSV-END\n");
@@ -521,6 +637,20 @@ check_complete(const struct rows *rows, const struct mb_opts *o, bool bare)
 	unsigned int i;
 	int ret = 0;
 
+	for (i = 0; want_iommufd && i < RTE_DIM(row_order); i++) {
+		const struct mb_row *r = find(rows, "fd_ours", row_order[i]);
+
+		/* the iommufd pass runs the heap and user groups only */
+		if (!mb_row_selected(o, row_order[i]) ||
+				strncmp(row_order[i], "static_", 7) == 0 ||
+				strncmp(row_order[i], "teardown_", 9) == 0)
+			continue;
+		if (!ok(r) || (bare && !ok(find(rows, "fd_bare", row_order[i])))) {
+			fprintf(stderr, "dpdk-map-bench: iommufd row %s was not measured\n",
+				row_order[i]);
+			ret = -1;
+		}
+	}
 	for (i = 0; i < RTE_DIM(row_order); i++) {
 		const struct mb_row *r = find(rows, mb_port_src(), row_order[i]);
 
@@ -547,8 +677,9 @@ usage(FILE *f)
 		"  %-20s PATH  run the DPDK 22.11 client too (dpdk-map-bench-dpdk22)\n"
 		"  %-20s       the type1 model (default without /dev/vfio/vfio)\n"
 		"  %-20s       the kernel (default with /dev/vfio/vfio)\n"
-		"  %-20s       skip the bare-ioctl floors\n",
-		"--csv", "--dpdk", "--model", "--kernel", "--no-bare");
+		"  %-20s       skip the bare-ioctl floors\n"
+		"  %-20s       iommufd rows beside type1 (EAL in cdev mode; a kernel with both)\n",
+		"--csv", "--dpdk", "--model", "--kernel", "--no-bare", "--iommufd");
 }
 
 int
@@ -578,6 +709,8 @@ main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--kernel") == 0) {
 			use_model = false;
 			forced = true;
+		} else if (strcmp(argv[i], "--iommufd") == 0) {
+			want_iommufd = true;
 		} else if (strcmp(argv[i], "--no-bare") == 0) {
 			bare = false;
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
@@ -597,7 +730,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "dpdk-map-bench: --dpdk needs the kernel (DPDK has no model)\n");
 		return 2;
 	}
+	if (use_model && want_iommufd) {
+		fprintf(stderr, "dpdk-map-bench: --iommufd needs the kernel (the model is type1)\n");
+		return 2;
+	}
 	if (run_ours(&o, bare, &rows) < 0)
+		ret = 1;
+	if (want_iommufd && run_iommufd(&o, bare, &rows) < 0)
 		ret = 1;
 	if (peer != NULL && run_peer(peer, &o, &rows) < 0) {
 		fprintf(stderr, "dpdk-map-bench: the DPDK 22.11 client did not finish\n");
@@ -605,6 +744,8 @@ main(int argc, char **argv)
 	}
 	print_table(&rows, mb_port_src(), peer != NULL);
 	print_targets(&rows, mb_port_src(), peer != NULL);
+	if (want_iommufd)
+		print_iommufd(&rows);
 	if (csv != NULL && write_csv(&rows, mb_port_src(), csv) < 0)
 		ret = 1;
 	if (check_complete(&rows, &o, bare) < 0)

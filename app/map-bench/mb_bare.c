@@ -12,9 +12,17 @@
  *   floor  the whole range as one mapping, mapped or unmapped in one call:
  *          the absolute floor;
  *   pages  one call per page of the memory (DPDK's unit).
+ *
+ * With --iommufd the same variants run a second time on native iommufd
+ * (src fd_bare, fd_floor, fd_pages): an IOAS on /dev/iommu with the
+ * device's cdev bound and attached, IOMMU_IOAS_MAP at the fixed IOVA and
+ * IOMMU_IOAS_UNMAP in the same units. Only the rows whose kernel work is
+ * maps and unmaps alone (heap, external, user, paged) run there.
  */
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,15 +37,20 @@
 
 #include "mb_bare.h"
 #include "vfio_backend.h"
+#include "vfio_iommufd_uapi.h"
 
 #define HUGE_2M (2ULL * MB_MIB)
 
 struct bare {
 	const struct vfio_backend *be;
-	int cont;
-	int grp;
+	int cont;           /* type1 container, or the iommufd */
+	int grp;            /* the group, or the device cdev (iommufd) */
+	bool fd;            /* native iommufd instead of type1 */
+	uint32_t ioas;      /* the IOAS the device is attached to (iommufd) */
 	char bdf[64];
 };
+
+bool mb_bare_iommufd;
 
 enum bare_kind { BARE_MAP, BARE_UNMAP };
 
@@ -75,6 +88,15 @@ struct bare_spec {
 static int
 bmap(struct bare *b, uint64_t va, uint64_t len)
 {
+	struct mv_iommu_ioas_map fm = {
+		.size = sizeof(fm),
+		.flags = MV_IOMMU_IOAS_MAP_FIXED_IOVA | MV_IOMMU_IOAS_MAP_READABLE |
+			MV_IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = b->ioas,
+		.user_va = va,
+		.length = len,
+		.iova = va,
+	};
 	struct vfio_iommu_type1_dma_map m = {
 		.argsz = sizeof(m),
 		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
@@ -83,12 +105,21 @@ bmap(struct bare *b, uint64_t va, uint64_t len)
 		.size = len,
 	};
 
+	if (b->fd)
+		return b->be->ioctl(b->cont, MV_IOMMU_IOAS_MAP, &fm);
 	return b->be->ioctl(b->cont, VFIO_IOMMU_MAP_DMA, &m);
 }
 
 static int
 bunmap(struct bare *b, uint64_t iova, uint64_t len, bool all)
 {
+	/* iommufd has no flag for "all": the whole IOVA space is asked for */
+	struct mv_iommu_ioas_unmap fu = {
+		.size = sizeof(fu),
+		.ioas_id = b->ioas,
+		.iova = all ? 0 : iova,
+		.length = all ? UINT64_MAX : len,
+	};
 	struct vfio_iommu_type1_dma_unmap u = {
 		.argsz = sizeof(u),
 		.flags = all ? VFIO_DMA_UNMAP_FLAG_ALL : 0,
@@ -96,6 +127,8 @@ bunmap(struct bare *b, uint64_t iova, uint64_t len, bool all)
 		.size = all ? 0 : len,
 	};
 
+	if (b->fd)
+		return b->be->ioctl(b->cont, MV_IOMMU_IOAS_UNMAP, &fu);
 	return b->be->ioctl(b->cont, VFIO_IOMMU_UNMAP_DMA, &u);
 }
 
@@ -276,7 +309,7 @@ variant(struct bare *b, const struct bare_spec *s, const char *src,
 	unsigned int k;
 
 	memset(&r, 0, sizeof(r));
-	snprintf(r.src, sizeof(r.src), "%s", src);
+	snprintf(r.src, sizeof(r.src), "%s%s", b->fd ? "fd_" : "", src);
 	snprintf(r.row, sizeof(r.row), "%s", s->row);
 	r.bytes = s->len;
 	r.pgsz = s->pg;
@@ -311,6 +344,59 @@ bare_open(struct bare *b, int group)
 	return attach(b);
 }
 
+/* The device's cdev node, from sysfs vfio-dev/vfioN. */
+static int
+cdev_node(const char *bdf, char *node, size_t len)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int ret = -1;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/vfio-dev",
+		mb_port_sysfs(), bdf);
+	d = opendir(path);
+	if (d == NULL)
+		return -1;
+	while (ret < 0 && (de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, "vfio", 4) == 0) {
+			snprintf(node, len, "/dev/vfio/devices/%s", de->d_name);
+			ret = 0;
+		}
+	closedir(d);
+	if (ret < 0)
+		errno = ENOENT;
+	return ret;
+}
+
+/* An IOAS with the device bound and attached: what our EAL sets up in
+ * cdev mode before it maps anything. */
+static int
+bare_open_fd(struct bare *b)
+{
+	struct mv_iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct mv_vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct mv_vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at) };
+	char node[PATH_MAX];
+
+	b->be = vfio_backend();
+	b->fd = true;
+	if (cdev_node(b->bdf, node, sizeof(node)) < 0)
+		return -1;
+	b->cont = b->be->open("/dev/iommu", O_RDWR);
+	if (b->cont < 0 || b->be->ioctl(b->cont, MV_IOMMU_IOAS_ALLOC, &alloc) < 0)
+		return -1;
+	b->ioas = alloc.out_ioas_id;
+	b->grp = b->be->open(node, O_RDWR);
+	if (b->grp < 0)
+		return -1;
+	bind.iommufd = b->cont;
+	if (b->be->ioctl(b->grp, MV_VFIO_DEVICE_BIND_IOMMUFD, &bind) < 0)
+		return -1;
+	at.pt_id = b->ioas;
+	return b->be->ioctl(b->grp, MV_VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at);
+}
+
 static void
 bare_run(const struct mb_opts *o, bool model)
 {
@@ -335,14 +421,18 @@ bare_run(const struct mb_opts *o, bool model)
 		{ "teardown_all", BARE_UNMAP, MEM_ANON, td, sp, sp, 0, STEP_DETACH },
 		{ "teardown_rec", BARE_UNMAP, MEM_ANON, td, sp, sp, sp, STEP_DETACH },
 	};
-	struct bare b = { .cont = -1, .grp = -1 };
+	struct bare b = { .be = vfio_backend(), .cont = -1, .grp = -1 };
 	unsigned int i;
 	int group;
 
 	if (mb_find_device(mb_port_sysfs(), o->device, b.bdf, sizeof(b.bdf), &group) < 0 ||
-			bare_open(&b, group) < 0) {
-		fprintf(stderr, "map-bench: bare: cannot set up a raw container with the device's group: %s\n",
-			strerror(errno));
+			(mb_bare_iommufd ? bare_open_fd(&b) : bare_open(&b, group)) < 0) {
+		fprintf(stderr, "map-bench: bare: cannot set up a raw %s with the device: %s\n",
+			mb_bare_iommufd ? "IOAS" : "container", strerror(errno));
+		if (b.grp >= 0)
+			b.be->close(b.grp);
+		if (b.cont >= 0)
+			b.be->close(b.cont);
 		return;
 	}
 	for (i = 0; i < RTE_DIM(specs); i++) {
@@ -354,12 +444,17 @@ bare_run(const struct mb_opts *o, bool model)
 
 		if (!mb_row_selected(o, s->row))
 			continue;
+		/* iommufd: the rows whose kernel work is maps and unmaps */
+		if (b.fd && s->steps != 0)
+			continue;
 		variant(&b, s, "bare", s->map_unit, s->call_unit, model, o->repeat);
 		variant(&b, s, "floor", floor_map, floor_call, model, o->repeat);
 		/* one pass: a long loop, the reference for per-page mapping */
 		variant(&b, s, "pages", s->pg, s->pg, model, 1);
 	}
-	b.be->ioctl(b.grp, VFIO_GROUP_UNSET_CONTAINER, NULL);
+	/* iommufd: closing the cdev detaches and unbinds the device */
+	if (!b.fd)
+		b.be->ioctl(b.grp, VFIO_GROUP_UNSET_CONTAINER, NULL);
 	b.be->close(b.grp);
 	b.be->close(b.cont);
 }

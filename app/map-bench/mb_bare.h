@@ -13,4 +13,8 @@
  */
 int mb_bare_run(const struct mb_opts *o, bool model);
 
+/* The bare loops on native iommufd (an IOAS, the device's cdev) instead of
+ * a type1 container; their rows are fd_bare, fd_floor, fd_pages. */
+extern bool mb_bare_iommufd;
+
 #endif /* _MB_BARE_H_ */

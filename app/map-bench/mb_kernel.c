@@ -31,6 +31,12 @@
 
 /* ---- ioctl() interposer: counts the DMA calls of whichever EAL is linked ---- */
 
+/* iommufd's IOMMU_IOAS_MAP / IOMMU_IOAS_UNMAP (type ';', 0x85 / 0x86; see
+ * lib/eal/linux/vfio/vfio_iommufd_uapi.h, not included here: the DPDK 22.11
+ * client compiles this file without the EAL's private headers) */
+#define MB_IOAS_MAP _IO(';', 0x85)
+#define MB_IOAS_UNMAP _IO(';', 0x86)
+
 static uint64_t n_dma_calls;
 static double dma_secs;
 
@@ -48,7 +54,8 @@ ioctl(int fd, unsigned long request, ...)
 	va_start(ap, request);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	if (request == VFIO_IOMMU_MAP_DMA || request == VFIO_IOMMU_UNMAP_DMA) {
+	if (request == VFIO_IOMMU_MAP_DMA || request == VFIO_IOMMU_UNMAP_DMA ||
+			request == MB_IOAS_MAP || request == MB_IOAS_UNMAP) {
 		double t0 = mb_now();
 		int ret = (int)syscall(SYS_ioctl, fd, request, arg);
 		int err = errno;
