@@ -14,9 +14,11 @@
  *
  *   @ROW <src> <row> <bytes> <pgsz> <units> <calls> <entries> <seconds> <err> <kseconds>
  *
- * src: who measured (ours, model, dpdk22, bare, floor, pages); units: the
+ * src: who measured (ours, model, dpdk22, bare, floor, pages; on iommufd
+ * fd_ours, fd_bare, fd_floor, fd_pages); units: the
  * release units the row is about; calls: VFIO_IOMMU_MAP_DMA and UNMAP_DMA
- * calls issued (MB_UNKNOWN: not counted); entries: DMA entries taken by the
+ * calls issued, or IOMMU_IOAS_MAP and IOAS_UNMAP on iommufd (src fd_*)
+ * (MB_UNKNOWN: not counted); entries: DMA entries taken by the
  * operation (negative: given back), from the kernel's DMA_AVAIL before and
  * after; err: 0, or the errno of the failure (the row is then not timed);
  * kseconds: the part of seconds spent inside MAP_DMA/UNMAP_DMA (-1: not
