@@ -114,6 +114,30 @@ budget_growth_size(void)
 	return RTE_ALIGN_CEIL(biggest, budget_pg) + 8 * budget_pg;
 }
 
+/*
+ * A heap growth of grow bytes in the default container is refused whole:
+ * rte_malloc() fails with err, one log line holds line, and nothing
+ * changed (no MAP_DMA issued).
+ */
+int
+budget_growth_refused(size_t grow, int err, const char *line)
+{
+	struct budget_state b, a;
+	void *p;
+
+	b = budget_state_of(DEF);
+	TEST_ASSERT_SUCCESS(budget_log_start(), "log capture");
+	p = rte_malloc(NULL, grow, budget_pg);
+	TEST_ASSERT_NULL(p, "rte_malloc of %zu bytes must fail", grow);
+	TEST_ASSERT_EQUAL(rte_errno, err, "the allocation fails with %s", strerror(err));
+	budget_log_stop();
+	TEST_ASSERT_EQUAL(budget_lines_with(budget_log, line), 1,
+		"one budget line:\n%s", budget_log);
+	a = budget_state_of(DEF);
+	TEST_ASSERT(budget_state_same(&b, &a), "refused whole before any MAP_DMA");
+	return TEST_SUCCESS;
+}
+
 /* The kernel fd of a container (the model's observations need it). */
 static int
 kfd_of(int cfd)
@@ -358,7 +382,6 @@ static int
 entries_heap(int cfd, uint8_t *buf)
 {
 	struct rte_vfio_container_stats st;
-	struct budget_state b, a;
 	size_t grow;
 	void *p;
 
@@ -373,17 +396,10 @@ entries_heap(int cfd, uint8_t *buf)
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map_paged(DEF, (uintptr_t)buf,
 		IOVA_A, (st.dma_entries_avail - 3) * budget_pg, budget_pg), "fill");
 	TEST_ASSERT_EQUAL(budget_stats_of(DEF).dma_entries_avail, 3, "3 left");
-	b = budget_state_of(DEF);
 	grow = budget_growth_size();
-	TEST_ASSERT_SUCCESS(budget_log_start(), "log capture");
-	p = rte_malloc(NULL, grow, budget_pg);
-	TEST_ASSERT_NULL(p, "rte_malloc of %zu bytes must fail", grow);
-	TEST_ASSERT_EQUAL(rte_errno, ENOSPC, "the allocation fails with the budget's errno");
-	budget_log_stop();
-	TEST_ASSERT_EQUAL(budget_lines_with(budget_log, "DMA entries, the kernel has 3 left"), 1,
-		"one budget line:\n%s", budget_log);
-	a = budget_state_of(DEF);
-	TEST_ASSERT(budget_state_same(&b, &a), "refused whole before any MAP_DMA");
+	if (budget_growth_refused(grow, ENOSPC, "DMA entries, the kernel has 3 left") !=
+			TEST_SUCCESS)
+		return TEST_FAILED;
 	if (entries_extmem() != TEST_SUCCESS)
 		return TEST_FAILED;
 	TEST_STEP("with the entries back, the same allocation succeeds");

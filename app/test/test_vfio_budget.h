@@ -47,6 +47,7 @@ int budget_start(const char *mem_mode);
 void *budget_buf_alloc(uint64_t pages);
 struct rte_vfio_container_stats budget_stats_of(int cfd);
 size_t budget_growth_size(void);
+int budget_growth_refused(size_t grow, int err, const char *line);
 struct budget_state budget_state_of(int cfd);
 int budget_state_same(const struct budget_state *a, const struct budget_state *b);
 int budget_log_start(void);
