@@ -34,6 +34,15 @@ void *test_dma_mmap(size_t len, int prot, int flags);
 /* The number at the start of a file (sysfs, /proc); -1 when unreadable. */
 long test_read_long(const char *path);
 
+/*
+ * Write root/rel with content, creating its directories (a fake sysfs
+ * tree): 0, or -1 on failure.
+ */
+int test_fake_file(const char *root, const char *rel, const char *content);
+
+/* Remove dir and all below it (a test's temporary tree); says when it cannot. */
+void test_remove_tree(const char *dir);
+
 /* ---- IOVAs for the tests' own DMA maps ---- */
 
 /*
