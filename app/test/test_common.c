@@ -563,6 +563,22 @@ test_vfio_start(const char *mem_mode)
 	return TEST_SUCCESS;
 }
 
+int
+test_vfio_start_with_buffer(uint64_t len, void **buf, uint64_t *iova, int *cfd)
+{
+	int ret = test_vfio_start(NULL);
+
+	if (ret != TEST_SUCCESS)
+		return ret;
+	*buf = test_anon_map(len, MAP_POPULATE);
+	TEST_ASSERT_NOT_NULL(*buf, "mmap");
+	*iova = test_iova_for(*buf, len);
+	TEST_ASSERT(*iova != RTE_BAD_IOVA, "IOVA: %s", rte_strerror(rte_errno));
+	*cfd = rte_vfio_container_create();
+	TEST_ASSERT(*cfd >= 0, "create: %s", rte_strerror(rte_errno));
+	return TEST_SUCCESS;
+}
+
 uint64_t
 test_vfio_records(int cfd)
 {

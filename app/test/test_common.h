@@ -143,6 +143,12 @@ int test_vfio_model_group(int num, const char *bdf);
  */
 int test_vfio_start(const char *mem_mode);
 
+/*
+ * test_vfio_start(NULL), len bytes of populated anonymous memory with a
+ * free IOVA block for them (test_iova_for()), and a new container.
+ */
+int test_vfio_start_with_buffer(uint64_t len, void **buf, uint64_t *iova, int *cfd);
+
 /* Records of a container (its counters), UINT64_MAX when unreadable. */
 uint64_t test_vfio_records(int cfd);
 
