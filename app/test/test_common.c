@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,37 @@ test_read_long(const char *path)
 		v = -1;
 	fclose(f);
 	return v;
+}
+
+int
+test_fake_file(const char *root, const char *rel, const char *content)
+{
+	char path[PATH_MAX], cmd[PATH_MAX + 32];
+	char *slash;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", path);
+	if (system(cmd) != 0)
+		return -1;
+	*slash = '/';
+	f = fopen(path, "w");
+	if (f == NULL)
+		return -1;
+	fputs(content, f);
+	return fclose(f);
+}
+
+void
+test_remove_tree(const char *dir)
+{
+	char cmd[PATH_MAX + 32];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		printf("cannot remove %s\n", dir);
 }
 
 /* ---- IOVAs for the tests' own DMA maps ---- */
@@ -528,6 +560,22 @@ test_vfio_start(const char *mem_mode)
 		rte_eal_cleanup();
 		return test_missing(__func__, "VFIO is not available here");
 	}
+	return TEST_SUCCESS;
+}
+
+int
+test_vfio_start_with_buffer(uint64_t len, void **buf, uint64_t *iova, int *cfd)
+{
+	int ret = test_vfio_start(NULL);
+
+	if (ret != TEST_SUCCESS)
+		return ret;
+	*buf = test_anon_map(len, MAP_POPULATE);
+	TEST_ASSERT_NOT_NULL(*buf, "mmap");
+	*iova = test_iova_for(*buf, len);
+	TEST_ASSERT(*iova != RTE_BAD_IOVA, "IOVA: %s", rte_strerror(rte_errno));
+	*cfd = rte_vfio_container_create();
+	TEST_ASSERT(*cfd >= 0, "create: %s", rte_strerror(rte_errno));
 	return TEST_SUCCESS;
 }
 

@@ -34,6 +34,15 @@ void *test_dma_mmap(size_t len, int prot, int flags);
 /* The number at the start of a file (sysfs, /proc); -1 when unreadable. */
 long test_read_long(const char *path);
 
+/*
+ * Write root/rel with content, creating its directories (a fake sysfs
+ * tree): 0, or -1 on failure.
+ */
+int test_fake_file(const char *root, const char *rel, const char *content);
+
+/* Remove dir and all below it (a test's temporary tree); says when it cannot. */
+void test_remove_tree(const char *dir);
+
 /* ---- IOVAs for the tests' own DMA maps ---- */
 
 /*
@@ -133,6 +142,12 @@ int test_vfio_model_group(int num, const char *bdf);
  * TEST_SKIPPED after printing why (the EAL is then cleaned up).
  */
 int test_vfio_start(const char *mem_mode);
+
+/*
+ * test_vfio_start(NULL), len bytes of populated anonymous memory with a
+ * free IOVA block for them (test_iova_for()), and a new container.
+ */
+int test_vfio_start_with_buffer(uint64_t len, void **buf, uint64_t *iova, int *cfd);
 
 /* Records of a container (its counters), UINT64_MAX when unreadable. */
 uint64_t test_vfio_records(int cfd);

@@ -3,10 +3,15 @@
  * Tests of external memory: rte_extmem_register/unregister/attach/detach
  * with good and bad input (each bad input has its own rte_errno and leaves
  * the memseg lists unchanged), lookups in registered memory, heap-owned
- * regions, and running out of lists.
+ * regions, running out of lists, and an unregister refused (EBUSY) while a
+ * user DMA map covers the memory. External memory elsewhere, each with the
+ * harness of its concern: external heaps in test_malloc_heap_external.c,
+ * device DMA in test_external_mem.c, heap release units in
+ * test_vfio_mem.c, fault injection in test_fault_vfio_mem.c.
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +20,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_memory.h>
+#include <rte_vfio.h>
 
 #include "eal_memcfg.h"
 #include "eal_private.h"
@@ -268,5 +274,47 @@ fail:
 	return ret;
 }
 
+/* External memory under a user map cannot be unregistered (EBUSY naming the map). */
+static int
+test_extmem_unregister_mapped(void)
+{
+	uint64_t pg = test_page_size(), len = 4 * pg, iova, va;
+	const char *log;
+	void *buf;
+	int cfd, ret;
+
+	ret = test_vfio_start_with_buffer(len, &buf, &iova, &cfd);
+	if (ret != TEST_SUCCESS)
+		return ret;
+	va = (uintptr_t)buf;
+	TEST_ASSERT_SUCCESS(rte_extmem_register(buf, len, NULL, 0, pg), "register");
+	/* one page in the middle is enough to pin the region */
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va + pg, iova + pg, pg), "map");
+
+	TEST_STEP("unregister while a user map covers a page: EBUSY, one line naming the map");
+	TEST_ASSERT_SUCCESS(test_log_capture(), "capture");
+	rte_errno = 0;
+	ret = rte_extmem_unregister(buf, len);
+	log = test_log_release();
+	TEST_ASSERT(ret == -1 && rte_errno == EBUSY, "unregister: %d, rte_errno %d (%s)",
+		ret, rte_errno, rte_strerror(rte_errno));
+	TEST_ASSERT(log != NULL && test_count_lines(log) == 1 &&
+		strstr(log, "rte_vfio_container_dma_unmap") != NULL && strstr(log, "IOVA 0x") != NULL,
+		"one line naming the map and the fix, got: %s", log != NULL ? log : "(none)");
+	TEST_STEP("nothing changed: still registered (a second register is EEXIST), still mapped");
+	TEST_ASSERT_ERRNO(rte_extmem_register(buf, len, NULL, 0, pg), EEXIST, "registered");
+	TEST_ASSERT_EQUAL(test_vfio_records(cfd), 1, "the map is kept");
+
+	TEST_STEP("after the unmap, unregister works");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va + pg, iova + pg, pg), "unmap");
+	TEST_ASSERT_SUCCESS(rte_extmem_unregister(buf, len), "unregister");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
+	test_iova_release(iova, len);
+	munmap(buf, len);
+	rte_eal_cleanup();
+	return TEST_SUCCESS;
+}
+
 REGISTER_TEST_COMMAND(extmem_autotest, test_extmem);
 REGISTER_TEST_COMMAND(extmem_full_autotest, test_extmem_full);
+REGISTER_TEST_COMMAND(extmem_dma_busy_autotest, test_extmem_unregister_mapped);

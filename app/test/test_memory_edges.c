@@ -234,24 +234,6 @@ test_hex_option(void)
 	return TEST_SUCCESS;
 }
 
-static int
-write_file(const char *root, const char *dir, const char *name,
-		const char *content)
-{
-	char cmd[PATH_MAX + 32], path[PATH_MAX];
-	FILE *f;
-
-	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/%s'", root, dir);
-	if (system(cmd) != 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/%s/%s", root, dir, name);
-	f = fopen(path, "w");
-	if (f == NULL)
-		return -1;
-	fputs(content, f);
-	return fclose(f);
-}
-
 /* Init with 2 MiB hugepages from a fake inventory (no page is faulted in). */
 static int
 init_huge(const char *opt, const char *val)
@@ -271,14 +253,14 @@ init_huge(const char *opt, const char *val)
 static int
 test_huge_memory_option(void)
 {
-	char root[] = "/tmp/memvfio-review-sysfs-XXXXXX", cmd[PATH_MAX + 16];
+	char root[] = "/tmp/memvfio-review-sysfs-XXXXXX";
 	char max_mb[32];
 	int ret = TEST_FAILED, r;
 
 	snprintf(max_mb, sizeof(max_mb), "%zu", (size_t)(SIZE_MAX >> 20));
 	TEST_ASSERT_NOT_NULL(mkdtemp(root), "mkdtemp");
-	if (write_file(root, "kernel/mm/hugepages/hugepages-2048kB",
-			"free_hugepages", "8\n") < 0) {
+	if (test_fake_file(root, "kernel/mm/hugepages/hugepages-2048kB/free_hugepages",
+			"8\n") < 0) {
 		printf("cannot build a fake sysfs tree in %s\n", root);
 		goto out;
 	}
@@ -304,9 +286,7 @@ test_huge_memory_option(void)
 	ret = TEST_SUCCESS;
 out:
 	eal_hugepage_info_set_sysfs_root(NULL);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd) != 0)
-		printf("cannot remove %s\n", root);
+	test_remove_tree(root);
 	return ret;
 }
 
@@ -385,7 +365,7 @@ check_live_files(const char *dir, int *fds)
 static int
 test_live_huge_file(void)
 {
-	char dir[] = "/tmp/memvfio-review-huge-XXXXXX", cmd[PATH_MAX + 16];
+	char dir[] = "/tmp/memvfio-review-huge-XXXXXX";
 	int fds[LIVE_FILES], i, ret;
 
 	for (i = 0; i < LIVE_FILES; i++)
@@ -396,9 +376,7 @@ test_live_huge_file(void)
 	for (i = 0; i < LIVE_FILES; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		printf("cannot remove %s\n", dir);
+	test_remove_tree(dir);
 	return ret;
 }
 

@@ -27,26 +27,6 @@
 #include "test.h"
 #include "test_common.h"
 
-/*
- * VFIO up, len bytes of populated anonymous memory with a free IOVA block
- * for them, and a new container.
- */
-static int
-start_with_buffer(uint64_t len, void **buf, uint64_t *iova, int *cfd)
-{
-	int ret = test_vfio_start(NULL);
-
-	if (ret != TEST_SUCCESS)
-		return ret;
-	*buf = test_anon_map(len, MAP_POPULATE);
-	TEST_ASSERT_NOT_NULL(*buf, "mmap");
-	*iova = test_iova_for(*buf, len);
-	TEST_ASSERT(*iova != RTE_BAD_IOVA, "IOVA: %s", rte_strerror(rte_errno));
-	*cfd = rte_vfio_container_create();
-	TEST_ASSERT(*cfd >= 0, "create: %s", rte_strerror(rte_errno));
-	return TEST_SUCCESS;
-}
-
 /* Test hook: set the reference count of the record at iova (VFIO lock). */
 static int
 set_refcnt(int cfd, uint64_t iova, uint32_t refcnt)
@@ -89,7 +69,7 @@ test_vfio_map_refcnt(void)
 	void *buf;
 	int cfd, ret;
 
-	ret = start_with_buffer(pg, &buf, &iova, &cfd);
+	ret = test_vfio_start_with_buffer(pg, &buf, &iova, &cfd);
 	if (ret != TEST_SUCCESS)
 		return ret;
 	va = (uintptr_t)buf;
@@ -177,47 +157,6 @@ test_vfio_map_nogroup_budget(void)
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va, iova, limit * pg), "unmap");
 	TEST_ASSERT_EQUAL(test_vfio_records(cfd), 0, "records after unmap");
 
-	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
-	test_iova_release(iova, len);
-	munmap(buf, len);
-	rte_eal_cleanup();
-	return TEST_SUCCESS;
-}
-
-/* External memory under a user map cannot be unregistered (EBUSY naming the map). */
-static int
-test_extmem_unregister_mapped(void)
-{
-	uint64_t pg = test_page_size(), len = 4 * pg, iova, va;
-	const char *log;
-	void *buf;
-	int cfd, ret;
-
-	ret = start_with_buffer(len, &buf, &iova, &cfd);
-	if (ret != TEST_SUCCESS)
-		return ret;
-	va = (uintptr_t)buf;
-	TEST_ASSERT_SUCCESS(rte_extmem_register(buf, len, NULL, 0, pg), "register");
-	/* one page in the middle is enough to pin the region */
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va + pg, iova + pg, pg), "map");
-
-	TEST_STEP("unregister while a user map covers a page: EBUSY, one line naming the map");
-	TEST_ASSERT_SUCCESS(test_log_capture(), "capture");
-	rte_errno = 0;
-	ret = rte_extmem_unregister(buf, len);
-	log = test_log_release();
-	TEST_ASSERT(ret == -1 && rte_errno == EBUSY, "unregister: %d, rte_errno %d (%s)",
-		ret, rte_errno, rte_strerror(rte_errno));
-	TEST_ASSERT(log != NULL && test_count_lines(log) == 1 &&
-		strstr(log, "rte_vfio_container_dma_unmap") != NULL && strstr(log, "IOVA 0x") != NULL,
-		"one line naming the map and the fix, got: %s", log != NULL ? log : "(none)");
-	TEST_STEP("nothing changed: still registered (a second register is EEXIST), still mapped");
-	TEST_ASSERT_ERRNO(rte_extmem_register(buf, len, NULL, 0, pg), EEXIST, "registered");
-	TEST_ASSERT_EQUAL(test_vfio_records(cfd), 1, "the map is kept");
-
-	TEST_STEP("after the unmap, unregister works");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va + pg, iova + pg, pg), "unmap");
-	TEST_ASSERT_SUCCESS(rte_extmem_unregister(buf, len), "unregister");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
 	test_iova_release(iova, len);
 	munmap(buf, len);
@@ -316,7 +255,6 @@ test_vfio_map_iova_top(void)
 	return TEST_SUCCESS;
 }
 
-REGISTER_TEST_COMMAND(extmem_dma_busy_autotest, test_extmem_unregister_mapped);
 REGISTER_TEST_COMMAND(vfio_map_refcnt_autotest, test_vfio_map_refcnt);
 REGISTER_TEST_COMMAND(vfio_map_nogroup_autotest, test_vfio_map_nogroup_budget);
 REGISTER_TEST_COMMAND(vfio_map_iova_top_autotest, test_vfio_map_iova_top);
