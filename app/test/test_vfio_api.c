@@ -350,6 +350,17 @@ test_vfio_api(void)
 
 		TEST_ASSERT_ERRNO(vfio_device_dma_map(12345, (uintptr_t)buf,
 			IOVA_BASE, api_pg), ENOENT, "not a device fd");
+		if (rte_vfio_get_mode() == RTE_VFIO_MODE_CDEV) {
+			/* native iommufd maps no device memory by address */
+			TEST_ASSERT_ERRNO(vfio_device_dma_map(dfd, (uintptr_t)buf,
+				IOVA_BASE, 2 * api_pg), ENOTSUP,
+				"device-owned map on iommufd");
+			TEST_ASSERT_EQUAL(api_n_records(RTE_VFIO_DEFAULT_CONTAINER_FD), n0,
+				"nothing recorded");
+			TEST_ASSERT_SUCCESS(rte_vfio_release_device(base,
+				api_tgroups[1].bdf, dfd), "release");
+			goto released;
+		}
 		TEST_ASSERT_SUCCESS(vfio_device_dma_map(dfd, (uintptr_t)buf, IOVA_BASE,
 			2 * api_pg), "map memory owned by the device");
 		TEST_ASSERT_EQUAL(api_n_records(RTE_VFIO_DEFAULT_CONTAINER_FD), n0 + 1,
@@ -367,6 +378,7 @@ test_vfio_api(void)
 		TEST_ASSERT_EQUAL(api_n_records(RTE_VFIO_DEFAULT_CONTAINER_FD), n0,
 			"and is not kept for a later replay");
 	}
+released:
 	TEST_ASSERT_ERRNO(rte_vfio_release_device(base, api_tgroups[1].bdf, dfd), ENOENT,
 		"release twice");
 	TEST_ASSERT_EQUAL(vfio_container_state_get(RTE_VFIO_DEFAULT_CONTAINER_FD),

@@ -391,6 +391,26 @@ close:
 	return NULL;
 }
 
+/*
+ * The last group has left. Type1 dropped every mapping with it; an IOAS
+ * (cdev backends) keeps its mappings without devices, so it is emptied
+ * here and both backends leave the container alike: records kept, nothing
+ * in the kernel, everything replayed at the next bind (which would
+ * otherwise meet its own old mappings: EEXIST).
+ */
+static void
+container_empty_kernel(struct vfio_container *cont)
+{
+	uint64_t unmapped = 0;
+
+	if (!cont->ops->cdev || cont->state != VFIO_CONT_IOMMU ||
+			vfio_records_bytes(cont->records) == 0)
+		return;
+	if (vfio_dma_kernel_unmap_all_locked(cont, &unmapped) < 0)
+		EAL_LOG(ERR, "VFIO: container %d: its last device left but its IOAS could not be emptied; the mappings stay in the kernel until rte_vfio_container_destroy()",
+			cont->fd);
+}
+
 static void
 group_drop(struct vfio_group *grp)
 {
@@ -401,8 +421,10 @@ group_drop(struct vfio_group *grp)
 	vfio_resv_drop_group_locked(cont, grp->num);
 	memset(grp, 0, sizeof(*grp));
 	grp->fd = -1;
-	if (--cont->n_groups == 0)
+	if (--cont->n_groups == 0) {
+		container_empty_kernel(cont);
 		vfio_dma_forget_kernel_locked(cont);
+	}
 	else if (cont->state == VFIO_CONT_IOMMU &&
 			vfio_container_read_info_locked(cont) < 0)
 		cont->dma_avail_known = false;
