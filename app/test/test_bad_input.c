@@ -35,6 +35,7 @@
 #include "vfio_model.h"
 #include "vfio_private.h"
 #include "test.h"
+#include "test_common.h"
 #include "vfio_invariants.h"
 
 /* Never an errno any function sets: a row that leaves it failed to set one. */
@@ -140,22 +141,6 @@ rows_eal(void)
 	BAD_PTR("rte_bus_find_by_name", "NULL name", rte_bus_find_by_name(NULL), ENOENT);
 }
 
-static bool
-under_asan(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-	return true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-	return true;
-#else
-	return false;
-#endif
-#else
-	return false;
-#endif
-}
-
 static void
 rows_memory(size_t pg)
 {
@@ -166,7 +151,7 @@ rows_memory(size_t pg)
 		void *hole = mmap(NULL, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		/* a page that was mapped and is no more (ASan makes mlock a no-op) */
-		if (!under_asan() && hole != MAP_FAILED && munmap(hole, pg) == 0)
+		if (!test_under_asan() && hole != MAP_FAILED && munmap(hole, pg) == 0)
 			BAD_INT("rte_mem_lock_page", "page not mapped", rte_mem_lock_page(hole),
 				ENOMEM);
 	}

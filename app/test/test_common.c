@@ -438,6 +438,32 @@ test_count_lines(const char *s)
 	return n;
 }
 
+int
+test_one_log_line(const char *what)
+{
+	const char *log = test_log_release();
+
+	TEST_ASSERT(log != NULL && test_count_lines(log) == 1,
+		"%s: one log line, got:\n%s", what, log != NULL ? log : "(none)");
+	return TEST_SUCCESS;
+}
+
+bool
+test_under_asan(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	return true;
+#else
+	return false;
+#endif
+#else
+	return false;
+#endif
+}
+
 /* ---- VFIO ---- */
 
 /* The IOMMU group of a PCI device from its sysfs link, or -1. */

@@ -11,6 +11,7 @@
  */
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -112,6 +113,26 @@ const char *test_log_release(void);
 
 /* How many lines (newlines) a text holds. */
 unsigned int test_count_lines(const char *s);
+
+/* The captured log (test_log_capture()) held exactly one line: TEST_SUCCESS. */
+int test_one_log_line(const char *what);
+
+/* A refused call: the rte_errno err (int or pointer form) and one log line. */
+#define TEST_REFUSED(call, err, what) do { \
+	test_log_capture(); \
+	TEST_ASSERT_ERRNO(call, err, what); \
+	if (test_one_log_line(what) != TEST_SUCCESS) \
+		return TEST_FAILED; \
+} while (0)
+#define TEST_REFUSED_NULL(call, err, what) do { \
+	test_log_capture(); \
+	TEST_ASSERT_NULL_ERRNO(call, err, what); \
+	if (test_one_log_line(what) != TEST_SUCCESS) \
+		return TEST_FAILED; \
+} while (0)
+
+/* Built with AddressSanitizer (which makes mlock() and some munmaps no-ops). */
+bool test_under_asan(void);
 
 /* ---- VFIO ---- */
 

@@ -18,46 +18,6 @@
 #include "test.h"
 #include "test_common.h"
 
-static bool
-under_asan(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-	return true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-	return true;
-#else
-	return false;
-#endif
-#else
-	return false;
-#endif
-}
-
-static int
-one_line(const char *what)
-{
-	const char *log = test_log_release();
-
-	TEST_ASSERT(log != NULL && test_count_lines(log) == 1,
-		"%s: one log line, got:\n%s", what, log != NULL ? log : "(none)");
-	return TEST_SUCCESS;
-}
-
-#define BAD_MAP(call, err, what) do { \
-	test_log_capture(); \
-	TEST_ASSERT_NULL_ERRNO(call, err, what); \
-	if (one_line(what) != TEST_SUCCESS) \
-		return TEST_FAILED; \
-} while (0)
-
-#define BAD(call, err, what) do { \
-	test_log_capture(); \
-	TEST_ASSERT_ERRNO(call, err, what); \
-	if (one_line(what) != TEST_SUCCESS) \
-		return TEST_FAILED; \
-} while (0)
-
 static int
 test_eal_paging(void)
 {
@@ -83,29 +43,29 @@ test_eal_paging(void)
 	TEST_ASSERT_SUCCESS(rte_mem_unmap(p, 2 * pg), "unmap");
 
 	TEST_STEP("bad input: EINVAL, one line, nothing mapped");
-	BAD_MAP(rte_mem_map(NULL, pg, rw | (1 << 5), anon, -1, 0), EINVAL,
+	TEST_REFUSED_NULL(rte_mem_map(NULL, pg, rw | (1 << 5), anon, -1, 0), EINVAL,
 		"unknown prot bit");
-	BAD_MAP(rte_mem_map(NULL, pg, rw, anon | (1 << 7), -1, 0), EINVAL,
+	TEST_REFUSED_NULL(rte_mem_map(NULL, pg, rw, anon | (1 << 7), -1, 0), EINVAL,
 		"unknown flag");
-	BAD_MAP(rte_mem_map(NULL, 0, rw, anon, -1, 0), EINVAL, "size 0");
-	BAD_MAP(rte_mem_map(NULL, pg, rw, RTE_MAP_ANONYMOUS, -1, 0), EINVAL,
+	TEST_REFUSED_NULL(rte_mem_map(NULL, 0, rw, anon, -1, 0), EINVAL, "size 0");
+	TEST_REFUSED_NULL(rte_mem_map(NULL, pg, rw, RTE_MAP_ANONYMOUS, -1, 0), EINVAL,
 		"neither shared nor private");
-	BAD_MAP(rte_mem_map(NULL, pg, rw, anon | RTE_MAP_SHARED, -1, 0), EINVAL,
+	TEST_REFUSED_NULL(rte_mem_map(NULL, pg, rw, anon | RTE_MAP_SHARED, -1, 0), EINVAL,
 		"both shared and private");
-	BAD_MAP(rte_mem_map(NULL, pg, rw, RTE_MAP_PRIVATE, -1, 1), EINVAL,
+	TEST_REFUSED_NULL(rte_mem_map(NULL, pg, rw, RTE_MAP_PRIVATE, -1, 1), EINVAL,
 		"offset not page aligned");
-	BAD_MAP(rte_mem_map(NULL, pg, rw, RTE_MAP_SHARED, -1, 0), EBADF,
+	TEST_REFUSED_NULL(rte_mem_map(NULL, pg, rw, RTE_MAP_SHARED, -1, 0), EBADF,
 		"no file and not anonymous (mmap's EBADF)");
-	BAD(rte_mem_unmap(p + 1, pg), EINVAL, "unmap of an unaligned address");
-	BAD(rte_mem_unmap(p, 0), EINVAL, "unmap of size 0");
+	TEST_REFUSED(rte_mem_unmap(p + 1, pg), EINVAL, "unmap of an unaligned address");
+	TEST_REFUSED(rte_mem_unmap(p, 0), EINVAL, "unmap of size 0");
 	/*
 	 * Below vm.mmap_min_addr nothing is ever mapped (p may be again).
 	 * AddressSanitizer makes mlock() a no-op that succeeds.
 	 */
-	if (under_asan())
+	if (test_under_asan())
 		printf("  (lock of memory not mapped: not checked, ASan ignores mlock)\n");
 	else
-		BAD(rte_mem_lock((void *)(uintptr_t)pg, pg), ENOMEM,
+		TEST_REFUSED(rte_mem_lock((void *)(uintptr_t)pg, pg), ENOMEM,
 			"lock of memory not mapped");
 	return TEST_SUCCESS;
 }

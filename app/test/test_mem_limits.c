@@ -30,23 +30,6 @@ refuse(int socket_id __rte_unused, size_t cur_limit, size_t new_len)
 }
 
 static int
-one_line(const char *what)
-{
-	const char *log = test_log_release();
-
-	TEST_ASSERT(log != NULL && test_count_lines(log) == 1,
-		"%s: one log line, got:\n%s", what, log != NULL ? log : "(none)");
-	return TEST_SUCCESS;
-}
-
-#define BAD(call, err, what) do { \
-	test_log_capture(); \
-	TEST_ASSERT_ERRNO(call, err, what); \
-	if (one_line(what) != TEST_SUCCESS) \
-		return TEST_FAILED; \
-} while (0)
-
-static int
 test_mem_limits(void)
 {
 	char long_name[RTE_MEM_ALLOC_VALIDATOR_NAME_LEN + 1];
@@ -58,19 +41,19 @@ test_mem_limits(void)
 	TEST_STEP("validator bad input");
 	memset(long_name, 'v', sizeof(long_name) - 1);
 	long_name[sizeof(long_name) - 1] = '\0';
-	BAD(rte_mem_alloc_validator_register(NULL, refuse, 0, 0), EINVAL, "NULL name");
-	BAD(rte_mem_alloc_validator_register("v", NULL, 0, 0), EINVAL, "NULL callback");
-	BAD(rte_mem_alloc_validator_register("v", refuse, -1, 0), EINVAL, "socket -1");
-	BAD(rte_mem_alloc_validator_register(long_name, refuse, 0, 0), ENAMETOOLONG,
+	TEST_REFUSED(rte_mem_alloc_validator_register(NULL, refuse, 0, 0), EINVAL, "NULL name");
+	TEST_REFUSED(rte_mem_alloc_validator_register("v", NULL, 0, 0), EINVAL, "NULL callback");
+	TEST_REFUSED(rte_mem_alloc_validator_register("v", refuse, -1, 0), EINVAL, "socket -1");
+	TEST_REFUSED(rte_mem_alloc_validator_register(long_name, refuse, 0, 0), ENAMETOOLONG,
 		"long name");
-	BAD(rte_mem_alloc_validator_unregister("v", 0), ENOENT, "not registered");
-	BAD(rte_mem_alloc_validator_unregister(NULL, 0), EINVAL, "NULL name");
-	BAD(rte_mem_alloc_validator_unregister("v", -1), EINVAL, "socket -1");
+	TEST_REFUSED(rte_mem_alloc_validator_unregister("v", 0), ENOENT, "not registered");
+	TEST_REFUSED(rte_mem_alloc_validator_unregister(NULL, 0), EINVAL, "NULL name");
+	TEST_REFUSED(rte_mem_alloc_validator_unregister("v", -1), EINVAL, "socket -1");
 
 	TEST_STEP("a validator refuses growth beyond its limit");
 	TEST_ASSERT_SUCCESS(rte_mem_alloc_validator_register("v", refuse, 0, 1 << 20),
 		"register");
-	BAD(rte_mem_alloc_validator_register("v", refuse, 0, 0), EEXIST, "twice");
+	TEST_REFUSED(rte_mem_alloc_validator_register("v", refuse, 0, 0), EEXIST, "twice");
 	TEST_ASSERT_NULL_ERRNO(rte_malloc(NULL, BIG, 0), ENOMEM, "growth refused");
 	TEST_ASSERT(calls > 0, "the validator was called");
 	TEST_ASSERT(seen_limit == (1 << 20) && seen_len > BIG,
@@ -82,14 +65,14 @@ test_mem_limits(void)
 	rte_malloc_heap_trim(NULL);
 
 	TEST_STEP("DMA mask check: bad sizes, the memory present");
-	BAD(rte_mem_check_dma_mask(0), EINVAL, "0 bits");
-	BAD(rte_mem_check_dma_mask(64), EINVAL, "64 bits");
-	BAD(rte_mem_check_dma_mask_thread_unsafe(64), EINVAL, "64 bits, unsafe");
+	TEST_REFUSED(rte_mem_check_dma_mask(0), EINVAL, "0 bits");
+	TEST_REFUSED(rte_mem_check_dma_mask(64), EINVAL, "64 bits");
+	TEST_REFUSED(rte_mem_check_dma_mask_thread_unsafe(64), EINVAL, "64 bits, unsafe");
 	p = rte_malloc(NULL, 4096, 0);
 	TEST_ASSERT_NOT_NULL(p, "malloc");
 	TEST_ASSERT_SUCCESS(rte_mem_check_dma_mask(63), "63 bits hold everything");
 	if (rte_malloc_virt2iova(p) >= (1ULL << 20))
-		BAD(rte_mem_check_dma_mask(20), ERANGE, "20 bits");
+		TEST_REFUSED(rte_mem_check_dma_mask(20), ERANGE, "20 bits");
 	rte_free(p);
 
 	TEST_STEP("DMA mask set: growth beyond it is refused");
@@ -97,7 +80,7 @@ test_mem_limits(void)
 	rte_errno = 0;
 	rte_mem_set_dma_mask(64);
 	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "64 bits refused");
-	if (one_line("set 64 bits") != TEST_SUCCESS)
+	if (test_one_log_line("set 64 bits") != TEST_SUCCESS)
 		return TEST_FAILED;
 	rte_mem_set_dma_mask(63);
 	p = rte_malloc(NULL, BIG, 0);
