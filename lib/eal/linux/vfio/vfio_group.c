@@ -392,18 +392,18 @@ close:
 }
 
 /*
- * The last group has left. Type1 dropped every mapping with it; an IOAS
- * (cdev backends) keeps its mappings without devices, so it is emptied
- * here and both backends leave the container alike: records kept, nothing
- * in the kernel, everything replayed at the next bind (which would
- * otherwise meet its own old mappings: EEXIST).
+ * The last group has left. Type1 dropped every mapping with it; a backend
+ * whose mappings outlive the devices (an iommufd IOAS) is emptied here, so
+ * both leave the container alike: records kept, nothing in the kernel,
+ * everything replayed at the next bind (which would otherwise meet its own
+ * old mappings: EEXIST).
  */
 static void
 container_empty_kernel(struct vfio_container *cont)
 {
 	uint64_t unmapped = 0;
 
-	if (!cont->ops->cdev || cont->state != VFIO_CONT_IOMMU ||
+	if (!cont->ops->maps_outlive_devices || cont->state != VFIO_CONT_IOMMU ||
 			vfio_records_bytes(cont->records) == 0)
 		return;
 	if (vfio_dma_kernel_unmap_all_locked(cont, &unmapped) < 0)

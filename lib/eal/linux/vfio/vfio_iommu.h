@@ -36,6 +36,13 @@ struct vfio_iommu_ops {
 	 * the group operations below receive instead of a group fd.
 	 */
 	bool cdev;
+	/*
+	 * true: the kernel keeps a container's mappings after its last
+	 * device or group has left (an iommufd IOAS); false: they go with
+	 * the last group (type1). The EAL empties a container that keeps
+	 * them, so both leave it alike: records kept, replayed at next bind.
+	 */
+	bool maps_outlive_devices;
 	/* cdev backends: open the devices of IOMMU group num. Raw. */
 	int (*group_open)(int num, int *handle);
 	void (*group_close)(int handle);

@@ -542,6 +542,7 @@ vfio_iommufd_probe_ranges(int num, struct vfio_iova_range **ranges,
 const struct vfio_iommu_ops vfio_iommu_iommufd_ops = {
 	.name = "iommufd",
 	.cdev = true,
+	.maps_outlive_devices = true,
 	.open = iommufd_open,
 	.close = iommufd_close,
 	.query_types = iommufd_query_types,
