@@ -118,18 +118,15 @@ unsigned int test_count_lines(const char *s);
 int test_one_log_line(const char *what);
 
 /* A refused call: the rte_errno err (int or pointer form) and one log line. */
-#define TEST_REFUSED(call, err, what) do { \
+#define TEST_REFUSED_BY(assert_errno, call, err, what) do { \
 	test_log_capture(); \
-	TEST_ASSERT_ERRNO(call, err, what); \
+	assert_errno(call, err, what); \
 	if (test_one_log_line(what) != TEST_SUCCESS) \
 		return TEST_FAILED; \
 } while (0)
-#define TEST_REFUSED_NULL(call, err, what) do { \
-	test_log_capture(); \
-	TEST_ASSERT_NULL_ERRNO(call, err, what); \
-	if (test_one_log_line(what) != TEST_SUCCESS) \
-		return TEST_FAILED; \
-} while (0)
+#define TEST_REFUSED(call, err, what) TEST_REFUSED_BY(TEST_ASSERT_ERRNO, call, err, what)
+#define TEST_REFUSED_NULL(call, err, what) \
+	TEST_REFUSED_BY(TEST_ASSERT_NULL_ERRNO, call, err, what)
 
 /* Built with AddressSanitizer (which makes mlock() and some munmaps no-ops). */
 bool test_under_asan(void);
