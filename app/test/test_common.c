@@ -590,18 +590,38 @@ test_vfio_start(const char *mem_mode)
 }
 
 int
-test_vfio_start_with_buffer(uint64_t len, void **buf, uint64_t *iova, int *cfd)
+test_model_start(const char *why)
+{
+	if (test_vfio_is_kernel())
+		TEST_SKIP("%s", why);
+	return test_vfio_start(NULL);
+}
+
+int
+test_vfio_start_with_buffer(uint64_t len, struct test_vfio_buf *b)
 {
 	int ret = test_vfio_start(NULL);
 
 	if (ret != TEST_SUCCESS)
 		return ret;
-	*buf = test_anon_map(len, MAP_POPULATE);
-	TEST_ASSERT_NOT_NULL(*buf, "mmap");
-	*iova = test_iova_for(*buf, len);
-	TEST_ASSERT(*iova != RTE_BAD_IOVA, "IOVA: %s", rte_strerror(rte_errno));
-	*cfd = rte_vfio_container_create();
-	TEST_ASSERT(*cfd >= 0, "create: %s", rte_strerror(rte_errno));
+	b->len = len;
+	b->buf = test_anon_map(len, MAP_POPULATE);
+	TEST_ASSERT_NOT_NULL(b->buf, "mmap");
+	b->va = (uintptr_t)b->buf;
+	b->iova = test_iova_for(b->buf, len);
+	TEST_ASSERT(b->iova != RTE_BAD_IOVA, "IOVA: %s", rte_strerror(rte_errno));
+	b->cfd = rte_vfio_container_create();
+	TEST_ASSERT(b->cfd >= 0, "create: %s", rte_strerror(rte_errno));
+	return TEST_SUCCESS;
+}
+
+int
+test_vfio_stop_with_buffer(struct test_vfio_buf *b)
+{
+	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(b->cfd), "destroy");
+	test_iova_release(b->iova, b->len);
+	munmap(b->buf, b->len);
+	rte_eal_cleanup();
 	return TEST_SUCCESS;
 }
 

@@ -161,11 +161,27 @@ int test_vfio_model_group(int num, const char *bdf);
  */
 int test_vfio_start(const char *mem_mode);
 
+/* test_vfio_start(NULL) for a test of the model: SKIP, saying why, on the kernel. */
+int test_model_start(const char *why);
+#define TEST_MODEL_START(why) do { \
+	int r_ = test_model_start(why); \
+	if (r_ != TEST_SUCCESS) \
+		return r_; \
+} while (0)
+
 /*
  * test_vfio_start(NULL), len bytes of populated anonymous memory with a
  * free IOVA block for them (test_iova_for()), and a new container.
+ * test_vfio_stop_with_buffer() destroys the container (asserted), frees
+ * the IOVA block and the memory and stops the EAL.
  */
-int test_vfio_start_with_buffer(uint64_t len, void **buf, uint64_t *iova, int *cfd);
+struct test_vfio_buf {
+	void *buf;
+	uint64_t va, iova, len;
+	int cfd;
+};
+int test_vfio_start_with_buffer(uint64_t len, struct test_vfio_buf *b);
+int test_vfio_stop_with_buffer(struct test_vfio_buf *b);
 
 /* Records of a container (its counters), UINT64_MAX when unreadable. */
 uint64_t test_vfio_records(int cfd);

@@ -555,11 +555,7 @@ test_fault_release_p2p(void)
 	void *bar;
 	int ret;
 
-	if (test_vfio_is_kernel())
-		TEST_SKIP("a refused unmap is injected on the model");
-	ret = test_vfio_start(NULL);
-	if (ret != TEST_SUCCESS)
-		return ret;
+	TEST_MODEL_START("a refused unmap is injected on the model");
 	TEST_ASSERT_SUCCESS(vfio_model_add_group(&cfg), "model group");
 	cfg.group_num = RELEASE_GROUP2;
 	cfg.devices[0] = RELEASE_BDF2;
