@@ -590,11 +590,16 @@ test_vfio_start(const char *mem_mode)
 }
 
 int
-test_model_start(const char *why)
+test_model_start(const char *why, const struct vfio_model_group_cfg *cfg)
 {
+	int ret;
+
 	if (test_vfio_is_kernel())
 		TEST_SKIP("%s", why);
-	return test_vfio_start(NULL);
+	ret = test_vfio_start(NULL);
+	if (ret == TEST_SUCCESS && cfg != NULL)
+		TEST_ASSERT_SUCCESS(vfio_model_add_group(cfg), "model group");
+	return ret;
 }
 
 int

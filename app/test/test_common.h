@@ -161,10 +161,14 @@ int test_vfio_model_group(int num, const char *bdf);
  */
 int test_vfio_start(const char *mem_mode);
 
-/* test_vfio_start(NULL) for a test of the model: SKIP, saying why, on the kernel. */
-int test_model_start(const char *why);
-#define TEST_MODEL_START(why) do { \
-	int r_ = test_model_start(why); \
+/*
+ * test_vfio_start(NULL) for a test of the model (SKIP, saying why, on the
+ * kernel), with the model group cfg added when not NULL.
+ */
+struct vfio_model_group_cfg;
+int test_model_start(const char *why, const struct vfio_model_group_cfg *cfg);
+#define TEST_MODEL_START(why, cfg) do { \
+	int r_ = test_model_start(why, cfg); \
 	if (r_ != TEST_SUCCESS) \
 		return r_; \
 } while (0)
@@ -182,6 +186,11 @@ struct test_vfio_buf {
 };
 int test_vfio_start_with_buffer(uint64_t len, struct test_vfio_buf *b);
 int test_vfio_stop_with_buffer(struct test_vfio_buf *b);
+#define TEST_VFIO_START_WITH_BUFFER(len, b) do { \
+	int r_ = test_vfio_start_with_buffer(len, b); \
+	if (r_ != TEST_SUCCESS) \
+		return r_; \
+} while (0)
 
 /* Records of a container (its counters), UINT64_MAX when unreadable. */
 uint64_t test_vfio_records(int cfd);

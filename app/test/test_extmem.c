@@ -283,9 +283,7 @@ test_extmem_unregister_mapped(void)
 	const char *log;
 	int ret;
 
-	ret = test_vfio_start_with_buffer(len, &b);
-	if (ret != TEST_SUCCESS)
-		return ret;
+	TEST_VFIO_START_WITH_BUFFER(len, &b);
 	TEST_ASSERT_SUCCESS(rte_extmem_register(b.buf, len, NULL, 0, pg), "register");
 	/* one page in the middle is enough to pin the region */
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(b.cfd, b.va + pg, b.iova + pg, pg), "map");

@@ -555,8 +555,7 @@ test_fault_release_p2p(void)
 	void *bar;
 	int ret;
 
-	TEST_MODEL_START("a refused unmap is injected on the model");
-	TEST_ASSERT_SUCCESS(vfio_model_add_group(&cfg), "model group");
+	TEST_MODEL_START("a refused unmap is injected on the model", &cfg);
 	cfg.group_num = RELEASE_GROUP2;
 	cfg.devices[0] = RELEASE_BDF2;
 	TEST_ASSERT_SUCCESS(vfio_model_add_group(&cfg), "second model group");

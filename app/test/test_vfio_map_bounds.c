@@ -69,9 +69,7 @@ test_vfio_map_refcnt(void)
 	const char *log;
 	int ret;
 
-	ret = test_vfio_start_with_buffer(pg, &b);
-	if (ret != TEST_SUCCESS)
-		return ret;
+	TEST_VFIO_START_WITH_BUFFER(pg, &b);
 
 	TEST_STEP("a user map, its count set near the limit (test hook, not 2^32 calls)");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(b.cfd, b.va, b.iova, pg), "map");
@@ -203,6 +201,13 @@ top_refused(int cfd, uint64_t va, uint64_t pg, const char *state)
 	return TEST_SUCCESS;
 }
 
+/* the test's model group */
+static const struct vfio_model_group_cfg top_cfg = {
+	.group_num = TOP_GROUP,
+	.devices = { TOP_BDF },
+	.aperture_bits = 64,  /* valid IOVAs up to 2^64 - 1, as on AMD v1 */
+};
+
 /*
  * A map whose last byte is 2^64 - 1 passes the kernel's wrap-around check
  * (type1 of Linux 6.12, reference §2.7) but could never be unmapped: every
@@ -213,17 +218,12 @@ top_refused(int cfd, uint64_t va, uint64_t pg, const char *state)
 static int
 test_vfio_map_iova_top(void)
 {
-	struct vfio_model_group_cfg cfg = {
-		.group_num = TOP_GROUP,
-		.devices = { TOP_BDF },
-		.aperture_bits = 64,  /* valid IOVAs up to 2^64 - 1, as on AMD v1 */
-	};
 	uint64_t pg = test_page_size();
 	void *buf;
 	int cfd, ret;
 
-	TEST_MODEL_START("the end of the IOVA space is tested on the model (aperture of 64 bits)");
-	TEST_ASSERT_SUCCESS(vfio_model_add_group(&cfg), "model group");
+	TEST_MODEL_START("the end of the IOVA space is tested on the model (aperture of 64 bits)",
+		&top_cfg);
 	buf = test_anon_map(pg, MAP_POPULATE);
 	TEST_ASSERT_NOT_NULL(buf, "mmap");
 
