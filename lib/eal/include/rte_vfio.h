@@ -229,6 +229,8 @@ int rte_vfio_container_group_unbind(int container_fd, int iommu_group_num);
  *   ENOMEM (locked-memory limit: RLIMIT_MEMLOCK without CAP_IPC_LOCK,
  *   checked before the kernel call; or out of memory),
  *   EFAULT (vaddr not mapped with read/write access),
+ *   ENOTSUP (device memory where the kernel maps none by its address:
+ *   native iommufd, or iommufd's emulation of the type1 container),
  *   or the errno of a kernel refusal the checks did not foresee
  */
 int rte_vfio_container_dma_map(int container_fd, uint64_t vaddr, uint64_t iova,
