@@ -102,16 +102,27 @@ pci_p2p_release_bar(struct pci_dev *pd, unsigned int bar)
 
 /* The device whose BAR mapping (ours) holds [vaddr, vaddr + len). */
 static int
-pci_bar_name(uint64_t vaddr, uint64_t len, char *bdf, size_t size)
+pci_bar_name(uint64_t vaddr, uint64_t len, char *bdf, size_t size,
+		unsigned int *bar, uint64_t *offset)
 {
 	struct pci_dev *pd;
+	unsigned int i;
 	int straddles;
 
 	pd = pci_bar_owner((const void *)(uintptr_t)vaddr, len, &straddles);
 	if (pd == NULL || straddles)
 		return -1;
-	snprintf(bdf, size, "%s", pd->pub.name);
-	return 0;
+	for (i = 0; i < RTE_PCI_MAX_BARS; i++) {
+		uintptr_t m = (uintptr_t)pd->region[i].map;
+
+		if (m != 0 && vaddr >= m && vaddr - m < pd->region[i].size) {
+			snprintf(bdf, size, "%s", pd->pub.name);
+			*bar = i;
+			*offset = vaddr - m;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 /* Device memory mapped through rte_vfio_container_dma_map() asks us too. */
