@@ -14,10 +14,11 @@
  * kernel (the unit suite runs it that way as a smoke test).
  *
  * --iommufd (a kernel with both backends): the type1 rows with the EAL
- * forced to --vfio-mode=group, then the rows whose kernel work is maps and
- * unmaps (heap, external, user, paged) again with the EAL in
- * --vfio-mode=cdev (src fd_ours) against bare IOMMU_IOAS_MAP/UNMAP loops
- * in the same units (fd_bare, fd_floor, fd_pages), printed beside type1.
+ * forced to --vfio-mode=group, then every row again with the EAL in
+ * --vfio-mode=cdev (src fd_ours) against bare iommufd loops doing the same
+ * kernel work in the same units (fd_bare, fd_floor, fd_pages), printed
+ * beside type1. The table, the kernel/user split and the CSV are in
+ * mb_report.c.
  */
 
 #include <errno.h>
@@ -35,12 +36,12 @@
 #include "eal_private.h"
 #include "mb_bare.h"
 #include "mb_ops.h"
+#include "mb_report.h"
 #include "vfio_backend.h"
 #include "vfio_model.h"
 
 #define MODEL_GROUP 40
 #define MODEL_DEV "0000:00:08.0"
-#define MAX_ROWS 256
 #define MAX_PEER_ARGS 32
 
 static bool use_model;
@@ -94,10 +95,13 @@ mb_port_eal_args(const struct mb_opts *o, bool static_mem)
 	};
 	static const char *const group[] = { "--vfio-mode=group", NULL };
 	static const char *const cdev[] = { "--vfio-mode=cdev", NULL };
+	static const char *const in_memory_cdev[] = {
+		"--in-memory", "--vfio-mode=cdev", NULL
+	};
 
 	(void)o;
 	if (fd_pass)
-		return cdev;
+		return static_mem ? in_memory_cdev : cdev;
 	if (static_mem)
 		return want_iommufd ? in_memory_group : in_memory;
 	if (want_iommufd)
@@ -161,18 +165,12 @@ mb_port_teardown_needs_device(void)
 
 /* ---- collecting rows from children ---- */
 
-struct rows {
-	struct mb_row r[MAX_ROWS];     /* one per row and source: the median */
-	struct mb_samples s[MAX_ROWS]; /* what came in for it */
-	unsigned int n;
-};
-
 /*
  * Keep a row. Rows measured in fresh processes (teardown, static) come
  * once per process: the median of them is reported (an error sticks).
  */
 static void
-keep(struct rows *rows, const struct mb_row *r)
+keep(struct mb_rows *rows, const struct mb_row *r)
 {
 	unsigned int i;
 
@@ -185,7 +183,7 @@ keep(struct rows *rows, const struct mb_row *r)
 		*k = *mb_samples_median(&rows->s[i]);
 		return;
 	}
-	if (rows->n < MAX_ROWS) {
+	if (rows->n < MB_MAX_ROWS) {
 		rows->s[rows->n].n = 0;
 		mb_samples_add(&rows->s[rows->n], r);
 		rows->r[rows->n++] = *r;
@@ -194,7 +192,7 @@ keep(struct rows *rows, const struct mb_row *r)
 
 /* Read @ROW lines from fd; other lines are the children's messages. */
 static void
-collect(int fd, struct rows *rows, const char *tag)
+collect(int fd, struct mb_rows *rows, const char *tag)
 {
 	char line[1024];
 	struct mb_row r;
@@ -216,7 +214,7 @@ collect(int fd, struct rows *rows, const char *tag)
 
 /* Run our groups and the bare floors in a child writing to a pipe. */
 static int
-run_ours(const struct mb_opts *o, bool bare, struct rows *rows)
+run_ours(const struct mb_opts *o, bool bare, struct mb_rows *rows)
 {
 	int fds[2], status, ret = 0;
 	pid_t pid;
@@ -247,29 +245,17 @@ run_ours(const struct mb_opts *o, bool bare, struct rows *rows)
 }
 
 /*
- * The iommufd pass: our EAL in cdev mode and the bare IOAS loops, for the
- * selected rows that are maps and unmaps only (the static and teardown
- * rows also attach and detach, which the two backends do differently).
+ * The iommufd pass: every selected group again with our EAL in cdev mode,
+ * and the bare loops on an IOAS (the same kernel work in iommufd terms).
  */
 static int
-run_iommufd(const struct mb_opts *o, bool bare, struct rows *rows)
+run_iommufd(const struct mb_opts *o, bool bare, struct mb_rows *rows)
 {
-	static char groups[32];
-	struct mb_opts fo = *o;
 	int ret;
 
-	groups[0] = '\0';
-	if (mb_row_selected(o, "heap_grow"))
-		snprintf(groups, sizeof(groups), "heap");
-	if (mb_row_selected(o, "user_map"))
-		snprintf(groups + strlen(groups), sizeof(groups) - strlen(groups),
-			"%suser", groups[0] != '\0' ? "," : "");
-	if (groups[0] == '\0')
-		return 0;
-	fo.groups = groups;
 	fd_pass = true;
 	mb_bare_iommufd = true;
-	ret = run_ours(&fo, bare, rows);
+	ret = run_ours(o, bare, rows);
 	fd_pass = false;
 	mb_bare_iommufd = false;
 	return ret;
@@ -277,7 +263,7 @@ run_iommufd(const struct mb_opts *o, bool bare, struct rows *rows)
 
 /* Run the DPDK 22.11 client with the same sizes; its rows come back. */
 static int
-run_peer(const char *path, const struct mb_opts *o, struct rows *rows)
+run_peer(const char *path, const struct mb_opts *o, struct mb_rows *rows)
 {
 	char *argv[MAX_PEER_ARGS + 2], bufs[8][32];
 	int fds[2], status, n;
@@ -308,364 +294,6 @@ run_peer(const char *path, const struct mb_opts *o, struct rows *rows)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-/* ---- the table ---- */
-
-static const char *const row_order[] = {
-	"heap_grow", "heap_shrink", "static_setup", "static_rebind", "ext_add",
-	"ext_remove",
-	"user_map", "user_unmap", "paged_map", "paged_unmap",
-	"teardown_all", "teardown_rec",
-};
-
-static const struct mb_row *
-find(const struct rows *rows, const char *src, const char *row)
-{
-	unsigned int i;
-
-	for (i = 0; i < rows->n; i++)
-		if (strcmp(rows->r[i].src, src) == 0 && strcmp(rows->r[i].row, row) == 0)
-			return &rows->r[i];
-	return NULL;
-}
-
-static bool
-ok(const struct mb_row *r)
-{
-	return r != NULL && r->err == 0;
-}
-
-static void
-fmt_size(char *buf, size_t len, uint64_t bytes)
-{
-	if (bytes >= MB_MIB && bytes % MB_MIB == 0)
-		snprintf(buf, len, "%" PRIu64 "M", (uint64_t)(bytes / MB_MIB));
-	else
-		snprintf(buf, len, "%" PRIu64 "K", bytes / 1024);
-}
-
-static void
-fmt_int(char *buf, size_t len, const struct mb_row *r, int64_t v)
-{
-	if (r == NULL)
-		snprintf(buf, len, "-");
-	else if (r->err != 0)
-		snprintf(buf, len, "err");
-	else if (v == MB_UNKNOWN)
-		snprintf(buf, len, "?");
-	else
-		snprintf(buf, len, "%" PRId64, v);
-}
-
-static void
-fmt_ms(char *buf, size_t len, const struct mb_row *r)
-{
-	if (r == NULL)
-		snprintf(buf, len, "-");
-	else if (r->err != 0)
-		snprintf(buf, len, "%s", strerror(r->err));
-	else
-		snprintf(buf, len, "%.3f", r->secs * 1e3);
-}
-
-static void
-fmt_kms(char *buf, size_t len, const struct mb_row *r)
-{
-	if (!ok(r) || r->ksecs < 0)
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "%.3f", r->ksecs * 1e3);
-}
-
-static void
-fmt_ratio(char *buf, size_t len, const struct mb_row *a, const struct mb_row *b)
-{
-	if (ok(a) && ok(b) && b->secs > 0)
-		snprintf(buf, len, "%.2fx", a->secs / b->secs);
-	else
-		snprintf(buf, len, "-");
-}
-
-static void
-print_table(const struct rows *rows, const char *src, bool peer)
-{
-	unsigned int i;
-
-	printf("\nmapping benchmark (%s%s): times in ms; calls = MAP_DMA+UNMAP_DMA; entries = DMA entries taken (-: given back)\n",
-		src, strcmp(src, "model") == 0 ?
-		": the type1 model, times say nothing about the kernel" : ": the kernel");
-	printf("%-13s %5s %4s %5s | %5s %6s %9s %8s | %8s %8s %8s | %5s %6s %9s %8s | %9s %9s %9s\n",
-		"row", "bytes", "page", "units", "calls", "entries", "ours",
-		"in ioctl", "bare", "floor", "pages", "calls", "entries", "dpdk22",
-		"in ioctl", "ours/bare", "ours/floor", "ours/dpdk");
-	for (i = 0; i < RTE_DIM(row_order); i++) {
-		const struct mb_row *o = find(rows, src, row_order[i]);
-		const struct mb_row *b = find(rows, "bare", row_order[i]);
-		const struct mb_row *f = find(rows, "floor", row_order[i]);
-		const struct mb_row *p = find(rows, "pages", row_order[i]);
-		const struct mb_row *d = find(rows, "dpdk22", row_order[i]);
-		const struct mb_row *any = o != NULL ? o : (b != NULL ? b : d);
-		char sz[24], pg[24], c[24], e[24], t[48], tb[48], tf[48], tp[48];
-		char dc[24], de[24], td[48], r1[16], r2[16], r3[16], ko[24], kd[24];
-
-		if (any == NULL)
-			continue;
-		fmt_size(sz, sizeof(sz), any->bytes);
-		fmt_size(pg, sizeof(pg), any->pgsz);
-		fmt_int(c, sizeof(c), o, o != NULL ? o->calls : 0);
-		fmt_int(e, sizeof(e), o, o != NULL ? o->entries : 0);
-		fmt_ms(t, sizeof(t), o);
-		fmt_ms(tb, sizeof(tb), b);
-		fmt_ms(tf, sizeof(tf), f);
-		fmt_ms(tp, sizeof(tp), p);
-		fmt_int(dc, sizeof(dc), d, d != NULL ? d->calls : 0);
-		fmt_int(de, sizeof(de), d, d != NULL ? d->entries : 0);
-		fmt_ms(td, sizeof(td), d);
-		fmt_kms(ko, sizeof(ko), o);
-		fmt_kms(kd, sizeof(kd), d);
-		fmt_ratio(r1, sizeof(r1), o, b);
-		fmt_ratio(r2, sizeof(r2), o, f);
-		fmt_ratio(r3, sizeof(r3), o, d);
-		/* DPDK 22.11 did no mapping work in this row (its group bind
-		 * maps nothing): no ratio */
-		if (ok(o) && ok(d) && d->calls == 0 && o->calls > 0 &&
-				(d->entries == 0 || d->entries == MB_UNKNOWN))
-			snprintf(r3, sizeof(r3), "n/a");
-		printf("%-13s %5s %4s %5" PRIu64 " | %5s %6s %9s %8s | %8s %8s %8s | %5s %6s %9s %8s | %9s %9s %9s\n",
-			row_order[i], sz, pg, any->units, c, e, t, ko, tb, tf, tp,
-			peer ? dc : "-", peer ? de : "-", peer ? td : "-",
-			peer ? kd : "-", r1, r2, peer ? r3 : "-");
-	}
-}
-
-/* "-": iommufd has no DMA entry limit, so no entry count to show */
-static void
-fmt_calls(char *buf, size_t len, const struct mb_row *r)
-{
-	fmt_int(buf, len, r, r != NULL ? r->calls : 0);
-}
-
-/* The iommufd rows beside the type1 ones (--iommufd). */
-static void
-print_iommufd(const struct rows *rows)
-{
-	unsigned int i;
-
-	printf("\niommufd beside type1 (the kernel): times in ms; calls = MAP_DMA+UNMAP_DMA (type1), IOAS_MAP+IOAS_UNMAP (iommufd); entries: type1's DMA entries, '-' on iommufd (it has no entry limit)\n");
-	printf("%-13s %5s %4s %5s | %5s %6s %9s %9s %9s | %5s %6s %9s %8s %9s %9s %9s %9s %9s\n",
-		"row", "bytes", "page", "units", "calls", "entries", "type1",
-		"bare", "ours/bare", "calls", "entries", "iommufd", "in ioctl",
-		"bare", "floor", "pages", "ours/bare", "ours/floor");
-	for (i = 0; i < RTE_DIM(row_order); i++) {
-		const struct mb_row *t = find(rows, "ours", row_order[i]);
-		const struct mb_row *tb = find(rows, "bare", row_order[i]);
-		const struct mb_row *f = find(rows, "fd_ours", row_order[i]);
-		const struct mb_row *fb = find(rows, "fd_bare", row_order[i]);
-		const struct mb_row *ff = find(rows, "fd_floor", row_order[i]);
-		const struct mb_row *fp = find(rows, "fd_pages", row_order[i]);
-		const struct mb_row *any = f != NULL ? f : fb;
-		char sz[24], pg[24], tc[24], te[24], tt[48], ttb[48], r1[16];
-		char fc[24], ft[48], fk[24], ftb[48], ftf[48], ftp[48], r2[16], r3[16];
-
-		if (any == NULL)
-			continue;
-		fmt_size(sz, sizeof(sz), any->bytes);
-		fmt_size(pg, sizeof(pg), any->pgsz);
-		fmt_calls(tc, sizeof(tc), t);
-		fmt_int(te, sizeof(te), t, t != NULL ? t->entries : 0);
-		fmt_ms(tt, sizeof(tt), t);
-		fmt_ms(ttb, sizeof(ttb), tb);
-		fmt_ratio(r1, sizeof(r1), t, tb);
-		fmt_calls(fc, sizeof(fc), f);
-		fmt_ms(ft, sizeof(ft), f);
-		fmt_kms(fk, sizeof(fk), f);
-		fmt_ms(ftb, sizeof(ftb), fb);
-		fmt_ms(ftf, sizeof(ftf), ff);
-		fmt_ms(ftp, sizeof(ftp), fp);
-		fmt_ratio(r2, sizeof(r2), f, fb);
-		fmt_ratio(r3, sizeof(r3), f, ff);
-		printf("%-13s %5s %4s %5" PRIu64 " | %5s %6s %9s %9s %9s | %5s %6s %9s %8s %9s %9s %9s %9s %9s\n",
-			row_order[i], sz, pg, any->units, tc, te, tt, ttb, r1,
-			fc, "-", ft, fk, ftb, ftf, ftp, r2, r3);
-	}
-}
-
-/* The targets, reported (never asserted). */
-static void
-print_targets(const struct rows *rows, const char *src, bool peer)
-{
-	const struct mb_row *o, *d, *b, *r;
-	unsigned int i, over = 0;
-
-	printf("\ntargets (reported, not asserted):\n");
-	for (i = 0; i < RTE_DIM(row_order); i++) {
-		o = find(rows, src, row_order[i]);
-		b = find(rows, "bare", row_order[i]);
-		if (ok(o) && ok(b) && b->secs > 0 && o->secs > 1.05 * b->secs) {
-			printf("  - %s: %.2fx the bare loop (target <= 1.05x)\n",
-				row_order[i], o->secs / b->secs);
-			over++;
-		}
-	}
-	if (over == 0)
-		printf("  - every row within 1.05x of its bare loop\n");
-	o = find(rows, src, "ext_add");
-	d = find(rows, "dpdk22", "ext_add");
-	if (peer && ok(o) && ok(d) && o->secs > 0)
-		printf("  - external memory %s: %" PRId64 " DMA entries (DPDK 22.11: %" PRId64 "), %.1fx faster than DPDK (target >= 50x)\n",
-			"add", o->entries, d->entries, d->secs / o->secs);
-	else if (ok(o))
-		printf("  - external memory add: %" PRId64 " DMA entries\n", o->entries);
-	o = find(rows, src, "teardown_all");
-	r = find(rows, src, "teardown_rec");
-	if (ok(o) && ok(r))
-		printf("  - teardown with UNMAP_ALL %.3f ms, record by record %.3f ms: %s\n",
-			o->secs * 1e3, r->secs * 1e3,
-			o->secs < r->secs ? "UNMAP_ALL faster" : "UNMAP_ALL NOT faster");
-}
-
-/* CSV cells: empty when not measured */
-static void
-csv_int(FILE *f, int64_t v)
-{
-	if (v == MB_UNKNOWN)
-		fprintf(f, ",");
-	else
-		fprintf(f, "%" PRId64 ",", v);
-}
-
-static void
-csv_secs(FILE *f, const struct mb_row *r)
-{
-	if (ok(r))
-		fprintf(f, "%.9f,", r->secs);
-	else
-		fprintf(f, ",");
-}
-
-/* calls, entries, seconds of a measured row */
-static void
-csv_run(FILE *f, const struct mb_row *r)
-{
-	if (!ok(r)) {
-		fprintf(f, ",,,");
-		return;
-	}
-	csv_int(f, r->calls);
-	csv_int(f, r->entries);
-	csv_secs(f, r);
-}
-
-static void
-csv_ratio(FILE *f, const struct mb_row *a, const struct mb_row *b)
-{
-	if (ok(a) && ok(b) && b->secs > 0)
-		fprintf(f, "%.4f,", a->secs / b->secs);
-	else
-		fprintf(f, ",");
-}
-
-static int
-write_csv(const struct rows *rows, const char *src, const char *path)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-	unsigned int i;
-
-	if (f == NULL) {
-		fprintf(stderr, "map-bench: cannot write %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (f == stdout)
-		printf("@CSV-BEGIN\n");
-	fprintf(f, "row,bytes,page,units,ours_calls,ours_entries,ours_s,bare_s,floor_s,pages_s,dpdk_calls,dpdk_entries,dpdk_s,ours_over_bare,ours_over_floor,ours_over_dpdk,backend,ours_ioctl_s,dpdk_ioctl_s,fd_calls,fd_s,fd_bare_s,fd_floor_s,fd_pages_s,fd_over_bare\n");
-	for (i = 0; i < RTE_DIM(row_order); i++) {
-		const struct mb_row *o = find(rows, src, row_order[i]);
-		const struct mb_row *b = find(rows, "bare", row_order[i]);
-		const struct mb_row *fl = find(rows, "floor", row_order[i]);
-		const struct mb_row *p = find(rows, "pages", row_order[i]);
-		const struct mb_row *d = find(rows, "dpdk22", row_order[i]);
-		const struct mb_row *any = o != NULL ? o : (b != NULL ? b : d);
-		const struct mb_row *fd;
-
-		if (any == NULL)
-			continue;
-		fprintf(f, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",", row_order[i],
-			any->bytes, any->pgsz, any->units);
-		csv_run(f, o);
-		csv_secs(f, b);
-		csv_secs(f, fl);
-		csv_secs(f, p);
-		csv_run(f, d);
-		csv_ratio(f, o, b);
-		csv_ratio(f, o, fl);
-		if (ok(d) && d->calls == 0 && ok(o) && o->calls > 0 &&
-				(d->entries == 0 || d->entries == MB_UNKNOWN))
-			fprintf(f, ",");
-		else
-			csv_ratio(f, o, d);
-		fprintf(f, "%s,", src);
-		fprintf(f, ok(o) && o->ksecs >= 0 ? "%.9f," : ",",
-			ok(o) && o->ksecs >= 0 ? o->ksecs : 0.0);
-		fprintf(f, ok(d) && d->ksecs >= 0 ? "%.9f," : ",",
-			ok(d) && d->ksecs >= 0 ? d->ksecs : 0.0);
-		/* iommufd (--iommufd): no entries column, it has no limit */
-		fd = find(rows, "fd_ours", row_order[i]);
-		if (ok(fd) && fd->calls != MB_UNKNOWN)
-			fprintf(f, "%" PRId64 ",", fd->calls);
-		else
-			fprintf(f, ",");
-		csv_secs(f, fd);
-		csv_secs(f, find(rows, "fd_bare", row_order[i]));
-		csv_secs(f, find(rows, "fd_floor", row_order[i]));
-		csv_secs(f, find(rows, "fd_pages", row_order[i]));
-		csv_ratio(f, fd, find(rows, "fd_bare", row_order[i]));
-		fprintf(f, "\n");
-	}
-	if (f == stdout) {
-		printf("@CSV-END\n");
-		fflush(stdout);
-	} else {
-		fclose(f);
-	}
-	return 0;
-}
-
-/* Every selected row measured without error (a kernel refusal is a real
- * failure of the run; a slow row never is). */
-static int
-check_complete(const struct rows *rows, const struct mb_opts *o, bool bare)
-{
-	unsigned int i;
-	int ret = 0;
-
-	for (i = 0; want_iommufd && i < RTE_DIM(row_order); i++) {
-		const struct mb_row *r = find(rows, "fd_ours", row_order[i]);
-
-		/* the iommufd pass runs the heap and user groups only */
-		if (!mb_row_selected(o, row_order[i]) ||
-				strncmp(row_order[i], "static_", 7) == 0 ||
-				strncmp(row_order[i], "teardown_", 9) == 0)
-			continue;
-		if (!ok(r) || (bare && !ok(find(rows, "fd_bare", row_order[i])))) {
-			fprintf(stderr, "dpdk-map-bench: iommufd row %s was not measured\n",
-				row_order[i]);
-			ret = -1;
-		}
-	}
-	for (i = 0; i < RTE_DIM(row_order); i++) {
-		const struct mb_row *r = find(rows, mb_port_src(), row_order[i]);
-
-		if (!mb_row_selected(o, row_order[i]))
-			continue;
-		if (!ok(r) || (bare && !ok(find(rows, "bare", row_order[i])))) {
-			fprintf(stderr, "dpdk-map-bench: row %s was not measured%s%s\n",
-				row_order[i], r != NULL && r->err != 0 ? ": " : "",
-				r != NULL && r->err != 0 ? strerror(r->err) : "");
-			ret = -1;
-		}
-	}
-	return ret;
-}
-
 static void
 usage(FILE *f)
 {
@@ -685,7 +313,7 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
-	static struct rows rows;
+	static struct mb_rows rows;
 	const char *csv = NULL, *peer = NULL, *env;
 	bool bare = true, forced = false;
 	struct mb_opts o;
@@ -742,13 +370,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "dpdk-map-bench: the DPDK 22.11 client did not finish\n");
 		ret = 1;
 	}
-	print_table(&rows, mb_port_src(), peer != NULL);
-	print_targets(&rows, mb_port_src(), peer != NULL);
+	mb_report_table(&rows, mb_port_src(), peer != NULL);
+	mb_report_split(&rows, mb_port_src(), want_iommufd);
+	mb_report_targets(&rows, mb_port_src(), peer != NULL);
 	if (want_iommufd)
-		print_iommufd(&rows);
-	if (csv != NULL && write_csv(&rows, mb_port_src(), csv) < 0)
+		mb_report_iommufd(&rows);
+	if (csv != NULL && mb_report_csv(&rows, mb_port_src(), csv) < 0)
 		ret = 1;
-	if (check_complete(&rows, &o, bare) < 0)
+	if (mb_report_complete(&rows, &o, mb_port_src(), bare, want_iommufd) < 0)
 		ret = 1;
 	return ret;
 }

@@ -16,8 +16,10 @@
  * With --iommufd the same variants run a second time on native iommufd
  * (src fd_bare, fd_floor, fd_pages): an IOAS on /dev/iommu with the
  * device's cdev bound and attached, IOMMU_IOAS_MAP at the fixed IOVA and
- * IOMMU_IOAS_UNMAP in the same units. Only the rows whose kernel work is
- * maps and unmaps alone (heap, external, user, paged) run there.
+ * IOMMU_IOAS_UNMAP in the same units; a group's bind is the cdev's
+ * open, BIND_IOMMUFD, ATTACH_IOMMUFD_PT and IOAS_IOVA_RANGES, its unbind
+ * DETACH_IOMMUFD_PT and the cdev's close, a container's destroy the close
+ * of the iommufd (which frees the IOAS with what is still mapped in it).
  */
 
 #include <dirent.h>
@@ -47,7 +49,9 @@ struct bare {
 	int grp;            /* the group, or the device cdev (iommufd) */
 	bool fd;            /* native iommufd instead of type1 */
 	uint32_t ioas;      /* the IOAS the device is attached to (iommufd) */
+	int group;          /* the IOMMU group (type1) */
 	char bdf[64];
+	char node[PATH_MAX]; /* the device's cdev (iommufd) */
 };
 
 bool mb_bare_iommufd;
@@ -132,11 +136,129 @@ bunmap(struct bare *b, uint64_t iova, uint64_t len, bool all)
 	return b->be->ioctl(b->cont, VFIO_IOMMU_UNMAP_DMA, &u);
 }
 
+/* The device's cdev node, from sysfs vfio-dev/vfioN. */
+static int
+cdev_node(const char *bdf, char *node, size_t len)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int ret = -1;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/vfio-dev",
+		mb_port_sysfs(), bdf);
+	d = opendir(path);
+	if (d == NULL)
+		return -1;
+	while (ret < 0 && (de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, "vfio", 4) == 0) {
+			snprintf(node, len, "/dev/vfio/devices/%s", de->d_name);
+			ret = 0;
+		}
+	closedir(d);
+	if (ret < 0)
+		errno = ENOENT;
+	return ret;
+}
+
+/* A new iommufd with an IOAS (what a container is on iommufd). */
+static int
+fd_open_ioas(struct bare *b)
+{
+	struct mv_iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+
+	b->cont = b->be->open("/dev/iommu", O_RDWR);
+	if (b->cont < 0 || b->be->ioctl(b->cont, MV_IOMMU_IOAS_ALLOC, &alloc) < 0)
+		return -1;
+	b->ioas = alloc.out_ioas_id;
+	return 0;
+}
+
+/*
+ * The device joins the IOAS as our EAL's bind does it in cdev mode: its
+ * cdev opened, bound to the iommufd, attached to the IOAS, and the IOAS's
+ * ranges read (the count, then the ranges).
+ */
+static int
+fd_attach(struct bare *b)
+{
+	struct mv_vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct mv_vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at) };
+	struct mv_iommu_iova_range r[16];
+	struct mv_iommu_ioas_iova_ranges q = { .size = sizeof(q) };
+
+	if (b->cont < 0 && fd_open_ioas(b) < 0)
+		return -1;
+	b->grp = b->be->open(b->node, O_RDWR);
+	if (b->grp < 0)
+		return -1;
+	bind.iommufd = b->cont;
+	if (b->be->ioctl(b->grp, MV_VFIO_DEVICE_BIND_IOMMUFD, &bind) < 0)
+		return -1;
+	at.pt_id = b->ioas;
+	if (b->be->ioctl(b->grp, MV_VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) < 0)
+		return -1;
+	q.ioas_id = b->ioas;
+	if (b->be->ioctl(b->cont, MV_IOMMU_IOAS_IOVA_RANGES, &q) == 0 ||
+			errno != EMSGSIZE || q.num_iovas > RTE_DIM(r))
+		return 0;
+	q.allowed_iovas = (uintptr_t)r;
+	return b->be->ioctl(b->cont, MV_IOMMU_IOAS_IOVA_RANGES, &q);
+}
+
+/*
+ * The device leaves: detached and its cdev closed (that unbinds it);
+ * destroy: the iommufd is closed too, which frees the IOAS and whatever is
+ * still mapped in it (a container's destroy).
+ */
+static int
+fd_detach(struct bare *b, bool destroy)
+{
+	struct mv_vfio_device_detach_iommufd_pt det = { .argsz = sizeof(det) };
+	int ret;
+
+	ret = b->be->ioctl(b->grp, MV_VFIO_DEVICE_DETACH_IOMMUFD_PT, &det);
+	b->be->close(b->grp);
+	b->grp = -1;
+	if (destroy) {
+		b->be->close(b->cont);
+		b->cont = -1;
+	}
+	return ret;
+}
+
+/*
+ * The group joins the container as our EAL's bind does it: the group
+ * opened (when it left) and its status read, SET_CONTAINER, SET_IOMMU,
+ * GET_INFO. A destroyed container is opened again first (a container's
+ * creation is no row: it happens before the timing).
+ */
 static int
 attach(struct bare *b)
 {
 	struct vfio_iommu_type1_info info = { .argsz = sizeof(info) };
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	char path[64];
 
+	if (b->fd)
+		return fd_attach(b);
+	if (b->cont < 0) {
+		b->cont = b->be->open("/dev/vfio/vfio", O_RDWR);
+		if (b->cont < 0)
+			return -1;
+	}
+	if (b->grp < 0) {
+		snprintf(path, sizeof(path), "/dev/vfio/%d", b->group);
+		b->grp = b->be->open(path, O_RDWR);
+		if (b->grp < 0)
+			return -1;
+		if (b->be->ioctl(b->grp, VFIO_GROUP_GET_STATUS, &st) < 0)
+			return -1;
+		if (!(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+			errno = EPERM;
+			return -1;
+		}
+	}
 	if (b->be->ioctl(b->grp, VFIO_GROUP_SET_CONTAINER, &b->cont) < 0 ||
 			b->be->ioctl(b->cont, VFIO_SET_IOMMU,
 				(void *)(uintptr_t)VFIO_TYPE1v2_IOMMU) < 0)
@@ -144,20 +266,37 @@ attach(struct bare *b)
 	return b->be->ioctl(b->cont, VFIO_IOMMU_GET_INFO, &info);
 }
 
+/* The group leaves and is closed (as our EAL's unbind); destroy: the
+ * container is closed too (a container's destroy). */
 static int
-detach(struct bare *b)
+detach(struct bare *b, bool destroy)
 {
-	return b->be->ioctl(b->grp, VFIO_GROUP_UNSET_CONTAINER, NULL);
+	int ret;
+
+	if (b->fd)
+		return fd_detach(b, destroy);
+	ret = b->be->ioctl(b->grp, VFIO_GROUP_UNSET_CONTAINER, NULL);
+	b->be->close(b->grp);
+	b->grp = -1;
+	if (destroy) {
+		b->be->close(b->cont);
+		b->cont = -1;
+	}
+	return ret;
 }
 
-/* Open the device and read its info, as rte_vfio_setup_device() does. */
+/* Open the device and read its info, as rte_vfio_setup_device() does
+ * (on iommufd the EAL hands out a duplicate of the bound cdev). */
 static int
 device_open(struct bare *b)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 	int fd;
 
-	fd = b->be->ioctl(b->grp, VFIO_GROUP_GET_DEVICE_FD, b->bdf);
+	if (b->fd)
+		fd = fcntl(b->grp, F_DUPFD_CLOEXEC, 0);
+	else
+		fd = b->be->ioctl(b->grp, VFIO_GROUP_GET_DEVICE_FD, b->bdf);
 	if (fd < 0)
 		return -1;
 	if (b->be->ioctl(fd, VFIO_DEVICE_GET_INFO, &info) < 0) {
@@ -237,15 +376,16 @@ static void
 variant_once(struct bare *b, const struct bare_spec *s, struct mb_row *r,
 		uint64_t map_unit, uint64_t call_unit, bool model)
 {
-	uint64_t calls = 0, dummy = 0, va;
+	uint64_t calls = 0, dummy = 0, va, kc0;
 	bool detached = false;
 	int64_t a0, a1;
 	int ret, dev = -1;
-	double t0, t1;
+	double t0, t1, k0;
 	void *p;
 
 	r->units = s->len / map_unit;
-	r->calls = r->entries = MB_UNKNOWN;
+	r->calls = r->entries = r->kcalls = MB_UNKNOWN;
+	r->ksecs = -1;
 	p = memory(s, model);
 	if (p == NULL) {
 		r->err = errno;
@@ -255,10 +395,12 @@ variant_once(struct bare *b, const struct bare_spec *s, struct mb_row *r,
 	errno = 0;
 	if (s->kind == BARE_UNMAP && map_units(b, va, s->len, map_unit, &dummy) < 0)
 		goto fail;
-	if ((s->steps & STEP_ATTACH) && detach(b) < 0)
+	if ((s->steps & STEP_ATTACH) && detach(b, false) < 0)
 		goto fail;
 	detached = (s->steps & STEP_ATTACH) != 0;
-	a0 = detached ? mb_dma_limit() : mb_dma_avail(b->cont);
+	a0 = detached || b->fd ? mb_dma_limit() : mb_dma_avail(b->cont);
+	kc0 = mb_kernel_calls();
+	k0 = mb_port_kernel_secs();
 	t0 = mb_now();
 	ret = 0;
 	if (s->steps & STEP_ATTACH) {
@@ -274,15 +416,21 @@ variant_once(struct bare *b, const struct bare_spec *s, struct mb_row *r,
 		ret = dev < 0 ? -1 : 0;
 	}
 	if (ret == 0 && (s->steps & STEP_DETACH)) {
-		ret = detach(b);
-		detached = ret == 0;
+		ret = detach(b, true);
+		detached = true;
 	}
 	t1 = mb_now();
+	if (k0 >= 0) {
+		r->ksecs = mb_port_kernel_secs() - k0;
+		r->kcalls = (int64_t)(mb_kernel_calls() - kc0);
+	} else {
+		r->ksecs = -1;
+		r->kcalls = MB_UNKNOWN;
+	}
 	if (ret < 0)
 		goto fail;
 	a1 = detached ? mb_dma_limit() : mb_dma_avail(b->cont);
 	r->secs = t1 - t0;
-	r->ksecs = -1;
 	r->calls = (int64_t)calls;
 	r->entries = a0 >= 0 && a1 >= 0 ? a0 - a1 : MB_UNKNOWN;
 	r->err = 0;
@@ -314,6 +462,7 @@ variant(struct bare *b, const struct bare_spec *s, const char *src,
 	r.bytes = s->len;
 	r.pgsz = s->pg;
 	r.ksecs = -1;
+	r.kcalls = MB_UNKNOWN;
 	runs.n = 0;
 	for (k = 0; k < repeat; k++) {
 		variant_once(b, s, &r, map_unit, call_unit, model);
@@ -327,46 +476,9 @@ variant(struct bare *b, const struct bare_spec *s, const char *src,
 static int
 bare_open(struct bare *b, int group)
 {
-	struct vfio_group_status st = { .argsz = sizeof(st) };
-	char path[64];
-
 	b->be = vfio_backend();
-	b->cont = b->be->open("/dev/vfio/vfio", O_RDWR);
-	if (b->cont < 0)
-		return -1;
-	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
-	b->grp = b->be->open(path, O_RDWR);
-	if (b->grp < 0)
-		return -1;
-	if (b->be->ioctl(b->grp, VFIO_GROUP_GET_STATUS, &st) < 0 ||
-			!(st.flags & VFIO_GROUP_FLAGS_VIABLE))
-		return -1;
+	b->group = group;
 	return attach(b);
-}
-
-/* The device's cdev node, from sysfs vfio-dev/vfioN. */
-static int
-cdev_node(const char *bdf, char *node, size_t len)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-	int ret = -1;
-
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/vfio-dev",
-		mb_port_sysfs(), bdf);
-	d = opendir(path);
-	if (d == NULL)
-		return -1;
-	while (ret < 0 && (de = readdir(d)) != NULL)
-		if (strncmp(de->d_name, "vfio", 4) == 0) {
-			snprintf(node, len, "/dev/vfio/devices/%s", de->d_name);
-			ret = 0;
-		}
-	closedir(d);
-	if (ret < 0)
-		errno = ENOENT;
-	return ret;
 }
 
 /* An IOAS with the device bound and attached: what our EAL sets up in
@@ -374,27 +486,11 @@ cdev_node(const char *bdf, char *node, size_t len)
 static int
 bare_open_fd(struct bare *b)
 {
-	struct mv_iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-	struct mv_vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
-	struct mv_vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at) };
-	char node[PATH_MAX];
-
 	b->be = vfio_backend();
 	b->fd = true;
-	if (cdev_node(b->bdf, node, sizeof(node)) < 0)
+	if (cdev_node(b->bdf, b->node, sizeof(b->node)) < 0)
 		return -1;
-	b->cont = b->be->open("/dev/iommu", O_RDWR);
-	if (b->cont < 0 || b->be->ioctl(b->cont, MV_IOMMU_IOAS_ALLOC, &alloc) < 0)
-		return -1;
-	b->ioas = alloc.out_ioas_id;
-	b->grp = b->be->open(node, O_RDWR);
-	if (b->grp < 0)
-		return -1;
-	bind.iommufd = b->cont;
-	if (b->be->ioctl(b->grp, MV_VFIO_DEVICE_BIND_IOMMUFD, &bind) < 0)
-		return -1;
-	at.pt_id = b->ioas;
-	return b->be->ioctl(b->grp, MV_VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at);
+	return fd_attach(b);
 }
 
 static void
@@ -444,19 +540,15 @@ bare_run(const struct mb_opts *o, bool model)
 
 		if (!mb_row_selected(o, s->row))
 			continue;
-		/* iommufd: the rows whose kernel work is maps and unmaps */
-		if (b.fd && s->steps != 0)
-			continue;
 		variant(&b, s, "bare", s->map_unit, s->call_unit, model, o->repeat);
 		variant(&b, s, "floor", floor_map, floor_call, model, o->repeat);
 		/* one pass: a long loop, the reference for per-page mapping */
 		variant(&b, s, "pages", s->pg, s->pg, model, 1);
 	}
-	/* iommufd: closing the cdev detaches and unbinds the device */
-	if (!b.fd)
-		b.be->ioctl(b.grp, VFIO_GROUP_UNSET_CONTAINER, NULL);
-	b.be->close(b.grp);
-	b.be->close(b.cont);
+	if (b.grp >= 0)
+		detach(&b, true);
+	else if (b.cont >= 0)
+		b.be->close(b.cont);
 }
 
 int

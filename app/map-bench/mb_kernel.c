@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The mapping benchmark's view of the kernel, in both binaries: the ioctl()
- * interposer that counts and times MAP_DMA/UNMAP_DMA, the device lookup in
+ * and close() interposer that counts and times every kernel call (and
+ * MAP_DMA/UNMAP_DMA apart), the device lookup in
  * sysfs, and the DMA entry limit and count (GET_INFO's DMA_AVAIL).
  */
 
@@ -10,6 +11,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -39,33 +41,57 @@
 
 static uint64_t n_dma_calls;
 static double dma_secs;
+/* every ioctl() and close() of the process: the time inside the kernel */
+static uint64_t n_k_calls;
+static double k_secs;
 
 /*
- * The EAL's shared library calls ioctl() through the PLT, so this
- * definition in the executable sees every VFIO call of the process; it
- * forwards to the system call unchanged.
+ * The EAL's shared library calls ioctl() and close() through the PLT, so
+ * these definitions in the executable see every VFIO call of the process
+ * (and the bare loops', which go through the same boundary); they forward
+ * to the system call unchanged. Each call is timed by two clock reads,
+ * the same on both sides of a comparison: what a row spends outside them
+ * is its user-side time.
  */
 int
 ioctl(int fd, unsigned long request, ...)
 {
+	bool dma = request == VFIO_IOMMU_MAP_DMA || request == VFIO_IOMMU_UNMAP_DMA ||
+		request == MB_IOAS_MAP || request == MB_IOAS_UNMAP;
+	double t0, dt;
 	va_list ap;
 	void *arg;
+	int ret, err;
 
 	va_start(ap, request);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	if (request == VFIO_IOMMU_MAP_DMA || request == VFIO_IOMMU_UNMAP_DMA ||
-			request == MB_IOAS_MAP || request == MB_IOAS_UNMAP) {
-		double t0 = mb_now();
-		int ret = (int)syscall(SYS_ioctl, fd, request, arg);
-		int err = errno;
-
-		dma_secs += mb_now() - t0;
+	t0 = mb_now();
+	ret = (int)syscall(SYS_ioctl, fd, request, arg);
+	err = errno;
+	dt = mb_now() - t0;
+	k_secs += dt;
+	n_k_calls++;
+	if (dma) {
+		dma_secs += dt;
 		n_dma_calls++;
-		errno = err;
-		return ret;
 	}
-	return (int)syscall(SYS_ioctl, fd, request, arg);
+	errno = err;
+	return ret;
+}
+
+/* closing a container, an iommufd or a device can be most of a teardown */
+int
+close(int fd)
+{
+	double t0 = mb_now();
+	int ret = (int)syscall(SYS_close, fd);
+	int err = errno;
+
+	k_secs += mb_now() - t0;
+	n_k_calls++;
+	errno = err;
+	return ret;
 }
 
 uint64_t
@@ -78,6 +104,18 @@ double
 mb_ioctl_dma_secs(void)
 {
 	return dma_secs;
+}
+
+uint64_t
+mb_kernel_calls(void)
+{
+	return n_k_calls;
+}
+
+double
+mb_kernel_secs(void)
+{
+	return k_secs;
 }
 
 /* ---- the device and the kernel's DMA entry count ---- */

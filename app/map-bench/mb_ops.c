@@ -46,9 +46,17 @@
 
 /* ---- measuring one operation ---- */
 
+double
+mb_port_kernel_secs(void)
+{
+	/* the model is called directly, not through ioctl() */
+	return mb_port_dma_secs() < 0 ? -1 : mb_kernel_secs();
+}
+
 struct probe {
 	int container_fd;
 	uint64_t calls;
+	uint64_t kcalls;
 	double ksecs;
 	int64_t avail;
 	int64_t entries;    /* when the container is gone after: set by the row */
@@ -87,7 +95,8 @@ probe_start(struct probe *p, int container_fd)
 	p->entries = MB_UNKNOWN;
 	p->avail = mb_dma_avail(container_fd);
 	p->calls = mb_port_dma_calls();
-	p->ksecs = mb_port_dma_secs();
+	p->kcalls = mb_kernel_calls();
+	p->ksecs = mb_port_kernel_secs();
 	p->t = mb_now();
 }
 
@@ -97,7 +106,8 @@ probe_end(const struct probe *p, struct best *b, const char *row,
 {
 	double t = mb_now();
 	uint64_t calls = mb_port_dma_calls();
-	double ksecs = mb_port_dma_secs();
+	uint64_t kcalls = mb_kernel_calls();
+	double ksecs = mb_port_kernel_secs();
 	int64_t avail = mb_dma_avail(p->container_fd);
 	struct mb_row r;
 
@@ -114,6 +124,7 @@ probe_end(const struct probe *p, struct best *b, const char *row,
 		r.entries = p->avail >= 0 && avail >= 0 ? p->avail - avail : MB_UNKNOWN;
 	r.secs = t - p->t;
 	r.ksecs = ksecs >= 0 && p->ksecs >= 0 ? ksecs - p->ksecs : -1;
+	r.kcalls = r.ksecs >= 0 ? (int64_t)(kcalls - p->kcalls) : MB_UNKNOWN;
 	r.err = ret < 0 ? (err != 0 ? err : EIO) : 0;
 	best_add(b, &r);
 }
@@ -135,6 +146,7 @@ row_failed(const char *row, uint64_t bytes, uint64_t pgsz, uint64_t units,
 	r.calls = MB_UNKNOWN;
 	r.entries = MB_UNKNOWN;
 	r.ksecs = -1;
+	r.kcalls = MB_UNKNOWN;
 	r.err = err != 0 ? err : EIO;
 	mb_row_print(stdout, &r);
 }

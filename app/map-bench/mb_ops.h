@@ -12,7 +12,7 @@
  * Each group of operations runs in its own child process (an EAL can be
  * initialized once per process) and prints one line per measured row:
  *
- *   @ROW <src> <row> <bytes> <pgsz> <units> <calls> <entries> <seconds> <err> <kseconds>
+ *   @ROW <src> <row> <bytes> <pgsz> <units> <calls> <entries> <seconds> <err> <kseconds> <kcalls>
  *
  * src: who measured (ours, model, dpdk22, bare, floor, pages; on iommufd
  * fd_ours, fd_bare, fd_floor, fd_pages); units: the
@@ -21,8 +21,10 @@
  * (MB_UNKNOWN: not counted); entries: DMA entries taken by the
  * operation (negative: given back), from the kernel's DMA_AVAIL before and
  * after; err: 0, or the errno of the failure (the row is then not timed);
- * kseconds: the part of seconds spent inside MAP_DMA/UNMAP_DMA (-1: not
- * measured).
+ * kseconds: the part of seconds spent inside the kernel, i.e. in every
+ * ioctl() and close() of the operation (-1: not measured, as on the model);
+ * kcalls: how many of those calls (MB_UNKNOWN: not counted). seconds -
+ * kseconds is the user-side time of the row.
  */
 
 #include <stdbool.h>
@@ -59,7 +61,8 @@ struct mb_row {
 	int64_t calls;
 	int64_t entries;
 	double secs;
-	double ksecs;       /* of secs, inside MAP_DMA/UNMAP_DMA; < 0: not measured */
+	double ksecs;       /* of secs, inside ioctl()/close(); < 0: not measured */
+	int64_t kcalls;     /* those kernel calls; MB_UNKNOWN: not counted */
 	int err;
 };
 
@@ -164,6 +167,15 @@ int64_t mb_dma_avail(int container_fd);
  * and the time spent in them. */
 uint64_t mb_ioctl_dma_calls(void);
 double mb_ioctl_dma_secs(void);
+
+/* Every ioctl() and close() seen by the interposer, and the time spent in
+ * them: the kernel's part of a row. */
+uint64_t mb_kernel_calls(void);
+double mb_kernel_secs(void);
+
+/* Time inside the kernel so far (mb_kernel_secs()), or < 0 where the
+ * kernel is not what is called (the model). */
+double mb_port_kernel_secs(void);
 
 /* ---- defined by each binary (the part that differs) ---- */
 

@@ -50,9 +50,9 @@ mb_sys_page(void)
 void
 mb_row_print(FILE *f, const struct mb_row *r)
 {
-	fprintf(f, "%s %s %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRId64 " %" PRId64 " %.9f %d %.9f\n",
+	fprintf(f, "%s %s %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRId64 " %" PRId64 " %.9f %d %.9f %" PRId64 "\n",
 		MB_ROW_TAG, r->src, r->row, r->bytes, r->pgsz, r->units,
-		r->calls, r->entries, r->secs, r->err, r->ksecs);
+		r->calls, r->entries, r->secs, r->err, r->ksecs, r->kcalls);
 	fflush(f);
 }
 
@@ -62,9 +62,10 @@ mb_row_parse(const char *line, struct mb_row *r)
 	char tag[8];
 
 	memset(r, 0, sizeof(*r));
-	if (sscanf(line, "%7s %15s %23s %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNd64 " %" SCNd64 " %lf %d %lf",
+	if (sscanf(line, "%7s %15s %23s %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNd64 " %" SCNd64 " %lf %d %lf %" SCNd64,
 			tag, r->src, r->row, &r->bytes, &r->pgsz, &r->units,
-			&r->calls, &r->entries, &r->secs, &r->err, &r->ksecs) != 11)
+			&r->calls, &r->entries, &r->secs, &r->err, &r->ksecs,
+			&r->kcalls) != 12)
 		return -1;
 	return strcmp(tag, MB_ROW_TAG) == 0 ? 0 : -1;
 }

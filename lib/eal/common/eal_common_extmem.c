@@ -54,15 +54,18 @@ check_region(const void *va, size_t len, size_t page_sz)
  * Memory whose IOVAs the IOMMU cannot reach is refused before anything
  * changes: it could never be mapped, and a mapping attempt would fail the
  * heap or the device that meets it later. Checked per IOVA-contiguous
- * run of the given IOVAs, or the VA range in IOVA-as-VA mode.
+ * run of the given IOVAs, or the VA range in IOVA-as-VA mode. *one_run
+ * tells whether the whole region is a single run with IOVAs (then its
+ * mapping and unmapping need no scan of the segments).
  */
 static int
 check_reachable(const rte_iova_t iova_addrs[], unsigned int n_segs,
-		size_t page_sz)
+		size_t page_sz, bool *one_run)
 {
 	const char *what = "external memory";
 	unsigned int i, j;
 
+	*one_run = false;
 	/* Without a table the pages have no IOVA and are never mapped. */
 	if (iova_addrs == NULL)
 		return 0;
@@ -75,15 +78,17 @@ check_reachable(const rte_iova_t iova_addrs[], unsigned int n_segs,
 		if (eal_iova_check_reachable(iova_addrs[i],
 				(uint64_t)(j - i) * page_sz, what) < 0)
 			return -1;
+		*one_run = i == 0 && j == n_segs;
 	}
 	return 0;
 }
 
 /*
- * Describe every page of a new list (whose segments start zeroed). A
- * region is thousands of pages: each page gets only its non-zero fields,
- * in one pass. Without an IOVA table every page is RTE_BAD_IOVA, in every
- * IOVA mode, as DPDK 22.11 documents: the memory is not DMA-mapped, and an
+ * Describe every page of a new list, every field of every segment, in
+ * one pass: the array is not zeroed first (a region is thousands of pages,
+ * and under emulation each pass over them costs a visible part of the
+ * add). Without an IOVA table every page is RTE_BAD_IOVA, in every IOVA
+ * mode, as DPDK 22.11 documents: the memory is not DMA-mapped, and an
  * application that wants DMA to it maps it itself (rte_dev_dma_map()).
  */
 static void
@@ -94,14 +99,15 @@ fill_segs(struct rte_memseg_list *msl, void *va, const rte_iova_t iova_addrs[],
 	uint64_t addr = (uintptr_t)va;
 	unsigned int i;
 
-	for (i = 0; ms != end; ms++, i++, addr += page_sz) {
-		ms->addr_64 = addr;
-		ms->iova = iova_addrs != NULL ? iova_addrs[i] : RTE_BAD_IOVA;
-		ms->len = page_sz;
-		ms->hugepage_sz = page_sz;
-		ms->socket_id = socket_id;
-		ms->flags = RTE_MEMSEG_FLAG_DO_NOT_FREE;
-	}
+	for (i = 0; ms != end; ms++, i++, addr += page_sz)
+		*ms = (struct rte_memseg){
+			.iova = iova_addrs != NULL ? iova_addrs[i] : RTE_BAD_IOVA,
+			.addr_64 = addr,
+			.len = page_sz,
+			.hugepage_sz = page_sz,
+			.socket_id = socket_id,
+			.flags = RTE_MEMSEG_FLAG_DO_NOT_FREE,
+		};
 }
 
 struct rte_memseg_list *
@@ -110,6 +116,7 @@ eal_extmem_list_create(void *va, size_t len, rte_iova_t iova_addrs[],
 {
 	struct eal_memseg_list *l;
 	unsigned int n_segs;
+	bool one_run;
 
 	if (check_region(va, len, page_sz) < 0)
 		return NULL;
@@ -128,9 +135,9 @@ eal_extmem_list_create(void *va, size_t len, rte_iova_t iova_addrs[],
 	}
 	/* A table of the wrong size is refused; no table, whatever n_pages
 	 * says, is accepted as in DPDK. */
-	if (check_reachable(iova_addrs, n_segs, page_sz) < 0)
+	if (check_reachable(iova_addrs, n_segs, page_sz, &one_run) < 0)
 		return NULL;
-	l = eal_msl_create(va, len, page_sz, n_segs, socket_id);
+	l = eal_msl_create(va, len, page_sz, n_segs, socket_id, true);
 	if (l == NULL) {
 		if (rte_errno == EEXIST)
 			EAL_LOG(ERR, "external memory %p-%p overlaps memory the EAL already knows",
@@ -141,6 +148,7 @@ eal_extmem_list_create(void *va, size_t len, rte_iova_t iova_addrs[],
 	/* A heap passes its own socket id; plain registration has none. */
 	l->pub.heap = socket_id != SOCKET_ID_ANY;
 	l->is_static = true;
+	l->iova_contig = one_run;
 	fill_segs(&l->pub, va, iova_addrs, n_segs, page_sz, socket_id);
 	l->pub.n_used = n_segs;
 	l->pub.version++;

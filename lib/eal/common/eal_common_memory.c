@@ -53,15 +53,18 @@ static unsigned int n_sorted;
 static struct rte_memseg *spare_segs;
 static unsigned int spare_n;
 
+/* filled: the caller writes every segment, no zeroing needed */
 static struct rte_memseg *
-segs_alloc(unsigned int n_segs)
+segs_alloc(unsigned int n_segs, bool filled)
 {
 	struct rte_memseg *segs = spare_segs;
 
 	if (segs == NULL || spare_n < n_segs || spare_n / 2 > n_segs)
-		return calloc(n_segs, sizeof(struct rte_memseg));
+		return filled ? malloc((size_t)n_segs * sizeof(struct rte_memseg)) :
+			calloc(n_segs, sizeof(struct rte_memseg));
 	spare_segs = NULL;
-	memset(segs, 0, (size_t)n_segs * sizeof(*segs));
+	if (!filled)
+		memset(segs, 0, (size_t)n_segs * sizeof(*segs));
 	return segs;
 }
 
@@ -137,7 +140,7 @@ eal_msl_at(unsigned int i)
 
 struct eal_memseg_list *
 eal_msl_create(void *va, size_t len, uint64_t page_sz, unsigned int n_segs,
-		int socket_id)
+		int socket_id, bool filled)
 {
 	struct eal_memseg_list *l = NULL;
 	unsigned int i, pos;
@@ -159,7 +162,7 @@ eal_msl_create(void *va, size_t len, uint64_t page_sz, unsigned int n_segs,
 		return NULL;
 	}
 	memset(l, 0, sizeof(*l));
-	l->pub.segs = segs_alloc(n_segs);
+	l->pub.segs = segs_alloc(n_segs, filled);
 	if (l->pub.segs == NULL) {
 		rte_errno = ENOMEM;
 		return NULL;
@@ -205,6 +208,12 @@ bool
 eal_memseg_list_is_static(const struct rte_memseg_list *msl)
 {
 	return msl->external || eal_msl_priv(msl)->is_static;
+}
+
+bool
+eal_memseg_list_is_iova_contig(const struct rte_memseg_list *msl)
+{
+	return eal_msl_priv(msl)->iova_contig;
 }
 
 /* Length of the VA-contiguous run of used segments starting at index i. */

@@ -85,6 +85,14 @@ int eal_memalloc_free_pages(void *va, size_t len);
 bool eal_memseg_list_is_static(const struct rte_memseg_list *msl);
 
 /*
+ * True for a static list known, since its creation, to be one run: every
+ * segment in use, each continuing the previous one in VA and IOVA (an
+ * external region given IOVA-contiguous pages). Its runs need no scan of
+ * its segments.
+ */
+bool eal_memseg_list_is_iova_contig(const struct rte_memseg_list *msl);
+
+/*
  * Create a memseg list over external memory (rte_extmem_register, heap
  * memory_add). socket_id is the heap's socket or SOCKET_ID_ANY. Caller holds
  * the hotplug write lock. Returns the list or NULL with rte_errno EINVAL,

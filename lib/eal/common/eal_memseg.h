@@ -22,6 +22,8 @@ struct eal_memseg_list {
 	bool is_static;              /* memory released only as a whole */
 	bool owns_va;                /* the EAL reserved the VA range (unmap it at destroy) */
 	bool numa_bind;              /* bind pages to pub.socket_id when faulting them in */
+	bool iova_contig;            /* static, every segment used, each continuing the
+	                              * previous one in VA and IOVA: set at creation */
 	int fd;                      /* backing memfd or hugetlbfs file, -1 if none */
 	char *path;                  /* hugetlbfs file to unlink at destroy, NULL for memfd */
 	bool iova_assigned;          /* allocated IOVA mode: the list has an IOVA block */
@@ -38,11 +40,14 @@ eal_msl_priv(const struct rte_memseg_list *msl)
 /*
  * Take a free slot for a list over [va, va + len) with n_segs segments of
  * page_sz and insert it in the address-sorted index. The segments start out
- * unused (len 0). Returns the list or NULL with rte_errno EEXIST (overlaps
- * a known list), ENOSPC (no free slot) or ENOMEM.
+ * unused (len 0), unless filled: the caller then writes every field of
+ * every segment itself, before anything reads them (the array is not
+ * zeroed first: one pass over thousands of segments instead of two).
+ * Returns the list or NULL with rte_errno EEXIST (overlaps a known list),
+ * ENOSPC (no free slot) or ENOMEM.
  */
 struct eal_memseg_list *eal_msl_create(void *va, size_t len, uint64_t page_sz,
-		unsigned int n_segs, int socket_id);
+		unsigned int n_segs, int socket_id, bool filled);
 
 /* Remove a list from the index and free its slot (the VA is left alone). */
 void eal_msl_release(struct eal_memseg_list *l);

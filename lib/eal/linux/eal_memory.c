@@ -221,7 +221,7 @@ create_list(const struct eal_page_type *t, int socket, unsigned int n_segs)
 		EAL_LOG(NOTICE, "memseg list of %" PRIu64 " kB pages on socket %d: reserved %u of %u pages",
 			t->page_sz >> 10, socket, n_segs, want);
 	l = eal_msl_create(va, (size_t)n_segs * t->page_sz, t->page_sz, n_segs,
-		socket);
+		socket, false);
 	if (l == NULL) {
 		munmap(va, (size_t)n_segs * t->page_sz);
 		return NULL;

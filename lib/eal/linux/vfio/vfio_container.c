@@ -204,13 +204,19 @@ vfio_container_create_locked(bool is_default)
 	return cont;
 }
 
-/* Teardown: UNMAP_ALL, groups, fd. A failure is logged, teardown goes on. */
+/*
+ * Teardown: UNMAP_ALL, groups, fd. A failure is logged, teardown goes on.
+ * With no record left (everything was unmapped record by record) there is
+ * nothing to unmap: no UNMAP_ALL, whose only result would be the check that
+ * the kernel holds nothing either, for a container that is going away.
+ */
 static int
 container_teardown(struct vfio_container *cont)
 {
 	int ret = 0, err = 0;
 
-	if (vfio_dma_unmap_all_locked(cont) < 0) {
+	if (vfio_records_count(cont->records) > 0 &&
+			vfio_dma_unmap_all_locked(cont) < 0) {
 		ret = -1;
 		err = rte_errno;
 	}
@@ -359,6 +365,8 @@ stats_of(struct vfio_container *cont, void *arg)
 	struct vfio_container_stats *st = arg;
 
 	*st = cont->stats;
+	st->map_ns = vfio_dma_kernel_ns(cont->stats.map_ns);
+	st->unmap_ns = vfio_dma_kernel_ns(cont->stats.unmap_ns);
 	st->records = vfio_records_count(cont->records);
 	/* with an IOMMU set, every record is exactly one kernel mapping */
 	if (cont->state == VFIO_CONT_IOMMU) {

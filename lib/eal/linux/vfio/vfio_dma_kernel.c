@@ -4,9 +4,9 @@
  * backend (vfio_iommu.h); on native iommufd a device-memory unit is mapped
  * from its BAR's dma-buf (vfio_dmabuf.c: the export and the
  * IOMMU_IOAS_MAP_FILE count as other calls and a map call, as here).
- * Every mapping and unmapping of the component
- * goes through here, so that each call is timed and counted in the container's
- * statistics, and a refusal is logged once with what the user can do
+ * Every mapping and unmapping of the component goes through here, so that
+ * each call is timed (by the CPU's counter, see ticks()) and counted in
+ * the container's statistics, and a refusal is logged once with what the user can do
  * about it. The records are not touched: that is vfio_dma.c's part.
  *
  * Everything here runs with the VFIO lock held (vfio_container.c).
@@ -31,6 +31,76 @@ now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The time of each kernel call (the stats' map_ns and unmap_ns) is taken
+ * with the CPU's counter, not clock_gettime(): two clock reads per call
+ * cost nothing on a host whose clocksource is the TSC, but where it is
+ * not (a guest under emulation marks the TSC unstable and reads a
+ * device), each read is a system call, and two of them were most of a
+ * small unmap's user-side time. The counter is converted to nanoseconds
+ * when the stats are read, by its rate since the first call (two clock
+ * reads then, not two per call). CLOCK_MONOTONIC_COARSE would be cheap
+ * too, but ticks by milliseconds: it would round most calls to zero.
+ */
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+static inline uint64_t
+ticks(void)
+{
+	return __rdtsc();
+}
+#elif defined(__aarch64__)
+static inline uint64_t
+ticks(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mrs %0, cntvct_el0" : "=r" (v));
+	return v;
+}
+#else
+#define TICKS_ARE_NS
+static inline uint64_t
+ticks(void)
+{
+	return now_ns();
+}
+#endif
+
+/* the counter and the clock at the first kernel call (under the VFIO lock) */
+static uint64_t cal_ticks, cal_ns;
+
+static inline uint64_t
+call_start(void)
+{
+	uint64_t t = ticks();
+
+	if (cal_ticks == 0) {
+		cal_ns = now_ns();
+		cal_ticks = t;
+	}
+	return t;
+}
+
+uint64_t
+vfio_dma_kernel_ns(uint64_t t)
+{
+#ifdef TICKS_ARE_NS
+	return t;
+#else
+	uint64_t dt, dns;
+
+	vfio_assert_locked();
+	if (cal_ticks == 0)
+		return t;
+	dt = ticks() - cal_ticks;
+	dns = now_ns() - cal_ns;
+	if (dt == 0 || dns == 0)
+		return t;
+	return (uint64_t)((double)t * (double)dns / (double)dt);
+#endif
 }
 
 /*
@@ -92,7 +162,7 @@ vfio_dma_kernel_map_locked(struct vfio_container *cont,
 	const char *call = NULL;
 
 	vfio_assert_locked();
-	t0 = now_ns();
+	t0 = call_start();
 	/* device memory on iommufd: its BAR's dma-buf (vfio_dmabuf.c) */
 	if (rec->kind == VFIO_REC_DEVICE && vfio_dmabuf_used(cont))
 		ret = vfio_dmabuf_map_locked(cont, rec, &call);
@@ -100,7 +170,7 @@ vfio_dma_kernel_map_locked(struct vfio_container *cont,
 		ret = cont->ops->map(cont, rec->vaddr, rec->iova, rec->len);
 	err = errno;
 	cont->stats.map_calls++;
-	cont->stats.map_ns += now_ns() - t0;
+	cont->stats.map_ns += ticks() - t0;
 	if (ret != 0) {
 		cont->stats.refused_kernel++;
 		return eal_fail(log_map_refusal(cont, rec, err, call));
@@ -119,12 +189,12 @@ kernel_unmap(struct vfio_container *cont, uint64_t iova, uint64_t len,
 	int ret, err;
 
 	vfio_assert_locked();
-	t0 = now_ns();
+	t0 = call_start();
 	ret = all ? cont->ops->unmap_all(cont, unmapped) :
 		cont->ops->unmap(cont, iova, len, unmapped);
 	err = errno;
 	cont->stats.unmap_calls++;
-	cont->stats.unmap_ns += now_ns() - t0;
+	cont->stats.unmap_ns += ticks() - t0;
 	if (ret != 0) {
 		cont->stats.refused_kernel++;
 		EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " failed: %s",

@@ -78,11 +78,18 @@ find_segs(const void *addr, size_t len, const struct rte_memseg_list **msl_out,
  * per-page work of its mapping and unmapping.
  */
 static size_t
-contig_end(const struct rte_memseg *segs, size_t i, size_t end, uint64_t *len)
+contig_end(const struct rte_memseg_list *msl, size_t i, size_t end,
+		uint64_t *len)
 {
+	const struct rte_memseg *segs = msl->segs;
 	uint64_t iova = segs[i].iova, va = segs[i].addr_64;
 	const struct rte_memseg *ms = &segs[i], *stop = &segs[end];
 
+	/* one run since its creation (external memory): nothing to scan */
+	if (eal_memseg_list_is_iova_contig(msl)) {
+		*len = (uint64_t)(end - i) * msl->page_sz;
+		return end;
+	}
 	/* an unused seg or one without IOVA ends the run */
 	do {
 		iova += ms->len;
@@ -137,7 +144,7 @@ build_units(const void *addr, size_t len, struct vfio_record **out,
 			continue;
 		}
 		if (kind == VFIO_REC_STATIC)
-			next = contig_end(msl->segs, i, end, &run);
+			next = contig_end(msl, i, end, &run);
 		if (n == cap) {
 			cap = RTE_MIN(cap * 2, count);
 			tmp = vfio_realloc(units, cap * sizeof(*units));
@@ -190,7 +197,7 @@ mem_free(struct vfio_container *cont, const struct rte_memseg_list *msl,
 			i++;
 			continue;
 		}
-		i = contig_end(msl->segs, i, end, &len);
+		i = contig_end(msl, i, end, &len);
 		if (vfio_dma_release_range_locked(cont, ms->iova, len) < 0)
 			ret = -1;
 	}

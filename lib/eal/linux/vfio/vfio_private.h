@@ -63,8 +63,9 @@ struct vfio_container_stats {
 	uint64_t unmap_calls;    /* VFIO_IOMMU_UNMAP_DMA issued */
 	uint64_t other_calls;    /* other ioctls on the container fd, and a
 				  * device's dma-buf probe and export for it */
-	uint64_t map_ns;         /* time in MAP_DMA (monotonic clock) */
-	uint64_t unmap_ns;       /* time in UNMAP_DMA */
+	uint64_t map_ns;         /* time in MAP_DMA: CPU counter ticks while kept,
+	                          * ns once read (vfio_dma_kernel_ns()) */
+	uint64_t unmap_ns;       /* time in UNMAP_DMA: the same */
 	uint64_t records;        /* records held (mapped or waiting for a group) */
 	uint64_t dma_entries;    /* kernel mappings (DMA entries) in use */
 	uint64_t dma_avail;      /* DMA entries left; UINT64_MAX: unknown */
@@ -217,6 +218,8 @@ int vfio_dma_kernel_unmap_locked(struct vfio_container *cont, uint64_t iova,
 /* Everything of the container at once (only when cont->has_unmap_all). */
 int vfio_dma_kernel_unmap_all_locked(struct vfio_container *cont,
 		uint64_t *unmapped);
+/* The stats' map_ns/unmap_ns, kept in CPU counter ticks, in nanoseconds. */
+uint64_t vfio_dma_kernel_ns(uint64_t ticks);
 
 /*
  * The checks made before any kernel call (vfio_dma_check.c), with the
