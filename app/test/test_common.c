@@ -655,3 +655,24 @@ test_iova_table_free(uint64_t *table, size_t len)
 	test_iova_release(table[0], len);
 	free(table);
 }
+
+bool
+test_vfio_iommufd_compat(int cfd)
+{
+	struct vfio_container *cont;
+	bool compat = false;
+
+	vfio_lock();
+	cont = vfio_container_get_locked(cfd);
+	if (cont != NULL)
+		compat = cont->iommufd_compat;
+	vfio_unlock();
+	return compat;
+}
+
+bool
+test_vfio_maps_no_bar(void)
+{
+	return rte_vfio_get_mode() == RTE_VFIO_MODE_CDEV ||
+		test_vfio_iommufd_compat(RTE_VFIO_DEFAULT_CONTAINER_FD);
+}

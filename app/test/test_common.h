@@ -176,4 +176,12 @@ uint64_t test_vfio_records(int cfd);
 /* The next QEMU edu device after prev (NULL: the first) bound to vfio-pci. */
 struct rte_pci_device *test_vfio_edu(const struct rte_pci_device *prev);
 
+/*
+ * Whether the container is iommufd's emulation of the type1 container
+ * (what the EAL found at its open), and whether the default container maps
+ * no BAR by its address: native iommufd (cdev mode) or that emulation.
+ */
+bool test_vfio_iommufd_compat(int cfd);
+bool test_vfio_maps_no_bar(void);
+
 #endif /* _TEST_COMMON_H_ */

@@ -235,9 +235,14 @@ edu_p2p_bar(struct rte_edu *a, struct rte_edu *b, struct edu_bufs *bufs,
 {
 	const uint32_t v = 0x600dcafe;
 
-	if (rte_vfio_get_mode() == RTE_VFIO_MODE_CDEV) {
-		/* native iommufd maps no BAR by its address: refused, not mapped */
-		TEST_STEP("cdev mode: B's BAR0 by address refused (ENOTSUP), A's DMA there blocked");
+	if (test_vfio_maps_no_bar()) {
+		/*
+		 * native iommufd and its emulation of the type1 container map
+		 * no BAR by its address: refused, not mapped
+		 */
+		TEST_STEP("%s: B's BAR0 by address refused (ENOTSUP), A's DMA there blocked",
+			rte_vfio_get_mode() == RTE_VFIO_MODE_CDEV ? "cdev mode" :
+			"iommufd's type1 emulation");
 		TEST_ASSERT_ERRNO(rte_vfio_container_dma_map(RTE_VFIO_DEFAULT_CONTAINER_FD,
 			(uintptr_t)bar, bar_iova, bar_len), ENOTSUP,
 			"map B's BAR0 by address on iommufd");

@@ -547,6 +547,7 @@ vfio_model_reset(void)
 	model.cap_ipc_lock = has_cap_ipc_lock();
 	model.v2_supported = true;
 	model.dma_avail_cap = true;
+	model.iommufd_compat = false;
 	model.locked_bytes = 0;
 	model.iommufd_pinned = 0;
 	model.next_cdev = 0;

@@ -47,6 +47,12 @@ void vfio_model_set_cap_ipc_lock(bool has_cap);
 void vfio_model_set_type1v2_supported(bool supported); /* false: only v1 is offered */
 /* false: GET_INFO has no DMA_AVAIL capability (kernels before 5.10) */
 void vfio_model_set_dma_avail_cap(bool reported);
+/*
+ * true: the container is iommufd's emulation of type1 (IOMMUFD_VFIO_CONTAINER):
+ * it answers IOMMU_OPTION, refuses device memory (EFAULT) and charges
+ * nothing to a process with CAP_IPC_LOCK (vfio_model_compat.c).
+ */
+void vfio_model_set_iommufd_compat(bool on);
 
 /*
  * Which kernel the model answers as where kernels differ for device

@@ -86,6 +86,7 @@ struct model_state {
 	bool cap_ipc_lock;
 	bool v2_supported;
 	bool dma_avail_cap;                 /* GET_INFO reports DMA_AVAIL */
+	bool iommufd_compat;                /* the container is iommufd's emulation */
 	/* process-wide pinned memory, the model's mm->locked_vm */
 	uint64_t locked_bytes;
 	/* pinned by iommufd IOASes (charged to the user, not to locked_vm) */
@@ -107,6 +108,17 @@ int model_iommu_attach_check(struct model_container *c,
 void model_iommu_release(struct model_container *c);
 /* RLIMIT_MEMLOCK as the model's type1 sees it (the knob, else the process's) */
 uint64_t model_memlock_limit(void);
+
+/*
+ * vfio_model_compat.c: where iommufd's emulation of the container differs.
+ * model_compat_ioctl: an iommufd ioctl on the container fd, or
+ * -ENOIOCTLCMD_MODEL when it is none the emulation answers. model_compat_pin:
+ * what pinning (model_pin_check()'s answer) gives: 0 and whether the pages
+ * are charged, or a negative errno.
+ */
+#define ENOIOCTLCMD_MODEL 515
+int model_compat_ioctl(unsigned long request, void *arg);
+int model_compat_pin(int pinned, bool *account);
 
 /* vfio_model.c: the fd table and the device fd's ioctls */
 int model_fd_object(int fd, void **obj);     /* the kind, or -1 */

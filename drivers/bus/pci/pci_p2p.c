@@ -65,7 +65,8 @@ rte_pci_p2p_map(struct rte_pci_device *dev, unsigned int bar, uint64_t offset,
 			iova, len) < 0) {
 		int err = rte_errno;
 
-		PCI_LOG(ERR, "%s: BAR %u of %s at offset 0x%" PRIx64 " len 0x%" PRIx64 " to IOVA 0x%" PRIx64 " failed: %s",
+		/* the VFIO layer logged the refusal (ERR): one line per refusal */
+		PCI_LOG(DEBUG, "%s: BAR %u of %s at offset 0x%" PRIx64 " len 0x%" PRIx64 " to IOVA 0x%" PRIx64 " failed: %s",
 			op, bar, dev->name, offset, len, iova, rte_strerror(err));
 		return pci_fail(err);
 	}

@@ -229,9 +229,10 @@ int rte_vfio_container_group_unbind(int container_fd, int iommu_group_num);
  *   ENOMEM (locked-memory limit: RLIMIT_MEMLOCK without CAP_IPC_LOCK,
  *   checked before the kernel call; or out of memory),
  *   EFAULT (vaddr not mapped with read/write access),
- *   ENOTSUP (device memory, such as another device's BAR, that native
- *   iommufd cannot map here: it maps a BAR only as its device's VFIO
- *   dma-buf, which needs Linux 6.19+ and the device open through this EAL;
+ *   ENOTSUP (device memory, such as another device's BAR, where the kernel
+ *   cannot map it: iommufd's emulation of the type1 container maps none;
+ *   native iommufd maps a BAR only as its device's VFIO dma-buf, which
+ *   needs Linux 6.19+ and the device open through this EAL;
  *   --vfio-mode=group maps it by address),
  *   ENODEV (device memory whose dma-buf the kernel revoked: the device's
  *   memory decode is off, or it is being reset),

@@ -304,7 +304,7 @@ map_dmabuf(struct vfio_container *cont, const struct vfio_devmem_probe *p,
 
 	if (vfio_dmabuf_source_locked(p, 0, vaddr, len, &src, &why) < 0) {
 		cont->stats.refused_checks++;
-		EAL_LOG(ERR, "VFIO: user map of vaddr 0x%" PRIx64 " len 0x%" PRIx64 " is device memory (%s) that native iommufd cannot map: it maps a BAR only through its device's dma-buf, and %s; map a BAR of a device set up with rte_vfio_setup_device(), or use --vfio-mode=group (ENOTSUP)",
+		EAL_LOG(ERR, "VFIO: user map of vaddr 0x%" PRIx64 " len 0x%" PRIx64 " is device memory (%s) that native iommufd cannot map: it maps a BAR only through its device's dma-buf (IOMMU_IOAS_MAP_FILE, Linux 6.19+), and %s; map a BAR of a device set up with rte_vfio_setup_device(), or use --vfio-mode=group (ENOTSUP)",
 			vaddr, len, p->vma_file, why);
 		return eal_fail(ENOTSUP);
 	}

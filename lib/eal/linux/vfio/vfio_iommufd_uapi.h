@@ -88,6 +88,23 @@ struct mv_iommu_ioas_unmap {
 };
 #define MV_IOMMU_IOAS_UNMAP _IO(MV_IOMMUFD_TYPE, 0x86)
 
+/*
+ * IOMMU_OPTION: read (op GET) or set an option of the iommufd (object_id
+ * 0) or of an IOAS. RLIMIT_MODE: val64 1 when pinned pages are charged to
+ * the mm's locked_vm (as VFIO type1 does), 0 when to the user's.
+ */
+struct mv_iommu_option {
+	uint32_t size;
+	uint32_t option_id;
+	uint16_t op;
+	uint16_t reserved;
+	uint32_t object_id;
+	uint64_t val64;
+};
+#define MV_IOMMU_OPTION_RLIMIT_MODE 0
+#define MV_IOMMU_OPTION_OP_GET 1
+#define MV_IOMMU_OPTION _IO(MV_IOMMUFD_TYPE, 0x87)
+
 /* VFIO device cdev: bind to an iommufd, attach to / detach from an IOAS */
 struct mv_vfio_device_bind_iommufd {
 	uint32_t argsz;
@@ -167,6 +184,9 @@ _Static_assert(sizeof(struct mv_iommu_ioas_map) == 40 &&
 _Static_assert(sizeof(struct mv_iommu_ioas_unmap) == 24 &&
 	offsetof(struct mv_iommu_ioas_unmap, iova) == 8,
 	"iommu_ioas_unmap");
+_Static_assert(sizeof(struct mv_iommu_option) == 24 &&
+	offsetof(struct mv_iommu_option, val64) == 16,
+	"iommu_option");
 /* and of Linux 6.19 for MAP_FILE and the dma-buf feature */
 _Static_assert(sizeof(struct mv_iommu_ioas_map_file) == 40 &&
 	offsetof(struct mv_iommu_ioas_map_file, start) == 16,

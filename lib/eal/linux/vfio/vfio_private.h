@@ -87,6 +87,12 @@ struct vfio_container {
 	int iommu_type;                 /* RTE_VFIO_TYPE1V2 or RTE_VFIO_TYPE1 when set */
 	bool has_v2, has_v1;            /* CHECK_EXTENSION answers at open */
 	bool has_unmap_all;
+	/*
+	 * type1: /dev/vfio/vfio is iommufd's emulation of the container
+	 * (IOMMUFD_VFIO_CONTAINER), told at open. It pins as iommufd does
+	 * and so maps no device memory (no peer to peer).
+	 */
+	bool iommufd_compat;
 	/* from VFIO_IOMMU_GET_INFO, valid in VFIO_CONT_IOMMU */
 	uint64_t pgsizes;
 	struct vfio_iova_range *ranges; /* inclusive ends, ascending */
@@ -100,6 +106,9 @@ struct vfio_container {
 	unsigned int n_resv;
 	struct vfio_container_stats stats;
 };
+
+/* Why iommufd's emulation of the container refuses device memory, and the fix. */
+#define VFIO_COMPAT_NO_P2P VFIO_CONTAINER_PATH " is iommufd's emulation of the type1 container (CONFIG_IOMMUFD_VFIO_CONTAINER), which has no peer-to-peer and cannot map a BAR; use a kernel with the VFIO type1 container (CONFIG_VFIO_CONTAINER=y) for peer-to-peer DMA"
 
 /* The x86 MSI window, named in refusals that hit it. */
 #define VFIO_X86_MSI_START 0xfee00000ULL
