@@ -140,6 +140,22 @@ vfio_model_ioas_walk(int iommufd_fd, uint32_t ioas_id,
 	return ret;
 }
 
+int
+vfio_model_ioas_dmabuf_areas(int iommufd_fd, uint32_t ioas_id,
+		unsigned int *live)
+{
+	void *obj;
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&model.lock);
+	if (model_fd_object(iommufd_fd, &obj) == MODEL_FD_IOMMUFD)
+		ret = model_ioas_dmabuf_areas(obj, ioas_id, live);
+	pthread_mutex_unlock(&model.lock);
+	if (ret < 0)
+		return eal_fail(-ret);
+	return ret;
+}
+
 static int
 check_container(const struct model_container *c)
 {
