@@ -82,15 +82,22 @@ vfio_model_is_mapped(int container_fd, uint64_t iova, uint64_t len)
 	return covered;
 }
 
-uint64_t
-vfio_model_locked_bytes(void)
+/* a counter of the model's, read under its lock */
+static uint64_t
+read_counter(const uint64_t *counter)
 {
 	uint64_t n;
 
 	pthread_mutex_lock(&model.lock);
-	n = model.locked_bytes;
+	n = *counter;
 	pthread_mutex_unlock(&model.lock);
 	return n;
+}
+
+uint64_t
+vfio_model_locked_bytes(void)
+{
+	return read_counter(&model.locked_bytes);
 }
 
 void
@@ -113,12 +120,7 @@ vfio_model_walk(int container_fd,
 uint64_t
 vfio_model_iommufd_pinned_bytes(void)
 {
-	uint64_t n;
-
-	pthread_mutex_lock(&model.lock);
-	n = model.iommufd_pinned;
-	pthread_mutex_unlock(&model.lock);
-	return n;
+	return read_counter(&model.iommufd_pinned);
 }
 
 int
