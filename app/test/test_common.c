@@ -357,17 +357,19 @@ test_vfio_edu(const struct rte_pci_device *prev)
 	return NULL;
 }
 
+static int
+compat_of(struct vfio_container *cont, void *arg)
+{
+	*(bool *)arg = cont->iommufd_compat;
+	return 0;
+}
+
 bool
 test_vfio_iommufd_compat(int cfd)
 {
-	struct vfio_container *cont;
 	bool compat = false;
 
-	vfio_lock();
-	cont = vfio_container_get_locked(cfd);
-	if (cont != NULL)
-		compat = cont->iommufd_compat;
-	vfio_unlock();
+	vfio_with_container(__func__, cfd, compat_of, &compat);
 	return compat;
 }
 
