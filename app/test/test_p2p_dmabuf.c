@@ -40,8 +40,10 @@
 
 #define GROUP_A 61
 #define GROUP_B 62
+#define GROUP_C 63
 #define DEV_A "0000:00:0a.0"
 #define DEV_B "0000:00:0b.0"
+#define DEV_C "0000:00:0c.0"
 #define IOVA_D 0x80000000ULL
 #define RES_B_FILE "/sys/devices/pci0000:00/" DEV_B "/resource0"
 #define VFIO_FILE "anon_inode:[vfio-device]"
@@ -101,9 +103,10 @@ release(const char *bdf, int *fd)
 static int
 start(enum vfio_model_kernel k)
 {
-	struct vfio_model_group_cfg g[2] = {
+	struct vfio_model_group_cfg g[3] = {
 		{ .group_num = GROUP_A, .devices = { DEV_A }, .msi_window = true },
 		{ .group_num = GROUP_B, .devices = { DEV_B }, .msi_window = true },
+		{ .group_num = GROUP_C, .devices = { DEV_C }, .msi_window = true },
 	};
 	char *argv[] = { (char *)(uintptr_t)"dpdk-test",
 		(char *)(uintptr_t)"--no-huge", (char *)(uintptr_t)"-m",
@@ -116,7 +119,8 @@ start(enum vfio_model_kernel k)
 	vfio_model_set_cap_ipc_lock(true);
 	vfio_model_set_iommufd(true);
 	vfio_model_set_kernel(k);
-	if (vfio_model_add_group(&g[0]) < 0 || vfio_model_add_group(&g[1]) < 0)
+	if (vfio_model_add_group(&g[0]) < 0 || vfio_model_add_group(&g[1]) < 0 ||
+			vfio_model_add_group(&g[2]) < 0)
 		return -1;
 	if (rte_eal_init((int)RTE_DIM(argv) - 1, argv) < 0) {
 		printf("FAIL rte_eal_init: %s\n", rte_strerror(rte_errno));
@@ -368,6 +372,67 @@ user_map(void)
 	return fake_bar(VFIO_FILE, 0);
 }
 
+/* The IOAS of container cfd: its iommufd and id. */
+struct ioas_ref {
+	int fd;
+	uint32_t id;
+};
+
+static int
+read_ioas_of(struct vfio_container *cont, void *arg)
+{
+	struct ioas_ref *r = arg;
+
+	r->fd = cont->fd;
+	r->id = cont->ioas_id;
+	return 0;
+}
+
+static int
+replay(void)
+{
+	struct ioas_ref r;
+	unsigned int live;
+	int cfd2, n;
+
+	TEST_STEP("B's BAR in an application's container with no group yet: recorded only");
+	TEST_ASSERT_SUCCESS(fake_bar(RES_B_FILE, 0), "fake smaps");
+	cfd2 = rte_vfio_container_create();
+	TEST_ASSERT(cfd2 >= 0, "container: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd2, (uintptr_t)fx.bar,
+		IOVA_D, fx.pg), "map: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_EQUAL(test_vfio_records(cfd2), 1, "one record");
+	TEST_ASSERT_SUCCESS(vfio_with_container("test", cfd2, read_ioas_of, &r),
+		"its IOAS");
+	TEST_ASSERT_EQUAL(vfio_model_ioas_dmabuf_areas(r.fd, r.id, &live), 0,
+		"nothing in the kernel");
+
+	TEST_STEP("group C binds: the replay's MAP_FILE fails (EIO): bind refused, record kept");
+	vfio_model_fail_nth(MV_IOMMU_IOAS_MAP_FILE, 1, EIO);
+	TEST_ASSERT(rte_vfio_container_group_bind(cfd2, GROUP_C) < 0, "bind refused");
+	vfio_model_fail_nth(0, 0, 0);
+	TEST_ASSERT_EQUAL(test_vfio_records(cfd2), 1, "the record stays");
+	TEST_ASSERT_EQUAL(vfio_model_dmabufs_open(), 0, "no dma-buf fd left open");
+
+	TEST_STEP("bound again: the replay maps B's BAR through its dma-buf");
+	TEST_ASSERT(rte_vfio_container_group_bind(cfd2, GROUP_C) >= 0, "bind: %s",
+		rte_strerror(rte_errno));
+	TEST_ASSERT_SUCCESS(vfio_with_container("test", cfd2, read_ioas_of, &r),
+		"its IOAS");
+	n = vfio_model_ioas_dmabuf_areas(r.fd, r.id, &live);
+	TEST_ASSERT(n == 1 && live == 1, "one live area (%d)", n);
+
+	TEST_STEP("B released: its map in that container goes too");
+	release(DEV_B, &fx.fd_b);
+	TEST_ASSERT_EQUAL(vfio_model_ioas_dmabuf_areas(r.fd, r.id, &live), 0,
+		"unmapped");
+	TEST_ASSERT_EQUAL(test_vfio_records(cfd2), 0, "no record");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_group_unbind(cfd2, GROUP_C), "unbind");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd2), "destroy");
+	TEST_ASSERT_SUCCESS(setup(DEV_B, &fx.fd_b), "setup B again");
+	return fake_bar(VFIO_FILE, 0);
+}
+
 static int
 no_export(void)
 {
@@ -395,6 +460,8 @@ cases_6_19(void)
 		ret = revoked_bar();
 	if (ret == 0)
 		ret = user_map();
+	if (ret == 0)
+		ret = replay();
 	if (ret == 0)
 		ret = no_export();
 	return ret;

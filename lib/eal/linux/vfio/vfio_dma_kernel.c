@@ -114,11 +114,13 @@ static int
 log_map_refusal(const struct vfio_container *cont,
 		const struct vfio_record *rec, int err, const char *call)
 {
+	const bool dmabuf = call != NULL;
 	const char *why;
 
 	if (call == NULL)
 		call = cont->ops->cdev ? "IOMMU_IOAS_MAP" : "VFIO_IOMMU_MAP_DMA";
-	switch (err) {
+	/* a dma-buf map has no pages: only its revocation has a known fix */
+	switch (dmabuf && err != ENODEV ? 0 : err) {
 	case ENODEV:
 		if (rec->kind != VFIO_REC_DEVICE || !vfio_dmabuf_used(cont)) {
 			why = "refused by the kernel";

@@ -211,6 +211,12 @@ int vfio_dma_unmap_all_locked(struct vfio_container *cont);
  * the replay.
  */
 void vfio_dma_forget_kernel_locked(struct vfio_container *cont);
+/*
+ * The first group's bind failed (its replay was undone): the container is
+ * back to no group with every record it had, device memory included, as
+ * before the bind (its devices are still open).
+ */
+void vfio_dma_bind_undone_locked(struct vfio_container *cont);
 /* "heap memseg", "user map", ...: a record's kind in log lines. */
 const char *vfio_dma_kind_name(enum vfio_record_kind kind);
 
