@@ -286,6 +286,17 @@ vfio_model_calls(void)
 	return __atomic_load_n(&model_calls, __ATOMIC_RELAXED);
 }
 
+/* A model call's result (or -errno) as the system call returns it. */
+static int
+syscall_result(int ret)
+{
+	if (ret < 0) {
+		errno = -ret;
+		return -1;
+	}
+	return ret;
+}
+
 static int
 model_open(const char *path, int flags __rte_unused)
 {
@@ -295,11 +306,7 @@ model_open(const char *path, int flags __rte_unused)
 	pthread_mutex_lock(&model.lock);
 	ret = model_open_locked(path);
 	pthread_mutex_unlock(&model.lock);
-	if (ret < 0) {
-		errno = -ret;
-		return -1;
-	}
-	return ret;
+	return syscall_result(ret);
 }
 
 static int
@@ -420,11 +427,7 @@ model_ioctl(int fd, unsigned long request, void *arg)
 		break;
 	}
 	pthread_mutex_unlock(&model.lock);
-	if (ret < 0) {
-		errno = -ret;
-		return -1;
-	}
-	return ret;
+	return syscall_result(ret);
 }
 
 static bool
@@ -457,11 +460,7 @@ model_dup(int fd)
 	if (ret >= 0)
 		model_cdev_ref(obj);
 	pthread_mutex_unlock(&model.lock);
-	if (ret < 0) {
-		errno = -ret;
-		return -1;
-	}
-	return ret;
+	return syscall_result(ret);
 }
 
 static bool
@@ -663,6 +662,14 @@ vfio_model_sysfs_root(void)
 }
 
 void
+model_set_knob(bool *knob, bool on)
+{
+	pthread_mutex_lock(&model.lock);
+	*knob = on;
+	pthread_mutex_unlock(&model.lock);
+}
+
+void
 vfio_model_set_dma_entry_limit(unsigned int limit)
 {
 	pthread_mutex_lock(&model.lock);
@@ -682,25 +689,19 @@ vfio_model_set_memlock_limit(uint64_t bytes)
 void
 vfio_model_set_cap_ipc_lock(bool has_cap)
 {
-	pthread_mutex_lock(&model.lock);
-	model.cap_ipc_lock = has_cap;
-	pthread_mutex_unlock(&model.lock);
+	model_set_knob(&model.cap_ipc_lock, has_cap);
 }
 
 void
 vfio_model_set_type1v2_supported(bool supported)
 {
-	pthread_mutex_lock(&model.lock);
-	model.v2_supported = supported;
-	pthread_mutex_unlock(&model.lock);
+	model_set_knob(&model.v2_supported, supported);
 }
 
 void
 vfio_model_set_dma_avail_cap(bool reported)
 {
-	pthread_mutex_lock(&model.lock);
-	model.dma_avail_cap = reported;
-	pthread_mutex_unlock(&model.lock);
+	model_set_knob(&model.dma_avail_cap, reported);
 }
 
 void

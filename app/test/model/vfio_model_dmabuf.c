@@ -190,17 +190,13 @@ vfio_model_set_kernel(enum vfio_model_kernel k)
 void
 vfio_model_set_iommufd(bool usable)
 {
-	pthread_mutex_lock(&model.lock);
-	model.iommufd_usable = usable;
-	pthread_mutex_unlock(&model.lock);
+	model_set_knob(&model.iommufd_usable, usable);
 }
 
 void
 vfio_model_set_bar_export(bool exports)
 {
-	pthread_mutex_lock(&model.lock);
-	model.bar_export = exports;
-	pthread_mutex_unlock(&model.lock);
+	model_set_knob(&model.bar_export, exports);
 }
 
 int

@@ -395,30 +395,71 @@ auto_iova(const struct model_ioas *ioas, uint64_t length, uint64_t *iova)
 	return -ENOSPC;
 }
 
+/*
+ * What IOMMU_IOAS_MAP and IOMMU_IOAS_MAP_FILE check first, in the kernel's
+ * order: known flags, IOVA and length below 2^64 - 1, readable or
+ * writeable, the IOAS (*ioas) exists.
+ */
 static int
-ioas_map(struct model_iommufd *ictx, void *arg)
+map_cmd_check(struct model_iommufd *ictx, uint32_t flags, uint64_t iova,
+		uint64_t length, uint32_t ioas_id, struct model_ioas **ioas)
 {
 	const uint32_t known = MV_IOMMU_IOAS_MAP_FIXED_IOVA |
 		MV_IOMMU_IOAS_MAP_WRITEABLE | MV_IOMMU_IOAS_MAP_READABLE;
+
+	if (flags & ~known)
+		return -EOPNOTSUPP;
+	if (iova >= UINT64_MAX || length >= UINT64_MAX)
+		return -EOVERFLOW;
+	if (!(flags & (MV_IOMMU_IOAS_MAP_WRITEABLE | MV_IOMMU_IOAS_MAP_READABLE)))
+		return -EINVAL;
+	*ioas = model_ioas_get(ictx, ioas_id);
+	return *ioas == NULL ? -ENOENT : 0;
+}
+
+/*
+ * Their IOVA range: aligned to the IOAS, not wrapping, inside its valid
+ * ranges, no area there. Then area a of the map (flags: its protection).
+ */
+static int
+map_area(struct model_ioas *ioas, uint64_t iova, uint64_t length, uint32_t flags,
+		struct model_dma *a)
+{
+	uint64_t align = ioas_alignment(ioas), last;
+
+	if ((iova & (align - 1)) || (length & (align - 1)))
+		return -EINVAL;
+	last = iova + length - 1;
+	if (last < iova)
+		return -EOVERFLOW;
+	if (!model_ioas_in_ranges(ioas, NULL, iova, last))
+		return -EINVAL;
+	if (model_store_first_overlap(&ioas->areas, iova, last) < ioas->areas.n)
+		return -EEXIST;
+	memset(a, 0, sizeof(*a));
+	a->iova = iova;
+	a->size = length;
+	a->prot = flags & (MV_IOMMU_IOAS_MAP_WRITEABLE | MV_IOMMU_IOAS_MAP_READABLE);
+	return 0;
+}
+
+static int
+ioas_map(struct model_iommufd *ictx, void *arg)
+{
 	struct mv_iommu_ioas_map cmd;
 	struct model_ioas *ioas;
 	struct model_dma a;
-	uint64_t align, last;
+	uint64_t align;
 	int ret;
 
 	ret = read_cmd(&cmd, sizeof(cmd), sizeof(cmd), arg);
 	if (ret < 0)
 		return ret;
-	if ((cmd.flags & ~known) || cmd.reserved != 0)
+	if (cmd.reserved != 0)
 		return -EOPNOTSUPP;
-	if (cmd.iova >= UINT64_MAX || cmd.length >= UINT64_MAX)
-		return -EOVERFLOW;
-	if (!(cmd.flags & (MV_IOMMU_IOAS_MAP_WRITEABLE |
-			MV_IOMMU_IOAS_MAP_READABLE)))
-		return -EINVAL;
-	ioas = model_ioas_get(ictx, cmd.ioas_id);
-	if (ioas == NULL)
-		return -ENOENT;
+	ret = map_cmd_check(ictx, cmd.flags, cmd.iova, cmd.length, cmd.ioas_id, &ioas);
+	if (ret < 0)
+		return ret;
 	/* the pages: an empty or wrapping user range */
 	if (cmd.length == 0 || cmd.length > SIZE_MAX - model.page_size)
 		return -EINVAL;
@@ -432,22 +473,10 @@ ioas_map(struct model_iommufd *ictx, void *arg)
 			return ret;
 	}
 	/* the IOVA: alignment, overflow, reserved, in use */
-	if ((cmd.iova & (align - 1)) || (cmd.length & (align - 1)))
-		return -EINVAL;
-	last = cmd.iova + cmd.length - 1;
-	if (last < cmd.iova)
-		return -EOVERFLOW;
-	if (!model_ioas_in_ranges(ioas, NULL, cmd.iova, last))
-		return -EINVAL;
-	if (model_store_first_overlap(&ioas->areas, cmd.iova, last) <
-			ioas->areas.n)
-		return -EEXIST;
-	memset(&a, 0, sizeof(a));
-	a.iova = cmd.iova;
-	a.size = cmd.length;
+	ret = map_area(ioas, cmd.iova, cmd.length, cmd.flags, &a);
+	if (ret < 0)
+		return ret;
 	a.vaddr = cmd.user_va;
-	a.prot = cmd.flags & (MV_IOMMU_IOAS_MAP_WRITEABLE |
-		MV_IOMMU_IOAS_MAP_READABLE);
 	/* pinned now only when a domain is there to fill */
 	if (ioas->n_attached > 0) {
 		ret = model_ioas_pin_area(&a);
@@ -476,29 +505,19 @@ ioas_map(struct model_iommufd *ictx, void *arg)
 static int
 ioas_map_file(struct model_iommufd *ictx, void *arg)
 {
-	const uint32_t known = MV_IOMMU_IOAS_MAP_FIXED_IOVA |
-		MV_IOMMU_IOAS_MAP_WRITEABLE | MV_IOMMU_IOAS_MAP_READABLE;
 	struct mv_iommu_ioas_map_file cmd;
 	struct model_dmabuf *b;
 	struct model_ioas *ioas;
 	struct model_dma a;
-	uint64_t align, last;
 	void *obj;
 	int ret;
 
 	ret = read_cmd(&cmd, sizeof(cmd), sizeof(cmd), arg);
 	if (ret < 0)
 		return ret;
-	if (cmd.flags & ~known)
-		return -EOPNOTSUPP;
-	if (cmd.iova >= UINT64_MAX || cmd.length >= UINT64_MAX)
-		return -EOVERFLOW;
-	if (!(cmd.flags & (MV_IOMMU_IOAS_MAP_WRITEABLE |
-			MV_IOMMU_IOAS_MAP_READABLE)))
-		return -EINVAL;
-	ioas = model_ioas_get(ictx, cmd.ioas_id);
-	if (ioas == NULL)
-		return -ENOENT;
+	ret = map_cmd_check(ictx, cmd.flags, cmd.iova, cmd.length, cmd.ioas_id, &ioas);
+	if (ret < 0)
+		return ret;
 	if (model_fd_object(cmd.fd, &obj) < 0)
 		return -EBADF;
 	b = model_dmabuf_of_fd(cmd.fd);
@@ -514,22 +533,9 @@ ioas_map_file(struct model_iommufd *ictx, void *arg)
 	/* automatic IOVAs are not modelled for files: the EAL fixes them */
 	if (!(cmd.flags & MV_IOMMU_IOAS_MAP_FIXED_IOVA))
 		return -EOPNOTSUPP;
-	align = ioas_alignment(ioas);
-	if ((cmd.iova & (align - 1)) || (cmd.length & (align - 1)))
-		return -EINVAL;
-	last = cmd.iova + cmd.length - 1;
-	if (last < cmd.iova)
-		return -EOVERFLOW;
-	if (!model_ioas_in_ranges(ioas, NULL, cmd.iova, last))
-		return -EINVAL;
-	if (model_store_first_overlap(&ioas->areas, cmd.iova, last) <
-			ioas->areas.n)
-		return -EEXIST;
-	memset(&a, 0, sizeof(a));
-	a.iova = cmd.iova;
-	a.size = cmd.length;
-	a.prot = cmd.flags & (MV_IOMMU_IOAS_MAP_WRITEABLE |
-		MV_IOMMU_IOAS_MAP_READABLE);
+	ret = map_area(ioas, cmd.iova, cmd.length, cmd.flags, &a);
+	if (ret < 0)
+		return ret;
 	a.dmabuf = true;
 	a.dg = b->g;
 	a.ddev = b->dev;

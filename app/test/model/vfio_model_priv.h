@@ -99,6 +99,8 @@ struct model_state {
 };
 
 extern struct model_state model;
+/* A bool knob of the model set under its lock (the vfio_model_set_*() of flags). */
+void model_set_knob(bool *knob, bool on);
 
 /* vfio_model_iommu.c: the type1 driver behind a container fd */
 int model_container_ioctl(struct model_container *c, unsigned long request,
