@@ -86,10 +86,10 @@ vfio_dmabuf_check_locked(struct vfio_container *cont, uint64_t id,
 		EAL_LOG(ERR, "VFIO: %s of device memory of %s refused: this kernel lacks VFIO dma-buf export (VFIO_DEVICE_FEATURE DMA_BUF, Linux 6.19+), the only way native iommufd maps a BAR (IOMMU_IOAS_MAP_FILE); use --vfio-mode=group for peer-to-peer, or a Linux 6.19+ kernel (ENOTSUP)",
 			what, dev);
 	else if (err == EOPNOTSUPP)
-		EAL_LOG(ERR, "VFIO: %s of device memory of %s refused: its VFIO driver does not export BARs as dma-bufs (VFIO_DEVICE_FEATURE DMA_BUF: %s), the only way native iommufd maps a BAR; use --vfio-mode=group for peer-to-peer (ENOTSUP)",
+		EAL_LOG(ERR, "VFIO: %s of device memory of %s refused: its VFIO driver does not export BARs as dma-bufs (VFIO_DEVICE_FEATURE DMA_BUF: %s), the only way native iommufd maps a BAR (IOMMU_IOAS_MAP_FILE); use --vfio-mode=group for peer-to-peer (ENOTSUP)",
 			what, dev, strerror(err));
 	else
-		EAL_LOG(ERR, "VFIO: %s of device memory of %s refused: probing its VFIO dma-buf export (VFIO_DEVICE_FEATURE DMA_BUF) failed: %s; native iommufd maps a BAR only through it: use --vfio-mode=group for peer-to-peer (ENOTSUP)",
+		EAL_LOG(ERR, "VFIO: %s of device memory of %s refused: probing its VFIO dma-buf export (VFIO_DEVICE_FEATURE DMA_BUF, Linux 6.19+) failed: %s; native iommufd maps a BAR only through it (IOMMU_IOAS_MAP_FILE): use --vfio-mode=group for peer-to-peer (ENOTSUP)",
 			what, dev, strerror(err));
 	return eal_fail(ENOTSUP);
 }
