@@ -662,49 +662,6 @@ vfio_model_sysfs_root(void)
 }
 
 void
-model_set_knob(bool *knob, bool on)
-{
-	pthread_mutex_lock(&model.lock);
-	*knob = on;
-	pthread_mutex_unlock(&model.lock);
-}
-
-void
-vfio_model_set_dma_entry_limit(unsigned int limit)
-{
-	pthread_mutex_lock(&model.lock);
-	model.dma_entry_limit = limit;
-	pthread_mutex_unlock(&model.lock);
-}
-
-void
-vfio_model_set_memlock_limit(uint64_t bytes)
-{
-	pthread_mutex_lock(&model.lock);
-	model.memlock_set = true;
-	model.memlock_limit = bytes;
-	pthread_mutex_unlock(&model.lock);
-}
-
-void
-vfio_model_set_cap_ipc_lock(bool has_cap)
-{
-	model_set_knob(&model.cap_ipc_lock, has_cap);
-}
-
-void
-vfio_model_set_type1v2_supported(bool supported)
-{
-	model_set_knob(&model.v2_supported, supported);
-}
-
-void
-vfio_model_set_dma_avail_cap(bool reported)
-{
-	model_set_knob(&model.dma_avail_cap, reported);
-}
-
-void
 vfio_model_fail_nth(unsigned long request, unsigned int n, int err)
 {
 	pthread_mutex_lock(&model.lock);

@@ -29,6 +29,7 @@
 
 #include "eal_private.h"
 #include "vfio_iommufd_uapi.h"
+#include "vfio_model_iommufd.h"
 #include "vfio_model_priv.h"
 
 #define MODEL_MAX_DMABUFS 16
@@ -175,6 +176,25 @@ bool
 model_area_revoked(const struct model_dma *a)
 {
 	return a->dmabuf && (a->dead || a->dg->decode_off[a->ddev]);
+}
+
+int
+model_ioas_dmabuf_areas(void *obj, uint32_t ioas_id, unsigned int *live)
+{
+	struct model_ioas *ioas = model_ioas_get(obj, ioas_id);
+	unsigned int n = 0;
+	size_t i;
+
+	if (ioas == NULL)
+		return -ENOENT;
+	*live = 0;
+	for (i = 0; i < ioas->areas.n; i++) {
+		if (!ioas->areas.v[i].dmabuf)
+			continue;
+		n++;
+		*live += !model_area_revoked(&ioas->areas.v[i]);
+	}
+	return (int)n;
 }
 
 /* ---- knobs and observations ---- */

@@ -562,25 +562,6 @@ model_iommufd_revoke_device(const struct model_group *g, unsigned int dev)
 		}
 }
 
-int
-model_ioas_dmabuf_areas(void *obj, uint32_t ioas_id, unsigned int *live)
-{
-	struct model_ioas *ioas = model_ioas_get(obj, ioas_id);
-	unsigned int n = 0;
-	size_t i;
-
-	if (ioas == NULL)
-		return -ENOENT;
-	*live = 0;
-	for (i = 0; i < ioas->areas.n; i++) {
-		if (!ioas->areas.v[i].dmabuf)
-			continue;
-		n++;
-		*live += !model_area_revoked(&ioas->areas.v[i]);
-	}
-	return (int)n;
-}
-
 static int
 ioas_unmap(struct model_iommufd *ictx, void *arg)
 {
@@ -670,22 +651,6 @@ model_iommufd_reset(void)
 		}
 	model.iommufd_pinned = 0;
 	model_dmabuf_reset();
-}
-
-int
-model_ioas_walk(void *obj, uint32_t ioas_id,
-		void (*fn)(uint64_t iova, uint64_t vaddr, uint64_t len, void *arg),
-		void *arg)
-{
-	struct model_ioas *ioas = model_ioas_get(obj, ioas_id);
-	size_t i;
-
-	if (ioas == NULL)
-		return -ENOENT;
-	for (i = 0; fn != NULL && i < ioas->areas.n; i++)
-		fn(ioas->areas.v[i].iova, ioas->areas.v[i].vaddr,
-			ioas->areas.v[i].size, arg);
-	return (int)ioas->areas.n;
 }
 
 int

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The VFIO model's observations for the tests: what a container has
- * mapped (count, bytes, one range, a walk), locked and pinned memory, an
- * IOAS walk, and the self-check of the model's invariants. Each takes
- * model.lock.
+ * The VFIO model's knobs and observations for the tests: the limits and
+ * capabilities of the kernel it plays (its entry limit, RLIMIT_MEMLOCK,
+ * CAP_IPC_LOCK, type1 v2, DMA_AVAIL), what a container has mapped (count,
+ * bytes, one range, a walk), locked and pinned memory, an IOAS walk, and
+ * the self-check of the model's invariants. Each takes model.lock.
  */
 
 #include <errno.h>
@@ -18,7 +19,55 @@
 #include <linux/capability.h>
 #include <linux/vfio.h>
 #include "eal_private.h"
+#include "vfio_model_iommufd.h"
 #include "vfio_model_priv.h"
+
+/* ---- knobs ---- */
+
+void
+model_set_knob(bool *knob, bool on)
+{
+	pthread_mutex_lock(&model.lock);
+	*knob = on;
+	pthread_mutex_unlock(&model.lock);
+}
+
+void
+vfio_model_set_dma_entry_limit(unsigned int limit)
+{
+	pthread_mutex_lock(&model.lock);
+	model.dma_entry_limit = limit;
+	pthread_mutex_unlock(&model.lock);
+}
+
+void
+vfio_model_set_memlock_limit(uint64_t bytes)
+{
+	pthread_mutex_lock(&model.lock);
+	model.memlock_set = true;
+	model.memlock_limit = bytes;
+	pthread_mutex_unlock(&model.lock);
+}
+
+void
+vfio_model_set_cap_ipc_lock(bool has_cap)
+{
+	model_set_knob(&model.cap_ipc_lock, has_cap);
+}
+
+void
+vfio_model_set_type1v2_supported(bool supported)
+{
+	model_set_knob(&model.v2_supported, supported);
+}
+
+void
+vfio_model_set_dma_avail_cap(bool reported)
+{
+	model_set_knob(&model.dma_avail_cap, reported);
+}
+
+/* ---- observations ---- */
 
 static struct model_container *
 container_of_fd(int fd)
@@ -200,4 +249,20 @@ vfio_model_check(void)
 		return eal_fail(EFAULT);
 	}
 	return 0;
+}
+
+int
+model_ioas_walk(void *obj, uint32_t ioas_id,
+		void (*fn)(uint64_t iova, uint64_t vaddr, uint64_t len, void *arg),
+		void *arg)
+{
+	struct model_ioas *ioas = model_ioas_get(obj, ioas_id);
+	size_t i;
+
+	if (ioas == NULL)
+		return -ENOENT;
+	for (i = 0; fn != NULL && i < ioas->areas.n; i++)
+		fn(ioas->areas.v[i].iova, ioas->areas.v[i].vaddr,
+			ioas->areas.v[i].size, arg);
+	return (int)ioas->areas.n;
 }
