@@ -186,6 +186,22 @@ areas(unsigned int *live)
 	return n;
 }
 
+/* One page of B's BAR mapped at IOVA_D through B. */
+static int
+map_b(void)
+{
+	return vfio_device_dma_map(fx.fd_b, (uintptr_t)fx.bar, IOVA_D, fx.pg);
+}
+
+/* No device record and no dma-buf area. */
+static int
+nothing_mapped(void)
+{
+	TEST_ASSERT_EQUAL(dev_records(), 0, "no record");
+	TEST_ASSERT_EQUAL(areas(NULL), 0, "no area");
+	return 0;
+}
+
 static struct vfio_container_stats
 stats(void)
 {
@@ -248,8 +264,7 @@ owned_map(void)
 	TEST_ASSERT_EQUAL(areas(NULL), 2, "two areas");
 
 	TEST_STEP("the same checks before the kernel: overlap, misuse");
-	TEST_ASSERT_ERRNO(vfio_device_dma_map(fx.fd_b, (uintptr_t)fx.bar, IOVA_D,
-		fx.pg), EEXIST, "overlap");
+	TEST_ASSERT_ERRNO(map_b(), EEXIST, "overlap");
 	TEST_ASSERT_ERRNO(vfio_device_dma_unmap(fx.fd_b, IOVA_D, fx.pg), ENOTSUP,
 		"a cut");
 	TEST_ASSERT_ERRNO(rte_vfio_container_dma_unmap(fx.cfd, (uintptr_t)fx.bar,
@@ -263,8 +278,7 @@ owned_map(void)
 
 	TEST_STEP("B released: its other map goes with it");
 	release(DEV_B, &fx.fd_b);
-	TEST_ASSERT_EQUAL(dev_records(), 0, "no record");
-	TEST_ASSERT_EQUAL(areas(NULL), 0, "no area");
+	TEST_ASSERT_SUCCESS(nothing_mapped(), "nothing recorded or mapped");
 	TEST_ASSERT_SUCCESS(setup(DEV_B, &fx.fd_b), "setup B again");
 	return 0;
 }
@@ -278,24 +292,19 @@ rollback(void)
 	/* B was set up again: probed again at its first map */
 	vfio_model_fail_nth(MV_IOMMU_IOAS_MAP_FILE, 1, ENOMEM);
 	test_log_capture();
-	TEST_ASSERT_ERRNO(vfio_device_dma_map(fx.fd_b, (uintptr_t)fx.bar, IOVA_D,
-		fx.pg), ENOMEM, "map");
+	TEST_ASSERT_ERRNO(map_b(), ENOMEM, "map");
 	TEST_ASSERT(one_line_with("IOMMU_IOAS_MAP_FILE"), "one line naming the call");
-	TEST_ASSERT_EQUAL(dev_records(), 0, "no record");
-	TEST_ASSERT_EQUAL(areas(NULL), 0, "no area");
+	TEST_ASSERT_SUCCESS(nothing_mapped(), "nothing recorded or mapped");
 	TEST_ASSERT_EQUAL(vfio_model_dmabufs_open(), 0, "no dma-buf fd left open");
 	st = stats();
 	TEST_ASSERT_EQUAL(st.refused_kernel - st0.refused_kernel, 1, "a kernel refusal");
 
 	TEST_STEP("the export fails (EINVAL: beyond the BAR's resource): the same");
 	vfio_model_fail_nth(VFIO_DEVICE_FEATURE, 1, EINVAL);
-	TEST_ASSERT_ERRNO(vfio_device_dma_map(fx.fd_b, (uintptr_t)fx.bar, IOVA_D,
-		fx.pg), EINVAL, "map");
-	TEST_ASSERT_EQUAL(dev_records(), 0, "no record");
-	TEST_ASSERT_EQUAL(areas(NULL), 0, "no area");
+	TEST_ASSERT_ERRNO(map_b(), EINVAL, "map");
+	TEST_ASSERT_SUCCESS(nothing_mapped(), "nothing recorded or mapped");
 	vfio_model_fail_nth(0, 0, 0);
-	TEST_ASSERT_SUCCESS(vfio_device_dma_map(fx.fd_b, (uintptr_t)fx.bar, IOVA_D,
-		fx.pg), "and then it maps");
+	TEST_ASSERT_SUCCESS(map_b(), "and then it maps");
 	TEST_ASSERT_SUCCESS(vfio_device_dma_unmap(fx.fd_b, IOVA_D, fx.pg), "unmap");
 	return 0;
 }
@@ -308,16 +317,13 @@ revoked_bar(void)
 	TEST_STEP("B's memory decode off: its dma-buf is revoked, the map is ENODEV");
 	TEST_ASSERT_SUCCESS(vfio_model_set_memory_decode(DEV_B, false), "decode off");
 	test_log_capture();
-	TEST_ASSERT_ERRNO(vfio_device_dma_map(fx.fd_b, (uintptr_t)fx.bar, IOVA_D,
-		fx.pg), ENODEV, "map of a revoked BAR");
+	TEST_ASSERT_ERRNO(map_b(), ENODEV, "map of a revoked BAR");
 	TEST_ASSERT(one_line_with("revoked"), "one line naming the revocation");
-	TEST_ASSERT_EQUAL(dev_records(), 0, "no record");
-	TEST_ASSERT_EQUAL(areas(NULL), 0, "no area");
+	TEST_ASSERT_SUCCESS(nothing_mapped(), "nothing recorded or mapped");
 
 	TEST_STEP("decode on: it maps; off again: the area stays, dead, until B goes");
 	TEST_ASSERT_SUCCESS(vfio_model_set_memory_decode(DEV_B, true), "decode on");
-	TEST_ASSERT_SUCCESS(vfio_device_dma_map(fx.fd_b, (uintptr_t)fx.bar, IOVA_D,
-		fx.pg), "map");
+	TEST_ASSERT_SUCCESS(map_b(), "map");
 	TEST_ASSERT_SUCCESS(vfio_model_set_memory_decode(DEV_B, false), "decode off");
 	TEST_ASSERT(areas(&live) == 1 && live == 0, "one area, revoked");
 	TEST_ASSERT_EQUAL(dev_records(), 1, "still recorded, as the kernel holds it");
@@ -441,8 +447,7 @@ no_export(void)
 	release(DEV_B, &fx.fd_b);
 	TEST_ASSERT_SUCCESS(setup(DEV_B, &fx.fd_b), "setup B (probed anew)");
 	test_log_capture();
-	TEST_ASSERT_ERRNO(vfio_device_dma_map(fx.fd_b, (uintptr_t)fx.bar, IOVA_D,
-		fx.pg), ENOTSUP, "map");
+	TEST_ASSERT_ERRNO(map_b(), ENOTSUP, "map");
 	TEST_ASSERT(one_line_with("does not export BARs"), "one line naming the cause");
 	TEST_ASSERT_EQUAL(dev_records(), 0, "no record");
 	vfio_model_set_bar_export(true);
@@ -519,8 +524,7 @@ refusal(void)
 
 	TEST_STEP("6.12: B's BAR for peer to peer is ENOTSUP, one line, nothing changed");
 	test_log_capture();
-	TEST_ASSERT_ERRNO(vfio_device_dma_map(fx.fd_b, (uintptr_t)fx.bar, IOVA_D,
-		fx.pg), ENOTSUP, "map");
+	TEST_ASSERT_ERRNO(map_b(), ENOTSUP, "map");
 	TEST_ASSERT(one_line_with("Linux 6.19+"), "one line naming cause and fix");
 	st = stats();
 	TEST_ASSERT(dev_records() == 0 && areas(NULL) == 0 &&
@@ -529,8 +533,7 @@ refusal(void)
 	TEST_ASSERT_EQUAL(st.other_calls - st0.other_calls, 1, "the probe, counted");
 	TEST_STEP("again, and through the user API: refused without asking the kernel again");
 	test_log_capture();
-	TEST_ASSERT_ERRNO(vfio_device_dma_map(fx.fd_b, (uintptr_t)fx.bar, IOVA_D,
-		fx.pg), ENOTSUP, "map again");
+	TEST_ASSERT_ERRNO(map_b(), ENOTSUP, "map again");
 	TEST_ASSERT(one_line_with("--vfio-mode=group"), "the same line");
 	TEST_ASSERT_SUCCESS(fake_bar(RES_B_FILE, 0), "fake smaps");
 	TEST_REFUSED(rte_vfio_container_dma_map(fx.cfd, (uintptr_t)fx.bar, IOVA_D,
