@@ -239,11 +239,20 @@ memlock_cap(uint8_t *buf, uint64_t left)
 }
 
 static int
+memlock_phases(int cfd, uint8_t *buf, uint64_t left)
+{
+	if (memlock_user_maps(cfd, buf, left) != TEST_SUCCESS ||
+			memlock_replay(cfd, buf, left) != TEST_SUCCESS ||
+			memlock_heap(cfd, buf) != TEST_SUCCESS)
+		return TEST_FAILED;
+	return test_vfio_is_kernel() ? TEST_SUCCESS : memlock_cap(buf, left);
+}
+
+static int
 test_vfio_budget_memlock(void)
 {
-	uint8_t *buf = NULL;
-	uint64_t left, pages = 0;
-	int cfd, ret = TEST_FAILED;
+	uint64_t left;
+	int cfd;
 
 	START("--dynamic-mem");
 	if (!test_vfio_is_kernel()) {
@@ -251,10 +260,9 @@ test_vfio_budget_memlock(void)
 		vfio_model_set_cap_ipc_lock(false);
 		vfio_model_set_memlock_limit(32 * budget_pg);
 	}
-	cfd = rte_vfio_container_create();
-	TEST_ASSERT(cfd >= 0, "container_create: %s", rte_strerror(rte_errno));
-	TEST_ASSERT(rte_vfio_container_group_bind(cfd, budget_group) >= 0, "bind: %s",
-		rte_strerror(rte_errno));
+	cfd = budget_container();
+	if (cfd < 0)
+		return TEST_FAILED;
 	left = pages_left();
 	if (left == UINT64_MAX || left < 8 || left > 65536) {
 		rte_eal_cleanup();
@@ -265,18 +273,7 @@ test_vfio_budget_memlock(void)
 	}
 	if (!test_vfio_is_kernel())
 		TEST_ASSERT_EQUAL(left, 32, "the model's limit");
-	pages = left + 16;
-	buf = budget_buf_alloc(pages);
-	TEST_ASSERT_NOT_NULL(buf, "mmap");
-	if (memlock_user_maps(cfd, buf, left) != TEST_SUCCESS ||
-			memlock_replay(cfd, buf, left) != TEST_SUCCESS ||
-			memlock_heap(cfd, buf) != TEST_SUCCESS)
-		goto out;
-	ret = test_vfio_is_kernel() ? TEST_SUCCESS : memlock_cap(buf, left);
-out:
-	munmap(buf, pages * budget_pg);
-	rte_eal_cleanup();
-	return ret;
+	return budget_run(cfd, left, left + 16, memlock_phases);
 }
 
 REGISTER_TEST_COMMAND(vfio_budget_memlock_autotest, test_vfio_budget_memlock);

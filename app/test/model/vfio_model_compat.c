@@ -27,9 +27,7 @@
 void
 vfio_model_set_iommufd_compat(bool on)
 {
-	pthread_mutex_lock(&model.lock);
-	model.iommufd_compat = on;
-	pthread_mutex_unlock(&model.lock);
+	model_set_knob(&model.iommufd_compat, on);
 }
 
 /* IOMMU_OPTION on the emulated container: RLIMIT_MODE GET only. */
