@@ -34,10 +34,8 @@ build=$top/build
 reps=5 ms=200 modes=huge,nohuge plotp=""
 
 say() { echo "bench-malloc: $*" >&2; }
-usage() {
-	sed -n '7,28p' "$0" | sed 's/^# \{0,1\}//'
-	exit "${1:-2}"
-}
+. "$here/lib.sh"
+usage() { usage_from 7 28 "$@"; }
 
 while [ $# -gt 0 ]; do
 	case $1 in

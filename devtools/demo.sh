@@ -25,10 +25,8 @@ build=build
 host=0
 demo_args=()
 
-usage() {
-	sed -n '8,13p' "$0" | sed 's/^# \{0,1\}//'
-	exit "${1:-2}"
-}
+. "$top/devtools/lib.sh"
+usage() { usage_from 8 13 "$@"; }
 
 while [ $# -gt 0 ]; do
 	case $1 in

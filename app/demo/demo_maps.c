@@ -155,6 +155,25 @@ map_pages(size_t len)
 	return va == MAP_FAILED ? NULL : va;
 }
 
+/* A step's buffer of len bytes and an IOVA for it (RTE_BAD_IOVA: none to be had). */
+static uint8_t *
+user_buffer(size_t len, rte_iova_t *iova)
+{
+	uint8_t *va = map_pages(len);
+
+	*iova = va != NULL ? user_iova(va, len) : RTE_BAD_IOVA;
+	return va;
+}
+
+/* A call the step needs: when it failed (ret < 0), its error is the step's outcome. */
+static int
+needed(int ret)
+{
+	if (ret < 0)
+		outcome(false, "%s", rte_strerror(rte_errno));
+	return ret;
+}
+
 int
 demo_user_map(void)
 {
@@ -167,18 +186,15 @@ demo_user_map(void)
 	int ret, err;
 
 	step_begin(STEP_USER, "rte_vfio_container_dma_map of the application's own buffer");
-	va = map_pages(len);
+	va = user_buffer(len, &iova);
 	if (va == NULL)
 		return step_abort("mmap: %s", strerror(errno));
-	iova = user_iova(va, len);
 	act("map %s at %p, IOVA 0x%" PRIx64 ": expect one unit, one DMA entry, one kernel call",
 		SZ(len), (void *)va, iova);
 	stats(&a);
-	if (iova == RTE_BAD_IOVA ||
-			rte_vfio_container_dma_map(CFD, (uintptr_t)va, iova, len) < 0) {
-		outcome(false, "%s", rte_strerror(rte_errno));
+	if (needed(iova == RTE_BAD_IOVA ? -1 :
+			rte_vfio_container_dma_map(CFD, (uintptr_t)va, iova, len)) < 0)
 		goto out;
-	}
 	mapped = true;
 	step_peak();
 	if (outcome(delta_is(&a, 1), "%s", DELTA(&a)) < 0)
@@ -202,10 +218,8 @@ demo_user_map(void)
 
 	act("unmap it whole: expect the unit gone, one kernel call");
 	stats(&b);
-	if (rte_vfio_container_dma_unmap(CFD, (uintptr_t)va, iova, len) < 0) {
-		outcome(false, "%s", rte_strerror(rte_errno));
+	if (needed(rte_vfio_container_dma_unmap(CFD, (uintptr_t)va, iova, len)) < 0)
 		goto out;
-	}
 	mapped = false;
 	if (outcome(delta_is(&b, -1), "%s", DELTA(&b)) < 0)
 		goto out;
@@ -228,18 +242,15 @@ demo_paged_map(void)
 	bool mapped = false, hole = false;
 
 	step_begin(STEP_PAGED, "rte_vfio_container_dma_map_paged: one unit per page, so any page can go");
-	va = map_pages(len);
+	va = user_buffer(len, &iova);
 	if (va == NULL)
 		return step_abort("mmap: %s", strerror(errno));
-	iova = user_iova(va, len);
 	act("map %s at %p, IOVA 0x%" PRIx64 " in pages of %s: expect %d units, %d DMA entries",
 		SZ(len), (void *)va, iova, SZ(pg), PAGED_PAGES, PAGED_PAGES);
 	stats(&a);
-	if (iova == RTE_BAD_IOVA || rte_vfio_container_dma_map_paged(CFD, (uintptr_t)va,
-			iova, len, pg) < 0) {
-		outcome(false, "%s", rte_strerror(rte_errno));
+	if (needed(iova == RTE_BAD_IOVA ? -1 :
+			rte_vfio_container_dma_map_paged(CFD, (uintptr_t)va, iova, len, pg)) < 0)
 		goto out;
-	}
 	mapped = true;
 	step_peak();
 	if (outcome(delta_is(&a, PAGED_PAGES), "%s", DELTA(&a)) < 0)
@@ -248,11 +259,9 @@ demo_paged_map(void)
 	act("unmap page %d of %d: expect that unit alone gone, one kernel call",
 		PAGED_HOLE, PAGED_PAGES);
 	stats(&b);
-	if (rte_vfio_container_dma_unmap(CFD, (uintptr_t)va + PAGED_HOLE * pg,
-			iova + PAGED_HOLE * pg, pg) < 0) {
-		outcome(false, "%s", rte_strerror(rte_errno));
+	if (needed(rte_vfio_container_dma_unmap(CFD, (uintptr_t)va + PAGED_HOLE * pg,
+			iova + PAGED_HOLE * pg, pg)) < 0)
 		goto out;
-	}
 	hole = true;
 	if (outcome(delta_is(&b, -1), "%s", DELTA(&b)) < 0)
 		goto out;
@@ -268,13 +277,11 @@ demo_paged_map(void)
 		PAGED_HOLE - 1, PAGED_HOLE + 1, PAGED_PAGES - 1, PAGED_HOLE,
 		PAGED_PAGES - PAGED_HOLE - 1);
 	stats(&b);
-	if (rte_vfio_container_dma_unmap(CFD, (uintptr_t)va, iova, PAGED_HOLE * pg) < 0 ||
-			rte_vfio_container_dma_unmap(CFD, (uintptr_t)va + (PAGED_HOLE + 1) * pg,
+	if (needed(rte_vfio_container_dma_unmap(CFD, (uintptr_t)va, iova, PAGED_HOLE * pg) < 0 ?
+			-1 : rte_vfio_container_dma_unmap(CFD, (uintptr_t)va + (PAGED_HOLE + 1) * pg,
 				iova + (PAGED_HOLE + 1) * pg,
-				(PAGED_PAGES - PAGED_HOLE - 1) * pg) < 0) {
-		outcome(false, "%s", rte_strerror(rte_errno));
+				(PAGED_PAGES - PAGED_HOLE - 1) * pg)) < 0)
 		goto out;
-	}
 	mapped = false;
 	outcome(delta_is(&b, -(PAGED_PAGES - 1)), "%s", DELTA(&b));
 out:

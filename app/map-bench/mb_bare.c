@@ -207,27 +207,6 @@ fd_attach(struct bare *b)
 }
 
 /*
- * The device leaves: detached and its cdev closed (that unbinds it);
- * destroy: the iommufd is closed too, which frees the IOAS and whatever is
- * still mapped in it (a container's destroy).
- */
-static int
-fd_detach(struct bare *b, bool destroy)
-{
-	struct mv_vfio_device_detach_iommufd_pt det = { .argsz = sizeof(det) };
-	int ret;
-
-	ret = b->be->ioctl(b->grp, MV_VFIO_DEVICE_DETACH_IOMMUFD_PT, &det);
-	b->be->close(b->grp);
-	b->grp = -1;
-	if (destroy) {
-		b->be->close(b->cont);
-		b->cont = -1;
-	}
-	return ret;
-}
-
-/*
  * The group joins the container as our EAL's bind does it: the group
  * opened (when it left) and its status read, SET_CONTAINER, SET_IOMMU,
  * GET_INFO. A destroyed container is opened again first (a container's
@@ -266,16 +245,22 @@ attach(struct bare *b)
 	return b->be->ioctl(b->cont, VFIO_IOMMU_GET_INFO, &info);
 }
 
-/* The group leaves and is closed (as our EAL's unbind); destroy: the
- * container is closed too (a container's destroy). */
+/*
+ * The group leaves and is closed (as our EAL's unbind); destroy: the
+ * container is closed too (a container's destroy). iommufd: the device is
+ * detached and its cdev closed (that unbinds it); destroy closes the
+ * iommufd, which frees the IOAS and whatever is still mapped in it.
+ */
 static int
 detach(struct bare *b, bool destroy)
 {
+	struct mv_vfio_device_detach_iommufd_pt det = { .argsz = sizeof(det) };
 	int ret;
 
 	if (b->fd)
-		return fd_detach(b, destroy);
-	ret = b->be->ioctl(b->grp, VFIO_GROUP_UNSET_CONTAINER, NULL);
+		ret = b->be->ioctl(b->grp, MV_VFIO_DEVICE_DETACH_IOMMUFD_PT, &det);
+	else
+		ret = b->be->ioctl(b->grp, VFIO_GROUP_UNSET_CONTAINER, NULL);
 	b->be->close(b->grp);
 	b->grp = -1;
 	if (destroy) {

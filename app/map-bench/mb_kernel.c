@@ -29,6 +29,7 @@
 #include <rte_memory.h>
 #include <rte_vfio.h>
 
+#include "app_sysfs.h"
 #include "mb_ops.h"
 
 /* ---- ioctl() interposer: counts the DMA calls of whichever EAL is linked ---- */
@@ -203,38 +204,6 @@ mb_clock_report(FILE *f)
 
 /* ---- the device and the kernel's DMA entry count ---- */
 
-static int
-read_hex(const char *dir, const char *name, unsigned long *v)
-{
-	char path[PATH_MAX];
-	FILE *f;
-	int ok;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return -1;
-	ok = fscanf(f, "%lx", v) == 1;
-	fclose(f);
-	return ok ? 0 : -1;
-}
-
-static int
-link_tail(const char *path, char *out, size_t len)
-{
-	char target[PATH_MAX];
-	const char *base;
-	ssize_t n;
-
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return -1;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	snprintf(out, len, "%s", base != NULL ? base + 1 : target);
-	return 0;
-}
-
 /* 2: edu on vfio-pci, 1: other device on vfio-pci, 0: not usable. */
 static int
 device_rank(const char *devdir, int *group)
@@ -243,14 +212,14 @@ device_rank(const char *devdir, int *group)
 	unsigned long vendor = 0, device = 0;
 
 	snprintf(path, sizeof(path), "%s/driver", devdir);
-	if (link_tail(path, name, sizeof(name)) < 0 || strcmp(name, "vfio-pci") != 0)
+	if (app_sysfs_link_tail(path, name, sizeof(name)) < 0 || strcmp(name, "vfio-pci") != 0)
 		return 0;
 	snprintf(path, sizeof(path), "%s/iommu_group", devdir);
-	if (link_tail(path, name, sizeof(name)) < 0)
+	if (app_sysfs_link_tail(path, name, sizeof(name)) < 0)
 		return 0;
 	*group = atoi(name);
-	read_hex(devdir, "vendor", &vendor);
-	read_hex(devdir, "device", &device);
+	app_sysfs_read_hex(devdir, "vendor", &vendor);
+	app_sysfs_read_hex(devdir, "device", &device);
 	return vendor == 0x1234 && device == 0x11e8 ? 2 : 1;
 }
 

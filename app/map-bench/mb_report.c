@@ -40,6 +40,32 @@ ok(const struct mb_row *r)
 	return r != NULL && r->err == 0;
 }
 
+/* The results of one row: ours (src), the bare loop, its floor, the page loop, DPDK 22.11. */
+struct row_set {
+	const struct mb_row *o, *b, *f, *p, *d;
+	const struct mb_row *any;   /* the first of ours, bare, DPDK found */
+};
+
+static const struct mb_row *
+row_set_of(const struct mb_rows *rows, const char *src, const char *row, struct row_set *s)
+{
+	s->o = find(rows, src, row);
+	s->b = find(rows, "bare", row);
+	s->f = find(rows, "floor", row);
+	s->p = find(rows, "pages", row);
+	s->d = find(rows, "dpdk22", row);
+	s->any = s->o != NULL ? s->o : (s->b != NULL ? s->b : s->d);
+	return s->any;
+}
+
+/* DPDK 22.11 did no mapping work in this row (its group bind maps nothing): no ratio */
+static bool
+dpdk_idle(const struct mb_row *o, const struct mb_row *d)
+{
+	return ok(o) && ok(d) && d->calls == 0 && o->calls > 0 &&
+		(d->entries == 0 || d->entries == MB_UNKNOWN);
+}
+
 static void
 fmt_size(char *buf, size_t len, uint64_t bytes)
 {
@@ -104,40 +130,32 @@ mb_report_table(const struct mb_rows *rows, const char *src, bool peer)
 		"in kernel", "bare", "floor", "pages", "calls", "entries", "dpdk22",
 		"in kernel", "ours/bare", "ours/floor", "ours/dpdk");
 	for (i = 0; i < RTE_DIM(row_order); i++) {
-		const struct mb_row *o = find(rows, src, row_order[i]);
-		const struct mb_row *b = find(rows, "bare", row_order[i]);
-		const struct mb_row *f = find(rows, "floor", row_order[i]);
-		const struct mb_row *p = find(rows, "pages", row_order[i]);
-		const struct mb_row *d = find(rows, "dpdk22", row_order[i]);
-		const struct mb_row *any = o != NULL ? o : (b != NULL ? b : d);
+		struct row_set s;
 		char sz[24], pg[24], c[24], e[24], t[48], tb[48], tf[48], tp[48];
 		char dc[24], de[24], td[48], r1[16], r2[16], r3[16], ko[24], kd[24];
 
-		if (any == NULL)
+		if (row_set_of(rows, src, row_order[i], &s) == NULL)
 			continue;
-		fmt_size(sz, sizeof(sz), any->bytes);
-		fmt_size(pg, sizeof(pg), any->pgsz);
-		fmt_int(c, sizeof(c), o, o != NULL ? o->calls : 0);
-		fmt_int(e, sizeof(e), o, o != NULL ? o->entries : 0);
-		fmt_ms(t, sizeof(t), o);
-		fmt_ms(tb, sizeof(tb), b);
-		fmt_ms(tf, sizeof(tf), f);
-		fmt_ms(tp, sizeof(tp), p);
-		fmt_int(dc, sizeof(dc), d, d != NULL ? d->calls : 0);
-		fmt_int(de, sizeof(de), d, d != NULL ? d->entries : 0);
-		fmt_ms(td, sizeof(td), d);
-		fmt_kms(ko, sizeof(ko), o);
-		fmt_kms(kd, sizeof(kd), d);
-		fmt_ratio(r1, sizeof(r1), o, b);
-		fmt_ratio(r2, sizeof(r2), o, f);
-		fmt_ratio(r3, sizeof(r3), o, d);
-		/* DPDK 22.11 did no mapping work in this row (its group bind
-		 * maps nothing): no ratio */
-		if (ok(o) && ok(d) && d->calls == 0 && o->calls > 0 &&
-				(d->entries == 0 || d->entries == MB_UNKNOWN))
+		fmt_size(sz, sizeof(sz), s.any->bytes);
+		fmt_size(pg, sizeof(pg), s.any->pgsz);
+		fmt_int(c, sizeof(c), s.o, s.o != NULL ? s.o->calls : 0);
+		fmt_int(e, sizeof(e), s.o, s.o != NULL ? s.o->entries : 0);
+		fmt_ms(t, sizeof(t), s.o);
+		fmt_ms(tb, sizeof(tb), s.b);
+		fmt_ms(tf, sizeof(tf), s.f);
+		fmt_ms(tp, sizeof(tp), s.p);
+		fmt_int(dc, sizeof(dc), s.d, s.d != NULL ? s.d->calls : 0);
+		fmt_int(de, sizeof(de), s.d, s.d != NULL ? s.d->entries : 0);
+		fmt_ms(td, sizeof(td), s.d);
+		fmt_kms(ko, sizeof(ko), s.o);
+		fmt_kms(kd, sizeof(kd), s.d);
+		fmt_ratio(r1, sizeof(r1), s.o, s.b);
+		fmt_ratio(r2, sizeof(r2), s.o, s.f);
+		fmt_ratio(r3, sizeof(r3), s.o, s.d);
+		if (dpdk_idle(s.o, s.d))
 			snprintf(r3, sizeof(r3), "n/a");
 		printf("%-13s %5s %4s %5" PRIu64 " | %5s %6s %9s %8s | %8s %8s %8s | %5s %6s %9s %8s | %9s %9s %9s\n",
-			row_order[i], sz, pg, any->units, c, e, t, ko, tb, tf, tp,
+			row_order[i], sz, pg, s.any->units, c, e, t, ko, tb, tf, tp,
 			peer ? dc : "-", peer ? de : "-", peer ? td : "-",
 			peer ? kd : "-", r1, r2, peer ? r3 : "-");
 	}
@@ -224,35 +242,42 @@ fmt_user_ms(char *buf, size_t len, const struct mb_row *r)
 		snprintf(buf, len, "%.3f", (r->secs - r->ksecs) * 1e3);
 }
 
+/* a row's time, its time in the kernel and outside, its kernel calls, user time per call */
+struct split_cells {
+	char t[48], k[24], u[24], c[24], pc[24];
+};
+
+static void
+split_cells_of(struct split_cells *c, const struct mb_row *r)
+{
+	fmt_ms(c->t, sizeof(c->t), r);
+	fmt_kms(c->k, sizeof(c->k), r);
+	fmt_user_ms(c->u, sizeof(c->u), r);
+	fmt_kcalls(c->c, sizeof(c->c), r);
+	fmt_user(c->pc, sizeof(c->pc), r);
+}
+
 static void
 split_line(const struct mb_rows *rows, const char *name, const char *ours,
 		const char *bare)
 {
 	const struct mb_row *o = find(rows, ours, name);
 	const struct mb_row *b = find(rows, bare, name);
-	char ot[48], ok_[24], ou[24], oc[24], opc[24];
-	char bt[48], bk[24], bu[24], bc[24], bpc[24], kr[16], tr[16];
+	struct split_cells oc, bc;
+	char kr[16], tr[16];
 
 	if (o == NULL && b == NULL)
 		return;
-	fmt_ms(ot, sizeof(ot), o);
-	fmt_kms(ok_, sizeof(ok_), o);
-	fmt_user_ms(ou, sizeof(ou), o);
-	fmt_kcalls(oc, sizeof(oc), o);
-	fmt_user(opc, sizeof(opc), o);
-	fmt_ms(bt, sizeof(bt), b);
-	fmt_kms(bk, sizeof(bk), b);
-	fmt_user_ms(bu, sizeof(bu), b);
-	fmt_kcalls(bc, sizeof(bc), b);
-	fmt_user(bpc, sizeof(bpc), b);
+	split_cells_of(&oc, o);
+	split_cells_of(&bc, b);
 	if (ok(o) && ok(b) && o->ksecs >= 0 && b->ksecs > 0)
 		snprintf(kr, sizeof(kr), "%.2fx", o->ksecs / b->ksecs);
 	else
 		snprintf(kr, sizeof(kr), "-");
 	fmt_ratio(tr, sizeof(tr), o, b);
 	printf("%-13s %-3s | %9s %9s %9s %6s %8s | %9s %9s %9s %6s %8s | %8s %9s\n",
-		name, ours[0] == 'f' ? "fd" : "", ot, ok_, ou, oc, opc, bt, bk, bu,
-		bc, bpc, kr, tr);
+		name, ours[0] == 'f' ? "fd" : "", oc.t, oc.k, oc.u, oc.c, oc.pc,
+		bc.t, bc.k, bc.u, bc.c, bc.pc, kr, tr);
 }
 
 void
@@ -381,52 +406,46 @@ mb_report_csv(const struct mb_rows *rows, const char *src, const char *path)
 		printf("@CSV-BEGIN\n");
 	fprintf(f, "row,bytes,page,units,ours_calls,ours_entries,ours_s,bare_s,floor_s,pages_s,dpdk_calls,dpdk_entries,dpdk_s,ours_over_bare,ours_over_floor,ours_over_dpdk,backend,ours_kernel_s,dpdk_kernel_s,fd_calls,fd_s,fd_bare_s,fd_floor_s,fd_pages_s,fd_over_bare,ours_kcalls,bare_kernel_s,bare_kcalls,fd_kernel_s,fd_kcalls,fd_bare_kernel_s,fd_bare_kcalls\n");
 	for (i = 0; i < RTE_DIM(row_order); i++) {
-		const struct mb_row *o = find(rows, src, row_order[i]);
-		const struct mb_row *b = find(rows, "bare", row_order[i]);
-		const struct mb_row *fl = find(rows, "floor", row_order[i]);
-		const struct mb_row *p = find(rows, "pages", row_order[i]);
-		const struct mb_row *d = find(rows, "dpdk22", row_order[i]);
-		const struct mb_row *any = o != NULL ? o : (b != NULL ? b : d);
 		const struct mb_row *fd, *fb;
+		struct row_set s;
 
-		if (any == NULL)
+		if (row_set_of(rows, src, row_order[i], &s) == NULL)
 			continue;
 		fprintf(f, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",", row_order[i],
-			any->bytes, any->pgsz, any->units);
-		csv_run(f, o);
-		csv_secs(f, b);
-		csv_secs(f, fl);
-		csv_secs(f, p);
-		csv_run(f, d);
-		csv_ratio(f, o, b);
-		csv_ratio(f, o, fl);
-		if (ok(d) && d->calls == 0 && ok(o) && o->calls > 0 &&
-				(d->entries == 0 || d->entries == MB_UNKNOWN))
+			s.any->bytes, s.any->pgsz, s.any->units);
+		csv_run(f, s.o);
+		csv_secs(f, s.b);
+		csv_secs(f, s.f);
+		csv_secs(f, s.p);
+		csv_run(f, s.d);
+		csv_ratio(f, s.o, s.b);
+		csv_ratio(f, s.o, s.f);
+		if (dpdk_idle(s.o, s.d))
 			fprintf(f, ",");
 		else
-			csv_ratio(f, o, d);
+			csv_ratio(f, s.o, s.d);
 		fprintf(f, "%s,", src);
-		fprintf(f, ok(o) && o->ksecs >= 0 ? "%.9f," : ",",
-			ok(o) && o->ksecs >= 0 ? o->ksecs : 0.0);
-		fprintf(f, ok(d) && d->ksecs >= 0 ? "%.9f," : ",",
-			ok(d) && d->ksecs >= 0 ? d->ksecs : 0.0);
+		fprintf(f, ok(s.o) && s.o->ksecs >= 0 ? "%.9f," : ",",
+			ok(s.o) && s.o->ksecs >= 0 ? s.o->ksecs : 0.0);
+		fprintf(f, ok(s.d) && s.d->ksecs >= 0 ? "%.9f," : ",",
+			ok(s.d) && s.d->ksecs >= 0 ? s.d->ksecs : 0.0);
 		/* iommufd (--iommufd): no entries column, it has no limit */
 		fd = find(rows, "fd_ours", row_order[i]);
 		if (ok(fd) && fd->calls != MB_UNKNOWN)
 			fprintf(f, "%" PRId64 ",", fd->calls);
 		else
 			fprintf(f, ",");
+		fb = find(rows, "fd_bare", row_order[i]);
 		csv_secs(f, fd);
-		csv_secs(f, find(rows, "fd_bare", row_order[i]));
+		csv_secs(f, fb);
 		csv_secs(f, find(rows, "fd_floor", row_order[i]));
 		csv_secs(f, find(rows, "fd_pages", row_order[i]));
-		fb = find(rows, "fd_bare", row_order[i]);
 		if (ok(fd) && ok(fb) && fb->secs > 0)
 			fprintf(f, "%.4f", fd->secs / fb->secs);
-		csv_split(f, o, false);
-		csv_split(f, b, true);
+		csv_split(f, s.o, false);
+		csv_split(f, s.b, true);
 		csv_split(f, fd, true);
-		csv_split(f, find(rows, "fd_bare", row_order[i]), true);
+		csv_split(f, fb, true);
 		fprintf(f, "\n");
 	}
 	if (f == stdout) {

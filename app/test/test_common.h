@@ -118,18 +118,15 @@ unsigned int test_count_lines(const char *s);
 int test_one_log_line(const char *what);
 
 /* A refused call: the rte_errno err (int or pointer form) and one log line. */
-#define TEST_REFUSED(call, err, what) do { \
+#define TEST_REFUSED_BY(assert_errno, call, err, what) do { \
 	test_log_capture(); \
-	TEST_ASSERT_ERRNO(call, err, what); \
+	assert_errno(call, err, what); \
 	if (test_one_log_line(what) != TEST_SUCCESS) \
 		return TEST_FAILED; \
 } while (0)
-#define TEST_REFUSED_NULL(call, err, what) do { \
-	test_log_capture(); \
-	TEST_ASSERT_NULL_ERRNO(call, err, what); \
-	if (test_one_log_line(what) != TEST_SUCCESS) \
-		return TEST_FAILED; \
-} while (0)
+#define TEST_REFUSED(call, err, what) TEST_REFUSED_BY(TEST_ASSERT_ERRNO, call, err, what)
+#define TEST_REFUSED_NULL(call, err, what) \
+	TEST_REFUSED_BY(TEST_ASSERT_NULL_ERRNO, call, err, what)
 
 /* Built with AddressSanitizer (which makes mlock() and some munmaps no-ops). */
 bool test_under_asan(void);
@@ -165,15 +162,48 @@ int test_vfio_model_group(int num, const char *bdf);
 int test_vfio_start(const char *mem_mode);
 
 /*
+ * test_vfio_start(NULL) for a test of the model (SKIP, saying why, on the
+ * kernel), with the model group cfg added when not NULL.
+ */
+struct vfio_model_group_cfg;
+int test_model_start(const char *why, const struct vfio_model_group_cfg *cfg);
+#define TEST_MODEL_START(why, cfg) do { \
+	int r_ = test_model_start(why, cfg); \
+	if (r_ != TEST_SUCCESS) \
+		return r_; \
+} while (0)
+
+/*
  * test_vfio_start(NULL), len bytes of populated anonymous memory with a
  * free IOVA block for them (test_iova_for()), and a new container.
+ * test_vfio_stop_with_buffer() destroys the container (asserted), frees
+ * the IOVA block and the memory and stops the EAL.
  */
-int test_vfio_start_with_buffer(uint64_t len, void **buf, uint64_t *iova, int *cfd);
+struct test_vfio_buf {
+	void *buf;
+	uint64_t va, iova, len;
+	int cfd;
+};
+int test_vfio_start_with_buffer(uint64_t len, struct test_vfio_buf *b);
+int test_vfio_stop_with_buffer(struct test_vfio_buf *b);
+#define TEST_VFIO_START_WITH_BUFFER(len, b) do { \
+	int r_ = test_vfio_start_with_buffer(len, b); \
+	if (r_ != TEST_SUCCESS) \
+		return r_; \
+} while (0)
 
 /* Records of a container (its counters), UINT64_MAX when unreadable. */
 uint64_t test_vfio_records(int cfd);
 
 /* The next QEMU edu device after prev (NULL: the first) bound to vfio-pci. */
 struct rte_pci_device *test_vfio_edu(const struct rte_pci_device *prev);
+
+/*
+ * Whether the container is iommufd's emulation of the type1 container
+ * (what the EAL found at its open), and whether the default container maps
+ * no BAR by its address: native iommufd (cdev mode) or that emulation.
+ */
+bool test_vfio_iommufd_compat(int cfd);
+bool test_vfio_maps_no_bar(void);
 
 #endif /* _TEST_COMMON_H_ */

@@ -91,6 +91,20 @@ fail:
 }
 REGISTER_TEST_COMMAND(dma_guard_mem_event_autotest, mem_event_guard_dma);
 
+/*
+ * A guard's last step: the mapping is undone (unmap_ret < 0: that failed,
+ * named by what), then the device must be blocked from the buffer.
+ */
+static int
+unmapped_blocked(int unmap_ret, const char *what, void *buf, uint64_t iova, size_t len)
+{
+	if (unmap_ret < 0) {
+		TEST_FAIL_MSG("%s: %s", what, rte_strerror(rte_errno));
+		return TEST_FAILED;
+	}
+	return dma_proof_blocked(buf, iova, len) < 0 ? TEST_FAILED : TEST_SUCCESS;
+}
+
 static int
 extmem_busy_dma(void)
 {
@@ -128,15 +142,10 @@ extmem_busy_dma(void)
 	if (dma_proof_reachable(buf, iova, len) < 0)
 		goto out;
 	TEST_STEP("after the unmap: unregister works, the device is blocked");
-	if (rte_vfio_container_dma_unmap(RTE_VFIO_DEFAULT_CONTAINER_FD,
-			(uintptr_t)buf, iova, len) < 0 ||
-			rte_extmem_unregister(buf, len) < 0) {
-		TEST_FAIL_MSG("unmap and unregister: %s", rte_strerror(rte_errno));
-		goto out;
-	}
-	if (dma_proof_blocked(buf, iova, len) < 0)
-		goto out;
-	res = TEST_SUCCESS;
+	ret = rte_vfio_container_dma_unmap(RTE_VFIO_DEFAULT_CONTAINER_FD,
+			(uintptr_t)buf, iova, len) < 0 || rte_extmem_unregister(buf, len) < 0 ?
+		-1 : 0;
+	res = unmapped_blocked(ret, "unmap and unregister", buf, iova, len);
 out:
 	if (iova != RTE_BAD_IOVA)
 		test_iova_release(iova, len);
@@ -238,13 +247,8 @@ dev_dma_container_dma(void)
 	if (dma_proof_reachable(o.buf, o.iova, o.len) < 0)
 		goto out;
 	TEST_STEP("rte_dev_dma_unmap: blocked");
-	if (rte_dev_dma_unmap(dev, o.buf, o.iova, o.len) < 0) {
-		TEST_FAIL_MSG("rte_dev_dma_unmap: %s", rte_strerror(rte_errno));
-		goto out;
-	}
-	if (dma_proof_blocked(o.buf, o.iova, o.len) < 0)
-		goto out;
-	res = TEST_SUCCESS;
+	res = unmapped_blocked(rte_dev_dma_unmap(dev, o.buf, o.iova, o.len),
+		"rte_dev_dma_unmap", o.buf, o.iova, o.len);
 out:
 	if (own_release(&o) < 0)
 		res = TEST_FAILED;
@@ -293,13 +297,8 @@ app_group_kept_dma(void)
 		goto out;
 	TEST_STEP("the application unmaps: blocked");
 	mapped = false;
-	if (rte_vfio_container_dma_unmap(o.cfd, (uintptr_t)o.buf, o.iova, o.len) < 0) {
-		TEST_FAIL_MSG("unmap: %s", rte_strerror(rte_errno));
-		goto out;
-	}
-	if (dma_proof_blocked(o.buf, o.iova, o.len) < 0)
-		goto out;
-	res = TEST_SUCCESS;
+	res = unmapped_blocked(rte_vfio_container_dma_unmap(o.cfd, (uintptr_t)o.buf,
+		o.iova, o.len), "unmap", o.buf, o.iova, o.len);
 out:
 	if (mapped)
 		(void)rte_vfio_container_dma_unmap(o.cfd, (uintptr_t)o.buf, o.iova, o.len);

@@ -278,23 +278,20 @@ fail:
 static int
 test_extmem_unregister_mapped(void)
 {
-	uint64_t pg = test_page_size(), len = 4 * pg, iova, va;
+	uint64_t pg = test_page_size(), len = 4 * pg;
+	struct test_vfio_buf b;
 	const char *log;
-	void *buf;
-	int cfd, ret;
+	int ret;
 
-	ret = test_vfio_start_with_buffer(len, &buf, &iova, &cfd);
-	if (ret != TEST_SUCCESS)
-		return ret;
-	va = (uintptr_t)buf;
-	TEST_ASSERT_SUCCESS(rte_extmem_register(buf, len, NULL, 0, pg), "register");
+	TEST_VFIO_START_WITH_BUFFER(len, &b);
+	TEST_ASSERT_SUCCESS(rte_extmem_register(b.buf, len, NULL, 0, pg), "register");
 	/* one page in the middle is enough to pin the region */
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va + pg, iova + pg, pg), "map");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(b.cfd, b.va + pg, b.iova + pg, pg), "map");
 
 	TEST_STEP("unregister while a user map covers a page: EBUSY, one line naming the map");
 	TEST_ASSERT_SUCCESS(test_log_capture(), "capture");
 	rte_errno = 0;
-	ret = rte_extmem_unregister(buf, len);
+	ret = rte_extmem_unregister(b.buf, len);
 	log = test_log_release();
 	TEST_ASSERT(ret == -1 && rte_errno == EBUSY, "unregister: %d, rte_errno %d (%s)",
 		ret, rte_errno, rte_strerror(rte_errno));
@@ -302,17 +299,14 @@ test_extmem_unregister_mapped(void)
 		strstr(log, "rte_vfio_container_dma_unmap") != NULL && strstr(log, "IOVA 0x") != NULL,
 		"one line naming the map and the fix, got: %s", log != NULL ? log : "(none)");
 	TEST_STEP("nothing changed: still registered (a second register is EEXIST), still mapped");
-	TEST_ASSERT_ERRNO(rte_extmem_register(buf, len, NULL, 0, pg), EEXIST, "registered");
-	TEST_ASSERT_EQUAL(test_vfio_records(cfd), 1, "the map is kept");
+	TEST_ASSERT_ERRNO(rte_extmem_register(b.buf, len, NULL, 0, pg), EEXIST, "registered");
+	TEST_ASSERT_EQUAL(test_vfio_records(b.cfd), 1, "the map is kept");
 
 	TEST_STEP("after the unmap, unregister works");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va + pg, iova + pg, pg), "unmap");
-	TEST_ASSERT_SUCCESS(rte_extmem_unregister(buf, len), "unregister");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
-	test_iova_release(iova, len);
-	munmap(buf, len);
-	rte_eal_cleanup();
-	return TEST_SUCCESS;
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(b.cfd, b.va + pg, b.iova + pg, pg),
+		"unmap");
+	TEST_ASSERT_SUCCESS(rte_extmem_unregister(b.buf, len), "unregister");
+	return test_vfio_stop_with_buffer(&b);
 }
 
 REGISTER_TEST_COMMAND(extmem_autotest, test_extmem);

@@ -486,6 +486,18 @@ device_records(void)
 	return n;
 }
 
+/* Releases the device at RELEASE_BDF while the kernel refuses to unmap. */
+static int
+release_unmap_refused(const char *base, int dfd)
+{
+	int ret;
+
+	unmap_refused = true;
+	ret = rte_vfio_release_device(base, RELEASE_BDF, dfd);
+	unmap_refused = false;
+	return ret;
+}
+
 static int
 p2p_release_refused(const char *base, uint64_t bar, uint64_t pg)
 {
@@ -496,9 +508,7 @@ p2p_release_refused(const char *base, uint64_t bar, uint64_t pg)
 	TEST_ASSERT_SUCCESS(rte_vfio_setup_device(base, RELEASE_BDF, &dfd, &info),
 		"setup: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_SUCCESS(vfio_device_dma_map(dfd, bar, P2P_IOVA, pg), "p2p map");
-	unmap_refused = true;
-	ret = rte_vfio_release_device(base, RELEASE_BDF, dfd);
-	unmap_refused = false;
+	ret = release_unmap_refused(base, dfd);
 	TEST_ASSERT_SUCCESS(ret, "release: nothing is left mapped");
 	TEST_ASSERT_EQUAL(vfio_container_state_get(RTE_VFIO_DEFAULT_CONTAINER_FD),
 		VFIO_CONT_NO_GROUP, "the group left");
@@ -512,9 +522,7 @@ p2p_release_refused(const char *base, uint64_t bar, uint64_t pg)
 	TEST_ASSERT_SUCCESS(rte_vfio_setup_device(base, RELEASE_BDF2, &dfd2, &info),
 		"setup of a second group: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_SUCCESS(vfio_device_dma_map(dfd, bar, P2P_IOVA, pg), "p2p map");
-	unmap_refused = true;
-	ret = rte_vfio_release_device(base, RELEASE_BDF, dfd);
-	unmap_refused = false;
+	ret = release_unmap_refused(base, dfd);
 	TEST_ASSERT(ret < 0 && rte_errno == EBUSY,
 		"release with its mapping still in the kernel: %d, %s", ret,
 		rte_strerror(rte_errno));
@@ -547,12 +555,7 @@ test_fault_release_p2p(void)
 	void *bar;
 	int ret;
 
-	if (test_vfio_is_kernel())
-		TEST_SKIP("a refused unmap is injected on the model");
-	ret = test_vfio_start(NULL);
-	if (ret != TEST_SUCCESS)
-		return ret;
-	TEST_ASSERT_SUCCESS(vfio_model_add_group(&cfg), "model group");
+	TEST_MODEL_START("a refused unmap is injected on the model", &cfg);
 	cfg.group_num = RELEASE_GROUP2;
 	cfg.devices[0] = RELEASE_BDF2;
 	TEST_ASSERT_SUCCESS(vfio_model_add_group(&cfg), "second model group");

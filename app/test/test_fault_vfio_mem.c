@@ -73,6 +73,49 @@ undo_heap_alloc(void *arg)
 	h->p = NULL;
 }
 
+static void
+arm_unmap_eio(unsigned int k)
+{
+	vfio_model_fail_nth(VFIO_IOMMU_UNMAP_DMA, k, EIO);
+}
+
+static void
+arm_alloc(unsigned int k)
+{
+	vfio_alloc_fail_nth(k);
+}
+
+/*
+ * Frees a growth of 6 pages with fault k armed by arm and trims the heap:
+ * nothing stray, the freed pages not left mapped, the next growth works.
+ * With live allocations h, they and the next growth are checked mapped.
+ */
+static int
+shrink_fault(void (*arm)(unsigned int k), unsigned int k, const struct heap_ctx *h)
+{
+	void *p = rte_malloc(NULL, 6 * fault_pg, 0);
+	uint64_t va;
+
+	TEST_ASSERT_NOT_NULL(p, "growth (%u)", k);
+	va = (uintptr_t)p;
+	arm(k);
+	rte_free(p);
+	rte_malloc_heap_trim(NULL); /* the heap keeps free pages: give them back now */
+	fault_disarm();
+	TEST_ASSERT_SUCCESS(inv_all(NULL, 0), "records == kernel, none stray (fault %u)", k);
+	TEST_ASSERT_SUCCESS(inv_va_unmapped(DEF, RTE_ALIGN_CEIL(va, fault_pg) + fault_pg, 4 * fault_pg),
+		"freed pages are not left mapped (fault %u)", k);
+	if (h != NULL)
+		TEST_ASSERT_SUCCESS(live_mapped(h), "live allocations mapped (fault %u)", k);
+	p = rte_malloc(NULL, 6 * fault_pg, 0);
+	TEST_ASSERT_NOT_NULL(p, "the next growth works (fault %u): %s", k,
+		rte_strerror(rte_errno));
+	if (h != NULL)
+		TEST_ASSERT_SUCCESS(inv_heap_mapped(p, 6 * fault_pg), "and is mapped");
+	rte_free(p);
+	return TEST_SUCCESS;
+}
+
 static int
 test_fault_heap(void)
 {
@@ -100,45 +143,11 @@ test_fault_heap(void)
 	TEST_ASSERT_SUCCESS(live_mapped(&h), "live allocations still mapped");
 
 	TEST_STEP("shrink of several pages with a kernel unmap failing");
-	for (k = 1; k <= 3; k++) {
-		void *p = rte_malloc(NULL, 6 * fault_pg, 0);
-		uint64_t va;
-
-		TEST_ASSERT_NOT_NULL(p, "growth (%u)", k);
-		va = (uintptr_t)p;
-		vfio_model_fail_nth(VFIO_IOMMU_UNMAP_DMA, k, EIO);
-		rte_free(p);
-		rte_malloc_heap_trim(NULL); /* the heap keeps free pages: give them back now */
-		fault_disarm();
-		TEST_ASSERT_SUCCESS(inv_all(NULL, 0), "records == kernel, none stray (fault %u)", k);
-		TEST_ASSERT_SUCCESS(inv_va_unmapped(DEF, RTE_ALIGN_CEIL(va, fault_pg) + fault_pg, 4 * fault_pg),
-			"freed pages are not left mapped (fault %u)", k);
-		TEST_ASSERT_SUCCESS(live_mapped(&h), "live allocations mapped (fault %u)", k);
-		p = rte_malloc(NULL, 6 * fault_pg, 0);
-		TEST_ASSERT_NOT_NULL(p, "the next growth works (fault %u): %s", k,
-			rte_strerror(rte_errno));
-		TEST_ASSERT_SUCCESS(inv_heap_mapped(p, 6 * fault_pg), "and is mapped");
-		rte_free(p);
-	}
+	for (k = 1; k <= 3; k++)
+		TEST_ASSERT_SUCCESS(shrink_fault(arm_unmap_eio, k, &h), "fault %u", k);
 	TEST_STEP("shrink of several pages with an allocation failing");
-	for (k = 1; k <= 3; k++) {
-		void *p = rte_malloc(NULL, 6 * fault_pg, 0);
-		uint64_t va;
-
-		TEST_ASSERT_NOT_NULL(p, "growth (%u)", k);
-		va = (uintptr_t)p;
-		vfio_alloc_fail_nth(k);
-		rte_free(p);
-		rte_malloc_heap_trim(NULL); /* the heap keeps free pages: give them back now */
-		fault_disarm();
-		TEST_ASSERT_SUCCESS(inv_all(NULL, 0), "records == kernel, none stray (fault %u)", k);
-		TEST_ASSERT_SUCCESS(inv_va_unmapped(DEF, RTE_ALIGN_CEIL(va, fault_pg) + fault_pg, 4 * fault_pg),
-			"freed pages are not left mapped (fault %u)", k);
-		p = rte_malloc(NULL, 6 * fault_pg, 0);
-		TEST_ASSERT_NOT_NULL(p, "the next growth works (fault %u): %s", k,
-			rte_strerror(rte_errno));
-		rte_free(p);
-	}
+	for (k = 1; k <= 3; k++)
+		TEST_ASSERT_SUCCESS(shrink_fault(arm_alloc, k, NULL), "fault %u", k);
 	for (i = 0; i < LIVE; i++)
 		rte_free(h.live[i]);
 	TEST_ASSERT_SUCCESS(inv_all(NULL, 0), "invariants at the end");

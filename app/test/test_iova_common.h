@@ -28,4 +28,16 @@ void model_cfg(struct vfio_model_group_cfg *cfg, int num, const char *bdf,
 int model_eal_init(const struct vfio_model_group_cfg *groups, unsigned int n,
 		const char *arg, ...);
 
+/*
+ * An EAL start (init: the call) that must succeed, with its log captured;
+ * when it fails, the log is printed and the test fails naming what.
+ */
+#define INIT_LOGGED(init, what) do { \
+	test_log_capture(); \
+	if ((init) < 0) { \
+		log_has("", NULL); \
+		TEST_ASSERT(0, "%s: %s", what, rte_strerror(rte_errno)); \
+	} \
+} while (0)
+
 #endif /* _TEST_IOVA_COMMON_H_ */

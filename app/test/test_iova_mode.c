@@ -87,6 +87,17 @@ seg_cb(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
 	return 0;
 }
 
+/* The IOVA mode the EAL reports (said: as what), allocated or not; w gets the valid ranges. */
+static int
+mode_is(struct walk_ctx *w, enum rte_iova_mode mode, const char *said, int allocated)
+{
+	TEST_ASSERT_EQUAL(rte_eal_iova_mode(), mode, "%s", said);
+	TEST_ASSERT_EQUAL(rte_eal_iova_mode_is_allocated(), allocated, "%s",
+		allocated ? "allocated" : "not allocated");
+	w->n = eal_iova_get_ranges(w->r, RTE_DIM(w->r));
+	return 0;
+}
+
 /* What the EAL's IOVA functions say about one buffer agrees with its memseg. */
 static int
 check_buffer_iova(void *p, size_t len)
@@ -116,17 +127,12 @@ mode_va_48(void)
 
 	TEST_STEP("48-bit IOMMU: the default is IOVA as VA, logged with the numbers");
 	model_cfg(&g, GROUP_48, DEV_48, 48);
-	test_log_capture();
-	if (model_eal_init(&g, 1, "--no-huge", "-m", "16", "--log-level=info",
-			NULL) < 0) {
-		log_has("", NULL);
-		TEST_ASSERT(0, "rte_eal_init: %s", rte_strerror(rte_errno));
-	}
+	INIT_LOGGED(model_eal_init(&g, 1, "--no-huge", "-m", "16", "--log-level=info", NULL),
+		"rte_eal_init");
 	TEST_ASSERT(log_has("IOVA mode is VA: the memseg lists' VA", "IOMMU group 41"),
 		"the choice is logged");
-	TEST_ASSERT_EQUAL(rte_eal_iova_mode(), RTE_IOVA_VA, "mode");
-	TEST_ASSERT_EQUAL(rte_eal_iova_mode_is_allocated(), 0, "not allocated");
-	w.n = eal_iova_get_ranges(w.r, RTE_DIM(w.r));
+	if (mode_is(&w, RTE_IOVA_VA, "mode", 0) < 0)
+		return -1;
 	TEST_ASSERT_EQUAL(w.n, 2, "probed ranges (MSI window carved out)");
 	TEST_ASSERT_EQUAL(w.r[1].end, (1ULL << 48) - 1, "48-bit end");
 	rte_memseg_walk(seg_cb, &w);
@@ -148,10 +154,9 @@ mode_allocated_39_checks(void)
 	void *p;
 	int cfd;
 
-	TEST_ASSERT_EQUAL(rte_eal_iova_mode(), RTE_IOVA_PA, "reported as PA");
-	TEST_ASSERT_EQUAL(rte_eal_iova_mode_is_allocated(), 1, "allocated");
+	if (mode_is(&w, RTE_IOVA_PA, "reported as PA", 1) < 0)
+		return -1;
 	TEST_ASSERT_EQUAL(rte_eal_using_phys_addrs(), 0, "no physical addresses");
-	w.n = eal_iova_get_ranges(w.r, RTE_DIM(w.r));
 	TEST_ASSERT_EQUAL(w.n, 2, "probed ranges");
 	TEST_ASSERT_EQUAL(w.r[1].end, (1ULL << 39) - 1, "39-bit end");
 	TEST_STEP("heap, memsegs and lookups use the memseg's IOVA");
@@ -273,6 +278,29 @@ mode_allocated_extmem(void)
 	return 0;
 }
 
+/*
+ * After an EAL start: its log holds w1 and w2 (why: what that shows; w1
+ * NULL: not looked at), then checks() pass (NULL: none); the EAL is
+ * stopped when they ran.
+ */
+static int
+started(const char *w1, const char *w2, const char *why, int (*checks)(void))
+{
+	int ret;
+
+	if (w1 != NULL)
+		TEST_ASSERT(log_has(w1, w2), "%s", why);
+	ret = checks != NULL ? checks() : 0;
+	rte_eal_cleanup();
+	return ret;
+}
+
+static int
+mode_allocated_39_all_checks(void)
+{
+	return mode_allocated_39_checks() < 0 || mode_allocated_extmem() < 0 ? -1 : 0;
+}
+
 static int
 mode_allocated_39(void)
 {
@@ -280,31 +308,18 @@ mode_allocated_39(void)
 
 	TEST_STEP("39-bit IOMMU, --base-virtaddr beyond it: the EAL allocates IOVAs");
 	model_cfg(&g, GROUP_39, DEV_39, 39);
-	test_log_capture();
-	if (model_eal_init(&g, 1, "--no-huge", "-m", "16", "--log-level=info",
-			"--base-virtaddr", BASE_BEYOND_39, NULL) < 0) {
-		log_has("", NULL);
-		TEST_ASSERT(0, "rte_eal_init: %s", rte_strerror(rte_errno));
-	}
-	TEST_ASSERT(log_has("IOVA mode is allocated", "0x7fffffffff"),
-		"the choice and the ranges are logged");
-	if (mode_allocated_39_checks() < 0 || mode_allocated_extmem() < 0) {
-		rte_eal_cleanup();
+	INIT_LOGGED(model_eal_init(&g, 1, "--no-huge", "-m", "16", "--log-level=info",
+		"--base-virtaddr", BASE_BEYOND_39, NULL), "rte_eal_init");
+	if (started("IOVA mode is allocated", "0x7fffffffff",
+			"the choice and the ranges are logged", mode_allocated_39_all_checks) < 0)
 		return -1;
-	}
-	rte_eal_cleanup();
 
 	TEST_STEP("dynamic memory in the allocated mode");
 	model_cfg(&g, GROUP_39, DEV_39, 39);
 	TEST_ASSERT(model_eal_init(&g, 1, "--no-huge", "--dynamic-mem",
 		"--base-virtaddr", BASE_BEYOND_39, NULL) >= 0,
 		"init: %s", rte_strerror(rte_errno));
-	if (mode_allocated_39_checks() < 0) {
-		rte_eal_cleanup();
-		return -1;
-	}
-	rte_eal_cleanup();
-	return 0;
+	return started(NULL, NULL, NULL, mode_allocated_39_checks);
 }
 
 /* Every memseg at IOVA = VA, below 2^39; a heap buffer mapped there. */
@@ -315,9 +330,8 @@ mode_va_39_checks(void)
 	size_t pg = test_page_size();
 	void *p;
 
-	TEST_ASSERT_EQUAL(rte_eal_iova_mode(), RTE_IOVA_VA, "mode");
-	TEST_ASSERT_EQUAL(rte_eal_iova_mode_is_allocated(), 0, "not allocated");
-	w.n = eal_iova_get_ranges(w.r, RTE_DIM(w.r));
+	if (mode_is(&w, RTE_IOVA_VA, "mode", 0) < 0)
+		return -1;
 	TEST_ASSERT_EQUAL(w.r[w.n - 1].end, (1ULL << 39) - 1, "39-bit end");
 	p = rte_malloc(NULL, 3 * pg, pg);
 	TEST_ASSERT_NOT_NULL(p, "rte_malloc");
@@ -343,19 +357,11 @@ mode_va_39(void)
 		TEST_STEP("39-bit IOMMU%s: the lists are reserved low, IOVA as VA works",
 			forced[i] != NULL ? ", --iova-mode=va" : "");
 		model_cfg(&g, GROUP_39, DEV_39, 39);
-		test_log_capture();
-		if (model_eal_init(&g, 1, "--no-huge", "--dynamic-mem",
-				"--log-level=info", forced[i], NULL) < 0) {
-			log_has("", NULL);
-			TEST_ASSERT(0, "rte_eal_init: %s", rte_strerror(rte_errno));
-		}
-		TEST_ASSERT(log_has("IOVA mode is VA", "0x7fffffffff"),
-			"the choice and the ranges are logged");
-		if (mode_va_39_checks() < 0) {
-			rte_eal_cleanup();
+		INIT_LOGGED(model_eal_init(&g, 1, "--no-huge", "--dynamic-mem",
+			"--log-level=info", forced[i], NULL), "rte_eal_init");
+		if (started("IOVA mode is VA", "0x7fffffffff",
+				"the choice and the ranges are logged", mode_va_39_checks) < 0)
 			return -1;
-		}
-		rte_eal_cleanup();
 	}
 	return 0;
 }
@@ -368,16 +374,10 @@ mode_va_39_no_low_va(void)
 
 	TEST_STEP("39-bit IOMMU, the low VA window taken: said at init, IOVAs allocated");
 	model_cfg(&g, GROUP_39, DEV_39, 39);
-	test_log_capture();
-	if (model_eal_init(&g, 1, "--no-huge", "--dynamic-mem", "--log-level=info",
-			NULL) < 0) {
-		log_has("", NULL);
-		TEST_ASSERT(0, "rte_eal_init: %s", rte_strerror(rte_errno));
-	}
-	TEST_ASSERT(log_has("memseg list VA: no room", "IOVA mode is allocated"),
-		"the fallback is logged");
-	rte_eal_cleanup();
-	return 0;
+	INIT_LOGGED(model_eal_init(&g, 1, "--no-huge", "--dynamic-mem", "--log-level=info",
+		NULL), "rte_eal_init");
+	return started("memseg list VA: no room", "IOVA mode is allocated",
+		"the fallback is logged", NULL);
 }
 
 static int
@@ -565,11 +565,7 @@ test_iova_mode_vm(void)
 	if (!test_vfio_is_kernel())
 		TEST_SKIP("kernel test (iova_mode_model_autotest is the model's)");
 	TEST_STEP("default start-up: IOVA as VA, the lists inside the IOMMU's reach");
-	test_log_capture();
-	if (test_eal_init("--log-level=info", NULL) < 0) {
-		log_has("", NULL);
-		TEST_ASSERT(0, "rte_eal_init: %s", rte_strerror(rte_errno));
-	}
+	INIT_LOGGED(test_eal_init("--log-level=info", NULL), "rte_eal_init");
 	TEST_ASSERT(log_has("IOVA mode is VA", NULL), "VA, logged");
 	n = eal_iova_get_ranges(r, RTE_DIM(r));
 	if (n == 0) {
@@ -585,11 +581,8 @@ test_iova_mode_vm(void)
 
 	TEST_STEP("--iova-mode=va: accepted on this IOMMU (ends at 0x%" PRIx64 ")",
 		r[n - 1].end);
-	test_log_capture();
-	if (test_eal_init("--iova-mode=va", "--log-level=info", NULL) < 0) {
-		log_has("", NULL);
-		TEST_ASSERT(0, "rte_eal_init --iova-mode=va: %s", rte_strerror(rte_errno));
-	}
+	INIT_LOGGED(test_eal_init("--iova-mode=va", "--log-level=info", NULL),
+		"rte_eal_init --iova-mode=va");
 	TEST_ASSERT(log_has("IOVA mode is VA (--iova-mode=va)", NULL), "logged");
 	dev = test_vfio_edu(NULL);
 	if (dev == NULL) {
@@ -611,12 +604,8 @@ test_iova_mode_vm(void)
 			BASE_BEYOND_39, NULL), ERANGE, "forced VA, base beyond");
 		TEST_ASSERT(log_has("is beyond the IOMMU's reach", "drop --base-virtaddr"),
 			"names the cause and the fix");
-		test_log_capture();
-		if (test_eal_init("--base-virtaddr", BASE_BEYOND_39, "--log-level=info",
-				NULL) < 0) {
-			log_has("", NULL);
-			TEST_ASSERT(0, "init: %s", rte_strerror(rte_errno));
-		}
+		INIT_LOGGED(test_eal_init("--base-virtaddr", BASE_BEYOND_39, "--log-level=info",
+			NULL), "init");
 		TEST_ASSERT(log_has("IOVA mode is allocated", NULL), "allocated, logged");
 		ret = vm_dma_checks();
 		rte_eal_cleanup();

@@ -34,6 +34,16 @@
 /* ---- reserved windows ---- */
 
 /* A group to test with: a model group, or the group of an edu in the VM. */
+/* A test's end: its container destroyed, its buffer unmapped, the EAL stopped. */
+static int
+end_test(int cfd, void *va, size_t len)
+{
+	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
+	munmap(va, len);
+	rte_eal_cleanup();
+	return TEST_SUCCESS;
+}
+
 static int
 test_group(int *num)
 {
@@ -95,10 +105,7 @@ test_resv_window(void)
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, (uintptr_t)va,
 		VFIO_X86_MSI_END + 1, pg), "unmap");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_group_unbind(cfd, num), "unbind");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
-	munmap(va, 2 * pg);
-	rte_eal_cleanup();
-	return TEST_SUCCESS;
+	return end_test(cfd, va, 2 * pg);
 }
 REGISTER_TEST_COMMAND(vfio_resv_window_autotest, test_resv_window);
 
@@ -139,10 +146,7 @@ test_group_conflict(void)
 	TEST_ASSERT(rte_vfio_container_group_bind(cfd, num) >= 0, "bind: %s",
 		rte_strerror(rte_errno));
 	TEST_ASSERT_SUCCESS(rte_vfio_container_group_unbind(cfd, num), "unbind");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
-	munmap(va, pg);
-	rte_eal_cleanup();
-	return TEST_SUCCESS;
+	return end_test(cfd, va, pg);
 }
 REGISTER_TEST_COMMAND(vfio_group_conflict_autotest, test_group_conflict);
 
@@ -180,10 +184,7 @@ model_conflict_two_groups(void)
 	TEST_ASSERT_SUCCESS(vfio_model_check(), "model invariants");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, (uintptr_t)va,
 		1ULL << 40, pg), "unmap");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
-	munmap(va, pg);
-	rte_eal_cleanup();
-	return TEST_SUCCESS;
+	return end_test(cfd, va, pg);
 }
 REGISTER_TEST_COMMAND(vfio_group_conflict_model_autotest, model_conflict_two_groups);
 

@@ -35,6 +35,7 @@
 #include "eal_private.h"
 #include "test.h"
 #include "test_common.h"
+#include "test_options.h"
 
 /* Run rte_dump_physmem_layout(NULL) with stdout sent to a file; its text or NULL. */
 static char *
@@ -182,32 +183,15 @@ fail:
 	return TEST_FAILED;
 }
 
-#define MAX_ARGS 8
-
-/* Parse "prg" and the NULL-ended arguments, as rte_eal_init() would. */
-static int
-parse(const char *arg, ...)
-{
-	static char *argv[MAX_ARGS + 1];
-	int argc = 0;
-	va_list ap;
-
-	argv[argc++] = (char *)(uintptr_t)"prg";
-	va_start(ap, arg);
-	for (; arg != NULL && argc < MAX_ARGS; arg = va_arg(ap, const char *))
-		argv[argc++] = (char *)(uintptr_t)arg;
-	va_end(ap);
-	argv[argc] = NULL;
-	eal_reset_internal_config(eal_get_internal_config());
-	rte_errno = 0;
-	return eal_parse_args(argc, argv);
-}
+/* test_options.h's parse() on a fresh configuration, as rte_eal_init() would. */
+#define PARSE_FRESH(...) (eal_reset_internal_config(eal_get_internal_config()), \
+	rte_errno = 0, parse(__VA_ARGS__))
 
 /* Hex options: one optional 0x prefix, then hex digits only. */
 static int
 test_hex_option(void)
 {
-	const struct eal_internal_config *cfg = eal_get_internal_config();
+	const struct eal_internal_config *conf = eal_get_internal_config();
 	static const char *const bad[] = {
 		"--base-virtaddr=0x0x7f0000000000",
 		"--base-virtaddr=0X0x7f0000000000",
@@ -217,19 +201,19 @@ test_hex_option(void)
 	unsigned int i;
 
 	for (i = 0; i < RTE_DIM(bad); i++) {
-		TEST_ASSERT_EQUAL(parse(bad[i], NULL), -1, "%s accepted", bad[i]);
+		TEST_ASSERT_EQUAL(PARSE_FRESH(bad[i], NULL), -1, "%s accepted", bad[i]);
 		TEST_ASSERT_EQUAL(rte_errno, EINVAL, "%s: rte_errno", bad[i]);
-		TEST_ASSERT_EQUAL(cfg->base_virtaddr, 0, "%s changed the config",
+		TEST_ASSERT_EQUAL(conf->base_virtaddr, 0, "%s changed the config",
 			bad[i]);
 	}
-	TEST_ASSERT_EQUAL(parse("--base-virtaddr=0X7F0000000000", NULL), 1,
+	TEST_ASSERT_EQUAL(PARSE_FRESH("--base-virtaddr=0X7F0000000000", NULL), 1,
 		"upper case hex refused");
-	TEST_ASSERT_EQUAL(cfg->base_virtaddr, 0x7f0000000000ULL, "value");
-	TEST_ASSERT_EQUAL(parse("--base-virtaddr=7f0000000000", NULL), 1,
+	TEST_ASSERT_EQUAL(conf->base_virtaddr, 0x7f0000000000ULL, "value");
+	TEST_ASSERT_EQUAL(PARSE_FRESH("--base-virtaddr=7f0000000000", NULL), 1,
 		"hex without 0x refused");
-	TEST_ASSERT_EQUAL(parse("-m", "0x10", NULL), -1, "-m 0x10 accepted");
-	TEST_ASSERT_EQUAL(parse("-m", "16", NULL), 2, "-m 16 refused");
-	TEST_ASSERT_EQUAL(cfg->memory, (size_t)16 << 20, "-m value");
+	TEST_ASSERT_EQUAL(PARSE_FRESH("-m", "0x10", NULL), -1, "-m 0x10 accepted");
+	TEST_ASSERT_EQUAL(PARSE_FRESH("-m", "16", NULL), 2, "-m 16 refused");
+	TEST_ASSERT_EQUAL(conf->memory, (size_t)16 << 20, "-m value");
 	eal_reset_internal_config(eal_get_internal_config());
 	return TEST_SUCCESS;
 }

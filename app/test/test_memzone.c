@@ -332,35 +332,6 @@ REGISTER_TEST_COMMAND(memzone_autotest, test_memzone);
 
 /* ---- bad input ---- */
 
-/* The log captured since test_log_capture() holds exactly one line. */
-static int
-one_log_line(const char *what)
-{
-	const char *log = test_log_release();
-	unsigned int n = log != NULL ? test_count_lines(log) : 0;
-
-	if (n != 1) {
-		TEST_FAIL_MSG("%s: %u log lines, expected 1:\n%s", what, n,
-			log != NULL ? log : "(no capture)");
-		return TEST_FAILED;
-	}
-	return TEST_SUCCESS;
-}
-
-#define BAD_PTR(call, err, what) do { \
-	test_log_capture(); \
-	TEST_ASSERT_NULL_ERRNO(call, err, what); \
-	if (one_log_line(what) != TEST_SUCCESS) \
-		return TEST_FAILED; \
-} while (0)
-
-#define BAD_INT(call, err, what) do { \
-	test_log_capture(); \
-	TEST_ASSERT_ERRNO(call, err, what); \
-	if (one_log_line(what) != TEST_SUCCESS) \
-		return TEST_FAILED; \
-} while (0)
-
 static int
 test_memzone_bad_input(void)
 {
@@ -370,7 +341,7 @@ test_memzone_bad_input(void)
 	int no_heap = RTE_MAX_NUMA_NODES + RTE_MAX_HEAPS - 1;
 
 	TEST_STEP("before rte_eal_init: E_RTE_NO_CONFIG");
-	BAD_PTR(rte_memzone_reserve("mz", 64, SOCKET_ID_ANY, 0), E_RTE_NO_CONFIG,
+	TEST_REFUSED_NULL(rte_memzone_reserve("mz", 64, SOCKET_ID_ANY, 0), E_RTE_NO_CONFIG,
 		"before init");
 
 	TEST_ASSERT(test_eal_init("--no-huge", NULL) >= 0, "EAL init: %s",
@@ -380,48 +351,48 @@ test_memzone_bad_input(void)
 	TEST_ASSERT_SUCCESS(rte_malloc_get_socket_stats(0, &before), "stats");
 
 	TEST_STEP("reserve: name, flags, alignment, boundary, length, socket");
-	BAD_PTR(rte_memzone_reserve(NULL, 64, SOCKET_ID_ANY, 0), EINVAL, "NULL name");
-	BAD_PTR(rte_memzone_reserve("a_memzone_name_of_32_characters_", 64,
+	TEST_REFUSED_NULL(rte_memzone_reserve(NULL, 64, SOCKET_ID_ANY, 0), EINVAL, "NULL name");
+	TEST_REFUSED_NULL(rte_memzone_reserve("a_memzone_name_of_32_characters_", 64,
 		SOCKET_ID_ANY, 0), ENAMETOOLONG, "name of 32 characters");
-	BAD_PTR(rte_memzone_reserve("mz_exists", 64, SOCKET_ID_ANY, 0), EEXIST,
+	TEST_REFUSED_NULL(rte_memzone_reserve("mz_exists", 64, SOCKET_ID_ANY, 0), EEXIST,
 		"name in use");
-	BAD_PTR(rte_memzone_reserve("mz", 64, SOCKET_ID_ANY, 0x8), EINVAL,
+	TEST_REFUSED_NULL(rte_memzone_reserve("mz", 64, SOCKET_ID_ANY, 0x8), EINVAL,
 		"unknown flag 0x8");
-	BAD_PTR(rte_memzone_reserve("mz", 64, SOCKET_ID_ANY, 0x80000000u), EINVAL,
+	TEST_REFUSED_NULL(rte_memzone_reserve("mz", 64, SOCKET_ID_ANY, 0x80000000u), EINVAL,
 		"unknown flag 0x80000000");
-	BAD_PTR(rte_memzone_reserve_aligned("mz", 64, SOCKET_ID_ANY, 0, 48), EINVAL,
+	TEST_REFUSED_NULL(rte_memzone_reserve_aligned("mz", 64, SOCKET_ID_ANY, 0, 48), EINVAL,
 		"alignment 48");
-	BAD_PTR(rte_memzone_reserve_bounded("mz", 64, SOCKET_ID_ANY, 0, 64, 3000),
+	TEST_REFUSED_NULL(rte_memzone_reserve_bounded("mz", 64, SOCKET_ID_ANY, 0, 64, 3000),
 		EINVAL, "boundary 3000");
-	BAD_PTR(rte_memzone_reserve_bounded("mz", 8192, SOCKET_ID_ANY, 0, 64, 4096),
+	TEST_REFUSED_NULL(rte_memzone_reserve_bounded("mz", 8192, SOCKET_ID_ANY, 0, 64, 4096),
 		EINVAL, "boundary below the length");
-	BAD_PTR(rte_memzone_reserve_bounded("mz", 4097, SOCKET_ID_ANY, 0, 64, 4096),
+	TEST_REFUSED_NULL(rte_memzone_reserve_bounded("mz", 4097, SOCKET_ID_ANY, 0, 64, 4096),
 		EINVAL, "boundary below the length rounded to a cache line");
-	BAD_PTR(rte_memzone_reserve("mz", SIZE_MAX, SOCKET_ID_ANY, 0), EINVAL,
+	TEST_REFUSED_NULL(rte_memzone_reserve("mz", SIZE_MAX, SOCKET_ID_ANY, 0), EINVAL,
 		"SIZE_MAX");
-	BAD_PTR(rte_memzone_reserve("mz", 64, -5, 0), EINVAL, "socket -5");
-	BAD_PTR(rte_memzone_reserve("mz", 64, no_heap, 0), ENOMEM,
+	TEST_REFUSED_NULL(rte_memzone_reserve("mz", 64, -5, 0), EINVAL, "socket -5");
+	TEST_REFUSED_NULL(rte_memzone_reserve("mz", 64, no_heap, 0), ENOMEM,
 		"socket id of no heap");
-	BAD_PTR(rte_memzone_reserve("mz", (size_t)1 << 42, SOCKET_ID_ANY, 0),
+	TEST_REFUSED_NULL(rte_memzone_reserve("mz", (size_t)1 << 42, SOCKET_ID_ANY, 0),
 		ENOMEM, "4 TiB");
-	BAD_PTR(rte_memzone_reserve("mz", (size_t)1 << 40, SOCKET_ID_ANY,
+	TEST_REFUSED_NULL(rte_memzone_reserve("mz", (size_t)1 << 40, SOCKET_ID_ANY,
 		RTE_MEMZONE_IOVA_CONTIG), ENOMEM, "1 TiB IOVA-contiguous");
-	BAD_PTR(rte_memzone_reserve("mz", 64, SOCKET_ID_ANY, RTE_MEMZONE_16GB),
+	TEST_REFUSED_NULL(rte_memzone_reserve("mz", 64, SOCKET_ID_ANY, RTE_MEMZONE_16GB),
 		ENOMEM, "16 GiB pages");
 
 	TEST_STEP("free, lookup, walk");
-	BAD_INT(rte_memzone_free(NULL), EINVAL, "free NULL");
+	TEST_REFUSED(rte_memzone_free(NULL), EINVAL, "free NULL");
 	TEST_ASSERT_EQUAL(rte_memzone_free(NULL), -EINVAL, "DPDK's return value");
 	memcpy(&fake, mz, sizeof(fake));
-	BAD_INT(rte_memzone_free(&fake), EINVAL, "free a copy of the descriptor");
-	BAD_INT(rte_memzone_free((const struct rte_memzone *)
+	TEST_REFUSED(rte_memzone_free(&fake), EINVAL, "free a copy of the descriptor");
+	TEST_REFUSED(rte_memzone_free((const struct rte_memzone *)
 		((const char *)mz + 1)), EINVAL, "free inside a descriptor");
-	BAD_PTR(rte_memzone_lookup(NULL), EINVAL, "lookup NULL");
+	TEST_REFUSED_NULL(rte_memzone_lookup(NULL), EINVAL, "lookup NULL");
 	test_log_capture();
 	rte_errno = 0;
 	rte_memzone_walk(NULL, NULL);
 	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "walk NULL");
-	if (one_log_line("walk NULL") != TEST_SUCCESS)
+	if (test_one_log_line("walk NULL") != TEST_SUCCESS)
 		return TEST_FAILED;
 
 	TEST_STEP("nothing changed");
@@ -434,7 +405,7 @@ test_memzone_bad_input(void)
 	TEST_STEP("double free");
 	TEST_ASSERT_SUCCESS(rte_memzone_free(mz), "free");
 	TEST_ASSERT_SUCCESS(rte_malloc_get_socket_stats(0, &before), "stats");
-	BAD_INT(rte_memzone_free(mz), EINVAL, "free twice");
+	TEST_REFUSED(rte_memzone_free(mz), EINVAL, "free twice");
 	TEST_ASSERT_SUCCESS(rte_malloc_get_socket_stats(0, &after), "stats");
 	TEST_ASSERT(memcmp(&before, &after, sizeof(before)) == 0,
 		"heap unchanged by the second free");

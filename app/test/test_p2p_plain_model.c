@@ -157,6 +157,27 @@ dev_records(int cfd)
 	return n_seen;
 }
 
+/* One page of the BAR mapped (unmapped) at IOVA_D in container cfd. */
+static int
+bar_map(int cfd)
+{
+	return rte_vfio_container_dma_map(cfd, (uintptr_t)fx.bar, IOVA_D, fx.pg);
+}
+
+static int
+bar_unmap(int cfd)
+{
+	return rte_vfio_container_dma_unmap(cfd, (uintptr_t)fx.bar, IOVA_D, fx.pg);
+}
+
+/* One device record in container cfd, and its owner known. */
+static bool
+one_known_owner(int cfd)
+{
+	return dev_records(cfd) == 1 &&
+		seen_owner != (VFIO_OWNER_USER | VFIO_OWNER_UNKNOWN);
+}
+
 static int
 log_says(const char *w1, const char *w2, unsigned int lines)
 {
@@ -173,6 +194,16 @@ log_says(const char *w1, const char *w2, unsigned int lines)
 }
 
 static char base[PATH_MAX];
+
+/* B released through *fd_b: its BAR's page leaves container cfd. */
+static int
+release_b(int cfd, int *fd_b)
+{
+	TEST_ASSERT_SUCCESS(rte_vfio_release_device(base, DEV_B, *fd_b), "release B");
+	*fd_b = -1;
+	TEST_ASSERT(!vfio_model_is_mapped(cfd, IOVA_D, fx.pg), "unmapped");
+	return 0;
+}
 
 static int
 setup(const char *bdf, int *fd)
@@ -222,9 +253,7 @@ owned_by_b(int cfd, int *fd_b)
 	TEST_ASSERT_ERRNO(rte_vfio_container_dma_map_paged(cfd, bar + 2 * fx.pg,
 		IOVA_D + 2 * fx.pg, 2 * fx.pg, fx.pg), ENOTSUP, "paged device memory");
 	TEST_STEP("B released: its BAR's mapping goes first");
-	TEST_ASSERT_SUCCESS(rte_vfio_release_device(base, DEV_B, *fd_b), "release B");
-	*fd_b = -1;
-	TEST_ASSERT(!vfio_model_is_mapped(cfd, IOVA_D, fx.pg), "unmapped");
+	TEST_ASSERT_SUCCESS(release_b(cfd, fd_b), "B released, its BAR unmapped");
 	TEST_ASSERT_EQUAL(dev_records(cfd), 0, "no device record");
 	TEST_STEP("unmap afterwards: ENOENT naming the release, no kernel call");
 	TEST_ASSERT(test_log_capture() == 0, "log capture");
@@ -240,13 +269,10 @@ munmap_first(int cfd, int *fd_b)
 {
 	TEST_STEP("the other order: the BAR munmapped first, then B released");
 	TEST_ASSERT_SUCCESS(setup(DEV_B, fd_b), "setup B");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, (uintptr_t)fx.bar,
-		IOVA_D, fx.pg), "map");
+	TEST_ASSERT_SUCCESS(bar_map(cfd), "map");
 	munmap(fx.bar, 4 * fx.pg);
 	TEST_ASSERT(vfio_model_is_mapped(cfd, IOVA_D, fx.pg), "the kernel keeps it");
-	TEST_ASSERT_SUCCESS(rte_vfio_release_device(base, DEV_B, *fd_b), "release B");
-	*fd_b = -1;
-	TEST_ASSERT(!vfio_model_is_mapped(cfd, IOVA_D, fx.pg), "unmapped");
+	TEST_ASSERT_SUCCESS(release_b(cfd, fd_b), "B released, its BAR unmapped");
 	fx.bar = mmap(NULL, 4 * fx.pg, PROT_READ | PROT_WRITE,
 		MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	TEST_ASSERT(fx.bar != MAP_FAILED, "mmap");
@@ -261,8 +287,7 @@ unknown_owner(int cfd, int *fd_a, int *fd_b)
 	TEST_ASSERT_SUCCESS(write_proc(), "fake proc");
 	TEST_ASSERT_SUCCESS(setup(DEV_B, fd_b), "setup B");
 	TEST_ASSERT(test_log_capture() == 0, "log capture");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, (uintptr_t)fx.bar,
-		IOVA_D, fx.pg), "map");
+	TEST_ASSERT_SUCCESS(bar_map(cfd), "map");
 	TEST_ASSERT(log_says("cannot be determined", "several devices", 1),
 		"one WARNING line");
 	TEST_ASSERT_EQUAL(dev_records(cfd), 1, "a device record");
@@ -274,33 +299,25 @@ unknown_owner(int cfd, int *fd_a, int *fd_b)
 
 	TEST_STEP("frames hidden, only B open: its region offset names B");
 	TEST_ASSERT(test_log_capture() == 0, "log capture");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, (uintptr_t)fx.bar,
-		IOVA_D, fx.pg), "map");
+	TEST_ASSERT_SUCCESS(bar_map(cfd), "map");
 	TEST_ASSERT(test_count_lines(test_log_release()) == 0, "no WARNING");
-	TEST_ASSERT(dev_records(cfd) == 1 &&
-		seen_owner != (VFIO_OWNER_USER | VFIO_OWNER_UNKNOWN), "owner known");
+	TEST_ASSERT(one_known_owner(cfd), "owner known");
 	TEST_ASSERT_SUCCESS(setup(DEV_A, fd_a), "setup A again");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, (uintptr_t)fx.bar,
-		IOVA_D, fx.pg), "unmap");
+	TEST_ASSERT_SUCCESS(bar_unmap(cfd), "unmap");
 
 	TEST_STEP("a sysfs resourceN mmap names its device: owned without privilege");
 	fx.bar_file = RES_B_FILE;
 	TEST_ASSERT_SUCCESS(write_proc(), "fake proc");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, (uintptr_t)fx.bar,
-		IOVA_D, fx.pg), "map");
-	TEST_ASSERT(dev_records(cfd) == 1 &&
-		seen_owner != (VFIO_OWNER_USER | VFIO_OWNER_UNKNOWN), "owner known");
-	TEST_ASSERT_SUCCESS(rte_vfio_release_device(base, DEV_B, *fd_b), "release B");
-	*fd_b = -1;
-	TEST_ASSERT(!vfio_model_is_mapped(cfd, IOVA_D, fx.pg), "unmapped");
+	TEST_ASSERT_SUCCESS(bar_map(cfd), "map");
+	TEST_ASSERT(one_known_owner(cfd), "owner known");
+	TEST_ASSERT_SUCCESS(release_b(cfd, fd_b), "B released, its BAR unmapped");
 
 	TEST_STEP("B not open through this EAL: one WARNING, unknown owner");
 	fx.hide_pfn = false;
 	fx.bar_file = "anon_inode:[vfio-device]";
 	TEST_ASSERT_SUCCESS(write_proc(), "fake proc");
 	TEST_ASSERT(test_log_capture() == 0, "log capture");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, (uintptr_t)fx.bar,
-		IOVA_D, fx.pg), "map");
+	TEST_ASSERT_SUCCESS(bar_map(cfd), "map");
 	TEST_ASSERT(log_says("of " DEV_B, "not open through this EAL", 1),
 		"one WARNING line");
 	TEST_ASSERT_EQUAL(dev_records(cfd), 1, "a device record");
@@ -321,17 +338,12 @@ other_container(int *fd_b)
 	TEST_ASSERT(cfd2 >= 0, "container");
 	TEST_ASSERT(rte_vfio_container_group_bind(cfd2, GROUP_C) >= 0, "bind C");
 	TEST_ASSERT_SUCCESS(setup(DEV_B, fd_b), "setup B");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd2, (uintptr_t)fx.bar,
-		IOVA_D, fx.pg), "map");
-	TEST_ASSERT(dev_records(cfd2) == 1 &&
-		seen_owner != (VFIO_OWNER_USER | VFIO_OWNER_UNKNOWN), "owned by B");
-	TEST_ASSERT_SUCCESS(rte_vfio_release_device(base, DEV_B, *fd_b), "release B");
-	*fd_b = -1;
-	TEST_ASSERT(!vfio_model_is_mapped(cfd2, IOVA_D, fx.pg), "unmapped");
+	TEST_ASSERT_SUCCESS(bar_map(cfd2), "map");
+	TEST_ASSERT(one_known_owner(cfd2), "owned by B");
+	TEST_ASSERT_SUCCESS(release_b(cfd2, fd_b), "B released, its BAR unmapped");
 	TEST_ASSERT_EQUAL(dev_records(cfd2), 0, "no record");
 	TEST_STEP("unknown owner: the unbind of a group removes it");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd2, (uintptr_t)fx.bar,
-		IOVA_D, fx.pg), "map (B not open: unknown)");
+	TEST_ASSERT_SUCCESS(bar_map(cfd2), "map (B not open: unknown)");
 	TEST_ASSERT_EQUAL(dev_records(cfd2), 1, "a record");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_group_unbind(cfd2, GROUP_C), "unbind");
 	TEST_ASSERT(!vfio_model_is_mapped(cfd2, IOVA_D, fx.pg), "unmapped");
@@ -369,11 +381,7 @@ test_p2p_plain_model(void)
 {
 	int ret;
 
-	if (test_vfio_is_kernel())
-		TEST_SKIP("model test (p2p_plain_vm_autotest is the kernel's)");
-	ret = test_vfio_start(NULL);
-	if (ret != TEST_SUCCESS)
-		return ret;
+	TEST_MODEL_START("model test (p2p_plain_vm_autotest is the kernel's)", NULL);
 	memset(&fx, 0, sizeof(fx));
 	fx.pg = test_page_size();
 	fx.bar_file = "anon_inode:[vfio-device]";
@@ -491,11 +499,7 @@ test_p2p_plain_cost(void)
 	unsigned int r;
 	int ret;
 
-	if (test_vfio_is_kernel())
-		TEST_SKIP("model measurement");
-	ret = test_vfio_start(NULL);
-	if (ret != TEST_SUCCESS)
-		return ret;
+	TEST_MODEL_START("model measurement", NULL);
 	if (test_vfio_model_group(GROUP_A, DEV_A) < 0 ||
 			rte_vfio_container_group_bind(RTE_VFIO_DEFAULT_CONTAINER_FD,
 				GROUP_A) < 0) {

@@ -101,6 +101,54 @@ api_buf_alloc(size_t pages)
 	return test_anon_map(pages * api_pg, MAP_POPULATE);
 }
 
+int
+api_fix_open(struct api_fix *f, size_t pages, bool bind)
+{
+	*f = (struct api_fix){ .pages = pages, .cfd = -1, .gfd = -1 };
+	f->buf = api_buf_alloc(pages);
+	TEST_ASSERT_NOT_NULL(f->buf, "mmap");
+	f->va = (uintptr_t)f->buf;
+	f->cfd = rte_vfio_container_create();
+	TEST_ASSERT(f->cfd >= 0, "create");
+	if (bind) {
+		f->gfd = rte_vfio_container_group_bind(f->cfd, api_tgroups[0].num);
+		TEST_ASSERT(f->gfd >= 0, "bind: %s", rte_strerror(rte_errno));
+	}
+	return TEST_SUCCESS;
+}
+
+void
+api_fix_release(struct api_fix *f)
+{
+	munmap(f->buf, f->pages * api_pg);
+	rte_eal_cleanup();
+}
+
+int
+api_fix_close(struct api_fix *f)
+{
+	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(f->cfd), "destroy");
+	api_fix_release(f);
+	return TEST_SUCCESS;
+}
+
+int
+api_run(const char *model_only, unsigned int need, size_t pages, bool bind,
+	int (*seq)(int cfd, uint64_t va))
+{
+	struct api_fix f;
+	int ret;
+
+	if (model_only != NULL && test_vfio_is_kernel())
+		TEST_SKIP("%s", model_only);
+	START(need);
+	FIXTURE(&f, pages, bind);
+	ret = seq(f.cfd, f.va);
+	if (api_fix_close(&f) != TEST_SUCCESS)
+		return TEST_FAILED;
+	return ret;
+}
+
 /* ---- snapshots: records, kernel mappings and kernel call counters ---- */
 
 static void
@@ -493,17 +541,14 @@ static int
 test_vfio_refusals(void)
 {
 	uint64_t A = IOVA_BASE, big = 1ULL << 50;
-	uint8_t *buf, *hole;
-	int cfd, c2, gfd;
+	struct api_fix f;
+	uint8_t *hole;
+	int cfd, c2;
 
 	START(1);
-	buf = api_buf_alloc(16);
-	TEST_ASSERT_NOT_NULL(buf, "mmap");
-	uint64_t va = (uintptr_t)buf;
-	cfd = rte_vfio_container_create();
-	TEST_ASSERT(cfd >= 0, "create");
-	gfd = rte_vfio_container_group_bind(cfd, api_tgroups[0].num);
-	TEST_ASSERT(gfd >= 0, "bind: %s", rte_strerror(rte_errno));
+	FIXTURE(&f, 16, true);
+	uint64_t va = f.va;
+	cfd = f.cfd;
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va, A, 4 * api_pg), "map A");
 
 	TEST_STEP("map refusals");
@@ -637,10 +682,7 @@ test_vfio_refusals(void)
 		TEST_ASSERT_EQUAL(vfio_model_mapping_count(c2), 0, "nothing left mapped");
 	}
 	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(c2), "destroy");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
-	munmap(buf, 16 * api_pg);
-	rte_eal_cleanup();
-	return TEST_SUCCESS;
+	return api_fix_close(&f);
 }
 
 /* Map, unmap pieces, map again: the common sequence on any backend. */

@@ -49,8 +49,48 @@ uint64_t api_map_calls(int cfd);
 uint64_t api_unmap_calls(int cfd);
 int api_log_one_line(const char *w1, const char *w2);
 
+/*
+ * What most API tests work on: a buffer of `pages` pages and a container,
+ * bound to the first group when `bind` is set. api_fix_close() destroys the
+ * container (asserted) and api_fix_release(); api_fix_release() unmaps the
+ * buffer and stops the EAL, for a test that ends the container itself.
+ */
+struct api_fix {
+	uint8_t *buf;
+	uint64_t va;
+	size_t pages;
+	int cfd;
+	int gfd;
+};
+
+int api_fix_open(struct api_fix *f, size_t pages, bool bind);
+int api_fix_close(struct api_fix *f);
+void api_fix_release(struct api_fix *f);
+/*
+ * START(need), api_fix_open(), the test's sequence on the container and
+ * the buffer's address, then api_fix_close() whatever the sequence gave.
+ * A test that needs the model gives why as model_only: SKIP on the kernel.
+ */
+int api_run(const char *model_only, unsigned int need, size_t pages, bool bind,
+	int (*seq)(int cfd, uint64_t va));
+
+/* Registers autotest `name` as api_run() of sequence `seq`. */
+#define REGISTER_API_TEST(name, model_only, need, pages, bind, seq) \
+	static int name##_run(void) \
+	{ \
+		return api_run(model_only, need, pages, bind, seq); \
+	} \
+	REGISTER_TEST_COMMAND(name, name##_run)
+
 #define START(need) do { \
 	int r_ = api_start(need); \
+	if (r_ != TEST_SUCCESS) \
+		return r_; \
+} while (0)
+
+/* api_fix_open(), returning from the test when it does not succeed */
+#define FIXTURE(f, pages, bind) do { \
+	int r_ = api_fix_open(f, pages, bind); \
 	if (r_ != TEST_SUCCESS) \
 		return r_; \
 } while (0)

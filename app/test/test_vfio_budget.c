@@ -78,6 +78,37 @@ budget_buf_alloc(uint64_t pages)
 	return test_anon_map(pages * budget_pg, MAP_POPULATE);
 }
 
+/* A new container with the budget group bound: its fd, or TEST_FAILED. */
+int
+budget_container(void)
+{
+	int cfd = rte_vfio_container_create();
+
+	TEST_ASSERT(cfd >= 0, "container_create: %s", rte_strerror(rte_errno));
+	TEST_ASSERT(rte_vfio_container_group_bind(cfd, budget_group) >= 0, "bind: %s",
+		rte_strerror(rte_errno));
+	return cfd;
+}
+
+/*
+ * The body of a budget test: its phases on container cfd with a buffer of
+ * `pages` pages and the budget found (pages or entries left); then the
+ * buffer is unmapped and the EAL stopped, whatever the phases gave.
+ */
+int
+budget_run(int cfd, uint64_t budget, uint64_t pages,
+	int (*phases)(int cfd, uint8_t *buf, uint64_t budget))
+{
+	uint8_t *buf = budget_buf_alloc(pages);
+	int ret;
+
+	TEST_ASSERT_NOT_NULL(buf, "mmap");
+	ret = phases(cfd, buf, budget);
+	munmap(buf, pages * budget_pg);
+	rte_eal_cleanup();
+	return ret;
+}
+
 struct rte_vfio_container_stats
 budget_stats_of(int cfd)
 {
@@ -422,9 +453,9 @@ entries_unknown(uint8_t *buf)
 	TEST_ASSERT_SUCCESS(rte_vfio_container_group_unbind(DEF, budget_group), "unbind");
 	vfio_model_set_dma_avail_cap(false);
 	vfio_model_set_dma_entry_limit(2);
-	cfd = rte_vfio_container_create();
-	TEST_ASSERT(cfd >= 0, "container_create");
-	TEST_ASSERT(rte_vfio_container_group_bind(cfd, budget_group) >= 0, "bind");
+	cfd = budget_container();
+	if (cfd < 0)
+		return TEST_FAILED;
 	st = budget_stats_of(cfd);
 	TEST_ASSERT_EQUAL(st.dma_entries_avail, RTE_VFIO_DMA_AVAIL_UNKNOWN, "unknown");
 	TEST_ASSERT_ERRNO(rte_vfio_container_dma_map_paged(cfd, (uintptr_t)buf,
@@ -441,20 +472,32 @@ entries_unknown(uint8_t *buf)
 }
 
 static int
+entries_phases(int cfd, uint8_t *buf, uint64_t avail)
+{
+	int ret;
+
+	if (entries_user_maps(cfd, avail, buf) != TEST_SUCCESS ||
+			entries_replay(cfd, avail, buf) != TEST_SUCCESS)
+		return TEST_FAILED;
+	ret = entries_heap(cfd, buf);
+	if (ret == TEST_SUCCESS && !test_vfio_is_kernel())
+		ret = entries_unknown(buf);
+	return ret;
+}
+
+static int
 test_vfio_budget_entries(void)
 {
 	struct rte_vfio_container_stats st;
 	uint64_t avail;
-	uint8_t *buf = NULL;
-	int cfd, ret = TEST_FAILED;
+	int cfd;
 
 	START("--dynamic-mem");
 	if (!test_vfio_is_kernel())
 		vfio_model_set_dma_entry_limit(24);
-	cfd = rte_vfio_container_create();
-	TEST_ASSERT(cfd >= 0, "container_create: %s", rte_strerror(rte_errno));
-	TEST_ASSERT(rte_vfio_container_group_bind(cfd, budget_group) >= 0, "bind: %s",
-		rte_strerror(rte_errno));
+	cfd = budget_container();
+	if (cfd < 0)
+		return TEST_FAILED;
 	st = budget_stats_of(cfd);
 	avail = st.dma_entries_avail;
 	if (avail == RTE_VFIO_DMA_AVAIL_UNKNOWN || avail > 4096 || avail < 8) {
@@ -466,18 +509,7 @@ test_vfio_budget_entries(void)
 	}
 	if (!test_vfio_is_kernel())
 		TEST_ASSERT_EQUAL(avail, 24, "the model's limit");
-	buf = budget_buf_alloc(avail + 8);
-	TEST_ASSERT_NOT_NULL(buf, "mmap");
-	if (entries_user_maps(cfd, avail, buf) != TEST_SUCCESS ||
-			entries_replay(cfd, avail, buf) != TEST_SUCCESS)
-		goto out;
-	ret = entries_heap(cfd, buf);
-	if (ret == TEST_SUCCESS && !test_vfio_is_kernel())
-		ret = entries_unknown(buf);
-out:
-	munmap(buf, (avail + 8) * budget_pg);
-	rte_eal_cleanup();
-	return ret;
+	return budget_run(cfd, avail, avail + 8, entries_phases);
 }
 
 REGISTER_TEST_COMMAND(vfio_budget_entries_autotest, test_vfio_budget_entries);

@@ -8,7 +8,8 @@
  *
  * On the model the limit is its knob. With DPDK_TEST_VFIO=kernel (the VM)
  * vfio_budget_memlock_autotest needs a low RLIMIT_MEMLOCK without
- * CAP_IPC_LOCK (VM config "memlock") and skips, saying so, elsewhere.
+ * CAP_IPC_LOCK (VM configs "memlock": type1, "iommufd-memlock": native
+ * iommufd in cdev mode) and skips, saying so, elsewhere.
  * Model-only steps (knobs, the model's locked bytes) are skipped there.
  */
 
@@ -37,14 +38,24 @@ struct lim {
 	bool unlimited;
 };
 
+/*
+ * The limit and what counts against it, as the EAL reads them: type1 (and
+ * iommufd's emulation of it) charge the mm's locked_vm (VmLck); native
+ * iommufd (cdev mode) the user's locked_vm, of which this process's share
+ * is its pinned_vm (VmPin).
+ */
 static int
 lim_get(struct lim *l)
 {
 	const struct vfio_backend *be = vfio_backend();
 
-	if (be->memlock == NULL)
+	if (be->memlock == NULL ||
+			be->memlock(&l->limit, &l->locked, &l->unlimited) < 0)
 		return -1;
-	return be->memlock(&l->limit, &l->locked, &l->unlimited);
+	if (!l->unlimited && rte_vfio_get_mode() == RTE_VFIO_MODE_CDEV &&
+			be->pinned != NULL)
+		return be->pinned(&l->locked);
+	return 0;
 }
 
 /* Pages that can still be pinned. */
@@ -112,7 +123,8 @@ memlock_user_maps(int cfd, uint8_t *buf, uint64_t left)
 	snprintf(need, sizeof(need), "needs %" PRIu64 " bytes pinned, %" PRIu64 " are left",
 		(left + 1) * budget_pg, left * budget_pg);
 	snprintf(lim, sizeof(lim), "RLIMIT_MEMLOCK %" PRIu64 " bytes", l.limit);
-	snprintf(locked, sizeof(locked), "%" PRIu64 " already locked", l.locked);
+	snprintf(locked, sizeof(locked), "%" PRIu64 " already %s", l.locked,
+		rte_vfio_get_mode() == RTE_VFIO_MODE_CDEV ? "pinned" : "locked");
 	ASSERT_REFUSED_UP_FRONT(cfd, rte_vfio_container_dma_map(cfd, (uintptr_t)buf,
 		IOVA_A, (left + 1) * budget_pg), ENOMEM, need, lim, locked, "ulimit -l",
 		"LimitMEMLOCK=", "memlock=-1", "CAP_IPC_LOCK");
@@ -227,11 +239,20 @@ memlock_cap(uint8_t *buf, uint64_t left)
 }
 
 static int
+memlock_phases(int cfd, uint8_t *buf, uint64_t left)
+{
+	if (memlock_user_maps(cfd, buf, left) != TEST_SUCCESS ||
+			memlock_replay(cfd, buf, left) != TEST_SUCCESS ||
+			memlock_heap(cfd, buf) != TEST_SUCCESS)
+		return TEST_FAILED;
+	return test_vfio_is_kernel() ? TEST_SUCCESS : memlock_cap(buf, left);
+}
+
+static int
 test_vfio_budget_memlock(void)
 {
-	uint8_t *buf = NULL;
-	uint64_t left, pages = 0;
-	int cfd, ret = TEST_FAILED;
+	uint64_t left;
+	int cfd;
 
 	START("--dynamic-mem");
 	if (!test_vfio_is_kernel()) {
@@ -239,10 +260,9 @@ test_vfio_budget_memlock(void)
 		vfio_model_set_cap_ipc_lock(false);
 		vfio_model_set_memlock_limit(32 * budget_pg);
 	}
-	cfd = rte_vfio_container_create();
-	TEST_ASSERT(cfd >= 0, "container_create: %s", rte_strerror(rte_errno));
-	TEST_ASSERT(rte_vfio_container_group_bind(cfd, budget_group) >= 0, "bind: %s",
-		rte_strerror(rte_errno));
+	cfd = budget_container();
+	if (cfd < 0)
+		return TEST_FAILED;
 	left = pages_left();
 	if (left == UINT64_MAX || left < 8 || left > 65536) {
 		rte_eal_cleanup();
@@ -253,18 +273,7 @@ test_vfio_budget_memlock(void)
 	}
 	if (!test_vfio_is_kernel())
 		TEST_ASSERT_EQUAL(left, 32, "the model's limit");
-	pages = left + 16;
-	buf = budget_buf_alloc(pages);
-	TEST_ASSERT_NOT_NULL(buf, "mmap");
-	if (memlock_user_maps(cfd, buf, left) != TEST_SUCCESS ||
-			memlock_replay(cfd, buf, left) != TEST_SUCCESS ||
-			memlock_heap(cfd, buf) != TEST_SUCCESS)
-		goto out;
-	ret = test_vfio_is_kernel() ? TEST_SUCCESS : memlock_cap(buf, left);
-out:
-	munmap(buf, pages * budget_pg);
-	rte_eal_cleanup();
-	return ret;
+	return budget_run(cfd, left, left + 16, memlock_phases);
 }
 
 REGISTER_TEST_COMMAND(vfio_budget_memlock_autotest, test_vfio_budget_memlock);

@@ -28,6 +28,7 @@
 #include <sys/resource.h>
 #include <linux/vfio.h>
 
+#include "app_sysfs.h"
 #include "test.h"
 #include "test_vfio_conformance.h"
 #include "vfio_model.h"
@@ -66,22 +67,6 @@ cdev_of(const char *devdir)
 	return n;
 }
 
-static int
-read_hex(const char *dir, const char *name, unsigned long *v)
-{
-	char path[PATH_MAX];
-	FILE *f;
-	int ok;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return -1;
-	ok = fscanf(f, "%lx", v) == 1;
-	fclose(f);
-	return ok ? 0 : -1;
-}
-
 /* edu devices (1234:11e8) on vfio-pci, one per IOMMU group. */
 static void
 find_kernel_devices(void)
@@ -93,10 +78,8 @@ find_kernel_devices(void)
 	if (dir == NULL)
 		return;
 	while ((de = readdir(dir)) != NULL && S.n_groups < CF_MAX_GROUPS) {
-		char dev[320], link[PATH_MAX], target[PATH_MAX];
+		char dev[320], link[PATH_MAX], name[PATH_MAX];
 		unsigned long vendor, device;
-		const char *slash;
-		ssize_t n;
 		int group;
 		unsigned int i;
 		bool dup = false;
@@ -104,25 +87,18 @@ find_kernel_devices(void)
 		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(S.bdf[0]))
 			continue;
 		snprintf(dev, sizeof(dev), "%s/%.31s", base, de->d_name);
-		if (read_hex(dev, "vendor", &vendor) < 0 ||
-				read_hex(dev, "device", &device) < 0 ||
+		if (app_sysfs_read_hex(dev, "vendor", &vendor) < 0 ||
+				app_sysfs_read_hex(dev, "device", &device) < 0 ||
 				vendor != 0x1234 || device != 0x11e8)
 			continue;
 		snprintf(link, sizeof(link), "%s/driver", dev);
-		n = readlink(link, target, sizeof(target) - 1);
-		if (n < 0)
-			continue;
-		target[n] = '\0';
-		slash = strrchr(target, '/');
-		if (strcmp(slash != NULL ? slash + 1 : target, "vfio-pci") != 0)
+		if (app_sysfs_link_tail(link, name, sizeof(name)) < 0 ||
+				strcmp(name, "vfio-pci") != 0)
 			continue;
 		snprintf(link, sizeof(link), "%s/iommu_group", dev);
-		n = readlink(link, target, sizeof(target) - 1);
-		if (n < 0)
+		if (app_sysfs_link_tail(link, name, sizeof(name)) < 0)
 			continue;
-		target[n] = '\0';
-		slash = strrchr(target, '/');
-		group = atoi(slash != NULL ? slash + 1 : target);
+		group = atoi(name);
 		for (i = 0; i < S.n_groups; i++)
 			dup |= S.group[i] == group;
 		if (dup)

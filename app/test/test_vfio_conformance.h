@@ -194,5 +194,6 @@ void case_i79(void);
 void case_i_attach(void);
 void case_i_bind(void);
 void case_i_lazy(void);
+void case_i_dmabuf(void);
 
 #endif /* _TEST_VFIO_CONFORMANCE_H_ */

@@ -384,3 +384,32 @@ case_i_lazy(void)
 	e.len = MIB;
 	done(&e);
 }
+
+/*
+ * I80e: device memory. Linux 6.12 (the kernel the rig builds, and the
+ * model's default) has neither VFIO's dma-buf export of a BAR
+ * (VFIO_DEVICE_FEATURE DMA_BUF, 6.19) nor IOMMU_IOAS_MAP_FILE (6.13):
+ * both are ENOTTY, which is what the EAL's probe reads as "no export".
+ */
+void
+case_i_dmabuf(void)
+{
+	struct vfio_device_feature f = {
+		.argsz = sizeof(f),
+		.flags = VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_GET |
+			MV_VFIO_DEVICE_FEATURE_DMA_BUF,
+	};
+	struct mv_iommu_ioas_map_file m = {
+		.size = sizeof(m), .flags = MAP_RW, .start = 0, .length = KIB4,
+		.iova = MIB,
+	};
+	struct ienv e;
+
+	if (setup_bound(&e) < 0)
+		return;
+	cf_got_rc(cf_io(e.cdev, VFIO_DEVICE_FEATURE, &f));
+	m.ioas_id = e.ioas;
+	m.fd = e.cdev;
+	cf_got_rc(cf_io(e.fd, MV_IOMMU_IOAS_MAP_FILE, &m));
+	done(&e);
+}

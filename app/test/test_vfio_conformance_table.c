@@ -209,6 +209,9 @@ const struct conf_case cf_cases[] = {
 	{ "I80d", "pages pinned at the first attach, not at MAP before it", 1,
 		0, case_i_lazy, {
 		[CF_NATIVE] = "0 EFAULT 0 len=0x1000 0 EFAULT 0" } },
+	{ "I80e", "6.12: no VFIO dma-buf export (FEATURE probe), no IOAS_MAP_FILE",
+		1, 0, case_i_dmabuf, {
+		[CF_NATIVE] = "ENOTTY ENOTTY" } },
 };
 
 const unsigned int cf_n_cases = RTE_DIM(cf_cases);

@@ -83,42 +83,14 @@ paged_sequence(int cfd, uint64_t va)
 	return TEST_SUCCESS;
 }
 
-static int
-test_vfio_paged(void)
-{
-	uint8_t *buf;
-	int cfd, ret;
-
-	START(1);
-	buf = api_buf_alloc(16);
-	TEST_ASSERT_NOT_NULL(buf, "mmap");
-	cfd = rte_vfio_container_create();
-	TEST_ASSERT(cfd >= 0, "create");
-	TEST_ASSERT(rte_vfio_container_group_bind(cfd, api_tgroups[0].num) >= 0, "bind");
-	ret = paged_sequence(cfd, (uintptr_t)buf);
-	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
-	munmap(buf, 16 * api_pg);
-	rte_eal_cleanup();
-	return ret;
-}
-
 /* type1 v1 only: the same results, and v1's quirks never show. */
 static int
-test_vfio_v1(void)
+v1_sequence(int cfd, uint64_t va)
 {
-	uint8_t *buf;
-	uint64_t va;
-	int cfd, ret;
+	int ret;
 
-	if (test_vfio_is_kernel())
-		TEST_SKIP("type1 v1 fallback is selected through the model");
-	START(1);
+	/* the IOMMU type is chosen when the first group binds */
 	vfio_model_set_type1v2_supported(false);
-	buf = api_buf_alloc(16);
-	TEST_ASSERT_NOT_NULL(buf, "mmap");
-	va = (uintptr_t)buf;
-	cfd = rte_vfio_container_create();
-	TEST_ASSERT(cfd >= 0, "create");
 	TEST_ASSERT(rte_vfio_container_group_bind(cfd, api_tgroups[0].num) >= 0, "bind: %s",
 		rte_strerror(rte_errno));
 	TEST_ASSERT_EQUAL(vfio_container_iommu_type(cfd), RTE_VFIO_TYPE1, "v1 fallback");
@@ -135,27 +107,13 @@ test_vfio_v1(void)
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va, IOVA_BASE, 8 * api_pg),
 		"unmap whole");
 	TEST_ASSERT(api_records_match_kernel(cfd), "records == kernel");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
-	munmap(buf, 16 * api_pg);
-	rte_eal_cleanup();
 	return TEST_SUCCESS;
 }
 
 /* An identical repeat takes a reference; any other overlap is refused. */
 static int
-test_vfio_refcount(void)
+refcount_sequence(int cfd, uint64_t va)
 {
-	uint8_t *buf;
-	uint64_t va;
-	int cfd;
-
-	START(1);
-	buf = api_buf_alloc(4);
-	TEST_ASSERT_NOT_NULL(buf, "mmap");
-	va = (uintptr_t)buf;
-	cfd = rte_vfio_container_create();
-	TEST_ASSERT(cfd >= 0, "create");
-	TEST_ASSERT(rte_vfio_container_group_bind(cfd, api_tgroups[0].num) >= 0, "bind");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va, IOVA_BASE, 4 * api_pg), "map");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va, IOVA_BASE, 4 * api_pg),
 		"identical repeat");
@@ -180,26 +138,13 @@ test_vfio_refcount(void)
 	TEST_ASSERT_ERRNO(rte_vfio_container_dma_map_paged(cfd, va, IOVA_BASE,
 		4 * api_pg, api_pg), EEXIST, "repeat of a paged map");
 	TEST_ASSERT(api_records_match_kernel(cfd), "records == kernel");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
-	munmap(buf, 4 * api_pg);
-	rte_eal_cleanup();
 	return TEST_SUCCESS;
 }
 
 /* Maps made without a group are replayed at bind, and again after all left. */
 static int
-test_vfio_replay(void)
+replay_sequence(int cfd, uint64_t va)
 {
-	uint8_t *buf;
-	uint64_t va;
-	int cfd;
-
-	START(2);
-	buf = api_buf_alloc(16);
-	TEST_ASSERT_NOT_NULL(buf, "mmap");
-	va = (uintptr_t)buf;
-	cfd = rte_vfio_container_create();
-	TEST_ASSERT(cfd >= 0, "create");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va, IOVA_BASE, 4 * api_pg), "map");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map_paged(cfd, va + 4 * api_pg,
 		IOVA_BASE + 4 * api_pg, 4 * api_pg, api_pg), "paged");
@@ -225,31 +170,16 @@ test_vfio_replay(void)
 	TEST_ASSERT(rte_vfio_container_group_bind(cfd, api_tgroups[1].num) >= 0, "bind again");
 	TEST_ASSERT_EQUAL(api_map_calls(cfd), 11, "replayed again");
 	TEST_ASSERT(api_records_match_kernel(cfd), "records == kernel");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
-	munmap(buf, 16 * api_pg);
-	rte_eal_cleanup();
 	return TEST_SUCCESS;
 }
 
 /* A fault at each kernel call of a paged map and of a replay. */
 static int
-test_vfio_rollback(void)
+rollback_sequence(int cfd, uint64_t va)
 {
 	const unsigned int n = 6;
-	uint8_t *buf;
-	uint64_t va;
 	unsigned int k;
-	int cfd;
 
-	if (test_vfio_is_kernel())
-		TEST_SKIP("fault injection needs the model");
-	START(1);
-	buf = api_buf_alloc(16);
-	TEST_ASSERT_NOT_NULL(buf, "mmap");
-	va = (uintptr_t)buf;
-	cfd = rte_vfio_container_create();
-	TEST_ASSERT(cfd >= 0, "create");
-	TEST_ASSERT(rte_vfio_container_group_bind(cfd, api_tgroups[0].num) >= 0, "bind");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va + 8 * api_pg, IOVA_BASE + 64 * api_pg,
 		api_pg), "an unrelated map");
 
@@ -306,9 +236,6 @@ test_vfio_rollback(void)
 		TEST_ASSERT(same, "unchanged");
 	}
 	TEST_ASSERT(api_records_match_kernel(cfd), "records == kernel");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
-	munmap(buf, 16 * api_pg);
-	rte_eal_cleanup();
 	return TEST_SUCCESS;
 }
 
@@ -321,17 +248,14 @@ static int
 test_vfio_size_mismatch(void)
 {
 	struct vfio_iommu_type1_dma_unmap um = { .argsz = sizeof(um) };
-	uint8_t *buf;
+	struct api_fix f;
 	uint64_t va;
 	int cfd;
 
 	START(1);
-	buf = api_buf_alloc(8);
-	TEST_ASSERT_NOT_NULL(buf, "mmap");
-	va = (uintptr_t)buf;
-	cfd = rte_vfio_container_create();
-	TEST_ASSERT(cfd >= 0, "create");
-	TEST_ASSERT(rte_vfio_container_group_bind(cfd, api_tgroups[0].num) >= 0, "bind");
+	FIXTURE(&f, 8, true);
+	va = f.va;
+	cfd = f.cfd;
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va, IOVA_BASE, 2 * api_pg), "A");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va + 2 * api_pg,
 		IOVA_BASE + 2 * api_pg, 2 * api_pg), "B");
@@ -360,14 +284,15 @@ test_vfio_size_mismatch(void)
 	TEST_ASSERT(api_log_one_line("UNMAP_ALL", "EIO"), "EIO logged");
 	TEST_ASSERT_ERRNO(rte_vfio_container_destroy(cfd), EINVAL,
 		"the container is gone all the same");
-	munmap(buf, 8 * api_pg);
-	rte_eal_cleanup();
+	api_fix_release(&f);
 	return TEST_SUCCESS;
 }
 
-REGISTER_TEST_COMMAND(vfio_paged_autotest, test_vfio_paged);
-REGISTER_TEST_COMMAND(vfio_v1_autotest, test_vfio_v1);
-REGISTER_TEST_COMMAND(vfio_refcount_autotest, test_vfio_refcount);
-REGISTER_TEST_COMMAND(vfio_replay_autotest, test_vfio_replay);
-REGISTER_TEST_COMMAND(vfio_rollback_autotest, test_vfio_rollback);
+REGISTER_API_TEST(vfio_paged_autotest, NULL, 1, 16, true, paged_sequence);
+REGISTER_API_TEST(vfio_v1_autotest, "type1 v1 fallback is selected through the model",
+	1, 16, false, v1_sequence);
+REGISTER_API_TEST(vfio_refcount_autotest, NULL, 1, 4, true, refcount_sequence);
+REGISTER_API_TEST(vfio_replay_autotest, NULL, 2, 16, false, replay_sequence);
+REGISTER_API_TEST(vfio_rollback_autotest, "fault injection needs the model",
+	1, 16, true, rollback_sequence);
 REGISTER_TEST_COMMAND(vfio_size_mismatch_autotest, test_vfio_size_mismatch);

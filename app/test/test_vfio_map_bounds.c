@@ -64,27 +64,24 @@ get_refcnt(int cfd, uint64_t iova)
 static int
 test_vfio_map_refcnt(void)
 {
-	uint64_t pg = test_page_size(), iova, va;
+	uint64_t pg = test_page_size();
+	struct test_vfio_buf b;
 	const char *log;
-	void *buf;
-	int cfd, ret;
+	int ret;
 
-	ret = test_vfio_start_with_buffer(pg, &buf, &iova, &cfd);
-	if (ret != TEST_SUCCESS)
-		return ret;
-	va = (uintptr_t)buf;
+	TEST_VFIO_START_WITH_BUFFER(pg, &b);
 
 	TEST_STEP("a user map, its count set near the limit (test hook, not 2^32 calls)");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va, iova, pg), "map");
-	TEST_ASSERT_SUCCESS(set_refcnt(cfd, iova, UINT32_MAX - 1), "hook");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, va, iova, pg),
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(b.cfd, b.va, b.iova, pg), "map");
+	TEST_ASSERT_SUCCESS(set_refcnt(b.cfd, b.iova, UINT32_MAX - 1), "hook");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(b.cfd, b.va, b.iova, pg),
 		"the 2^32-1st identical map");
-	TEST_ASSERT_EQUAL(get_refcnt(cfd, iova), UINT32_MAX, "count at the limit");
+	TEST_ASSERT_EQUAL(get_refcnt(b.cfd, b.iova), UINT32_MAX, "count at the limit");
 
 	TEST_STEP("the identical map that would wrap the count: EOVERFLOW, one line, nothing changes");
 	TEST_ASSERT_SUCCESS(test_log_capture(), "capture");
 	rte_errno = 0;
-	ret = rte_vfio_container_dma_map(cfd, va, iova, pg);
+	ret = rte_vfio_container_dma_map(b.cfd, b.va, b.iova, pg);
 	log = test_log_release();
 	TEST_ASSERT(ret == -1 && rte_errno == EOVERFLOW,
 		"map over the limit: %d, rte_errno %d (%s)", ret, rte_errno,
@@ -92,22 +89,18 @@ test_vfio_map_refcnt(void)
 	TEST_ASSERT(log != NULL && test_count_lines(log) == 1 &&
 		strstr(log, "EOVERFLOW") != NULL && strstr(log, "4294967295") != NULL,
 		"one line naming the count, got: %s", log != NULL ? log : "(none)");
-	TEST_ASSERT_EQUAL(get_refcnt(cfd, iova), UINT32_MAX, "count unchanged");
-	TEST_ASSERT_EQUAL(test_vfio_records(cfd), 1, "one record");
+	TEST_ASSERT_EQUAL(get_refcnt(b.cfd, b.iova), UINT32_MAX, "count unchanged");
+	TEST_ASSERT_EQUAL(test_vfio_records(b.cfd), 1, "one record");
 
 	TEST_STEP("one unmap drops one reference, not the mapping");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va, iova, pg), "unmap");
-	TEST_ASSERT_EQUAL(get_refcnt(cfd, iova), UINT32_MAX - 1, "one reference less");
-	TEST_ASSERT_EQUAL(test_vfio_records(cfd), 1, "still recorded");
-	TEST_ASSERT_SUCCESS(set_refcnt(cfd, iova, 1), "hook");
-	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, va, iova, pg), "last unmap");
-	TEST_ASSERT_EQUAL(test_vfio_records(cfd), 0, "gone");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(b.cfd, b.va, b.iova, pg), "unmap");
+	TEST_ASSERT_EQUAL(get_refcnt(b.cfd, b.iova), UINT32_MAX - 1, "one reference less");
+	TEST_ASSERT_EQUAL(test_vfio_records(b.cfd), 1, "still recorded");
+	TEST_ASSERT_SUCCESS(set_refcnt(b.cfd, b.iova, 1), "hook");
+	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(b.cfd, b.va, b.iova, pg), "last unmap");
+	TEST_ASSERT_EQUAL(test_vfio_records(b.cfd), 0, "gone");
 
-	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy");
-	test_iova_release(iova, pg);
-	munmap(buf, pg);
-	rte_eal_cleanup();
-	return TEST_SUCCESS;
+	return test_vfio_stop_with_buffer(&b);
 }
 
 static int
@@ -208,6 +201,13 @@ top_refused(int cfd, uint64_t va, uint64_t pg, const char *state)
 	return TEST_SUCCESS;
 }
 
+/* the test's model group */
+static const struct vfio_model_group_cfg top_cfg = {
+	.group_num = TOP_GROUP,
+	.devices = { TOP_BDF },
+	.aperture_bits = 64,  /* valid IOVAs up to 2^64 - 1, as on AMD v1 */
+};
+
 /*
  * A map whose last byte is 2^64 - 1 passes the kernel's wrap-around check
  * (type1 of Linux 6.12, reference §2.7) but could never be unmapped: every
@@ -218,21 +218,12 @@ top_refused(int cfd, uint64_t va, uint64_t pg, const char *state)
 static int
 test_vfio_map_iova_top(void)
 {
-	struct vfio_model_group_cfg cfg = {
-		.group_num = TOP_GROUP,
-		.devices = { TOP_BDF },
-		.aperture_bits = 64,  /* valid IOVAs up to 2^64 - 1, as on AMD v1 */
-	};
 	uint64_t pg = test_page_size();
 	void *buf;
 	int cfd, ret;
 
-	if (test_vfio_is_kernel())
-		TEST_SKIP("the end of the IOVA space is tested on the model (aperture of 64 bits)");
-	ret = test_vfio_start(NULL);
-	if (ret != TEST_SUCCESS)
-		return ret;
-	TEST_ASSERT_SUCCESS(vfio_model_add_group(&cfg), "model group");
+	TEST_MODEL_START("the end of the IOVA space is tested on the model (aperture of 64 bits)",
+		&top_cfg);
 	buf = test_anon_map(pg, MAP_POPULATE);
 	TEST_ASSERT_NOT_NULL(buf, "mmap");
 

@@ -92,74 +92,88 @@ spans_free(struct spans *a, struct spans *b)
 	free(b->s);
 }
 
-int
-inv_records_match_kernel(int api_fd)
+/*
+ * Reads container api_fd's records and kernel mappings, runs check on them
+ * (arg is the check's own), frees them: 0, or -1 when the check fails.
+ */
+static int
+on_container(int api_fd, int (*check)(int api_fd, const struct spans *recs,
+	const struct spans *kern, const void *arg), const void *arg)
+{
+	struct spans recs, kern;
+	int ret = -1;
+
+	if (read_container(api_fd, &recs, &kern) == 0)
+		ret = check(api_fd, &recs, &kern, arg);
+	spans_free(&recs, &kern);
+	return ret;
+}
+
+static int
+records_match_kernel(int api_fd, const struct spans *recs, const struct spans *kern,
+	const void *arg __rte_unused)
 {
 	struct vfio_container_stats st;
-	struct spans recs, kern;
-	int state, ret = -1;
+	int state;
 	size_t i;
 
-	if (vfio_model_check() < 0) {
-		printf("  invariant: the model's own checks fail\n");
+	state = vfio_container_state_get(api_fd);
+	if (vfio_container_stats_get(api_fd, &st) == 0 && st.records != recs->n) {
+		printf("  invariant: container %d counts %" PRIu64 " records, holds %zu\n",
+			api_fd, st.records, recs->n);
 		return -1;
 	}
-	if (read_container(api_fd, &recs, &kern) < 0)
-		goto out;
-	state = vfio_container_state_get(api_fd);
-	if (vfio_container_stats_get(api_fd, &st) == 0 && st.records != recs.n) {
-		printf("  invariant: container %d counts %" PRIu64 " records, holds %zu\n",
-			api_fd, st.records, recs.n);
-		goto out;
-	}
-	for (i = 1; i < recs.n; i++) {
-		if (recs.s[i - 1].iova + recs.s[i - 1].len > recs.s[i].iova) {
+	for (i = 1; i < recs->n; i++) {
+		if (recs->s[i - 1].iova + recs->s[i - 1].len > recs->s[i].iova) {
 			printf("  invariant: records out of order or overlapping at IOVA 0x%" PRIx64 "\n",
-				recs.s[i].iova);
-			goto out;
+				recs->s[i].iova);
+			return -1;
 		}
 	}
 	if (state != VFIO_CONT_IOMMU) {
-		if (kern.n != 0) {
+		if (kern->n != 0) {
 			printf("  invariant: container %d has no IOMMU set but %zu kernel mapping(s)\n",
-				api_fd, kern.n);
-			goto out;
+				api_fd, kern->n);
+			return -1;
 		}
-		ret = 0;
-		goto out;
+		return 0;
 	}
-	for (i = 0; i < RTE_MIN(recs.n, kern.n); i++) {
-		const struct span *r = &recs.s[i], *k = &kern.s[i];
+	for (i = 0; i < RTE_MIN(recs->n, kern->n); i++) {
+		const struct span *r = &recs->s[i], *k = &kern->s[i];
 
 		if (r->iova != k->iova || r->vaddr != k->vaddr || r->len != k->len) {
 			printf("  invariant: container %d record #%zu IOVA 0x%" PRIx64 " va 0x%" PRIx64 " len 0x%" PRIx64 " != kernel IOVA 0x%" PRIx64 " va 0x%" PRIx64 " len 0x%" PRIx64 "\n",
 				api_fd, i, r->iova, r->vaddr, r->len, k->iova,
 				k->vaddr, k->len);
-			goto out;
+			return -1;
 		}
 	}
-	if (recs.n != kern.n) {
+	if (recs->n != kern->n) {
 		printf("  invariant: container %d has %zu records and %zu kernel mappings\n",
-			api_fd, recs.n, kern.n);
-		goto out;
+			api_fd, recs->n, kern->n);
+		return -1;
 	}
-	ret = 0;
-out:
-	spans_free(&recs, &kern);
-	return ret;
+	return 0;
 }
 
 int
-inv_no_stray_heap_record(void)
+inv_records_match_kernel(int api_fd)
 {
-	struct spans recs, kern;
-	size_t i;
-	int ret = -1;
+	if (vfio_model_check() < 0) {
+		printf("  invariant: the model's own checks fail\n");
+		return -1;
+	}
+	return on_container(api_fd, records_match_kernel, NULL);
+}
 
-	if (read_container(RTE_VFIO_DEFAULT_CONTAINER_FD, &recs, &kern) < 0)
-		goto out;
-	for (i = 0; i < recs.n; i++) {
-		const struct span *r = &recs.s[i];
+static int
+no_stray_heap_record(int api_fd __rte_unused, const struct spans *recs,
+	const struct spans *kern __rte_unused, const void *arg __rte_unused)
+{
+	size_t i;
+
+	for (i = 0; i < recs->n; i++) {
+		const struct span *r = &recs->s[i];
 		uint64_t off = 0;
 
 		if (r->kind != VFIO_REC_HEAP && r->kind != VFIO_REC_STATIC)
@@ -173,21 +187,24 @@ inv_no_stray_heap_record(void)
 				printf("  invariant: %s record IOVA 0x%" PRIx64 " va 0x%" PRIx64 " covers memory not in use (va 0x%" PRIx64 ")\n",
 					r->kind == VFIO_REC_HEAP ? "heap" : "static",
 					r->iova, r->vaddr, r->vaddr + off);
-				goto out;
+				return -1;
 			}
 			in = r->vaddr + off - ms->addr_64;
 			if (ms->iova + in != r->iova + off) {
 				printf("  invariant: record IOVA 0x%" PRIx64 "+0x%" PRIx64 " but the memseg's IOVA is 0x%" PRIx64 "\n",
 					r->iova, off, ms->iova + in);
-				goto out;
+				return -1;
 			}
 			off += ms->len - in;
 		}
 	}
-	ret = 0;
-out:
-	spans_free(&recs, &kern);
-	return ret;
+	return 0;
+}
+
+int
+inv_no_stray_heap_record(void)
+{
+	return on_container(RTE_VFIO_DEFAULT_CONTAINER_FD, no_stray_heap_record, NULL);
 }
 
 /* The span of v holding address a (by vaddr when by_va), or NULL. */
@@ -205,17 +222,18 @@ find_span(const struct spans *v, uint64_t a, int by_va)
 	return NULL;
 }
 
-int
-inv_heap_mapped(const void *addr, size_t len)
-{
-	struct spans recs, kern;
-	uint64_t va = (uintptr_t)addr, end = va + len;
-	int kernel, ret = -1;
+struct va_range {
+	uint64_t va, len;
+};
 
-	if (len == 0)
-		return 0;
-	if (read_container(RTE_VFIO_DEFAULT_CONTAINER_FD, &recs, &kern) < 0)
-		goto out;
+static int
+heap_mapped(int api_fd __rte_unused, const struct spans *recs, const struct spans *kern,
+	const void *arg)
+{
+	const struct va_range *range = arg;
+	uint64_t va = range->va, end = va + range->len;
+	int kernel;
+
 	kernel = vfio_container_state_get(RTE_VFIO_DEFAULT_CONTAINER_FD) ==
 		VFIO_CONT_IOMMU;
 	while (va < end) {
@@ -226,7 +244,7 @@ inv_heap_mapped(const void *addr, size_t len)
 		if (ms == NULL) {
 			printf("  invariant: live allocation byte va 0x%" PRIx64 " is in no memseg\n",
 				va);
-			goto out;
+			return -1;
 		}
 		iova = ms->iova + (va - ms->addr_64);
 		next = ms->addr_64 + ms->len;
@@ -234,48 +252,59 @@ inv_heap_mapped(const void *addr, size_t len)
 			va = next;
 			continue;
 		}
-		r = find_span(&recs, iova, 0);
+		r = find_span(recs, iova, 0);
 		if (r == NULL || r->vaddr + (iova - r->iova) != va) {
 			printf("  invariant: live allocation va 0x%" PRIx64 " IOVA 0x%" PRIx64 " is not recorded\n",
 				va, iova);
-			goto out;
+			return -1;
 		}
-		k = kernel ? find_span(&kern, iova, 0) : NULL;
+		k = kernel ? find_span(kern, iova, 0) : NULL;
 		if (kernel && (k == NULL || k->vaddr + (iova - k->iova) != va)) {
 			printf("  invariant: live allocation va 0x%" PRIx64 " IOVA 0x%" PRIx64 " is handed out unmapped\n",
 				va, iova);
-			goto out;
+			return -1;
 		}
 		va = next;
 	}
-	ret = 0;
-out:
-	spans_free(&recs, &kern);
-	return ret;
+	return 0;
+}
+
+int
+inv_heap_mapped(const void *addr, size_t len)
+{
+	struct va_range range = { (uintptr_t)addr, len };
+
+	if (len == 0)
+		return 0;
+	return on_container(RTE_VFIO_DEFAULT_CONTAINER_FD, heap_mapped, &range);
+}
+
+static int
+va_unmapped(int api_fd, const struct spans *recs __rte_unused, const struct spans *kern,
+	const void *arg)
+{
+	const struct va_range *range = arg;
+	uint64_t va = range->va, len = range->len;
+	size_t i;
+
+	for (i = 0; i < kern->n; i++) {
+		const struct span *k = &kern->s[i];
+
+		if (k->vaddr < va + len && va < k->vaddr + k->len) {
+			printf("  invariant: container %d still maps va 0x%" PRIx64 " (IOVA 0x%" PRIx64 " len 0x%" PRIx64 ") of freed memory [0x%" PRIx64 ", +0x%" PRIx64 ")\n",
+				api_fd, k->vaddr, k->iova, k->len, va, len);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int
 inv_va_unmapped(int api_fd, uint64_t va, uint64_t len)
 {
-	struct spans recs, kern;
-	size_t i;
-	int ret = -1;
+	struct va_range range = { va, len };
 
-	if (read_container(api_fd, &recs, &kern) < 0)
-		goto out;
-	for (i = 0; i < kern.n; i++) {
-		const struct span *k = &kern.s[i];
-
-		if (k->vaddr < va + len && va < k->vaddr + k->len) {
-			printf("  invariant: container %d still maps va 0x%" PRIx64 " (IOVA 0x%" PRIx64 " len 0x%" PRIx64 ") of freed memory [0x%" PRIx64 ", +0x%" PRIx64 ")\n",
-				api_fd, k->vaddr, k->iova, k->len, va, len);
-			goto out;
-		}
-	}
-	ret = 0;
-out:
-	spans_free(&recs, &kern);
-	return ret;
+	return on_container(api_fd, va_unmapped, &range);
 }
 
 int

@@ -269,6 +269,24 @@ json_kv_str(FILE *out, const char *key, const char *val, int *n)
 	json_str(out, val);
 }
 
+/* val, or null when there is none (NULL) */
+static void
+json_kv_str_or_null(FILE *out, const char *key, const char *val, int *n)
+{
+	json_key(out, key, n);
+	if (val != NULL)
+		json_str(out, val);
+	else
+		fputs("null", out);
+}
+
+/* s, or NULL when it is empty */
+static const char *
+nonempty(const char *s)
+{
+	return s[0] != '\0' ? s : NULL;
+}
+
 static void
 json_kv_hex(FILE *out, const char *key, uint64_t val, int *n)
 {
@@ -318,11 +336,7 @@ json_iommu(const struct diag_report *rep, FILE *out)
 		fputc('}', out);
 	}
 	fputc(']', out);
-	json_key(out, "cmdline", &n);
-	if (io->cmdline_known)
-		json_str(out, io->cmdline);
-	else
-		fputs("null", out);
+	json_kv_str_or_null(out, "cmdline", io->cmdline_known ? io->cmdline : NULL, &n);
 	json_kv_tri(out, "intel_iommu", io->intel_iommu, &n);
 	json_kv_tri(out, "amd_iommu", io->amd_iommu, &n);
 	json_kv_tri(out, "passthrough", io->passthrough, &n);
@@ -349,11 +363,7 @@ json_group(const struct diag_group *g, FILE *out)
 		fputs(j > 0 ? ", {" : "{", out);
 		json_kv_str(out, "bdf", g->devs[j].bdf, &m);
 		json_kv_str(out, "id", g->devs[j].id, &m);
-		json_key(out, "driver", &m);
-		if (g->devs[j].driver[0] != '\0')
-			json_str(out, g->devs[j].driver);
-		else
-			fputs("null", out);
+		json_kv_str_or_null(out, "driver", nonempty(g->devs[j].driver), &m);
 		fputc('}', out);
 	}
 	fputc(']', out);
@@ -403,11 +413,7 @@ json_vfio(const struct diag_report *rep, FILE *out)
 	json_key(out, "probe_group", &n);
 	fprintf(out, "%d", v->probe_group);
 	json_kv_str(out, "probe_note", v->probe_note, &n);
-	json_key(out, "iommu_type", &n);
-	if (v->probed)
-		json_str(out, v->probe_type);
-	else
-		fputs("null", out);
+	json_kv_str_or_null(out, "iommu_type", v->probed ? v->probe_type : NULL, &n);
 	json_key(out, "iova_pgsizes", &n);
 	if (v->probed)
 		fprintf(out, "\"0x%" PRIx64 "\"", v->pgsizes);
@@ -490,16 +496,8 @@ json_device(const struct diag_device *d, FILE *out)
 
 	fputc('{', out);
 	json_kv_str(out, "bdf", d->bdf, &m);
-	json_key(out, "id", &m);
-	if (d->id[0] != '\0')
-		json_str(out, d->id);
-	else
-		fputs("null", out);
-	json_key(out, "driver", &m);
-	if (d->driver[0] != '\0')
-		json_str(out, d->driver);
-	else
-		fputs("null", out);
+	json_kv_str_or_null(out, "id", nonempty(d->id), &m);
+	json_kv_str_or_null(out, "driver", nonempty(d->driver), &m);
 	fputc('}', out);
 }
 
@@ -550,11 +548,7 @@ json_pools(const struct diag_report *rep, FILE *out)
 		json_kv_u64(out, "free", p->free, &n);
 		json_kv_u64(out, "surplus", p->surplus, &n);
 		json_kv_u64(out, "reserved", p->resv, &n);
-		json_key(out, "mount", &n);
-		if (p->mount[0] != '\0')
-			json_str(out, p->mount);
-		else
-			fputs("null", out);
+		json_kv_str_or_null(out, "mount", nonempty(p->mount), &n);
 		json_key(out, "nodes", &n);
 		fputc('[', out);
 		for (j = 0; j < p->n_nodes; j++)
@@ -593,22 +587,16 @@ diag_print_json(const struct diag_report *rep, FILE *out)
 	json_pools(rep, out);
 	fputs(",\n \"iova\": {", out);
 	n = 0;
-	json_key(out, "mode", &n);
-	if (rep->iova.known)
-		json_str(out, diag_iova_name(rep->iova.mode));
-	else
-		fputs("null", out);
+	json_kv_str_or_null(out, "mode",
+		rep->iova.known ? diag_iova_name(rep->iova.mode) : NULL, &n);
 	json_kv_bool(out, "allocated", rep->iova.known &&
 		strstr(rep->iova.source, "allocated") != NULL, &n);
 	json_kv_u64(out, "eal_errno", (uint64_t)rep->iova.eal_errno, &n);
 	json_kv_str(out, "why", rep->iova.why, &n);
 	fputs("},\n \"vfio_mode\": {", out);
 	n = 0;
-	json_key(out, "mode", &n);
-	if (rep->iova.vfio_known)
-		json_str(out, diag_vfio_mode_name(rep->iova.vfio_mode));
-	else
-		fputs("null", out);
+	json_kv_str_or_null(out, "mode",
+		rep->iova.vfio_known ? diag_vfio_mode_name(rep->iova.vfio_mode) : NULL, &n);
 	json_kv_str(out, "why", rep->iova.vfio_why, &n);
 	fputs("},\n \"advice\": [", out);
 	for (i = 0; i < rep->n_advice; i++) {

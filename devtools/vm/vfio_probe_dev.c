@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,36 +116,41 @@ find_edus(struct edu *edus, int max)
 	return n;
 }
 
+/*
+ * The value of a line of /proc/self/status (fmt: its sscanf format, one
+ * conversion into *v); false when it cannot be read.
+ */
+static bool
+status_field(const char *fmt, void *v)
+{
+	char line[256];
+	bool found = false;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = sscanf(line, fmt, v) == 1;
+	fclose(f);
+	return found;
+}
+
 /* VmLck of this process in KiB */
 long
 vmlck_kb(void)
 {
-	char line[256];
 	long v = -1;
-	FILE *f = fopen("/proc/self/status", "r");
 
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmLck: %ld", &v) == 1)
-			break;
-	fclose(f);
+	status_field("VmLck: %ld", &v);
 	return v;
 }
 
 uint64_t
 cap_eff(void)
 {
-	char line[256];
 	unsigned long long v = 0;
-	FILE *f = fopen("/proc/self/status", "r");
 
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "CapEff: %llx", &v) == 1)
-			break;
-	fclose(f);
+	status_field("CapEff: %llx", &v);
 	return v;
 }
 

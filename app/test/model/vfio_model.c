@@ -286,6 +286,17 @@ vfio_model_calls(void)
 	return __atomic_load_n(&model_calls, __ATOMIC_RELAXED);
 }
 
+/* A model call's result (or -errno) as the system call returns it. */
+static int
+syscall_result(int ret)
+{
+	if (ret < 0) {
+		errno = -ret;
+		return -1;
+	}
+	return ret;
+}
+
 static int
 model_open(const char *path, int flags __rte_unused)
 {
@@ -295,11 +306,7 @@ model_open(const char *path, int flags __rte_unused)
 	pthread_mutex_lock(&model.lock);
 	ret = model_open_locked(path);
 	pthread_mutex_unlock(&model.lock);
-	if (ret < 0) {
-		errno = -ret;
-		return -1;
-	}
-	return ret;
+	return syscall_result(ret);
 }
 
 static int
@@ -338,6 +345,9 @@ model_close(int fd)
 		break;
 	case MODEL_FD_CDEV:
 		model_cdev_close(s->obj);
+		break;
+	case MODEL_FD_DMABUF:
+		model_dmabuf_close(s->obj);
 		break;
 	default:
 		break;
@@ -409,22 +419,59 @@ model_ioctl(int fd, unsigned long request, void *arg)
 	case MODEL_FD_CDEV:
 		ret = model_cdev_ioctl(s->obj, request, arg);
 		break;
+	case MODEL_FD_DMABUF:
+		ret = -ENOTTY;      /* no dma-buf ioctl is modelled */
+		break;
 	default:
 		ret = model_device_ioctl(request, arg);
 		break;
 	}
 	pthread_mutex_unlock(&model.lock);
-	if (ret < 0) {
-		errno = -ret;
-		return -1;
-	}
-	return ret;
+	return syscall_result(ret);
 }
 
 static bool
 model_present(void)
 {
 	return true;
+}
+
+/* A second fd of a device cdev (the EAL's device fd); others: EINVAL. */
+static int
+model_dup(int fd)
+{
+	struct fd_slot *s;
+	void *obj;
+	int ret;
+
+	pthread_mutex_lock(&model.lock);
+	s = model_slot_of(fd);
+	if (s == NULL) {
+		pthread_mutex_unlock(&model.lock);
+		return fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	}
+	if (s->kind != MODEL_FD_CDEV) {
+		pthread_mutex_unlock(&model.lock);
+		errno = EINVAL;     /* not modelled */
+		return -1;
+	}
+	obj = s->obj;
+	ret = model_new_fd(MODEL_FD_CDEV, obj);
+	if (ret >= 0)
+		model_cdev_ref(obj);
+	pthread_mutex_unlock(&model.lock);
+	return syscall_result(ret);
+}
+
+static bool
+model_iommufd_present(void)
+{
+	bool usable;
+
+	pthread_mutex_lock(&model.lock);
+	usable = model.iommufd_usable;
+	pthread_mutex_unlock(&model.lock);
+	return usable;
 }
 
 /* The model's own account: its limit knob, its pins, its CAP_IPC_LOCK knob. */
@@ -446,6 +493,8 @@ const struct vfio_backend vfio_backend_model = {
 	.ioctl = model_ioctl,
 	.present = model_present,
 	.memlock = model_memlock,
+	.dup = model_dup,
+	.iommufd_present = model_iommufd_present,
 };
 
 /* ---- reset, groups, knobs ---- */
@@ -497,9 +546,13 @@ vfio_model_reset(void)
 	model.cap_ipc_lock = has_cap_ipc_lock();
 	model.v2_supported = true;
 	model.dma_avail_cap = true;
+	model.iommufd_compat = false;
 	model.locked_bytes = 0;
 	model.iommufd_pinned = 0;
 	model.next_cdev = 0;
+	model.kernel = VFIO_MODEL_LINUX_6_12;
+	model.iommufd_usable = false;
+	model.bar_export = true;
 	memset(counts, 0, sizeof(counts));
 	count_all = 0;
 	memset(&fail, 0, sizeof(fail));
@@ -606,47 +659,6 @@ vfio_model_sysfs_root(void)
 	root = model_sysfs_root();
 	pthread_mutex_unlock(&model.lock);
 	return root;
-}
-
-void
-vfio_model_set_dma_entry_limit(unsigned int limit)
-{
-	pthread_mutex_lock(&model.lock);
-	model.dma_entry_limit = limit;
-	pthread_mutex_unlock(&model.lock);
-}
-
-void
-vfio_model_set_memlock_limit(uint64_t bytes)
-{
-	pthread_mutex_lock(&model.lock);
-	model.memlock_set = true;
-	model.memlock_limit = bytes;
-	pthread_mutex_unlock(&model.lock);
-}
-
-void
-vfio_model_set_cap_ipc_lock(bool has_cap)
-{
-	pthread_mutex_lock(&model.lock);
-	model.cap_ipc_lock = has_cap;
-	pthread_mutex_unlock(&model.lock);
-}
-
-void
-vfio_model_set_type1v2_supported(bool supported)
-{
-	pthread_mutex_lock(&model.lock);
-	model.v2_supported = supported;
-	pthread_mutex_unlock(&model.lock);
-}
-
-void
-vfio_model_set_dma_avail_cap(bool reported)
-{
-	pthread_mutex_lock(&model.lock);
-	model.dma_avail_cap = reported;
-	pthread_mutex_unlock(&model.lock);
 }
 
 void

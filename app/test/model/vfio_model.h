@@ -5,8 +5,9 @@
 /*
  * A userspace model of the kernel's VFIO type1 (v1 and v2) driver and of
  * native iommufd with VFIO device cdevs, for unit tests: the same ioctls, the same order of checks and the same errno
- * values as Linux 6.12 (see doc/guides/model.rst), plus knobs for what
- * depends on hardware and fault injection.
+ * values as Linux 6.12 (see doc/guides/model.rst), or 6.19 for device
+ * memory on iommufd (VFIO's dma-buf export, IOMMU_IOAS_MAP_FILE), plus
+ * knobs for what depends on hardware and fault injection.
  *
  * The model also builds a fake sysfs tree (iommu groups, PCI devices and
  * their drivers) in a temporary directory and points eal_set_sysfs_root()
@@ -46,6 +47,38 @@ void vfio_model_set_cap_ipc_lock(bool has_cap);
 void vfio_model_set_type1v2_supported(bool supported); /* false: only v1 is offered */
 /* false: GET_INFO has no DMA_AVAIL capability (kernels before 5.10) */
 void vfio_model_set_dma_avail_cap(bool reported);
+/*
+ * true: the container is iommufd's emulation of type1 (IOMMUFD_VFIO_CONTAINER):
+ * it answers IOMMU_OPTION, refuses device memory (EFAULT) and charges
+ * nothing to a process with CAP_IPC_LOCK (vfio_model_compat.c).
+ */
+void vfio_model_set_iommufd_compat(bool on);
+
+/*
+ * Which kernel the model answers as where kernels differ for device
+ * memory on iommufd: 6.12 (the default, the kernel the VM rig builds) has
+ * neither VFIO's dma-buf export (VFIO_DEVICE_FEATURE DMA_BUF) nor
+ * IOMMU_IOAS_MAP_FILE: ENOTTY; 6.19 has both (reference iommufd.md).
+ */
+enum vfio_model_kernel {
+	VFIO_MODEL_LINUX_6_12 = 0,
+	VFIO_MODEL_LINUX_6_19,
+};
+void vfio_model_set_kernel(enum vfio_model_kernel k);
+/*
+ * Let the EAL choose cdev mode (its iommufd backend) on the model, as it
+ * does where the kernel has /dev/iommu and device cdevs; off by default
+ * (the model then serves the EAL as type1 only).
+ */
+void vfio_model_set_iommufd(bool usable);
+/* 6.19: false makes the devices' driver export no BAR (EOPNOTSUPP). */
+void vfio_model_set_bar_export(bool exports);
+/*
+ * Memory decode of device bdf (its PCI command register): off revokes its
+ * dma-bufs (an iommufd area of one stops reaching the BAR; a new map of
+ * one is ENODEV), on restores them. 0, or -1 with rte_errno ENOENT.
+ */
+int vfio_model_set_memory_decode(const char *bdf, bool on);
 
 /* Fault injection: the nth (1-based) following call of ioctl request
  * `request` (0: any ioctl) fails with err. n = 0 disarms. */
@@ -87,5 +120,15 @@ uint64_t vfio_model_iommufd_pinned_bytes(void);
 int vfio_model_ioas_walk(int iommufd_fd, uint32_t ioas_id,
 		void (*fn)(uint64_t iova, uint64_t vaddr, uint64_t len, void *arg),
 		void *arg);
+
+/*
+ * The dma-buf areas (IOMMU_IOAS_MAP_FILE) of an IOAS: their count, and in
+ * *live how many still reach their BAR (not revoked); -1 with rte_errno
+ * ENOENT when the fd or the IOAS is not the model's. And how many dma-buf
+ * fds are open (exported, not yet closed).
+ */
+int vfio_model_ioas_dmabuf_areas(int iommufd_fd, uint32_t ioas_id,
+		unsigned int *live);
+unsigned int vfio_model_dmabufs_open(void);
 
 #endif /* _VFIO_MODEL_H_ */

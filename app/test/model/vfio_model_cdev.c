@@ -3,8 +3,10 @@
  * The model's VFIO device cdevs (/dev/vfio/devices/vfioN, Linux 6.12):
  * VFIO_DEVICE_BIND_IOMMUFD, VFIO_DEVICE_ATTACH_IOMMUFD_PT and
  * VFIO_DEVICE_DETACH_IOMMUFD_PT against the iommufd contexts and IOAS
- * objects of vfio_model_iommufd.c; every other ioctl of a bound cdev is a
- * device ioctl. What the kernel does and the model follows: the group
+ * objects of vfio_model_iommufd.c, VFIO_DEVICE_FEATURE (the dma-buf
+ * export of 6.19: vfio_model_dmabuf.c); every other ioctl of a bound cdev
+ * is a device ioctl. A cdev fd may be dup'ed (the EAL hands out a
+ * device's fd so): the device closes with its last fd. What the kernel does and the model follows: the group
  * path and the cdev path exclude each other (a bind while the group node
  * is open is EBUSY); a device is bound once, through one cdev fd; the
  * first attach to an IOAS pins its areas, the last detach unpins them;
@@ -34,6 +36,7 @@ cdev_new(struct model_group *g, unsigned int d, void **obj)
 		return -EMFILE;
 	memset(&model_cdevs[j], 0, sizeof(model_cdevs[j]));
 	model_cdevs[j].used = true;
+	model_cdevs[j].refs = 1;
 	model_cdevs[j].g = g;
 	model_cdevs[j].dev = d;
 	*obj = &model_cdevs[j];
@@ -73,12 +76,23 @@ cdev_detach(struct model_cdev *cd)
 }
 
 void
+model_cdev_ref(void *obj)
+{
+	((struct model_cdev *)obj)->refs++;
+}
+
+void
 model_cdev_close(void *obj)
 {
 	struct model_cdev *cd = obj;
 	struct model_iommufd *ictx = cd->ictx;
 
+	/* a dup'ed fd: the device stays open until its last fd closes */
+	if (--cd->refs > 0)
+		return;
 	cdev_detach(cd);
+	/* the device is closed: VFIO revokes its dma-bufs for good */
+	model_dmabuf_device_closed(cd->g, cd->dev);
 	memset(cd, 0, sizeof(*cd));
 	if (ictx != NULL) {
 		ictx->users--;
@@ -167,6 +181,9 @@ cdev_attach(struct model_cdev *cd, void *arg)
 	/* the first domain fills: every area is pinned now */
 	if (ioas->n_attached == 0) {
 		for (i = 0; i < ioas->areas.n; i++) {
+			/* a dma-buf's BAR range has no pages to pin */
+			if (ioas->areas.v[i].dmabuf)
+				continue;
 			ret = model_ioas_pin_area(&ioas->areas.v[i]);
 			if (ret < 0) {
 				model_ioas_unpin(ioas);
@@ -213,6 +230,8 @@ model_cdev_ioctl(void *obj, unsigned long request, void *arg)
 		return cdev_attach(cd, arg);
 	case MV_VFIO_DEVICE_DETACH_IOMMUFD_PT:
 		return cdev_detach_ioctl(cd, arg);
+	case VFIO_DEVICE_FEATURE:
+		return model_cdev_feature(cd->g, cd->dev, arg);
 	default:
 		return model_device_ioctl(request, arg);
 	}

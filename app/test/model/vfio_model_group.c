@@ -135,9 +135,7 @@ model_group_ioctl(struct model_group *g, unsigned long request, void *arg)
 
 /* ---- device ioctls: the minimum a vfio-pci edu device answers ---- */
 
-#define MODEL_BAR0_SIZE (1ULL << 20)
 #define MODEL_CONFIG_SIZE 4096ULL
-#define MODEL_REGION_SHIFT 40
 
 static int
 device_get_info(void *arg)

@@ -344,7 +344,8 @@ map_dma(struct model_container *c, void *arg)
 	struct iova_ranges r;
 	uint64_t pgsize, limit, pgmask;
 	uint32_t prot;
-	int pinned;
+	bool account;
+	int pinned, ret;
 
 	/* 1-2: the fixed struct, argsz, unknown flags */
 	if (model_copy_from_user(&map, arg, sizeof(map)) < 0)
@@ -382,8 +383,11 @@ map_dma(struct model_container *c, void *arg)
 		!!(map.flags & VFIO_DMA_MAP_FLAG_WRITE));
 	if (pinned < 0)
 		return pinned;
+	ret = model_compat_pin(pinned, &account);
+	if (ret < 0)
+		return ret;
 	limit = model_memlock_limit() / model.page_size;
-	if (pinned == 0 && !model.cap_ipc_lock &&
+	if (account && !model.cap_ipc_lock &&
 			model.locked_bytes / model.page_size +
 			map.size / model.page_size > limit)
 		return -ENOMEM;
@@ -392,11 +396,11 @@ map_dma(struct model_container *c, void *arg)
 	dma.vaddr = map.vaddr;
 	dma.size = map.size;
 	dma.prot = prot;
-	dma.accounted = pinned == 0;
+	dma.accounted = account;
 	if (model_store_insert(&c->dmas, &dma) < 0)
 		return -ENOMEM;
 	c->dma_avail--;
-	if (pinned == 0)
+	if (account)
 		model.locked_bytes += map.size;
 	return 0;
 }
@@ -554,6 +558,8 @@ int
 model_container_ioctl(struct model_container *c, unsigned long request,
 		void *arg)
 {
+	int ret;
+
 	switch (request) {
 	case VFIO_GET_API_VERSION:
 		return VFIO_API_VERSION;
@@ -564,6 +570,10 @@ model_container_ioctl(struct model_container *c, unsigned long request,
 	default:
 		break;
 	}
+	/* iommufd's emulation answers iommufd's own ioctls at any time */
+	ret = model_compat_ioctl(request, arg);
+	if (ret != -ENOIOCTLCMD_MODEL)
+		return ret;
 	/* without a driver the container refuses everything else */
 	if (!c->iommu_set)
 		return -EINVAL;

@@ -2,7 +2,8 @@
 /*
  * The model's native iommufd (reference kernel-vfio-type1.md 6.4 and
  * iommufd.md): /dev/iommu contexts holding IOAS objects, IOMMU_IOAS_ALLOC,
- * IOMMU_DESTROY, IOMMU_IOAS_IOVA_RANGES, IOMMU_IOAS_MAP and
+ * IOMMU_DESTROY, IOMMU_IOAS_IOVA_RANGES, IOMMU_IOAS_MAP,
+ * IOMMU_IOAS_MAP_FILE of a VFIO dma-buf (6.19, vfio_model_dmabuf.c) and
  * IOMMU_IOAS_UNMAP. The VFIO device cdevs that attach to an IOAS are in
  * vfio_model_cdev.c (shared types: vfio_model_iommufd.h). The order of
  * checks follows Linux 6.12 because callers can tell it apart by the errno. Called with model.lock
@@ -394,30 +395,71 @@ auto_iova(const struct model_ioas *ioas, uint64_t length, uint64_t *iova)
 	return -ENOSPC;
 }
 
+/*
+ * What IOMMU_IOAS_MAP and IOMMU_IOAS_MAP_FILE check first, in the kernel's
+ * order: known flags, IOVA and length below 2^64 - 1, readable or
+ * writeable, the IOAS (*ioas) exists.
+ */
 static int
-ioas_map(struct model_iommufd *ictx, void *arg)
+map_cmd_check(struct model_iommufd *ictx, uint32_t flags, uint64_t iova,
+		uint64_t length, uint32_t ioas_id, struct model_ioas **ioas)
 {
 	const uint32_t known = MV_IOMMU_IOAS_MAP_FIXED_IOVA |
 		MV_IOMMU_IOAS_MAP_WRITEABLE | MV_IOMMU_IOAS_MAP_READABLE;
+
+	if (flags & ~known)
+		return -EOPNOTSUPP;
+	if (iova >= UINT64_MAX || length >= UINT64_MAX)
+		return -EOVERFLOW;
+	if (!(flags & (MV_IOMMU_IOAS_MAP_WRITEABLE | MV_IOMMU_IOAS_MAP_READABLE)))
+		return -EINVAL;
+	*ioas = model_ioas_get(ictx, ioas_id);
+	return *ioas == NULL ? -ENOENT : 0;
+}
+
+/*
+ * Their IOVA range: aligned to the IOAS, not wrapping, inside its valid
+ * ranges, no area there. Then area a of the map (flags: its protection).
+ */
+static int
+map_area(struct model_ioas *ioas, uint64_t iova, uint64_t length, uint32_t flags,
+		struct model_dma *a)
+{
+	uint64_t align = ioas_alignment(ioas), last;
+
+	if ((iova & (align - 1)) || (length & (align - 1)))
+		return -EINVAL;
+	last = iova + length - 1;
+	if (last < iova)
+		return -EOVERFLOW;
+	if (!model_ioas_in_ranges(ioas, NULL, iova, last))
+		return -EINVAL;
+	if (model_store_first_overlap(&ioas->areas, iova, last) < ioas->areas.n)
+		return -EEXIST;
+	memset(a, 0, sizeof(*a));
+	a->iova = iova;
+	a->size = length;
+	a->prot = flags & (MV_IOMMU_IOAS_MAP_WRITEABLE | MV_IOMMU_IOAS_MAP_READABLE);
+	return 0;
+}
+
+static int
+ioas_map(struct model_iommufd *ictx, void *arg)
+{
 	struct mv_iommu_ioas_map cmd;
 	struct model_ioas *ioas;
 	struct model_dma a;
-	uint64_t align, last;
+	uint64_t align;
 	int ret;
 
 	ret = read_cmd(&cmd, sizeof(cmd), sizeof(cmd), arg);
 	if (ret < 0)
 		return ret;
-	if ((cmd.flags & ~known) || cmd.reserved != 0)
+	if (cmd.reserved != 0)
 		return -EOPNOTSUPP;
-	if (cmd.iova >= UINT64_MAX || cmd.length >= UINT64_MAX)
-		return -EOVERFLOW;
-	if (!(cmd.flags & (MV_IOMMU_IOAS_MAP_WRITEABLE |
-			MV_IOMMU_IOAS_MAP_READABLE)))
-		return -EINVAL;
-	ioas = model_ioas_get(ictx, cmd.ioas_id);
-	if (ioas == NULL)
-		return -ENOENT;
+	ret = map_cmd_check(ictx, cmd.flags, cmd.iova, cmd.length, cmd.ioas_id, &ioas);
+	if (ret < 0)
+		return ret;
 	/* the pages: an empty or wrapping user range */
 	if (cmd.length == 0 || cmd.length > SIZE_MAX - model.page_size)
 		return -EINVAL;
@@ -431,22 +473,10 @@ ioas_map(struct model_iommufd *ictx, void *arg)
 			return ret;
 	}
 	/* the IOVA: alignment, overflow, reserved, in use */
-	if ((cmd.iova & (align - 1)) || (cmd.length & (align - 1)))
-		return -EINVAL;
-	last = cmd.iova + cmd.length - 1;
-	if (last < cmd.iova)
-		return -EOVERFLOW;
-	if (!model_ioas_in_ranges(ioas, NULL, cmd.iova, last))
-		return -EINVAL;
-	if (model_store_first_overlap(&ioas->areas, cmd.iova, last) <
-			ioas->areas.n)
-		return -EEXIST;
-	memset(&a, 0, sizeof(a));
-	a.iova = cmd.iova;
-	a.size = cmd.length;
+	ret = map_area(ioas, cmd.iova, cmd.length, cmd.flags, &a);
+	if (ret < 0)
+		return ret;
 	a.vaddr = cmd.user_va;
-	a.prot = cmd.flags & (MV_IOMMU_IOAS_MAP_WRITEABLE |
-		MV_IOMMU_IOAS_MAP_READABLE);
 	/* pinned now only when a domain is there to fill */
 	if (ioas->n_attached > 0) {
 		ret = model_ioas_pin_area(&a);
@@ -462,6 +492,74 @@ ioas_map(struct model_iommufd *ictx, void *arg)
 	if (a.accounted)
 		model.iommufd_pinned += a.size;
 	return 0;
+}
+
+/*
+ * IOMMU_IOAS_MAP_FILE of a VFIO dma-buf (6.19; 6.12 has no such command:
+ * ENOTTY at the dispatch). The checks of IOMMU_IOAS_MAP in the kernel's
+ * order, then the file: not a dma-buf of the model (a memfd is not
+ * modelled): EINVAL; revoked: ENODEV (its attach fails); more than one
+ * range: EOPNOTSUPP; [start, start + length) outside it: EINVAL. The area
+ * pins and charges nothing (MMIO has no pages).
+ */
+static int
+ioas_map_file(struct model_iommufd *ictx, void *arg)
+{
+	struct mv_iommu_ioas_map_file cmd;
+	struct model_dmabuf *b;
+	struct model_ioas *ioas;
+	struct model_dma a;
+	void *obj;
+	int ret;
+
+	ret = read_cmd(&cmd, sizeof(cmd), sizeof(cmd), arg);
+	if (ret < 0)
+		return ret;
+	ret = map_cmd_check(ictx, cmd.flags, cmd.iova, cmd.length, cmd.ioas_id, &ioas);
+	if (ret < 0)
+		return ret;
+	if (model_fd_object(cmd.fd, &obj) < 0)
+		return -EBADF;
+	b = model_dmabuf_of_fd(cmd.fd);
+	if (b == NULL)
+		return -EINVAL;
+	if (b->dead || b->g->decode_off[b->dev])
+		return -ENODEV;
+	if (b->nr_ranges != 1)
+		return -EOPNOTSUPP;
+	if (cmd.length == 0 || cmd.start > b->length ||
+			cmd.length > b->length - cmd.start)
+		return -EINVAL;
+	/* automatic IOVAs are not modelled for files: the EAL fixes them */
+	if (!(cmd.flags & MV_IOMMU_IOAS_MAP_FIXED_IOVA))
+		return -EOPNOTSUPP;
+	ret = map_area(ioas, cmd.iova, cmd.length, cmd.flags, &a);
+	if (ret < 0)
+		return ret;
+	a.dmabuf = true;
+	a.dg = b->g;
+	a.ddev = b->dev;
+	if (model_store_insert(&ioas->areas, &a) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+void
+model_iommufd_revoke_device(const struct model_group *g, unsigned int dev)
+{
+	unsigned int c, i;
+	size_t j;
+
+	for (c = 0; c < RTE_DIM(contexts); c++)
+		for (i = 0; contexts[c] != NULL && i < MODEL_MAX_IOAS; i++) {
+			struct model_ioas *ioas = contexts[c]->ioas[i];
+
+			for (j = 0; ioas != NULL && j < ioas->areas.n; j++)
+				if (ioas->areas.v[j].dmabuf &&
+						ioas->areas.v[j].dg == g &&
+						ioas->areas.v[j].ddev == dev)
+					ioas->areas.v[j].dead = true;
+		}
 }
 
 static int
@@ -523,6 +621,11 @@ model_iommufd_ioctl(void *obj, unsigned long request, void *arg)
 		return ioas_map(ictx, arg);
 	case MV_IOMMU_IOAS_UNMAP:
 		return ioas_unmap(ictx, arg);
+	case MV_IOMMU_IOAS_MAP_FILE:
+		/* 6.13 added it (memfd), 6.19 dma-bufs; 6.12 has neither */
+		if (model.kernel < VFIO_MODEL_LINUX_6_19)
+			return -ENOTTY;
+		return ioas_map_file(ictx, arg);
 	default:
 		/* ALLOW_IOVAS, COPY, OPTION, the VFIO compat ioctls: not modelled */
 		return -ENOTTY;
@@ -537,30 +640,17 @@ model_iommufd_reset(void)
 	unsigned int i;
 
 	for (i = 0; i < MODEL_MAX_CDEVS; i++)
-		if (model_cdevs[i].used)
+		if (model_cdevs[i].used) {
+			model_cdevs[i].refs = 1;
 			model_cdev_close(&model_cdevs[i]);
+		}
 	for (i = 0; i < RTE_DIM(contexts); i++)
 		if (contexts[i] != NULL) {
 			contexts[i]->users = 0;
 			model_iommufd_close(contexts[i]);
 		}
 	model.iommufd_pinned = 0;
-}
-
-int
-model_ioas_walk(void *obj, uint32_t ioas_id,
-		void (*fn)(uint64_t iova, uint64_t vaddr, uint64_t len, void *arg),
-		void *arg)
-{
-	struct model_ioas *ioas = model_ioas_get(obj, ioas_id);
-	size_t i;
-
-	if (ioas == NULL)
-		return -ENOENT;
-	for (i = 0; fn != NULL && i < ioas->areas.n; i++)
-		fn(ioas->areas.v[i].iova, ioas->areas.v[i].vaddr,
-			ioas->areas.v[i].size, arg);
-	return (int)ioas->areas.n;
+	model_dmabuf_reset();
 }
 
 int
@@ -586,6 +676,10 @@ model_iommufd_check(void)
 				return -1;
 			for (j = 0; j < ioas->areas.n; j++) {
 				if (ioas->areas.v[j].accounted && attached == 0)
+					return -1;
+				/* a dma-buf area has no pages to charge */
+				if (ioas->areas.v[j].dmabuf &&
+						ioas->areas.v[j].accounted)
 					return -1;
 				if (ioas->areas.v[j].accounted)
 					pinned += ioas->areas.v[j].size;

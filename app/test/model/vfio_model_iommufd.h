@@ -34,6 +34,7 @@ struct model_iommufd {
 
 struct model_cdev {
 	bool used;
+	unsigned int refs;          /* open fds of it (dup) */
 	struct model_group *g;
 	unsigned int dev;           /* index in g->devices */
 	struct model_iommufd *ictx; /* bound to; NULL before BIND */

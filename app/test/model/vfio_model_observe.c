@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The VFIO model's observations for the tests: what a container has
- * mapped (count, bytes, one range, a walk), locked and pinned memory, an
- * IOAS walk, and the self-check of the model's invariants. Each takes
- * model.lock.
+ * The VFIO model's knobs and observations for the tests: the limits and
+ * capabilities of the kernel it plays (its entry limit, RLIMIT_MEMLOCK,
+ * CAP_IPC_LOCK, type1 v2, DMA_AVAIL), what a container has mapped (count,
+ * bytes, one range, a walk), locked and pinned memory, an IOAS walk, and
+ * the self-check of the model's invariants. Each takes model.lock.
  */
 
 #include <errno.h>
@@ -18,7 +19,55 @@
 #include <linux/capability.h>
 #include <linux/vfio.h>
 #include "eal_private.h"
+#include "vfio_model_iommufd.h"
 #include "vfio_model_priv.h"
+
+/* ---- knobs ---- */
+
+void
+model_set_knob(bool *knob, bool on)
+{
+	pthread_mutex_lock(&model.lock);
+	*knob = on;
+	pthread_mutex_unlock(&model.lock);
+}
+
+void
+vfio_model_set_dma_entry_limit(unsigned int limit)
+{
+	pthread_mutex_lock(&model.lock);
+	model.dma_entry_limit = limit;
+	pthread_mutex_unlock(&model.lock);
+}
+
+void
+vfio_model_set_memlock_limit(uint64_t bytes)
+{
+	pthread_mutex_lock(&model.lock);
+	model.memlock_set = true;
+	model.memlock_limit = bytes;
+	pthread_mutex_unlock(&model.lock);
+}
+
+void
+vfio_model_set_cap_ipc_lock(bool has_cap)
+{
+	model_set_knob(&model.cap_ipc_lock, has_cap);
+}
+
+void
+vfio_model_set_type1v2_supported(bool supported)
+{
+	model_set_knob(&model.v2_supported, supported);
+}
+
+void
+vfio_model_set_dma_avail_cap(bool reported)
+{
+	model_set_knob(&model.dma_avail_cap, reported);
+}
+
+/* ---- observations ---- */
 
 static struct model_container *
 container_of_fd(int fd)
@@ -82,15 +131,22 @@ vfio_model_is_mapped(int container_fd, uint64_t iova, uint64_t len)
 	return covered;
 }
 
-uint64_t
-vfio_model_locked_bytes(void)
+/* a counter of the model's, read under its lock */
+static uint64_t
+read_counter(const uint64_t *counter)
 {
 	uint64_t n;
 
 	pthread_mutex_lock(&model.lock);
-	n = model.locked_bytes;
+	n = *counter;
 	pthread_mutex_unlock(&model.lock);
 	return n;
+}
+
+uint64_t
+vfio_model_locked_bytes(void)
+{
+	return read_counter(&model.locked_bytes);
 }
 
 void
@@ -113,12 +169,7 @@ vfio_model_walk(int container_fd,
 uint64_t
 vfio_model_iommufd_pinned_bytes(void)
 {
-	uint64_t n;
-
-	pthread_mutex_lock(&model.lock);
-	n = model.iommufd_pinned;
-	pthread_mutex_unlock(&model.lock);
-	return n;
+	return read_counter(&model.iommufd_pinned);
 }
 
 int
@@ -132,6 +183,22 @@ vfio_model_ioas_walk(int iommufd_fd, uint32_t ioas_id,
 	pthread_mutex_lock(&model.lock);
 	if (model_fd_object(iommufd_fd, &obj) == MODEL_FD_IOMMUFD)
 		ret = model_ioas_walk(obj, ioas_id, fn, arg);
+	pthread_mutex_unlock(&model.lock);
+	if (ret < 0)
+		return eal_fail(-ret);
+	return ret;
+}
+
+int
+vfio_model_ioas_dmabuf_areas(int iommufd_fd, uint32_t ioas_id,
+		unsigned int *live)
+{
+	void *obj;
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&model.lock);
+	if (model_fd_object(iommufd_fd, &obj) == MODEL_FD_IOMMUFD)
+		ret = model_ioas_dmabuf_areas(obj, ioas_id, live);
 	pthread_mutex_unlock(&model.lock);
 	if (ret < 0)
 		return eal_fail(-ret);
@@ -182,4 +249,20 @@ vfio_model_check(void)
 		return eal_fail(EFAULT);
 	}
 	return 0;
+}
+
+int
+model_ioas_walk(void *obj, uint32_t ioas_id,
+		void (*fn)(uint64_t iova, uint64_t vaddr, uint64_t len, void *arg),
+		void *arg)
+{
+	struct model_ioas *ioas = model_ioas_get(obj, ioas_id);
+	size_t i;
+
+	if (ioas == NULL)
+		return -ENOENT;
+	for (i = 0; fn != NULL && i < ioas->areas.n; i++)
+		fn(ioas->areas.v[i].iova, ioas->areas.v[i].vaddr,
+			ioas->areas.v[i].size, arg);
+	return (int)ioas->areas.n;
 }

@@ -22,6 +22,10 @@
 #define MODEL_MAX_DEVICES 4
 #define MODEL_NAME_LEN 64
 
+/* Every device's BAR0 (edu: 1 MiB of MMIO); region index << 40 is its offset. */
+#define MODEL_BAR0_SIZE (1ULL << 20)
+#define MODEL_REGION_SHIFT 40
+
 /* The x86 interrupt window every VT-d/AMD-Vi group reserves. */
 #define MODEL_MSI_START 0xfee00000ULL
 #define MODEL_MSI_LAST 0xfeefffffULL
@@ -36,6 +40,7 @@ enum model_fd_kind {
 	MODEL_FD_DEVICE,
 	MODEL_FD_IOMMUFD,   /* /dev/iommu */
 	MODEL_FD_CDEV,      /* /dev/vfio/devices/vfioN */
+	MODEL_FD_DMABUF,    /* a BAR range VFIO exported (VFIO_DEVICE_FEATURE) */
 };
 
 struct model_group {
@@ -48,6 +53,8 @@ struct model_group {
 	unsigned int aperture_bits;
 	uint64_t pgsize_bitmap;
 	bool msi_window;
+	/* the device's memory decode is off: its dma-bufs are revoked */
+	bool decode_off[MODEL_MAX_DEVICES];
 	/* the group file lives while its fd or a device fd is open */
 	bool file_open;
 	int fd;                             /* -1 once the group fd is closed */
@@ -79,15 +86,21 @@ struct model_state {
 	bool cap_ipc_lock;
 	bool v2_supported;
 	bool dma_avail_cap;                 /* GET_INFO reports DMA_AVAIL */
+	bool iommufd_compat;                /* the container is iommufd's emulation */
 	/* process-wide pinned memory, the model's mm->locked_vm */
 	uint64_t locked_bytes;
 	/* pinned by iommufd IOASes (charged to the user, not to locked_vm) */
 	uint64_t iommufd_pinned;
 	int next_cdev;                      /* the next device's vfioN */
+	enum vfio_model_kernel kernel;      /* which kernel's answers */
+	bool iommufd_usable;                /* the EAL may choose cdev mode */
+	bool bar_export;                    /* 6.19: vfio-pci exports BARs */
 	size_t page_size;
 };
 
 extern struct model_state model;
+/* A bool knob of the model set under its lock (the vfio_model_set_*() of flags). */
+void model_set_knob(bool *knob, bool on);
 
 /* vfio_model_iommu.c: the type1 driver behind a container fd */
 int model_container_ioctl(struct model_container *c, unsigned long request,
@@ -97,6 +110,17 @@ int model_iommu_attach_check(struct model_container *c,
 void model_iommu_release(struct model_container *c);
 /* RLIMIT_MEMLOCK as the model's type1 sees it (the knob, else the process's) */
 uint64_t model_memlock_limit(void);
+
+/*
+ * vfio_model_compat.c: where iommufd's emulation of the container differs.
+ * model_compat_ioctl: an iommufd ioctl on the container fd, or
+ * -ENOIOCTLCMD_MODEL when it is none the emulation answers. model_compat_pin:
+ * what pinning (model_pin_check()'s answer) gives: 0 and whether the pages
+ * are charged, or a negative errno.
+ */
+#define ENOIOCTLCMD_MODEL 515
+int model_compat_ioctl(unsigned long request, void *arg);
+int model_compat_pin(int pinned, bool *account);
 
 /* vfio_model.c: the fd table and the device fd's ioctls */
 int model_fd_object(int fd, void **obj);     /* the kind, or -1 */
@@ -120,6 +144,7 @@ void model_iommufd_close(void *obj);
 int model_iommufd_ioctl(void *obj, unsigned long request, void *arg);
 int model_cdev_open(int num, void **obj);
 void model_cdev_close(void *obj);
+void model_cdev_ref(void *obj);
 int model_cdev_ioctl(void *obj, unsigned long request, void *arg);
 bool model_group_cdev_bound(const struct model_group *g);
 void model_iommufd_reset(void);
@@ -127,6 +152,31 @@ int model_iommufd_check(void);
 int model_ioas_walk(void *obj, uint32_t ioas_id,
 		void (*fn)(uint64_t iova, uint64_t vaddr, uint64_t len, void *arg),
 		void *arg);
+
+/* vfio_model_dmabuf.c: VFIO's dma-buf export of a BAR range (6.19) */
+struct model_dmabuf {
+	bool used;
+	struct model_group *g;      /* the exporting device: g->devices[dev] */
+	unsigned int dev;
+	uint32_t bar;
+	uint64_t offset, length;    /* the first range, and the total */
+	uint32_t nr_ranges;
+	bool dead;                  /* its device was closed */
+};
+/* VFIO_DEVICE_FEATURE on a cdev of device dev of g: an fd, 0 or -errno */
+int model_cdev_feature(struct model_group *g, unsigned int dev, void *arg);
+/* the dma-buf behind fd, or NULL (not a dma-buf of the model) */
+struct model_dmabuf *model_dmabuf_of_fd(int fd);
+void model_dmabuf_close(void *obj);
+/* device dev of g is closed: its dma-bufs and their areas die */
+void model_dmabuf_device_closed(const struct model_group *g, unsigned int dev);
+void model_dmabuf_reset(void);
+/* whether a dma-buf area of iommufd no longer reaches its BAR */
+bool model_area_revoked(const struct model_dma *a);
+/* vfio_model_iommufd.c: mark the areas of device dev's dma-bufs dead */
+void model_iommufd_revoke_device(const struct model_group *g, unsigned int dev);
+/* the dma-buf areas of an IOAS, *live of them not revoked; -ENOENT */
+int model_ioas_dmabuf_areas(void *obj, uint32_t ioas_id, unsigned int *live);
 
 /* vfio_model_user.c: user memory access as the kernel does it */
 int model_copy_from_user(void *dst, const void *src, size_t len);

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct model_group;
+
 struct model_dma {
 	uint64_t iova;
 	uint64_t size;
@@ -26,6 +28,15 @@ struct model_dma {
 	uint32_t prot;          /* VFIO_DMA_MAP_FLAG_READ/WRITE, IOMMU_IOAS_MAP_* */
 	bool vaddr_invalid;     /* type1 UNMAP_FLAG_VADDR applied */
 	bool accounted;         /* charged to locked memory (not PFNMAP) */
+	/*
+	 * iommufd IOMMU_IOAS_MAP_FILE of a VFIO dma-buf: a BAR range, no
+	 * pages to pin or charge; dead once its device is closed (revoked
+	 * also while the device's memory decode is off).
+	 */
+	bool dmabuf;
+	bool dead;
+	const struct model_group *dg;
+	unsigned int ddev;
 };
 
 struct model_store {

@@ -65,7 +65,8 @@ rte_pci_p2p_map(struct rte_pci_device *dev, unsigned int bar, uint64_t offset,
 			iova, len) < 0) {
 		int err = rte_errno;
 
-		PCI_LOG(ERR, "%s: BAR %u of %s at offset 0x%" PRIx64 " len 0x%" PRIx64 " to IOVA 0x%" PRIx64 " failed: %s",
+		/* the VFIO layer logged the refusal (ERR): one line per refusal */
+		PCI_LOG(DEBUG, "%s: BAR %u of %s at offset 0x%" PRIx64 " len 0x%" PRIx64 " to IOVA 0x%" PRIx64 " failed: %s",
 			op, bar, dev->name, offset, len, iova, rte_strerror(err));
 		return pci_fail(err);
 	}
@@ -102,16 +103,27 @@ pci_p2p_release_bar(struct pci_dev *pd, unsigned int bar)
 
 /* The device whose BAR mapping (ours) holds [vaddr, vaddr + len). */
 static int
-pci_bar_name(uint64_t vaddr, uint64_t len, char *bdf, size_t size)
+pci_bar_name(uint64_t vaddr, uint64_t len, char *bdf, size_t size,
+		unsigned int *bar, uint64_t *offset)
 {
 	struct pci_dev *pd;
+	unsigned int i;
 	int straddles;
 
 	pd = pci_bar_owner((const void *)(uintptr_t)vaddr, len, &straddles);
 	if (pd == NULL || straddles)
 		return -1;
-	snprintf(bdf, size, "%s", pd->pub.name);
-	return 0;
+	for (i = 0; i < RTE_PCI_MAX_BARS; i++) {
+		uintptr_t m = (uintptr_t)pd->region[i].map;
+
+		if (m != 0 && vaddr >= m && vaddr - m < pd->region[i].size) {
+			snprintf(bdf, size, "%s", pd->pub.name);
+			*bar = i;
+			*offset = vaddr - m;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 /* Device memory mapped through rte_vfio_container_dma_map() asks us too. */

@@ -210,10 +210,16 @@ int rte_pci_unmap_bar(struct rte_pci_device *dev, unsigned int bar);
  *
  * @param offset, len page-aligned range inside the BAR
  * @param iova where the other devices see it
+ * In cdev mode (native iommufd) the BAR range is mapped as the device's
+ * VFIO dma-buf (IOMMU_IOAS_MAP_FILE), which needs Linux 6.19+.
+ *
  * @return 0, or -1 with rte_errno EINVAL (not open, bad BAR, range outside
  *   the BAR or not aligned to the IOMMU's page), ENOTSUP (the BAR cannot be
- *   mmapped), EEXIST (the IOVA is in use), ERANGE (the IOVA is outside the
- *   IOMMU's valid ranges or in a reserved window) or the kernel's reason
+ *   mmapped; or the kernel maps no BAR here: iommufd before Linux 6.19,
+ *   or iommufd's emulation of the type1 container), EEXIST (the IOVA is
+ *   in use), ERANGE (the IOVA is outside the IOMMU's valid ranges or in a
+ *   reserved window), ENODEV (iommufd: the device's dma-buf is revoked,
+ *   its memory decode off) or the kernel's reason
  */
 __rte_experimental
 int rte_pci_p2p_map(struct rte_pci_device *dev, unsigned int bar,

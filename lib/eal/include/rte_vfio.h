@@ -229,6 +229,13 @@ int rte_vfio_container_group_unbind(int container_fd, int iommu_group_num);
  *   ENOMEM (locked-memory limit: RLIMIT_MEMLOCK without CAP_IPC_LOCK,
  *   checked before the kernel call; or out of memory),
  *   EFAULT (vaddr not mapped with read/write access),
+ *   ENOTSUP (device memory, such as another device's BAR, where the kernel
+ *   cannot map it: iommufd's emulation of the type1 container maps none;
+ *   native iommufd maps a BAR only as its device's VFIO dma-buf, which
+ *   needs Linux 6.19+ and the device open through this EAL;
+ *   --vfio-mode=group maps it by address),
+ *   ENODEV (device memory whose dma-buf the kernel revoked: the device's
+ *   memory decode is off, or it is being reset),
  *   or the errno of a kernel refusal the checks did not foresee
  */
 int rte_vfio_container_dma_map(int container_fd, uint64_t vaddr, uint64_t iova,
@@ -271,9 +278,9 @@ int rte_vfio_container_dma_unmap(int container_fd, uint64_t vaddr, uint64_t iova
  * records, DMA entries and bytes are the state at the time of the call.
  */
 struct rte_vfio_container_stats {
-	uint64_t map_calls;       /**< VFIO_IOMMU_MAP_DMA calls issued */
+	uint64_t map_calls;       /**< VFIO_IOMMU_MAP_DMA calls issued (iommufd: IOMMU_IOAS_MAP and IOMMU_IOAS_MAP_FILE) */
 	uint64_t unmap_calls;     /**< VFIO_IOMMU_UNMAP_DMA calls issued */
-	uint64_t other_calls;     /**< other ioctls on the container fd (GET_INFO, ...) */
+	uint64_t other_calls;     /**< other ioctls on the container fd (GET_INFO, ...), and on iommufd a device's dma-buf probe and exports for its maps */
 	uint64_t map_ns;          /**< time spent in MAP_DMA, ns (monotonic clock) */
 	uint64_t unmap_ns;        /**< time spent in UNMAP_DMA, ns (monotonic clock) */
 	uint64_t records;         /**< mappings recorded (issued, or waiting for a group) */

@@ -48,6 +48,17 @@ struct vfio_backend {
 	 * locked.
 	 */
 	int (*pinned)(uint64_t *bytes);
+	/*
+	 * A second fd for the same open file (F_DUPFD_CLOEXEC): a device's
+	 * fd handed out while its cdev stays open. May be NULL: fcntl().
+	 */
+	int (*dup)(int fd);
+	/*
+	 * Whether the iommufd interface (/dev/iommu and device cdevs) is
+	 * there to use. May be NULL: the kernel's nodes are looked at (a
+	 * model without this speaks type1 only).
+	 */
+	bool (*iommufd_present)(void);
 };
 
 __rte_internal

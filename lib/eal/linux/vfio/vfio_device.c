@@ -19,6 +19,7 @@
 #include "vfio_backend.h"
 #include "vfio_devmem.h"
 #include "vfio_device_ops.h"
+#include "vfio_dmabuf.h"
 #include "vfio_iommu.h"
 #include "vfio_private.h"
 
@@ -159,16 +160,30 @@ vfio_device_id_by_name_locked(const char *bdf)
 	return dev != NULL ? dev->id : 0;
 }
 
+int
+vfio_device_fd_by_id_locked(uint64_t id, const char **name)
+{
+	unsigned int i;
+
+	vfio_assert_locked();
+	for (i = 0; i < RTE_DIM(devices); i++)
+		if (devices[i].used && devices[i].id == id) {
+			*name = devices[i].name;
+			return devices[i].fd;
+		}
+	return -1;
+}
+
 unsigned int
-vfio_device_region_owners_locked(uint64_t off, uint64_t len, char *bdf,
-		size_t size)
+vfio_device_region_owners_locked(uint64_t id, uint64_t off, uint64_t len,
+		char *bdf, size_t size, unsigned int *bar_out, uint64_t *bar_off)
 {
 	struct vfio_region_info ri;
 	unsigned int i, bar, n = 0;
 
 	vfio_assert_locked();
 	for (i = 0; i < RTE_DIM(devices); i++) {
-		if (!devices[i].used)
+		if (!devices[i].used || (id != 0 && devices[i].id != id))
 			continue;
 		for (bar = VFIO_PCI_BAR0_REGION_INDEX;
 				bar <= VFIO_PCI_BAR5_REGION_INDEX; bar++) {
@@ -177,6 +192,8 @@ vfio_device_region_owners_locked(uint64_t off, uint64_t len, char *bdf,
 					off + len > ri.offset + ri.size)
 				continue;
 			snprintf(bdf, size, "%s", devices[i].name);
+			*bar_out = bar;
+			*bar_off = off - ri.offset;
 			n++;
 			break;
 		}
@@ -303,6 +320,39 @@ vfio_device_get_info_locked(const char *dev_addr, int fd,
 	return dev != NULL ? device_get_info(dev->fd, dev_addr, info) : -1;
 }
 
+/*
+ * Native iommufd maps device memory from the BAR's dma-buf, not by its
+ * address (vfio_dmabuf.c): the device must export its BARs (probed once),
+ * and vaddr must be in one of its own BARs. Fills the unit's BAR and
+ * offset; 0, or -1 with rte_errno and one ERR line.
+ */
+static int
+owned_dmabuf_unit(const struct vfio_device *dev,
+		const struct vfio_devmem_probe *p, struct vfio_record *unit)
+{
+	struct vfio_container *cont = dev->grp->cont;
+	struct vfio_dmabuf_src src;
+	const char *why;
+
+	if (vfio_dmabuf_check_locked(cont, dev->id, dev->name,
+			"peer-to-peer map") < 0) {
+		cont->stats.refused_checks++;
+		return -1;
+	}
+	if (vfio_dmabuf_source_locked(p, dev->id, unit->vaddr, unit->len,
+			&src, &why) < 0 ||
+			src.id != dev->id) {
+		cont->stats.refused_checks++;
+		EAL_LOG(ERR, "VFIO: peer-to-peer map of vaddr 0x%" PRIx64 " len 0x%" PRIx64 " for %s refused: native iommufd maps device memory only from its BAR's dma-buf, and %s (EINVAL)",
+			unit->vaddr, unit->len, dev->name, src.id != 0 ?
+			"the range is in a BAR of another device" : why);
+		return eal_fail(EINVAL);
+	}
+	unit->bar = src.bar;
+	unit->bar_off = src.off;
+	return 0;
+}
+
 int
 vfio_device_dma_map(int vfio_dev_fd, uint64_t vaddr, uint64_t iova,
 		uint64_t len)
@@ -312,10 +362,14 @@ vfio_device_dma_map(int vfio_dev_fd, uint64_t vaddr, uint64_t iova,
 		.iova = iova, .vaddr = vaddr, .len = len,
 		.kind = VFIO_REC_DEVICE, .refcnt = 1,
 	};
+	struct vfio_devmem_probe p = { .device = false };
 	int ret;
 
 	if (!vfio_available())
 		return vfio_unavailable_fail(__func__);
+	/* iommufd needs the BAR behind vaddr: looked at before the lock */
+	if (vfio_iommu_default_ops()->map_file != NULL)
+		vfio_devmem_probe(vaddr, len, &p);
 	vfio_lock();
 	dev = device_find(NULL, vfio_dev_fd);
 	if (dev == NULL || dev->grp->cont == NULL) {
@@ -324,18 +378,13 @@ vfio_device_dma_map(int vfio_dev_fd, uint64_t vaddr, uint64_t iova,
 			vfio_dev_fd);
 		return eal_fail(ENOENT);
 	}
-	if (dev->grp->cont->ops->cdev) {
-		/*
-		 * native iommufd pins pages by VA and refuses a BAR mmap
-		 * (PFNMAP); checked here so the refusal names the way out
-		 */
-		vfio_unlock();
-		EAL_LOG(ERR, "VFIO: device memory of %s (vaddr 0x%" PRIx64 " len 0x%" PRIx64 ") cannot be mapped by its address on iommufd: the kernel maps a BAR only as a VFIO dma-buf through IOMMU_IOAS_MAP_FILE (Linux 6.19+), which this EAL does not use yet; use --vfio-mode=group for peer-to-peer (ENOTSUP)",
-			dev->name, vaddr, len);
-		return eal_fail(ENOTSUP);
-	}
 	unit.owner = dev->id;
-	ret = vfio_dma_map_units_locked(dev->grp->cont, &unit, 1);
+	if (vfio_dmabuf_used(dev->grp->cont))
+		ret = owned_dmabuf_unit(dev, &p, &unit);
+	else
+		ret = 0;
+	if (ret == 0)
+		ret = vfio_dma_map_units_locked(dev->grp->cont, &unit, 1);
 	vfio_unlock();
 	return ret;
 }

@@ -93,12 +93,13 @@ int vfio_device_dma_release_owned(int vfio_dev_fd);
 /*
  * The bus tells which device a BAR mapping of its own belongs to
  * (vfio_devmem.c asks when device memory is mapped through the user-map
- * API): the name of the device whose BAR mapping holds
- * [vaddr, vaddr + len) in bdf, 0; -1 when none does. Called with the VFIO
- * lock held: it must not call into VFIO.
+ * API, vfio_dmabuf.c on iommufd): the name of the device whose BAR
+ * mapping holds [vaddr, vaddr + len) in bdf, that BAR in *bar and the
+ * offset of vaddr in it in *offset, 0; -1 when none does. Called with the
+ * VFIO lock held: it must not call into VFIO.
  */
 typedef int (*vfio_devmem_resolver_t)(uint64_t vaddr, uint64_t len,
-		char *bdf, size_t size);
+		char *bdf, size_t size, unsigned int *bar, uint64_t *offset);
 __rte_internal
 void vfio_devmem_set_resolver(vfio_devmem_resolver_t fn);
 

@@ -39,6 +39,7 @@
 #include "eal_private.h"
 #include "vfio_device_ops.h"
 #include "vfio_devmem.h"
+#include "vfio_dmabuf.h"
 #include "vfio_private.h"
 
 /* Linux 5.14; an older kernel answers EINVAL and smaps decides */
@@ -57,6 +58,15 @@ void
 vfio_devmem_set_resolver(vfio_devmem_resolver_t fn)
 {
 	bus_resolver = fn;
+}
+
+int
+vfio_devmem_resolve_locked(uint64_t vaddr, uint64_t len, char *bdf,
+		size_t size, unsigned int *bar, uint64_t *offset)
+{
+	vfio_assert_locked();
+	return bus_resolver != NULL ?
+		bus_resolver(vaddr, len, bdf, size, bar, offset) : -1;
 }
 
 void
@@ -276,6 +286,43 @@ vfio_devmem_forget_locked(const struct vfio_container *cont)
 	removed_forget(cont, 0, 0);
 }
 
+/*
+ * Native iommufd: the device must be known before the map, since the
+ * kernel maps its BAR's dma-buf, not the address (vfio_dmabuf.c). The
+ * frames in pagemap are no help here: iommufd never faults the BAR in.
+ */
+static int
+map_dmabuf(struct vfio_container *cont, const struct vfio_devmem_probe *p,
+		uint64_t vaddr, uint64_t iova, uint64_t len)
+{
+	struct vfio_record unit = {
+		.iova = iova, .vaddr = vaddr, .len = len,
+		.kind = VFIO_REC_DEVICE, .refcnt = 1,
+	};
+	struct vfio_dmabuf_src src;
+	const char *why;
+
+	if (vfio_dmabuf_source_locked(p, 0, vaddr, len, &src, &why) < 0) {
+		cont->stats.refused_checks++;
+		EAL_LOG(ERR, "VFIO: user map of vaddr 0x%" PRIx64 " len 0x%" PRIx64 " is device memory (%s) that native iommufd cannot map: it maps a BAR only through its device's dma-buf (IOMMU_IOAS_MAP_FILE, Linux 6.19+), and %s; map a BAR of a device set up with rte_vfio_setup_device(), or use --vfio-mode=group (ENOTSUP)",
+			vaddr, len, p->vma_file, why);
+		return eal_fail(ENOTSUP);
+	}
+	if (vfio_dmabuf_check_locked(cont, src.id, src.dev, "user map") < 0) {
+		cont->stats.refused_checks++;
+		return -1;
+	}
+	unit.owner = VFIO_OWNER_USER | src.id;
+	unit.bar = src.bar;
+	unit.bar_off = src.off;
+	if (vfio_dma_map_units_locked(cont, &unit, 1) < 0)
+		return -1;
+	removed_forget(cont, iova, len);
+	EAL_LOG(DEBUG, "VFIO: user map of vaddr 0x%" PRIx64 " IOVA 0x%" PRIx64 " len 0x%" PRIx64 " is BAR %u + 0x%" PRIx64 " of %s, mapped as a dma-buf: unmapped when it is released",
+		vaddr, iova, len, src.bar, src.off, src.dev);
+	return 0;
+}
+
 int
 vfio_devmem_map_locked(struct vfio_container *cont,
 		const struct vfio_devmem_probe *p, uint64_t vaddr, uint64_t iova,
@@ -289,15 +336,12 @@ vfio_devmem_map_locked(struct vfio_container *cont,
 	const char *why = NULL;
 	char bdf[sizeof(p->bdf)] = "";
 	struct vfio_record *r;
-	uint64_t pa = 0, id = 0;
+	uint64_t pa = 0, id = 0, bar_off = 0;
+	unsigned int bar = 0;
 
 	vfio_assert_locked();
-	if (cont->ops->cdev) {
-		/* as vfio_device_dma_map(): iommufd pins by VA and refuses PFNMAP */
-		EAL_LOG(ERR, "VFIO: user map of vaddr 0x%" PRIx64 " len 0x%" PRIx64 " is device memory (%s): iommufd maps a BAR only as a VFIO dma-buf through IOMMU_IOAS_MAP_FILE (Linux 6.19+), which this EAL does not use yet; use --vfio-mode=group for peer-to-peer (ENOTSUP)",
-			vaddr, len, p->vma_file);
-		return eal_fail(ENOTSUP);
-	}
+	if (vfio_dmabuf_used(cont))
+		return map_dmabuf(cont, p, vaddr, iova, len);
 	if (vfio_dma_map_units_locked(cont, &unit, 1) < 0)
 		return -1;
 	removed_forget(cont, iova, len);
@@ -315,8 +359,8 @@ vfio_devmem_map_locked(struct vfio_container *cont,
 			bdf[0] = '\0';
 		}
 	}
-	if (bdf[0] == '\0' && bus_resolver != NULL &&
-			bus_resolver(vaddr, len, bdf, sizeof(bdf)) == 0)
+	if (bdf[0] == '\0' && vfio_devmem_resolve_locked(vaddr, len, bdf,
+			sizeof(bdf), &bar, &bar_off) == 0)
 		why = NULL;    /* a BAR mapping the bus made itself */
 	if (bdf[0] == '\0' && p->bdf[0] != '\0') {
 		/* a sysfs resourceN mmap names its device: no privilege needed */
@@ -329,8 +373,8 @@ vfio_devmem_map_locked(struct vfio_container *cont,
 		 * offset, alike for every device: it names the device when one
 		 * device open here has a BAR region there.
 		 */
-		unsigned int n = vfio_device_region_owners_locked(p->vma_off,
-				len, bdf, sizeof(bdf));
+		unsigned int n = vfio_device_region_owners_locked(0,
+				p->vma_off, len, bdf, sizeof(bdf), &bar, &bar_off);
 
 		if (n == 1)
 			why = NULL;

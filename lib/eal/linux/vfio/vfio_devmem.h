@@ -53,8 +53,10 @@ void vfio_devmem_probe(uint64_t vaddr, uint64_t len,
  * faulted in (/proc/self/pagemap) inside a BAR listed in sysfs, of a
  * device open through this EAL. An owner that cannot be determined makes
  * the unit VFIO_OWNER_UNKNOWN: one WARNING line; it goes at the release
- * or reset of any device, or the unbind of any group. 0 or -1 with
- * rte_errno (as a user map; ENOTSUP on iommufd).
+ * or reset of any device, or the unbind of any group. On native iommufd
+ * the device must be known first, since its BAR's dma-buf is what is
+ * mapped (vfio_dmabuf.c): ENOTSUP with one line when it is not, or when
+ * the kernel cannot export BARs. 0 or -1 with rte_errno (as a user map).
  */
 int vfio_devmem_map_locked(struct vfio_container *cont,
 		const struct vfio_devmem_probe *p, uint64_t vaddr, uint64_t iova,
@@ -76,6 +78,10 @@ int vfio_devmem_check_unmap_locked(const struct vfio_container *cont,
  */
 int vfio_devmem_release_locked(struct vfio_container *cont, uint64_t id,
 		const char *dev);
+
+/* The bus's resolver (vfio_device_ops.h), when one is set; else -1. */
+int vfio_devmem_resolve_locked(uint64_t vaddr, uint64_t len, char *bdf,
+		size_t size, unsigned int *bar, uint64_t *offset);
 
 /* Device memory of unknown owner in cont goes (a group leaves it). */
 int vfio_devmem_release_unknown_locked(struct vfio_container *cont);

@@ -589,6 +589,13 @@ vfio_dma_forget_kernel_locked(struct vfio_container *cont)
 {
 	vfio_assert_locked();
 	drop_device_records(cont);
+	vfio_dma_bind_undone_locked(cont);
+}
+
+void
+vfio_dma_bind_undone_locked(struct vfio_container *cont)
+{
+	vfio_assert_locked();
 	free(cont->ranges);
 	cont->ranges = NULL;
 	cont->n_ranges = 0;

@@ -305,12 +305,31 @@ vfio_dma_check_state(const struct vfio_container *cont, const char *what)
 	return eal_fail(EINVAL);
 }
 
+/*
+ * Device memory in iommufd's emulation of the type1 container: the
+ * emulation pins pages as iommufd does (pin_user_pages), which a BAR
+ * mapping (PFNMAP) does not have, so the kernel refuses it with a bare
+ * EFAULT; said here with its cause and the way out.
+ */
+static int
+check_compat_devmem(const struct vfio_container *cont,
+		const struct vfio_record *u, const char *what)
+{
+	if (u->kind != VFIO_REC_DEVICE || !cont->iommufd_compat)
+		return 0;
+	EAL_LOG(ERR, "VFIO: %s of vaddr 0x%" PRIx64 " IOVA 0x%" PRIx64 " len 0x%" PRIx64 " refused: " VFIO_COMPAT_NO_P2P " (ENOTSUP)",
+		what, u->vaddr, u->iova, u->len);
+	return eal_fail(ENOTSUP);
+}
+
 /* Everything the IOMMU would refuse about one unit, before any call. */
 int
 vfio_dma_check_unit(const struct vfio_container *cont,
 		const struct vfio_record *u, const char *what)
 {
 	vfio_assert_locked();
+	if (check_compat_devmem(cont, u, what) < 0)
+		return -1;
 	if (vfio_dma_check_shape(cont, u->vaddr, u->iova, u->len, what) < 0)
 		return -1;
 	return check_iova_range(cont, u->iova, u->len, what);

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * DMA mappings: the two kernel calls, map and unmap, through the IOMMU
- * backend (vfio_iommu.h). Every mapping and unmapping of the component
- * goes through here, so that each call is timed (by the CPU's counter, see
- * ticks()) and counted in the container's statistics, and a refusal is logged once with what the user can do
+ * backend (vfio_iommu.h); on native iommufd a device-memory unit is mapped
+ * from its BAR's dma-buf (vfio_dmabuf.c: the export and the
+ * IOMMU_IOAS_MAP_FILE count as other calls and a map call, as here).
+ * Every mapping and unmapping of the component goes through here, so that
+ * each call is timed (by the CPU's counter, see ticks()) and counted in
+ * the container's statistics, and a refusal is logged once with what the user can do
  * about it. The records are not touched: that is vfio_dma.c's part.
  *
  * Everything here runs with the VFIO lock held (vfio_container.c).
@@ -17,6 +20,7 @@
 #include <rte_vfio.h>
 
 #include "eal_private.h"
+#include "vfio_dmabuf.h"
 #include "vfio_iommu.h"
 #include "vfio_private.h"
 
@@ -102,24 +106,45 @@ vfio_dma_kernel_ns(uint64_t t)
 /*
  * Log a map the kernel refused, with what the user can do; returns the
  * errno to report. Native iommufd pins pages by their address and has no
- * way to map device memory so (a BAR mmap is PFNMAP: EFAULT): that is
- * ENOTSUP, with the alternatives named.
+ * way to map device memory so (a BAR mmap is PFNMAP: EFAULT), nor has its
+ * emulation of the type1 container: that is ENOTSUP, with the alternatives
+ * named.
  */
 static int
 log_map_refusal(const struct vfio_container *cont,
-		const struct vfio_record *rec, int err)
+		const struct vfio_record *rec, int err, const char *call)
 {
-	const char *call = cont->ops->cdev ? "IOMMU_IOAS_MAP" : "VFIO_IOMMU_MAP_DMA";
+	const bool dmabuf = call != NULL;
 	const char *why;
 
-	switch (err) {
+	if (call == NULL)
+		call = cont->ops->cdev ? "IOMMU_IOAS_MAP" : "VFIO_IOMMU_MAP_DMA";
+	/* a dma-buf map has no pages: only its revocation has a known fix */
+	switch (dmabuf && err != ENODEV ? 0 : err) {
+	case ENODEV:
+		if (rec->kind != VFIO_REC_DEVICE || !vfio_dmabuf_used(cont)) {
+			why = "refused by the kernel";
+			break;
+		}
+		EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " (BAR %u + 0x%" PRIx64 ", %s) failed: %s: the device's dma-buf is revoked: its memory decode is off (PCI command register), it is being reset, or it was closed; enable memory decode or map it after the reset",
+			call, rec->iova, rec->len, rec->bar, rec->bar_off,
+			vfio_dma_kind_name(rec->kind), strerror(err));
+		return err;
 	case ENOMEM:
 		why = "locked-memory limit (RLIMIT_MEMLOCK) reached or out of memory: raise it (ulimit -l, systemd LimitMEMLOCK=, a container runtime's memlock ulimit such as docker --ulimit memlock=-1) or give the process CAP_IPC_LOCK";
 		break;
 	case EFAULT:
+		/* device memory the map-time probe did not recognise */
+		if (cont->iommufd_compat && rec->kind == VFIO_REC_USER &&
+				vfio_dma_pfnmap_bytes(rec->vaddr, rec->len) > 0) {
+			EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " (vaddr 0x%" PRIx64 ", %s) refused: the range is device memory (a PFNMAP mapping such as a VFIO BAR) and " VFIO_COMPAT_NO_P2P " (ENOTSUP)",
+				call, rec->iova, rec->len, rec->vaddr,
+				vfio_dma_kind_name(rec->kind));
+			return ENOTSUP;
+		}
 		if (cont->ops->cdev && rec->kind == VFIO_REC_USER &&
 				vfio_dma_pfnmap_bytes(rec->vaddr, rec->len) > 0) {
-			EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " (vaddr 0x%" PRIx64 ", %s) refused: the range is device memory (a PFNMAP mapping such as a VFIO BAR), which native iommufd cannot map by its address; it maps a BAR only as a VFIO dma-buf through IOMMU_IOAS_MAP_FILE (Linux 6.19+), which this EAL does not use yet: use --vfio-mode=group for peer-to-peer (ENOTSUP)",
+			EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " (vaddr 0x%" PRIx64 ", %s) refused: the range is device memory (a PFNMAP mapping such as a VFIO BAR) not recognised as a BAR of a device open through this EAL, and native iommufd maps device memory only from its device's dma-buf (IOMMU_IOAS_MAP_FILE, Linux 6.19+), not by address: map a BAR of a device set up with rte_vfio_setup_device(), or use --vfio-mode=group (ENOTSUP)",
 				call, rec->iova, rec->len, rec->vaddr,
 				vfio_dma_kind_name(rec->kind));
 			return ENOTSUP;
@@ -145,16 +170,21 @@ vfio_dma_kernel_map_locked(struct vfio_container *cont,
 {
 	uint64_t t0;
 	int ret, err;
+	const char *call = NULL;
 
 	vfio_assert_locked();
 	t0 = call_start();
-	ret = cont->ops->map(cont, rec->vaddr, rec->iova, rec->len);
+	/* device memory on iommufd: its BAR's dma-buf (vfio_dmabuf.c) */
+	if (rec->kind == VFIO_REC_DEVICE && vfio_dmabuf_used(cont))
+		ret = vfio_dmabuf_map_locked(cont, rec, &call);
+	else
+		ret = cont->ops->map(cont, rec->vaddr, rec->iova, rec->len);
 	err = errno;
 	cont->stats.map_calls++;
 	cont->stats.map_ns += ticks() - t0;
 	if (ret != 0) {
 		cont->stats.refused_kernel++;
-		return eal_fail(log_map_refusal(cont, rec, err));
+		return eal_fail(log_map_refusal(cont, rec, err, call));
 	}
 	if (cont->dma_avail_known && cont->dma_avail > 0)
 		cont->dma_avail--;

@@ -289,7 +289,8 @@ container_set_iommu(struct vfio_container *cont, const struct vfio_group *grp)
 	if (vfio_container_read_info_locked(cont) < 0 ||
 			vfio_dma_replay_locked(cont) < 0) {
 		err = rte_errno;
-		vfio_dma_forget_kernel_locked(cont);
+		/* all or nothing: the records stay as before the bind */
+		vfio_dma_bind_undone_locked(cont);
 		return eal_fail(err);
 	}
 	return 0;

@@ -70,6 +70,14 @@ struct vfio_iommu_ops {
 	int (*map)(struct vfio_container *cont, uint64_t vaddr, uint64_t iova,
 			uint64_t len);
 	/*
+	 * Map [start, start + len) of the file fd (a BAR's VFIO dma-buf) at
+	 * iova, read and write; the backend keeps its own reference, the
+	 * caller closes fd. NULL where the backend maps device memory by
+	 * vaddr (type1). Raw.
+	 */
+	int (*map_file)(struct vfio_container *cont, int fd, uint64_t start,
+			uint64_t iova, uint64_t len);
+	/*
 	 * Unmap [iova, iova + len); *unmapped: the size the IOMMU reports it
 	 * removed, which the caller checks against its records. Raw.
 	 */

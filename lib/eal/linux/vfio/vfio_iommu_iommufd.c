@@ -252,6 +252,26 @@ iommufd_map(struct vfio_container *cont, uint64_t vaddr, uint64_t iova,
 	return vfio_backend()->ioctl(cont->fd, MV_IOMMU_IOAS_MAP, &m);
 }
 
+/* Device memory: a BAR's dma-buf, by offset (Linux 6.19+). */
+static int
+iommufd_map_file(struct vfio_container *cont, int fd, uint64_t start,
+		uint64_t iova, uint64_t len)
+{
+	struct mv_iommu_ioas_map_file m = {
+		.size = sizeof(m),
+		.flags = MV_IOMMU_IOAS_MAP_FIXED_IOVA |
+			MV_IOMMU_IOAS_MAP_READABLE | MV_IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = cont->ioas_id,
+		.fd = fd,
+		.start = start,
+		.length = len,
+		.iova = iova,
+	};
+
+	vfio_assert_locked();
+	return vfio_backend()->ioctl(cont->fd, MV_IOMMU_IOAS_MAP_FILE, &m);
+}
+
 static int
 iommufd_unmap(struct vfio_container *cont, uint64_t iova, uint64_t len,
 		uint64_t *unmapped)
@@ -495,7 +515,9 @@ iommufd_device_fd(int handle, const char *name)
 		 * The device's own fd: a duplicate, so that closing it (device
 		 * release) leaves the binding to the group's detach and close.
 		 */
-		return fcntl(g->dev[i].fd, F_DUPFD_CLOEXEC, 0);
+		return vfio_backend()->dup != NULL ?
+			vfio_backend()->dup(g->dev[i].fd) :
+			fcntl(g->dev[i].fd, F_DUPFD_CLOEXEC, 0);
 	}
 	errno = ENODEV;
 	return -1;
@@ -549,6 +571,7 @@ const struct vfio_iommu_ops vfio_iommu_iommufd_ops = {
 	.set_iommu = iommufd_set_iommu,
 	.read_info = iommufd_read_info,
 	.map = iommufd_map,
+	.map_file = iommufd_map_file,
 	.unmap = iommufd_unmap,
 	.unmap_all = iommufd_unmap_all,
 	.group_open = iommufd_group_open,

@@ -6,7 +6,8 @@
  * that composes container and group ioctls (VFIO_CHECK_EXTENSION,
  * VFIO_SET_IOMMU, VFIO_IOMMU_GET_INFO, VFIO_IOMMU_MAP_DMA and _UNMAP_DMA,
  * VFIO_GROUP_GET_STATUS, _SET_CONTAINER, _UNSET_CONTAINER,
- * _GET_DEVICE_FD); each goes through the syscall layer (vfio_backend.h).
+ * _GET_DEVICE_FD, and IOMMU_OPTION to tell iommufd's emulation of the
+ * container); each goes through the syscall layer (vfio_backend.h).
  *
  * The container operations run with the VFIO lock held (vfio_container.c).
  */
@@ -23,6 +24,7 @@
 #include "vfio_backend.h"
 #include "vfio_info.h"
 #include "vfio_iommu.h"
+#include "vfio_iommufd_uapi.h"
 #include "vfio_private.h"
 
 /* An ioctl on the container fd other than MAP/UNMAP, counted in its stats. */
@@ -38,6 +40,32 @@ static bool
 check_ext(struct vfio_container *cont, unsigned long ext)
 {
 	return cont_ioctl(cont, VFIO_CHECK_EXTENSION, (void *)ext) > 0;
+}
+
+/*
+ * Is the container iommufd's emulation of type1 (IOMMUFD_VFIO_CONTAINER:
+ * iommufd provides /dev/vfio/vfio)? Only an iommufd answers an iommufd
+ * ioctl: reading its locked-memory accounting mode (IOMMU_OPTION) changes
+ * nothing, and the legacy container refuses it (EINVAL: no IOMMU driver is
+ * set at open). The device number and the type1 answers at open are the
+ * same for both, so they cannot tell. One call per container; an error of
+ * any kind means the legacy container.
+ */
+static bool
+is_iommufd_compat(struct vfio_container *cont)
+{
+	struct mv_iommu_option opt = {
+		.size = sizeof(opt),
+		.option_id = MV_IOMMU_OPTION_RLIMIT_MODE,
+		.op = MV_IOMMU_OPTION_OP_GET,
+	};
+
+	if (cont_ioctl(cont, MV_IOMMU_OPTION, &opt) != 0)
+		return false;
+	/* the emulation charges the mm's locked_vm (VmLck) as type1 does */
+	EAL_LOG(DEBUG, "VFIO: %s is iommufd's emulation of the type1 container (locked memory charged to %s): no peer-to-peer",
+		VFIO_CONTAINER_PATH, opt.val64 == 1 ? "the process, VmLck" : "the user");
+	return true;
 }
 
 static int
@@ -67,6 +95,7 @@ type1_open(struct vfio_container *cont)
 	cont->has_v1 = check_ext(cont, VFIO_TYPE1_IOMMU);
 	cont->has_unmap_all = check_ext(cont, VFIO_UNMAP_ALL);
 	has_noiommu = check_ext(cont, VFIO_NOIOMMU_IOMMU);
+	cont->iommufd_compat = is_iommufd_compat(cont);
 	if (!cont->has_v2 && !cont->has_v1 && !has_noiommu) {
 		if (check_ext(cont, VFIO_SPAPR_TCE_v2_IOMMU) ||
 				check_ext(cont, VFIO_SPAPR_TCE_IOMMU))

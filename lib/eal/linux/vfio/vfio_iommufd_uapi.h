@@ -7,7 +7,9 @@
  * the build hosts' kernel headers (Debian 12: linux-libc-dev 6.1) have no
  * <linux/iommufd.h> and no VFIO_DEVICE_BIND_IOMMUFD. Layouts and numbers
  * follow include/uapi/linux/iommufd.h and include/uapi/linux/vfio.h of
- * Linux 6.12 (checked against Debian's linux-source-6.12); the static
+ * Linux 6.12 (checked against Debian's linux-source-6.12), and of 6.19
+ * for IOMMU_IOAS_MAP_FILE of a dma-buf and VFIO's dma-buf export; the
+ * mv_ prefix keeps them apart from a newer system header's own. The static
  * asserts at the end pin the sizes and offsets the kernel expects. Only
  * what this EAL uses is here. Every ioctl takes a pointer to a struct whose
  * first field is its size (iommufd) or argsz (VFIO), so the kernel can
@@ -86,6 +88,23 @@ struct mv_iommu_ioas_unmap {
 };
 #define MV_IOMMU_IOAS_UNMAP _IO(MV_IOMMUFD_TYPE, 0x86)
 
+/*
+ * IOMMU_OPTION: read (op GET) or set an option of the iommufd (object_id
+ * 0) or of an IOAS. RLIMIT_MODE: val64 1 when pinned pages are charged to
+ * the mm's locked_vm (as VFIO type1 does), 0 when to the user's.
+ */
+struct mv_iommu_option {
+	uint32_t size;
+	uint32_t option_id;
+	uint16_t op;
+	uint16_t reserved;
+	uint32_t object_id;
+	uint64_t val64;
+};
+#define MV_IOMMU_OPTION_RLIMIT_MODE 0
+#define MV_IOMMU_OPTION_OP_GET 1
+#define MV_IOMMU_OPTION _IO(MV_IOMMUFD_TYPE, 0x87)
+
 /* VFIO device cdev: bind to an iommufd, attach to / detach from an IOAS */
 struct mv_vfio_device_bind_iommufd {
 	uint32_t argsz;
@@ -108,6 +127,50 @@ struct mv_vfio_device_detach_iommufd_pt {
 };
 #define MV_VFIO_DEVICE_DETACH_IOMMUFD_PT _IO(VFIO_TYPE, VFIO_BASE + 20)
 
+/*
+ * IOMMU_IOAS_MAP_FILE (Linux 6.13+; a VFIO dma-buf from 6.19): map
+ * [start, start + length) of the file fd at iova, with the flags of
+ * IOMMU_IOAS_MAP. iommufd takes its own reference on the file, so the
+ * caller may close fd once the call returns. A kernel without it answers
+ * ENOTTY; a revoked dma-buf ENODEV.
+ */
+struct mv_iommu_ioas_map_file {
+	uint32_t size;
+	uint32_t flags;
+	uint32_t ioas_id;
+	int32_t fd;
+	uint64_t start;
+	uint64_t length;
+	uint64_t iova;
+};
+#define MV_IOMMU_IOAS_MAP_FILE _IO(MV_IOMMUFD_TYPE, 0x8f)
+
+/*
+ * VFIO_DEVICE_FEATURE_DMA_BUF (Linux 6.19+), a feature of VFIO_DEVICE_FEATURE
+ * (struct vfio_device_feature, in <linux/vfio.h> since 5.7): with
+ * VFIO_DEVICE_FEATURE_GET, export ranges of one BAR (region_index 0-5;
+ * offsets and lengths page-aligned) as a dma-buf; the ioctl returns its
+ * new fd, opened with open_flags. With VFIO_DEVICE_FEATURE_PROBE it only
+ * says whether the device can (0). Before 6.19: ENOTTY; a vfio-pci
+ * variant driver that exports no BAR: EOPNOTSUPP. The dma-buf is revoked
+ * (its importers lose access) while the device's memory decode is off or
+ * it is reset, and for good when the device is closed.
+ */
+#define MV_VFIO_DEVICE_FEATURE_DMA_BUF 11
+
+struct mv_vfio_region_dma_range {
+	uint64_t offset;
+	uint64_t length;
+};
+
+struct mv_vfio_device_feature_dma_buf {
+	uint32_t region_index;
+	uint32_t open_flags;
+	uint32_t flags;                 /* 0 */
+	uint32_t nr_ranges;
+	struct mv_vfio_region_dma_range dma_ranges[];
+};
+
 /* the layouts of Linux 6.12; a change here is a change of ABI */
 _Static_assert(sizeof(struct mv_iommu_destroy) == 8, "iommu_destroy");
 _Static_assert(sizeof(struct mv_iommu_ioas_alloc) == 12, "iommu_ioas_alloc");
@@ -121,6 +184,18 @@ _Static_assert(sizeof(struct mv_iommu_ioas_map) == 40 &&
 _Static_assert(sizeof(struct mv_iommu_ioas_unmap) == 24 &&
 	offsetof(struct mv_iommu_ioas_unmap, iova) == 8,
 	"iommu_ioas_unmap");
+_Static_assert(sizeof(struct mv_iommu_option) == 24 &&
+	offsetof(struct mv_iommu_option, val64) == 16,
+	"iommu_option");
+/* and of Linux 6.19 for MAP_FILE and the dma-buf feature */
+_Static_assert(sizeof(struct mv_iommu_ioas_map_file) == 40 &&
+	offsetof(struct mv_iommu_ioas_map_file, start) == 16,
+	"iommu_ioas_map_file");
+_Static_assert(sizeof(struct mv_vfio_region_dma_range) == 16,
+	"vfio_region_dma_range");
+_Static_assert(sizeof(struct mv_vfio_device_feature_dma_buf) == 16 &&
+	offsetof(struct mv_vfio_device_feature_dma_buf, dma_ranges) == 16,
+	"vfio_device_feature_dma_buf");
 _Static_assert(sizeof(struct mv_vfio_device_bind_iommufd) == 16,
 	"vfio_device_bind_iommufd");
 _Static_assert(sizeof(struct mv_vfio_device_attach_iommufd_pt) == 12,

@@ -59,9 +59,10 @@ struct vfio_group {
  * mapped are computed from the records when read.
  */
 struct vfio_container_stats {
-	uint64_t map_calls;      /* VFIO_IOMMU_MAP_DMA issued */
+	uint64_t map_calls;      /* VFIO_IOMMU_MAP_DMA (iommufd: IOAS_MAP, MAP_FILE) issued */
 	uint64_t unmap_calls;    /* VFIO_IOMMU_UNMAP_DMA issued */
-	uint64_t other_calls;    /* other ioctls on the container fd */
+	uint64_t other_calls;    /* other ioctls on the container fd, and a
+				  * device's dma-buf probe and export for it */
 	uint64_t map_ns;         /* time in MAP_DMA: CPU counter ticks while kept,
 	                          * ns once read (vfio_dma_kernel_ns()) */
 	uint64_t unmap_ns;       /* time in UNMAP_DMA: the same */
@@ -86,6 +87,12 @@ struct vfio_container {
 	int iommu_type;                 /* RTE_VFIO_TYPE1V2 or RTE_VFIO_TYPE1 when set */
 	bool has_v2, has_v1;            /* CHECK_EXTENSION answers at open */
 	bool has_unmap_all;
+	/*
+	 * type1: /dev/vfio/vfio is iommufd's emulation of the container
+	 * (IOMMUFD_VFIO_CONTAINER), told at open. It pins as iommufd does
+	 * and so maps no device memory (no peer to peer).
+	 */
+	bool iommufd_compat;
 	/* from VFIO_IOMMU_GET_INFO, valid in VFIO_CONT_IOMMU */
 	uint64_t pgsizes;
 	struct vfio_iova_range *ranges; /* inclusive ends, ascending */
@@ -99,6 +106,9 @@ struct vfio_container {
 	unsigned int n_resv;
 	struct vfio_container_stats stats;
 };
+
+/* Why iommufd's emulation of the container refuses device memory, and the fix. */
+#define VFIO_COMPAT_NO_P2P VFIO_CONTAINER_PATH " is iommufd's emulation of the type1 container (CONFIG_IOMMUFD_VFIO_CONTAINER), which has no peer-to-peer and cannot map a BAR; use a kernel with the VFIO type1 container (CONFIG_VFIO_CONTAINER=y) for peer-to-peer DMA"
 
 /* The x86 MSI window, named in refusals that hit it. */
 #define VFIO_X86_MSI_START 0xfee00000ULL
@@ -201,6 +211,12 @@ int vfio_dma_unmap_all_locked(struct vfio_container *cont);
  * the replay.
  */
 void vfio_dma_forget_kernel_locked(struct vfio_container *cont);
+/*
+ * The first group's bind failed (its replay was undone): the container is
+ * back to no group with every record it had, device memory included, as
+ * before the bind (its devices are still open).
+ */
+void vfio_dma_bind_undone_locked(struct vfio_container *cont);
 /* "heap memseg", "user map", ...: a record's kind in log lines. */
 const char *vfio_dma_kind_name(enum vfio_record_kind kind);
 
@@ -320,12 +336,17 @@ int vfio_device_get_info_locked(const char *dev_addr, int fd,
 void vfio_device_release_all_locked(void);
 /* The owner id of device bdf when it is open through this EAL, else 0. */
 uint64_t vfio_device_id_by_name_locked(const char *bdf);
+/* The fd of the device with owner id (its name in *name), or -1. */
+int vfio_device_fd_by_id_locked(uint64_t id, const char **name);
 /*
- * How many devices open through this EAL have a BAR region holding the
- * device-fd offsets [off, off + len); the name of the last in bdf.
+ * How many devices open through this EAL (only device id when it is not
+ * 0) have a BAR region holding the device-fd offsets [off, off + len);
+ * the name of the last in bdf, that BAR in *bar and the offset in it in
+ * *bar_off.
  */
-unsigned int vfio_device_region_owners_locked(uint64_t off, uint64_t len,
-		char *bdf, size_t size);
+unsigned int vfio_device_region_owners_locked(uint64_t id, uint64_t off,
+		uint64_t len, char *bdf, size_t size, unsigned int *bar,
+		uint64_t *bar_off);
 unsigned int vfio_device_count_locked(const struct vfio_group *grp);
 
 /*

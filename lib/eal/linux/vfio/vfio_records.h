@@ -26,12 +26,19 @@ struct vfio_record {
 	uint64_t len;
 	enum vfio_record_kind kind;
 	/*
+	 * VFIO_REC_DEVICE on native iommufd: the BAR (region index) and the
+	 * offset in it where the unit starts. iommufd maps device memory
+	 * from the BAR's dma-buf, not by vaddr (vfio_dmabuf.c); 0 otherwise.
+	 */
+	uint32_t bar;
+	/*
 	 * Who the mapping belongs to: for VFIO_REC_DEVICE the owning device,
 	 * for a paged user map the id shared by its pages, 0 otherwise.
 	 */
 	uint64_t owner;
 	/* identical user maps share one record; it goes when this is 0 */
 	uint32_t refcnt;
+	uint64_t bar_off;
 };
 
 struct vfio_record_set;
