@@ -373,6 +373,8 @@ main(int argc, char **argv)
 	mb_report_table(&rows, mb_port_src(), peer != NULL);
 	mb_report_split(&rows, mb_port_src(), want_iommufd);
 	mb_report_targets(&rows, mb_port_src(), peer != NULL);
+	if (!use_model)
+		mb_clock_report(stdout);
 	if (want_iommufd)
 		mb_report_iommufd(&rows);
 	if (csv != NULL && mb_report_csv(&rows, mb_port_src(), csv) < 0)

@@ -361,11 +361,11 @@ static void
 variant_once(struct bare *b, const struct bare_spec *s, struct mb_row *r,
 		uint64_t map_unit, uint64_t call_unit, bool model)
 {
-	uint64_t calls = 0, dummy = 0, va, kc0;
+	uint64_t calls = 0, dummy = 0, va, kc0, kt0;
 	bool detached = false;
 	int64_t a0, a1;
 	int ret, dev = -1;
-	double t0, t1, k0;
+	double t0, t1;
 	void *p;
 
 	r->units = s->len / map_unit;
@@ -385,7 +385,7 @@ variant_once(struct bare *b, const struct bare_spec *s, struct mb_row *r,
 	detached = (s->steps & STEP_ATTACH) != 0;
 	a0 = detached || b->fd ? mb_dma_limit() : mb_dma_avail(b->cont);
 	kc0 = mb_kernel_calls();
-	k0 = mb_port_kernel_secs();
+	kt0 = mb_kernel_ticks();
 	t0 = mb_now();
 	ret = 0;
 	if (s->steps & STEP_ATTACH) {
@@ -405,8 +405,8 @@ variant_once(struct bare *b, const struct bare_spec *s, struct mb_row *r,
 		detached = true;
 	}
 	t1 = mb_now();
-	if (k0 >= 0) {
-		r->ksecs = mb_port_kernel_secs() - k0;
+	if (mb_port_kernel_timed()) {
+		r->ksecs = mb_ticks_secs(mb_kernel_ticks() - kt0);
 		r->kcalls = (int64_t)(mb_kernel_calls() - kc0);
 	} else {
 		r->ksecs = -1;

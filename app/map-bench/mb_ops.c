@@ -46,18 +46,18 @@
 
 /* ---- measuring one operation ---- */
 
-double
-mb_port_kernel_secs(void)
+bool
+mb_port_kernel_timed(void)
 {
 	/* the model is called directly, not through ioctl() */
-	return mb_port_dma_secs() < 0 ? -1 : mb_kernel_secs();
+	return mb_port_dma_secs() >= 0;
 }
 
 struct probe {
 	int container_fd;
 	uint64_t calls;
 	uint64_t kcalls;
-	double ksecs;
+	uint64_t kticks;
 	int64_t avail;
 	int64_t entries;    /* when the container is gone after: set by the row */
 	double t;
@@ -96,7 +96,7 @@ probe_start(struct probe *p, int container_fd)
 	p->avail = mb_dma_avail(container_fd);
 	p->calls = mb_port_dma_calls();
 	p->kcalls = mb_kernel_calls();
-	p->ksecs = mb_port_kernel_secs();
+	p->kticks = mb_kernel_ticks();
 	p->t = mb_now();
 }
 
@@ -107,7 +107,7 @@ probe_end(const struct probe *p, struct best *b, const char *row,
 	double t = mb_now();
 	uint64_t calls = mb_port_dma_calls();
 	uint64_t kcalls = mb_kernel_calls();
-	double ksecs = mb_port_kernel_secs();
+	uint64_t kticks = mb_kernel_ticks();
 	int64_t avail = mb_dma_avail(p->container_fd);
 	struct mb_row r;
 
@@ -123,7 +123,7 @@ probe_end(const struct probe *p, struct best *b, const char *row,
 	else
 		r.entries = p->avail >= 0 && avail >= 0 ? p->avail - avail : MB_UNKNOWN;
 	r.secs = t - p->t;
-	r.ksecs = ksecs >= 0 && p->ksecs >= 0 ? ksecs - p->ksecs : -1;
+	r.ksecs = mb_port_kernel_timed() ? mb_ticks_secs(kticks - p->kticks) : -1;
 	r.kcalls = r.ksecs >= 0 ? (int64_t)(kcalls - p->kcalls) : MB_UNKNOWN;
 	r.err = ret < 0 ? (err != 0 ? err : EIO) : 0;
 	best_add(b, &r);

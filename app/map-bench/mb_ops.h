@@ -169,13 +169,19 @@ uint64_t mb_ioctl_dma_calls(void);
 double mb_ioctl_dma_secs(void);
 
 /* Every ioctl() and close() seen by the interposer, and the time spent in
- * them: the kernel's part of a row. */
+ * them in CPU counter ticks: the kernel's part of a row; a difference of
+ * two tick counts in seconds. */
 uint64_t mb_kernel_calls(void);
-double mb_kernel_secs(void);
+uint64_t mb_kernel_ticks(void);
+double mb_ticks_secs(uint64_t ticks);
 
-/* Time inside the kernel so far (mb_kernel_secs()), or < 0 where the
- * kernel is not what is called (the model). */
-double mb_port_kernel_secs(void);
+/* What a clock read and a CPU counter read cost here, and the clocksource
+ * (one line on f). */
+void mb_clock_report(FILE *f);
+
+/* True when the kernel is what the EAL calls (not the model): only then
+ * is the time inside the kernel measured. */
+bool mb_port_kernel_timed(void);
 
 /* ---- defined by each binary (the part that differs) ---- */
 

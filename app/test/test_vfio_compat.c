@@ -13,7 +13,9 @@
  * real kernel: the EAL's answer must agree with an independent sign of
  * the emulation (VFIO_SET_IOMMU on a container without a group: ENODEV
  * from the emulation, EINVAL from type1) and with DPDK_TEST_IOMMUFD_COMPAT
- * (0 or 1) when the VM configuration sets it; on the emulation, a peer-to-
+ * (0 or 1) when the VM configuration sets it (1: the EAL must be in group
+ * mode, on the emulation, not on the device cdevs that kernel also offers);
+ * on the emulation, a peer-to-
  * peer map of an edu BAR is refused without a MAP_DMA. The DMA proofs of
  * the refusal are edu_autotest, vfio_p2p_autotest and p2p_plain_vm_autotest.
  */
@@ -236,6 +238,9 @@ compat_kernel(void)
 	if (want != NULL)
 		TEST_ASSERT_EQUAL(says, atoi(want),
 			"the booted kernel is what the configuration says (DPDK_TEST_IOMMUFD_COMPAT)");
+	/* the configuration of the emulation puts the EAL on it, not on cdevs */
+	if (want != NULL && atoi(want) == 1)
+		TEST_ASSERT(!cdev, "group mode on the emulation (--vfio-mode=group)");
 	TEST_ASSERT(cdev ? !eal : eal == (says == 1), "the EAL agrees with the kernel");
 	if (!eal) {
 		rte_eal_cleanup();
