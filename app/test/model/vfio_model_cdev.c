@@ -123,18 +123,35 @@ device_bound_elsewhere(const struct model_cdev *cd)
 	return false;
 }
 
+/*
+ * The frame of the cdev's own ioctls: argsz, then flags, none of which the
+ * kernel defines (EINVAL otherwise, as a short argsz).
+ */
+static int
+cdev_cmd_in(void *cmd, size_t size, const void *arg)
+{
+	uint32_t flags;
+	int ret;
+
+	ret = model_vfio_cmd_in(cmd, size, size, arg);
+	if (ret < 0)
+		return ret;
+	memcpy(&flags, (const char *)cmd + sizeof(uint32_t), sizeof(flags));
+	return flags != 0 ? -EINVAL : 0;
+}
+
 static int
 cdev_bind(struct model_cdev *cd, void *arg)
 {
 	struct mv_vfio_device_bind_iommufd bind;
-	const size_t minsz = sizeof(bind);
 	void *obj;
-	int kind;
+	int kind, ret;
 
-	if (model_copy_from_user(&bind, arg, minsz) < 0)
-		return -EFAULT;
+	ret = cdev_cmd_in(&bind, sizeof(bind), arg);
+	if (ret < 0)
+		return ret;
 	/* a negative fd is EINVAL before any lookup (Linux 6.12, seen in the VM) */
-	if (bind.argsz < minsz || bind.flags != 0 || bind.iommufd < 0)
+	if (bind.iommufd < 0)
 		return -EINVAL;
 	/* the group path and the cdev path exclude each other */
 	if (cd->g->file_open)
@@ -151,23 +168,22 @@ cdev_bind(struct model_cdev *cd, void *arg)
 	cd->ictx = obj;
 	cd->ictx->users++;
 	bind.out_devid = cd->devid;
-	return model_copy_to_user(arg, &bind, minsz) < 0 ? -EFAULT : 0;
+	return model_copy_to_user(arg, &bind, sizeof(bind)) < 0 ? -EFAULT : 0;
 }
 
 /* Attach (or replace): the IOAS's areas must fit the device's ranges. */
 static int
-cdev_attach(struct model_cdev *cd, void *arg)
+cdev_attach(void *obj, void *arg)
 {
+	struct model_cdev *cd = obj;
 	struct mv_vfio_device_attach_iommufd_pt at;
-	const size_t minsz = sizeof(at);
 	struct model_ioas *ioas;
 	size_t i;
 	int ret;
 
-	if (model_copy_from_user(&at, arg, minsz) < 0)
-		return -EFAULT;
-	if (at.argsz < minsz || at.flags != 0)
-		return -EINVAL;
+	ret = cdev_cmd_in(&at, sizeof(at), arg);
+	if (ret < 0)
+		return ret;
 	ioas = model_ioas_get(cd->ictx, at.pt_id);
 	if (ioas == NULL)
 		return model_iommufd_is_devid(cd->ictx, at.pt_id) ? -EINVAL : -ENOENT;
@@ -198,41 +214,47 @@ cdev_attach(struct model_cdev *cd, void *arg)
 	cdev_detach(cd);
 	cd->pt = ioas;
 	ioas->n_attached++;
-	return model_copy_to_user(arg, &at, minsz) < 0 ? -EFAULT : 0;
+	return model_copy_to_user(arg, &at, sizeof(at)) < 0 ? -EFAULT : 0;
 }
 
 static int
-cdev_detach_ioctl(struct model_cdev *cd, void *arg)
+cdev_detach_ioctl(void *obj, void *arg)
 {
 	struct mv_vfio_device_detach_iommufd_pt dt;
-	const size_t minsz = sizeof(dt);
+	int ret;
 
-	if (model_copy_from_user(&dt, arg, minsz) < 0)
-		return -EFAULT;
-	if (dt.argsz < minsz || dt.flags != 0)
-		return -EINVAL;
-	cdev_detach(cd);
-	return 0;
+	ret = cdev_cmd_in(&dt, sizeof(dt), arg);
+	if (ret == 0)
+		cdev_detach(obj);
+	return ret;
 }
+
+static int
+cdev_feature(void *obj, void *arg)
+{
+	const struct model_cdev *cd = obj;
+
+	return model_cdev_feature(cd->g, cd->dev, arg);
+}
+
+/* What a bound cdev answers besides the device ioctls */
+static const struct model_ioctl_op cdev_ops[] = {
+	{ MV_VFIO_DEVICE_ATTACH_IOMMUFD_PT, cdev_attach },
+	{ MV_VFIO_DEVICE_DETACH_IOMMUFD_PT, cdev_detach_ioctl },
+	{ VFIO_DEVICE_FEATURE, cdev_feature },
+};
 
 int
 model_cdev_ioctl(void *obj, unsigned long request, void *arg)
 {
 	struct model_cdev *cd = obj;
+	const struct model_ioctl_op *op;
 
 	if (request == MV_VFIO_DEVICE_BIND_IOMMUFD)
 		return cdev_bind(cd, arg);
 	/* nothing else before the device is bound */
 	if (cd->ictx == NULL)
 		return -EINVAL;
-	switch (request) {
-	case MV_VFIO_DEVICE_ATTACH_IOMMUFD_PT:
-		return cdev_attach(cd, arg);
-	case MV_VFIO_DEVICE_DETACH_IOMMUFD_PT:
-		return cdev_detach_ioctl(cd, arg);
-	case VFIO_DEVICE_FEATURE:
-		return model_cdev_feature(cd->g, cd->dev, arg);
-	default:
-		return model_device_ioctl(request, arg);
-	}
+	op = model_ioctl_find(cdev_ops, RTE_DIM(cdev_ops), request);
+	return op != NULL ? op->fn(cd, arg) : model_device_ioctl(request, arg);
 }

@@ -22,8 +22,9 @@
 /* ---- group ioctls (5.1) ---- */
 
 static int
-group_get_status(struct model_group *g, void *arg)
+group_get_status(void *obj, void *arg)
 {
+	const struct model_group *g = obj;
 	struct vfio_group_status st;
 
 	if (model_copy_from_user(&st, arg, sizeof(st)) < 0)
@@ -38,8 +39,9 @@ group_get_status(struct model_group *g, void *arg)
 }
 
 static int
-group_set_container(struct model_group *g, void *arg)
+group_set_container(void *obj, void *arg)
 {
+	struct model_group *g = obj;
 	struct model_container *c;
 	struct fd_slot *s;
 	int fd, ret;
@@ -66,8 +68,10 @@ group_set_container(struct model_group *g, void *arg)
 }
 
 static int
-group_unset_container(struct model_group *g)
+group_unset_container(void *obj, void *arg __rte_unused)
 {
+	struct model_group *g = obj;
+
 	if (g->container == NULL)
 		return -EINVAL;
 	if (g->devices_open > 0)
@@ -87,8 +91,9 @@ device_matches(const char *bdf, const char *name)
 }
 
 static int
-group_get_device_fd(struct model_group *g, void *arg)
+group_get_device_fd(void *obj, void *arg)
 {
+	struct model_group *g = obj;
 	unsigned int i;
 	char *name;
 	bool found = false;
@@ -116,21 +121,17 @@ group_get_device_fd(struct model_group *g, void *arg)
 	return fd;
 }
 
+static const struct model_ioctl_op group_ops[] = {
+	{ VFIO_GROUP_GET_STATUS, group_get_status },
+	{ VFIO_GROUP_SET_CONTAINER, group_set_container },
+	{ VFIO_GROUP_UNSET_CONTAINER, group_unset_container },
+	{ VFIO_GROUP_GET_DEVICE_FD, group_get_device_fd },
+};
+
 int
 model_group_ioctl(struct model_group *g, unsigned long request, void *arg)
 {
-	switch (request) {
-	case VFIO_GROUP_GET_STATUS:
-		return group_get_status(g, arg);
-	case VFIO_GROUP_SET_CONTAINER:
-		return group_set_container(g, arg);
-	case VFIO_GROUP_UNSET_CONTAINER:
-		return group_unset_container(g);
-	case VFIO_GROUP_GET_DEVICE_FD:
-		return group_get_device_fd(g, arg);
-	default:
-		return -ENOTTY;
-	}
+	return model_ioctl_run(group_ops, RTE_DIM(group_ops), g, request, arg);
 }
 
 /* ---- device ioctls: the minimum a vfio-pci edu device answers ---- */
@@ -138,18 +139,15 @@ model_group_ioctl(struct model_group *g, unsigned long request, void *arg)
 #define MODEL_CONFIG_SIZE 4096ULL
 
 static int
-device_get_info(void *arg)
+device_get_info(void *obj __rte_unused, void *arg)
 {
 	struct vfio_device_info info;
-	const size_t minsz = offsetof(struct vfio_device_info, cap_offset);
-	size_t copy;
+	int copy;
 
-	memset(&info, 0, sizeof(info));
-	if (model_copy_from_user(&info, arg, minsz) < 0)
-		return -EFAULT;
-	if (info.argsz < minsz)
-		return -EINVAL;
-	copy = RTE_MIN((size_t)info.argsz, sizeof(info));
+	copy = model_vfio_cmd_in(&info, sizeof(info),
+		offsetof(struct vfio_device_info, cap_offset), arg);
+	if (copy < 0)
+		return copy;
 	info.flags = VFIO_DEVICE_FLAGS_PCI;
 	info.num_regions = VFIO_PCI_NUM_REGIONS;
 	info.num_irqs = VFIO_PCI_NUM_IRQS;
@@ -158,7 +156,7 @@ device_get_info(void *arg)
 }
 
 static int
-device_get_region_info(void *arg)
+device_get_region_info(void *obj __rte_unused, void *arg)
 {
 	struct vfio_region_info info;
 	const size_t minsz = offsetof(struct vfio_region_info, offset) +
@@ -188,17 +186,20 @@ device_get_region_info(void *arg)
 	return model_copy_to_user(arg, &info, minsz) < 0 ? -EFAULT : 0;
 }
 
+static int
+device_reset(void *obj __rte_unused, void *arg __rte_unused)
+{
+	return 0;
+}
+
+static const struct model_ioctl_op device_ops[] = {
+	{ VFIO_DEVICE_GET_INFO, device_get_info },
+	{ VFIO_DEVICE_GET_REGION_INFO, device_get_region_info },
+	{ VFIO_DEVICE_RESET, device_reset },
+};
+
 int
 model_device_ioctl(unsigned long request, void *arg)
 {
-	switch (request) {
-	case VFIO_DEVICE_GET_INFO:
-		return device_get_info(arg);
-	case VFIO_DEVICE_GET_REGION_INFO:
-		return device_get_region_info(arg);
-	case VFIO_DEVICE_RESET:
-		return 0;
-	default:
-		return -ENOTTY;
-	}
+	return model_ioctl_run(device_ops, RTE_DIM(device_ops), NULL, request, arg);
 }

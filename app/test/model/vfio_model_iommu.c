@@ -111,10 +111,20 @@ range_valid(const struct iova_ranges *r, uint64_t iova, uint64_t last)
 	return false;
 }
 
+/* VFIO_GET_API_VERSION: the argument is unused */
 static int
-check_extension(const struct model_container *c, unsigned long ext)
+api_version(void *obj __rte_unused, void *arg __rte_unused)
 {
-	switch (ext) {
+	return VFIO_API_VERSION;
+}
+
+/* VFIO_CHECK_EXTENSION: the argument is the extension, by value */
+static int
+check_extension(void *obj, void *arg)
+{
+	const struct model_container *c = obj;
+
+	switch ((unsigned long)(uintptr_t)arg) {
 	case VFIO_TYPE1v2_IOMMU:
 		return model.v2_supported ? 1 : 0;
 	case VFIO_TYPE1_IOMMU:
@@ -132,9 +142,12 @@ check_extension(const struct model_container *c, unsigned long ext)
 	}
 }
 
+/* VFIO_SET_IOMMU: the argument is the driver's type, by value */
 static int
-set_iommu(struct model_container *c, unsigned long type)
+set_iommu(void *obj, void *arg)
 {
+	const unsigned long type = (unsigned long)(uintptr_t)arg;
+	struct model_container *c = obj;
 	struct iova_ranges r;
 
 	if (c->n_groups == 0 || c->iommu_set)
@@ -240,21 +253,20 @@ _Static_assert(offsetof(struct info_caps, ranges) == 64,
 	"IOVA ranges start 64 bytes into the chain");
 
 static int
-get_info(struct model_container *c, void *arg)
+get_info(void *obj, void *arg)
 {
+	struct model_container *c = obj;
 	struct vfio_iommu_type1_info info;
 	struct info_caps caps;
-	const size_t minsz = offsetof(struct vfio_iommu_type1_info, cap_offset);
-	size_t caps_size, copy;
 	struct iova_ranges r;
+	size_t caps_size;
 	unsigned int i;
+	int copy;
 
-	memset(&info, 0, sizeof(info));
-	if (model_copy_from_user(&info, arg, minsz) < 0)
-		return -EFAULT;
-	if (info.argsz < minsz)
-		return -EINVAL;
-	copy = RTE_MIN((size_t)info.argsz, sizeof(info));
+	copy = model_vfio_cmd_in(&info, sizeof(info),
+		offsetof(struct vfio_iommu_type1_info, cap_offset), arg);
+	if (copy < 0)
+		return copy;
 	info.flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
 	info.iova_pgsizes = container_pgsizes(c);
 	info.cap_offset = 0;
@@ -335,8 +347,9 @@ map_vaddr_update(struct model_container *c,
 }
 
 static int
-map_dma(struct model_container *c, void *arg)
+map_dma(void *obj, void *arg)
 {
+	struct model_container *c = obj;
 	const uint32_t known = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE |
 		VFIO_DMA_MAP_FLAG_VADDR;
 	struct vfio_iommu_type1_dma_map map;
@@ -442,8 +455,9 @@ vaddr_rollback(struct model_container *c, size_t first, size_t stop)
 }
 
 static int
-unmap_dma(struct model_container *c, void *arg)
+unmap_dma(void *obj, void *arg)
 {
+	struct model_container *c = obj;
 	const uint32_t known = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP |
 		VFIO_DMA_UNMAP_FLAG_VADDR | VFIO_DMA_UNMAP_FLAG_ALL;
 	struct vfio_iommu_type1_dma_unmap unmap;
@@ -524,8 +538,9 @@ unmap_dma(struct model_container *c, void *arg)
 /* ---- VFIO_IOMMU_DIRTY_PAGES (3.7), START/STOP only ---- */
 
 static int
-dirty_pages(struct model_container *c, void *arg)
+dirty_pages(void *obj, void *arg)
 {
+	struct model_container *c = obj;
 	const uint32_t known = VFIO_IOMMU_DIRTY_PAGES_FLAG_START |
 		VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP |
 		VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
@@ -554,22 +569,31 @@ dirty_pages(struct model_container *c, void *arg)
 	return -EOPNOTSUPP;
 }
 
+/* What a container answers at any time ... */
+static const struct model_ioctl_op container_ops[] = {
+	{ VFIO_GET_API_VERSION, api_version },
+	{ VFIO_CHECK_EXTENSION, check_extension },
+	{ VFIO_SET_IOMMU, set_iommu },
+};
+
+/* ... and what its driver answers once VFIO_SET_IOMMU has set one */
+static const struct model_ioctl_op type1_ops[] = {
+	{ VFIO_IOMMU_GET_INFO, get_info },
+	{ VFIO_IOMMU_MAP_DMA, map_dma },
+	{ VFIO_IOMMU_UNMAP_DMA, unmap_dma },
+	{ VFIO_IOMMU_DIRTY_PAGES, dirty_pages },
+};
+
 int
 model_container_ioctl(struct model_container *c, unsigned long request,
 		void *arg)
 {
+	const struct model_ioctl_op *op;
 	int ret;
 
-	switch (request) {
-	case VFIO_GET_API_VERSION:
-		return VFIO_API_VERSION;
-	case VFIO_CHECK_EXTENSION:
-		return check_extension(c, (unsigned long)(uintptr_t)arg);
-	case VFIO_SET_IOMMU:
-		return set_iommu(c, (unsigned long)(uintptr_t)arg);
-	default:
-		break;
-	}
+	op = model_ioctl_find(container_ops, RTE_DIM(container_ops), request);
+	if (op != NULL)
+		return op->fn(c, arg);
 	/* iommufd's emulation answers iommufd's own ioctls at any time */
 	ret = model_compat_ioctl(request, arg);
 	if (ret != -ENOIOCTLCMD_MODEL)
@@ -577,16 +601,5 @@ model_container_ioctl(struct model_container *c, unsigned long request,
 	/* without a driver the container refuses everything else */
 	if (!c->iommu_set)
 		return -EINVAL;
-	switch (request) {
-	case VFIO_IOMMU_GET_INFO:
-		return get_info(c, arg);
-	case VFIO_IOMMU_MAP_DMA:
-		return map_dma(c, arg);
-	case VFIO_IOMMU_UNMAP_DMA:
-		return unmap_dma(c, arg);
-	case VFIO_IOMMU_DIRTY_PAGES:
-		return dirty_pages(c, arg);
-	default:
-		return -ENOTTY;
-	}
+	return model_ioctl_run(type1_ops, RTE_DIM(type1_ops), c, request, arg);
 }

@@ -275,8 +275,9 @@ model_iommufd_close(void *obj)
 }
 
 static int
-ioas_alloc(struct model_iommufd *ictx, void *arg)
+ioas_alloc(void *obj, void *arg)
 {
+	struct model_iommufd *ictx = obj;
 	struct mv_iommu_ioas_alloc cmd;
 	struct model_ioas *ioas;
 	unsigned int i;
@@ -306,8 +307,9 @@ ioas_alloc(struct model_iommufd *ictx, void *arg)
 }
 
 static int
-destroy(struct model_iommufd *ictx, void *arg)
+destroy(void *obj, void *arg)
 {
+	struct model_iommufd *ictx = obj;
 	struct mv_iommu_destroy cmd;
 	struct model_ioas *ioas;
 	unsigned int i;
@@ -332,8 +334,9 @@ destroy(struct model_iommufd *ictx, void *arg)
 }
 
 static int
-iova_ranges(struct model_iommufd *ictx, void *arg)
+iova_ranges(void *obj, void *arg)
 {
+	struct model_iommufd *ictx = obj;
 	struct mv_iommu_ioas_iova_ranges cmd;
 	struct mv_iommu_iova_range r;
 	uint64_t s[MODEL_MAX_RANGES], l[MODEL_MAX_RANGES];
@@ -444,8 +447,9 @@ map_area(struct model_ioas *ioas, uint64_t iova, uint64_t length, uint32_t flags
 }
 
 static int
-ioas_map(struct model_iommufd *ictx, void *arg)
+ioas_map(void *obj, void *arg)
 {
+	struct model_iommufd *ictx = obj;
 	struct mv_iommu_ioas_map cmd;
 	struct model_ioas *ioas;
 	struct model_dma a;
@@ -503,22 +507,26 @@ ioas_map(struct model_iommufd *ictx, void *arg)
  * pins and charges nothing (MMIO has no pages).
  */
 static int
-ioas_map_file(struct model_iommufd *ictx, void *arg)
+ioas_map_file(void *obj, void *arg)
 {
+	struct model_iommufd *ictx = obj;
 	struct mv_iommu_ioas_map_file cmd;
 	struct model_dmabuf *b;
 	struct model_ioas *ioas;
 	struct model_dma a;
-	void *obj;
+	void *file;
 	int ret;
 
+	/* 6.13 added it (memfd), 6.19 dma-bufs; 6.12 has neither */
+	if (model.kernel < VFIO_MODEL_LINUX_6_19)
+		return -ENOTTY;
 	ret = read_cmd(&cmd, sizeof(cmd), sizeof(cmd), arg);
 	if (ret < 0)
 		return ret;
 	ret = map_cmd_check(ictx, cmd.flags, cmd.iova, cmd.length, cmd.ioas_id, &ioas);
 	if (ret < 0)
 		return ret;
-	if (model_fd_object(cmd.fd, &obj) < 0)
+	if (model_fd_object(cmd.fd, &file) < 0)
 		return -EBADF;
 	b = model_dmabuf_of_fd(cmd.fd);
 	if (b == NULL)
@@ -563,8 +571,9 @@ model_iommufd_revoke_device(const struct model_group *g, unsigned int dev)
 }
 
 static int
-ioas_unmap(struct model_iommufd *ictx, void *arg)
+ioas_unmap(void *obj, void *arg)
 {
+	struct model_iommufd *ictx = obj;
 	struct mv_iommu_ioas_unmap cmd;
 	struct model_ioas *ioas;
 	uint64_t last, unmapped = 0;
@@ -605,31 +614,20 @@ ioas_unmap(struct model_iommufd *ictx, void *arg)
 	return model_copy_to_user(arg, &cmd, sizeof(cmd)) < 0 ? -EFAULT : 0;
 }
 
+/* ALLOW_IOVAS, COPY, OPTION, the VFIO compat ioctls: not modelled (ENOTTY) */
+static const struct model_ioctl_op iommufd_ops[] = {
+	{ MV_IOMMU_DESTROY, destroy },
+	{ MV_IOMMU_IOAS_ALLOC, ioas_alloc },
+	{ MV_IOMMU_IOAS_IOVA_RANGES, iova_ranges },
+	{ MV_IOMMU_IOAS_MAP, ioas_map },
+	{ MV_IOMMU_IOAS_UNMAP, ioas_unmap },
+	{ MV_IOMMU_IOAS_MAP_FILE, ioas_map_file },
+};
+
 int
 model_iommufd_ioctl(void *obj, unsigned long request, void *arg)
 {
-	struct model_iommufd *ictx = obj;
-
-	switch (request) {
-	case MV_IOMMU_DESTROY:
-		return destroy(ictx, arg);
-	case MV_IOMMU_IOAS_ALLOC:
-		return ioas_alloc(ictx, arg);
-	case MV_IOMMU_IOAS_IOVA_RANGES:
-		return iova_ranges(ictx, arg);
-	case MV_IOMMU_IOAS_MAP:
-		return ioas_map(ictx, arg);
-	case MV_IOMMU_IOAS_UNMAP:
-		return ioas_unmap(ictx, arg);
-	case MV_IOMMU_IOAS_MAP_FILE:
-		/* 6.13 added it (memfd), 6.19 dma-bufs; 6.12 has neither */
-		if (model.kernel < VFIO_MODEL_LINUX_6_19)
-			return -ENOTTY;
-		return ioas_map_file(ictx, arg);
-	default:
-		/* ALLOW_IOVAS, COPY, OPTION, the VFIO compat ioctls: not modelled */
-		return -ENOTTY;
-	}
+	return model_ioctl_run(iommufd_ops, RTE_DIM(iommufd_ops), obj, request, arg);
 }
 
 /* ---- reset, observation, invariants ---- */

@@ -9,7 +9,9 @@
  * only the backend entry points turn that into -1 and errno.
  */
 
+#include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,6 +33,42 @@
 #define MODEL_MSI_LAST 0xfeefffffULL
 
 struct model_container;
+
+/*
+ * One ioctl of a model fd, as iommufd's own table is (drivers/iommu/iommufd/
+ * main.c): the request and its handler, which takes the fd's object (a
+ * container, group, iommufd context or cdev; NULL for a device) and the
+ * caller's argument and returns >= 0 or a negative errno. Each fd type has
+ * its table (a container two: before and after VFIO_SET_IOMMU);
+ * model_ioctl_find() looks a request up in any of them.
+ */
+struct model_ioctl_op {
+	unsigned long request;
+	int (*fn)(void *obj, void *arg);
+};
+
+/* The op of request in ops[0..n), or NULL: the fd type has no such ioctl. */
+static inline const struct model_ioctl_op *
+model_ioctl_find(const struct model_ioctl_op *ops, size_t n,
+		unsigned long request)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ops[i].request == request)
+			return &ops[i];
+	return NULL;
+}
+
+/* Run request from ops on obj; ENOTTY, as the kernel, when it is none of them. */
+static inline int
+model_ioctl_run(const struct model_ioctl_op *ops, size_t n, void *obj,
+		unsigned long request, void *arg)
+{
+	const struct model_ioctl_op *op = model_ioctl_find(ops, n, request);
+
+	return op != NULL ? op->fn(obj, arg) : -ENOTTY;
+}
 
 /* What a model fd is. */
 enum model_fd_kind {
@@ -182,6 +220,13 @@ int model_ioas_dmabuf_areas(void *obj, uint32_t ioas_id, unsigned int *live);
 int model_copy_from_user(void *dst, const void *src, size_t len);
 int model_copy_to_user(void *dst, const void *src, size_t len);
 char *model_strndup_user(const void *src, size_t max);
+/*
+ * The VFIO ioctl frame: read the first minsz bytes of a struct that starts
+ * with its u32 argsz into dst (size bytes, the rest zeroed). EFAULT, EINVAL
+ * when argsz < minsz, else how much of dst the caller's struct holds
+ * (min(argsz, size)): what the answer may copy back.
+ */
+int model_vfio_cmd_in(void *dst, size_t size, size_t minsz, const void *arg);
 int model_pin_check(uint64_t vaddr, uint64_t len, bool write);
 
 /* vfio_model_sysfs.c: the fake sysfs tree */

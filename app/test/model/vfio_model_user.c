@@ -70,6 +70,20 @@ model_copy_to_user(void *dst, const void *src, size_t len)
 	return vm_copy(dst, src, len, true);
 }
 
+int
+model_vfio_cmd_in(void *dst, size_t size, size_t minsz, const void *arg)
+{
+	uint32_t argsz;
+
+	memset(dst, 0, size);
+	if (model_copy_from_user(dst, arg, minsz) < 0)
+		return -EFAULT;
+	memcpy(&argsz, dst, sizeof(argsz));
+	if (argsz < minsz)
+		return -EINVAL;
+	return (int)RTE_MIN((size_t)argsz, size);
+}
+
 /* Like strndup_user: EFAULT on a bad pointer, EINVAL when longer than max. */
 char *
 model_strndup_user(const void *src, size_t max)
