@@ -39,38 +39,35 @@ static int unavailable_err = ENODEV;
 /* rte_eal_init() has looked for VFIO (whatever it found) */
 static bool init_ran;
 
-/*
- * The thread holding the VFIO lock, for vfio_assert_locked() (debug
- * builds): written only by that thread, under the lock.
- */
-static pthread_t vfio_owner;
-static bool vfio_held;
+#ifndef NDEBUG
+/* this thread holds the VFIO lock (vfio_assert_locked(), debug builds) */
+__thread bool vfio_lock_held_here __attribute__((tls_model("initial-exec")));
+#endif
 
 void
 vfio_lock(void)
 {
 	pthread_mutex_lock(&vfio_mutex);
-	vfio_owner = pthread_self();
-	__atomic_store_n(&vfio_held, true, __ATOMIC_RELAXED);
+#ifndef NDEBUG
+	vfio_lock_held_here = true;
+#endif
 }
 
 void
 vfio_unlock(void)
 {
-	__atomic_store_n(&vfio_held, false, __ATOMIC_RELAXED);
+#ifndef NDEBUG
+	vfio_lock_held_here = false;
+#endif
 	pthread_mutex_unlock(&vfio_mutex);
 }
 
 #ifndef NDEBUG
 void
-vfio_assert_locked_at(const char *func)
+vfio_assert_locked_fail(const char *func)
 {
-	/* a stale owner is harmless: held is false once it unlocked */
-	if (!__atomic_load_n(&vfio_held, __ATOMIC_RELAXED) ||
-			!pthread_equal(vfio_owner, pthread_self())) {
-		EAL_LOG(ERR, "VFIO: %s() runs without the VFIO lock held by this thread", func);
-		abort();
-	}
+	EAL_LOG(ERR, "VFIO: %s() runs without the VFIO lock held by this thread", func);
+	abort();
 }
 #endif
 

@@ -189,17 +189,16 @@ remove_records(struct vfio_container *cont, const struct vfio_record *recs,
  * or must be freed.
  */
 static int
-collect(const struct vfio_container *cont, uint64_t iova, uint64_t len,
-		struct vfio_record *buf, size_t buf_n, struct vfio_record **out,
-		size_t *n)
+collect_from(const struct vfio_container *cont, const struct vfio_record *first,
+		uint64_t iova, uint64_t len, struct vfio_record *buf,
+		size_t buf_n, struct vfio_record **out, size_t *n)
 {
 	const struct vfio_record *r;
 	struct vfio_record *recs = buf, *tmp;
 	size_t cap = buf_n, cnt = 0;
 	uint64_t end = iova + len;
 
-	for (r = vfio_records_first_overlap(cont->records, iova, len);
-			r != NULL && r->iova < end;
+	for (r = first; r != NULL && r->iova < end;
 			r = vfio_records_next(cont->records, r)) {
 		if (cnt == cap) {
 			cap = cap >= 16 ? cap * 2 : 16;
@@ -220,6 +219,16 @@ collect(const struct vfio_container *cont, uint64_t iova, uint64_t len,
 	*out = recs;
 	*n = cnt;
 	return 0;
+}
+
+static int
+collect(const struct vfio_container *cont, uint64_t iova, uint64_t len,
+		struct vfio_record *buf, size_t buf_n, struct vfio_record **out,
+		size_t *n)
+{
+	return collect_from(cont,
+		vfio_records_first_overlap(cont->records, iova, len), iova, len,
+		buf, buf_n, out, n);
 }
 
 /* ---- mapping ---- */
@@ -370,6 +379,14 @@ int
 vfio_dma_user_unmap_locked(struct vfio_container *cont, uint64_t vaddr,
 		uint64_t iova, uint64_t len)
 {
+	return vfio_dma_user_unmap_from_locked(cont, vaddr, iova, len,
+		vfio_records_first_overlap(cont->records, iova, len));
+}
+
+int
+vfio_dma_user_unmap_from_locked(struct vfio_container *cont, uint64_t vaddr,
+		uint64_t iova, uint64_t len, const struct vfio_record *first)
+{
 	struct vfio_record one, *recs;
 	size_t n, i, k = 0;
 	int ret;
@@ -378,7 +395,7 @@ vfio_dma_user_unmap_locked(struct vfio_container *cont, uint64_t vaddr,
 	if (vfio_dma_check_shape(cont, vaddr, iova, len, "user unmap") < 0)
 		return refused(cont);
 	/* the usual unmap is of one map: its copy needs no allocation */
-	if (collect(cont, iova, len, &one, 1, &recs, &n) < 0)
+	if (collect_from(cont, first, iova, len, &one, 1, &recs, &n) < 0)
 		return -1;
 	if (vfio_dma_check_user_unmap(recs, n, vaddr, iova, len) < 0) {
 		if (recs != &one)
