@@ -80,18 +80,31 @@ unmap_adjacent(struct vfio_container *cont, const struct vfio_record *recs,
 	return 0;
 }
 
+/*
+ * Each record is first looked for as the successor of the one removed
+ * before it (the records of one unmap are neighbours in the set, and a
+ * removal relinks nodes without moving them, so the successor taken
+ * before it is still in the set after it): one step instead of a descent
+ * of the set per record (about 60 instructions a record of a paged unmap).
+ * A lookup where the successor is not the record.
+ */
 static void
 drop_records(struct vfio_container *cont, const struct vfio_record *recs,
 		size_t n)
 {
+	struct vfio_record *r = NULL, *next;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		struct vfio_record *r = vfio_records_lookup(cont->records,
-				recs[i].iova);
-
-		if (r != NULL && r->iova == recs[i].iova)
-			vfio_records_remove(cont->records, r);
+		if (r == NULL || r->iova != recs[i].iova)
+			r = vfio_records_lookup(cont->records, recs[i].iova);
+		if (r == NULL || r->iova != recs[i].iova) {
+			r = NULL;
+			continue;
+		}
+		next = i + 1 < n ? vfio_records_next(cont->records, r) : NULL;
+		vfio_records_remove(cont->records, r);
+		r = next;
 	}
 }
 
