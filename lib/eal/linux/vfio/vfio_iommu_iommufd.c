@@ -74,14 +74,25 @@ handle_group(int handle)
 	return &cgroups[i];
 }
 
+/* An ioctl on the container's iommufd: the VFIO lock orders them. */
+static int
+ioas_ioctl(struct vfio_container *cont, unsigned long request, void *arg)
+{
+	vfio_assert_locked();
+	return vfio_backend()->ioctl(cont->fd, request, arg);
+}
+
 /* An ioctl on the iommufd other than MAP/UNMAP, counted in its stats. */
 static int
 fd_ioctl(struct vfio_container *cont, unsigned long request, void *arg)
 {
-	vfio_assert_locked();
 	cont->stats.other_calls++;
-	return vfio_backend()->ioctl(cont->fd, request, arg);
+	return ioas_ioctl(cont, request, arg);
 }
+
+/* Every map of the EAL: at the IOVA it chose, readable and writable. */
+#define IOAS_MAP_FLAGS (MV_IOMMU_IOAS_MAP_FIXED_IOVA | \
+	MV_IOMMU_IOAS_MAP_READABLE | MV_IOMMU_IOAS_MAP_WRITEABLE)
 
 int
 vfio_iommufd_cdev_name(const char *bdf, char *node, size_t len)
@@ -240,16 +251,14 @@ iommufd_map(struct vfio_container *cont, uint64_t vaddr, uint64_t iova,
 {
 	struct mv_iommu_ioas_map m = {
 		.size = sizeof(m),
-		.flags = MV_IOMMU_IOAS_MAP_FIXED_IOVA |
-			MV_IOMMU_IOAS_MAP_READABLE | MV_IOMMU_IOAS_MAP_WRITEABLE,
+		.flags = IOAS_MAP_FLAGS,
 		.ioas_id = cont->ioas_id,
 		.user_va = vaddr,
 		.length = len,
 		.iova = iova,
 	};
 
-	vfio_assert_locked();
-	return vfio_backend()->ioctl(cont->fd, MV_IOMMU_IOAS_MAP, &m);
+	return ioas_ioctl(cont, MV_IOMMU_IOAS_MAP, &m);
 }
 
 /* Device memory: a BAR's dma-buf, by offset (Linux 6.19+). */
@@ -259,8 +268,7 @@ iommufd_map_file(struct vfio_container *cont, int fd, uint64_t start,
 {
 	struct mv_iommu_ioas_map_file m = {
 		.size = sizeof(m),
-		.flags = MV_IOMMU_IOAS_MAP_FIXED_IOVA |
-			MV_IOMMU_IOAS_MAP_READABLE | MV_IOMMU_IOAS_MAP_WRITEABLE,
+		.flags = IOAS_MAP_FLAGS,
 		.ioas_id = cont->ioas_id,
 		.fd = fd,
 		.start = start,
@@ -268,8 +276,7 @@ iommufd_map_file(struct vfio_container *cont, int fd, uint64_t start,
 		.iova = iova,
 	};
 
-	vfio_assert_locked();
-	return vfio_backend()->ioctl(cont->fd, MV_IOMMU_IOAS_MAP_FILE, &m);
+	return ioas_ioctl(cont, MV_IOMMU_IOAS_MAP_FILE, &m);
 }
 
 static int
@@ -284,8 +291,7 @@ iommufd_unmap(struct vfio_container *cont, uint64_t iova, uint64_t len,
 	};
 	int ret;
 
-	vfio_assert_locked();
-	ret = vfio_backend()->ioctl(cont->fd, MV_IOMMU_IOAS_UNMAP, &u);
+	ret = ioas_ioctl(cont, MV_IOMMU_IOAS_UNMAP, &u);
 	if (ret == 0)
 		*unmapped = u.length;
 	return ret;
