@@ -21,7 +21,6 @@
  * operations run with the VFIO lock held (vfio_container.c).
  */
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -97,27 +96,7 @@ fd_ioctl(struct vfio_container *cont, unsigned long request, void *arg)
 int
 vfio_iommufd_cdev_name(const char *bdf, char *node, size_t len)
 {
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-	int ret = -1;
-
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/vfio-dev",
-		eal_sysfs_root(), bdf);
-	d = opendir(path);
-	if (d == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, "vfio", 4) != 0)
-			continue;
-		snprintf(node, len, VFIO_CDEV_DIR "/%s", de->d_name);
-		ret = 0;
-		break;
-	}
-	closedir(d);
-	if (ret < 0)
-		errno = ENOENT;
-	return ret;
+	return eal_sysfs_vfio_cdev(eal_sysfs_root(), bdf, node, len);
 }
 
 static int
