@@ -486,6 +486,16 @@ model_memlock(uint64_t *limit, uint64_t *locked, bool *unlimited)
 	return 0;
 }
 
+/* What the model's iommufd charged: the process's VmPin (read in cdev mode). */
+static int
+model_pinned(uint64_t *bytes)
+{
+	pthread_mutex_lock(&model.lock);
+	*bytes = model.iommufd_pinned;
+	pthread_mutex_unlock(&model.lock);
+	return 0;
+}
+
 const struct vfio_backend vfio_backend_model = {
 	.name = "type1 model",
 	.open = model_open,
@@ -493,6 +503,7 @@ const struct vfio_backend vfio_backend_model = {
 	.ioctl = model_ioctl,
 	.present = model_present,
 	.memlock = model_memlock,
+	.pinned = model_pinned,
 	.dup = model_dup,
 	.iommufd_present = model_iommufd_present,
 };
