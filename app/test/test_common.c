@@ -351,6 +351,18 @@ test_vfio_records(int cfd)
 	return st.records;
 }
 
+struct rte_vfio_container_stats
+test_vfio_stats_of(int cfd)
+{
+	struct rte_vfio_container_stats st;
+
+	memset(&st, 0xff, sizeof(st));
+	if (rte_vfio_container_stats_get(cfd, &st) < 0)
+		printf("  rte_vfio_container_stats_get(%d): %s\n", cfd,
+			rte_strerror(rte_errno));
+	return st;
+}
+
 struct rte_pci_device *
 test_vfio_edu(const struct rte_pci_device *prev)
 {

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include <rte_bus_pci.h>
+#include <rte_vfio.h>
 
 /* ---- memory and files ---- */
 
@@ -197,6 +198,12 @@ int test_vfio_stop_with_buffer(struct test_vfio_buf *b);
 
 /* Records of a container (its counters), UINT64_MAX when unreadable. */
 uint64_t test_vfio_records(int cfd);
+
+/*
+ * The public counters of container cfd (rte_vfio_container_stats_get()),
+ * every bit set when unreadable (a line says why), so a check on them fails.
+ */
+struct rte_vfio_container_stats test_vfio_stats_of(int cfd);
 
 /* The next QEMU edu device after prev (NULL: the first) bound to vfio-pci. */
 struct rte_pci_device *test_vfio_edu(const struct rte_pci_device *prev);
