@@ -5,13 +5,14 @@
 /*
  * sysfs reads for the project's apps and tests that must not use the
  * EAL's own (the mapping benchmark is also built against DPDK 22.11, which
- * has none of them): a hex attribute and the last part of a link.
+ * has none of them): a hex attribute here, and the EAL-free lookups the
+ * EAL wraps (eal_sysfs_link_tail(): the last part of a link).
  */
 
 #include <limits.h>
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
+
+#include "eal_sysfs_lookup.h"
 
 /* The hex number in dir/name (sysfs "vendor", "device"); 0, or -1. */
 static inline int
@@ -29,23 +30,6 @@ app_sysfs_read_hex(const char *dir, const char *name, unsigned long *v)
 	ok = fscanf(f, "%lx", v) == 1;
 	fclose(f);
 	return ok ? 0 : -1;
-}
-
-/* The last part of the link path points to (a driver, a group); 0, or -1. */
-static inline int
-app_sysfs_link_tail(const char *path, char *out, size_t len)
-{
-	char target[PATH_MAX];
-	const char *base;
-	ssize_t n;
-
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return -1;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	return snprintf(out, len, "%s", base != NULL ? base + 1 : target) < (int)len ?
-		0 : -1;
 }
 
 #endif /* _APP_SYSFS_H_ */

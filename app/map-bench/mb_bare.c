@@ -22,7 +22,6 @@
  * of the iommufd (which frees the IOAS with what is still mapped in it).
  */
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
@@ -37,6 +36,7 @@
 
 #include <rte_common.h>
 
+#include "eal_sysfs_lookup.h"     /* no EAL state: the baseline may use it */
 #include "mb_bare.h"
 #include "vfio_backend.h"
 #include "vfio_iommufd_uapi.h"
@@ -134,31 +134,6 @@ bunmap(struct bare *b, uint64_t iova, uint64_t len, bool all)
 	if (b->fd)
 		return b->be->ioctl(b->cont, MV_IOMMU_IOAS_UNMAP, &fu);
 	return b->be->ioctl(b->cont, VFIO_IOMMU_UNMAP_DMA, &u);
-}
-
-/* The device's cdev node, from sysfs vfio-dev/vfioN. */
-static int
-cdev_node(const char *bdf, char *node, size_t len)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-	int ret = -1;
-
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/vfio-dev",
-		mb_port_sysfs(), bdf);
-	d = opendir(path);
-	if (d == NULL)
-		return -1;
-	while (ret < 0 && (de = readdir(d)) != NULL)
-		if (strncmp(de->d_name, "vfio", 4) == 0) {
-			snprintf(node, len, "/dev/vfio/devices/%s", de->d_name);
-			ret = 0;
-		}
-	closedir(d);
-	if (ret < 0)
-		errno = ENOENT;
-	return ret;
 }
 
 /* A new iommufd with an IOAS (what a container is on iommufd). */
@@ -473,7 +448,7 @@ bare_open_fd(struct bare *b)
 {
 	b->be = vfio_backend();
 	b->fd = true;
-	if (cdev_node(b->bdf, b->node, sizeof(b->node)) < 0)
+	if (eal_sysfs_vfio_cdev(mb_port_sysfs(), b->bdf, b->node, sizeof(b->node)) < 0)
 		return -1;
 	return fd_attach(b);
 }

@@ -212,10 +212,10 @@ device_rank(const char *devdir, int *group)
 	unsigned long vendor = 0, device = 0;
 
 	snprintf(path, sizeof(path), "%s/driver", devdir);
-	if (app_sysfs_link_tail(path, name, sizeof(name)) < 0 || strcmp(name, "vfio-pci") != 0)
+	if (eal_sysfs_link_tail(path, name, sizeof(name)) < 0 || strcmp(name, "vfio-pci") != 0)
 		return 0;
 	snprintf(path, sizeof(path), "%s/iommu_group", devdir);
-	if (app_sysfs_link_tail(path, name, sizeof(name)) < 0)
+	if (eal_sysfs_link_tail(path, name, sizeof(name)) < 0)
 		return 0;
 	*group = atoi(name);
 	app_sysfs_read_hex(devdir, "vendor", &vendor);

@@ -281,29 +281,35 @@ test_vfio_model_group(int num, const char *bdf)
 }
 
 int
-test_vfio_start(const char *mem_mode)
+test_vfio_start_as(const char *test, const char *mem_mode)
 {
 	if (test_eal_init("--no-huge", "--no-pci", mem_mode, NULL) < 0) {
-		printf("FAIL rte_eal_init: %s\n", rte_strerror(rte_errno));
+		printf("FAIL %s(): rte_eal_init: %s\n", test, rte_strerror(rte_errno));
 		return TEST_FAILED;
 	}
 	if (rte_vfio_get_container_fd() < 0) {
 		rte_eal_cleanup();
-		return test_missing(__func__, "VFIO is not available here");
+		return test_missing(test, "VFIO is not available here");
 	}
 	return TEST_SUCCESS;
 }
 
 int
-test_model_start(const char *why, const struct vfio_model_group_cfg *cfg)
+test_model_start(const char *test, const char *why,
+	const struct vfio_model_group_cfg *cfg)
 {
 	int ret;
 
-	if (test_vfio_is_kernel())
-		TEST_SKIP("%s", why);
-	ret = test_vfio_start(NULL);
-	if (ret == TEST_SUCCESS && cfg != NULL)
-		TEST_ASSERT_SUCCESS(vfio_model_add_group(cfg), "model group");
+	if (test_vfio_is_kernel()) {
+		printf("SKIP %s(): %s\n", test, why);
+		return TEST_SKIPPED;
+	}
+	ret = test_vfio_start_as(test, NULL);
+	if (ret == TEST_SUCCESS && cfg != NULL && vfio_model_add_group(cfg) != 0) {
+		printf("FAIL %s(): vfio_model_add_group: %s\n", test,
+			rte_strerror(rte_errno));
+		return TEST_FAILED;
+	}
 	return ret;
 }
 
@@ -343,6 +349,18 @@ test_vfio_records(int cfd)
 	if (vfio_container_stats_get(cfd, &st) < 0)
 		return UINT64_MAX;
 	return st.records;
+}
+
+struct rte_vfio_container_stats
+test_vfio_stats_of(int cfd)
+{
+	struct rte_vfio_container_stats st;
+
+	memset(&st, 0xff, sizeof(st));
+	if (rte_vfio_container_stats_get(cfd, &st) < 0)
+		printf("  rte_vfio_container_stats_get(%d): %s\n", cfd,
+			rte_strerror(rte_errno));
+	return st;
 }
 
 struct rte_pci_device *

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include <rte_bus_pci.h>
+#include <rte_vfio.h>
 
 /* ---- memory and files ---- */
 
@@ -157,18 +158,21 @@ int test_vfio_model_group(int num, const char *bdf);
 /*
  * rte_eal_init with --no-huge --no-pci and mem_mode (may be NULL), then a
  * check that VFIO is there. Returns TEST_SUCCESS, or TEST_FAILED or
- * TEST_SKIPPED after printing why (the EAL is then cleaned up).
+ * TEST_SKIPPED after printing why, naming test (the EAL is then cleaned
+ * up). test_vfio_start() names the function that calls it.
  */
-int test_vfio_start(const char *mem_mode);
+int test_vfio_start_as(const char *test, const char *mem_mode);
+#define test_vfio_start(mem_mode) test_vfio_start_as(__func__, mem_mode)
 
 /*
  * test_vfio_start(NULL) for a test of the model (SKIP, saying why, on the
  * kernel), with the model group cfg added when not NULL.
  */
 struct vfio_model_group_cfg;
-int test_model_start(const char *why, const struct vfio_model_group_cfg *cfg);
+int test_model_start(const char *test, const char *why,
+	const struct vfio_model_group_cfg *cfg);
 #define TEST_MODEL_START(why, cfg) do { \
-	int r_ = test_model_start(why, cfg); \
+	int r_ = test_model_start(__func__, why, cfg); \
 	if (r_ != TEST_SUCCESS) \
 		return r_; \
 } while (0)
@@ -194,6 +198,12 @@ int test_vfio_stop_with_buffer(struct test_vfio_buf *b);
 
 /* Records of a container (its counters), UINT64_MAX when unreadable. */
 uint64_t test_vfio_records(int cfd);
+
+/*
+ * The public counters of container cfd (rte_vfio_container_stats_get()),
+ * every bit set when unreadable (a line says why), so a check on them fails.
+ */
+struct rte_vfio_container_stats test_vfio_stats_of(int cfd);
 
 /* The next QEMU edu device after prev (NULL: the first) bound to vfio-pci. */
 struct rte_pci_device *test_vfio_edu(const struct rte_pci_device *prev);

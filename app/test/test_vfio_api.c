@@ -62,14 +62,14 @@ model_group(int num, const char *bdf, const char *other_driver,
  * provide `need` groups. Returns TEST_SUCCESS, TEST_SKIPPED or TEST_FAILED.
  */
 int
-api_start(unsigned int need)
+api_start(const char *test, unsigned int need)
 {
 	unsigned int i;
 	int ret;
 
 	api_pg = test_page_size();
 	api_n_tgroups = 0;
-	ret = test_vfio_start(NULL);
+	ret = test_vfio_start_as(test, NULL);
 	if (ret != TEST_SUCCESS)
 		return ret;
 	if (!test_vfio_is_kernel()) {
@@ -79,7 +79,8 @@ api_start(unsigned int need)
 				"0000:00:%02x.0", 8 + i);
 			if (model_group(api_tgroups[i].num, api_tgroups[i].bdf, NULL, 0) < 0) {
 				rte_eal_cleanup();
-				printf("FAIL vfio_model_add_group(%d)\n", api_tgroups[i].num);
+				printf("FAIL %s(): vfio_model_add_group(%d)\n", test,
+					api_tgroups[i].num);
 				return TEST_FAILED;
 			}
 		}
@@ -89,7 +90,7 @@ api_start(unsigned int need)
 	}
 	if (api_n_tgroups < need) {
 		rte_eal_cleanup();
-		return test_missing(__func__, "needs %u IOMMU groups bound to vfio-pci, found %u",
+		return test_missing(test, "needs %u IOMMU groups bound to vfio-pci, found %u",
 			need, api_n_tgroups);
 	}
 	return TEST_SUCCESS;
@@ -133,15 +134,19 @@ api_fix_close(struct api_fix *f)
 }
 
 int
-api_run(const char *model_only, unsigned int need, size_t pages, bool bind,
-	int (*seq)(int cfd, uint64_t va))
+api_run(const char *test, const char *model_only, unsigned int need,
+	size_t pages, bool bind, int (*seq)(int cfd, uint64_t va))
 {
 	struct api_fix f;
 	int ret;
 
-	if (model_only != NULL && test_vfio_is_kernel())
-		TEST_SKIP("%s", model_only);
-	START(need);
+	if (model_only != NULL && test_vfio_is_kernel()) {
+		printf("SKIP %s(): %s\n", test, model_only);
+		return TEST_SKIPPED;
+	}
+	ret = api_start(test, need);
+	if (ret != TEST_SUCCESS)
+		return ret;
 	FIXTURE(&f, pages, bind);
 	ret = seq(f.cfd, f.va);
 	if (api_fix_close(&f) != TEST_SUCCESS)

@@ -39,7 +39,8 @@ struct snap {
 	int state;
 };
 
-int api_start(unsigned int need);
+/* START(need) of test (its function's name): TEST_SUCCESS, _SKIPPED or _FAILED */
+int api_start(const char *test, unsigned int need);
 void *api_buf_alloc(size_t pages);
 struct snap *api_snap_take(int cfd);
 int api_snap_same(const struct snap *a, const struct snap *b);
@@ -71,19 +72,19 @@ void api_fix_release(struct api_fix *f);
  * the buffer's address, then api_fix_close() whatever the sequence gave.
  * A test that needs the model gives why as model_only: SKIP on the kernel.
  */
-int api_run(const char *model_only, unsigned int need, size_t pages, bool bind,
-	int (*seq)(int cfd, uint64_t va));
+int api_run(const char *test, const char *model_only, unsigned int need,
+	size_t pages, bool bind, int (*seq)(int cfd, uint64_t va));
 
 /* Registers autotest `name` as api_run() of sequence `seq`. */
 #define REGISTER_API_TEST(name, model_only, need, pages, bind, seq) \
 	static int name##_run(void) \
 	{ \
-		return api_run(model_only, need, pages, bind, seq); \
+		return api_run(__func__, model_only, need, pages, bind, seq); \
 	} \
 	REGISTER_TEST_COMMAND(name, name##_run)
 
 #define START(need) do { \
-	int r_ = api_start(need); \
+	int r_ = api_start(__func__, need); \
 	if (r_ != TEST_SUCCESS) \
 		return r_; \
 } while (0)

@@ -109,18 +109,6 @@ budget_run(int cfd, uint64_t budget, uint64_t pages,
 	return ret;
 }
 
-struct rte_vfio_container_stats
-budget_stats_of(int cfd)
-{
-	struct rte_vfio_container_stats st;
-
-	memset(&st, 0xff, sizeof(st));
-	if (rte_vfio_container_stats_get(cfd, &st) < 0)
-		printf("  rte_vfio_container_stats_get(%d): %s\n", cfd,
-			rte_strerror(rte_errno));
-	return st;
-}
-
 /*
  * A size rte_malloc() can only serve by growing the heap: 8 pages more
  * than the largest free block of any heap.
@@ -184,7 +172,7 @@ budget_state_of(int cfd)
 	struct budget_state s;
 
 	memset(&s, 0, sizeof(s));
-	s.st = budget_stats_of(cfd);
+	s.st = test_vfio_stats_of(cfd);
 	s.cstate = vfio_container_state_get(cfd);
 	if (!test_vfio_is_kernel()) {
 		s.model_maps = vfio_model_ioctl_count(VFIO_IOMMU_MAP_DMA);
@@ -293,7 +281,7 @@ entries_user_maps(int cfd, uint64_t avail, uint8_t *buf)
 	TEST_STEP("use all but 2 of the %" PRIu64 " DMA entries with one paged map", avail);
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map_paged(cfd, (uintptr_t)buf,
 		IOVA_A, fill * budget_pg, budget_pg), "paged map of %" PRIu64 " pages", fill);
-	st = budget_stats_of(cfd);
+	st = test_vfio_stats_of(cfd);
 	TEST_ASSERT_EQUAL(st.dma_entries, fill, "one entry per page");
 	TEST_ASSERT_EQUAL(st.dma_entries_avail, 2, "2 left");
 
@@ -303,14 +291,14 @@ entries_user_maps(int cfd, uint64_t avail, uint8_t *buf)
 	ASSERT_REFUSED_UP_FRONT(cfd, rte_vfio_container_dma_map_paged(cfd,
 		(uintptr_t)buf, IOVA_B, 3 * budget_pg, budget_pg), ENOSPC,
 		need, have, "dma_entry_limit", ENTRY_LIMIT_PATH, "1 GiB", "2 MiB");
-	TEST_ASSERT_EQUAL(budget_stats_of(cfd).refused_entries, 1, "counted as an entry refusal");
+	TEST_ASSERT_EQUAL(test_vfio_stats_of(cfd).refused_entries, 1, "counted as an entry refusal");
 	if (!test_vfio_is_kernel())
 		TEST_ASSERT(!vfio_model_is_mapped(cfd, IOVA_B, budget_pg), "first page not mapped");
 
 	TEST_STEP("exactly the entries left: accepted");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map_paged(cfd, (uintptr_t)buf,
 		IOVA_B, 2 * budget_pg, budget_pg), "paged map of the last 2 entries");
-	TEST_ASSERT_EQUAL(budget_stats_of(cfd).dma_entries_avail, 0, "none left");
+	TEST_ASSERT_EQUAL(test_vfio_stats_of(cfd).dma_entries_avail, 0, "none left");
 	ASSERT_REFUSED_UP_FRONT(cfd, rte_vfio_container_dma_map(cfd,
 		(uintptr_t)buf, IOVA_C, budget_pg), ENOSPC,
 		"needs 1 DMA entries", "has 0 left", "dma_entry_limit");
@@ -318,10 +306,10 @@ entries_user_maps(int cfd, uint64_t avail, uint8_t *buf)
 	TEST_STEP("an unmap gives entries back");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, (uintptr_t)buf,
 		IOVA_B, 2 * budget_pg), "unmap 2 pages");
-	TEST_ASSERT_EQUAL(budget_stats_of(cfd).dma_entries_avail, 2, "2 left again");
+	TEST_ASSERT_EQUAL(test_vfio_stats_of(cfd).dma_entries_avail, 2, "2 left again");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, (uintptr_t)buf,
 		IOVA_C, 2 * budget_pg), "one unit of 2 pages costs 1 entry");
-	TEST_ASSERT_EQUAL(budget_stats_of(cfd).dma_entries_avail, 1, "1 left");
+	TEST_ASSERT_EQUAL(test_vfio_stats_of(cfd).dma_entries_avail, 1, "1 left");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, (uintptr_t)buf,
 		IOVA_C, 2 * budget_pg), "unmap the unit");
 	return TEST_SUCCESS;
@@ -341,7 +329,7 @@ entries_replay(int cfd, uint64_t avail, uint8_t *buf)
 	TEST_ASSERT_EQUAL(vfio_container_state_get(cfd), VFIO_CONT_NO_GROUP, "no group");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map_paged(cfd, (uintptr_t)buf,
 		IOVA_B, 3 * budget_pg, budget_pg), "3 more pages recorded, not issued");
-	recs = budget_stats_of(cfd).records;
+	recs = test_vfio_stats_of(cfd).records;
 	TEST_ASSERT_EQUAL(recs, avail - 2 + 3, "records");
 
 	TEST_STEP("bind again: the replay needs %" PRIu64 " entries of %" PRIu64 ": refused before any map",
@@ -368,8 +356,8 @@ entries_replay(int cfd, uint64_t avail, uint8_t *buf)
 		IOVA_B, 3 * budget_pg), "drop the 3 pages");
 	TEST_ASSERT(rte_vfio_container_group_bind(cfd, budget_group) >= 0, "bind: %s",
 		rte_strerror(rte_errno));
-	TEST_ASSERT_EQUAL(budget_stats_of(cfd).dma_entries, avail - 2, "replayed");
-	TEST_ASSERT_EQUAL(budget_stats_of(cfd).dma_entries_avail, 2, "2 left");
+	TEST_ASSERT_EQUAL(test_vfio_stats_of(cfd).dma_entries, avail - 2, "replayed");
+	TEST_ASSERT_EQUAL(test_vfio_stats_of(cfd).dma_entries_avail, 2, "2 left");
 	return TEST_SUCCESS;
 }
 
@@ -420,13 +408,13 @@ entries_heap(int cfd, uint8_t *buf)
 	TEST_ASSERT_SUCCESS(rte_vfio_container_destroy(cfd), "destroy the container");
 	TEST_ASSERT(rte_vfio_get_group_fd(budget_group) >= 0, "bind to the default container: %s",
 		rte_strerror(rte_errno));
-	st = budget_stats_of(DEF);
+	st = test_vfio_stats_of(DEF);
 	if (st.dma_entries_avail == RTE_VFIO_DMA_AVAIL_UNKNOWN)
 		TEST_SKIP_MISSING("the kernel does not report DMA_AVAIL");
 	TEST_ASSERT(st.dma_entries_avail > 3, "room left: %" PRIu64, st.dma_entries_avail);
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map_paged(DEF, (uintptr_t)buf,
 		IOVA_A, (st.dma_entries_avail - 3) * budget_pg, budget_pg), "fill");
-	TEST_ASSERT_EQUAL(budget_stats_of(DEF).dma_entries_avail, 3, "3 left");
+	TEST_ASSERT_EQUAL(test_vfio_stats_of(DEF).dma_entries_avail, 3, "3 left");
 	grow = budget_growth_size();
 	if (budget_growth_refused(grow, ENOSPC, "DMA entries, the kernel has 3 left") !=
 			TEST_SUCCESS)
@@ -456,11 +444,11 @@ entries_unknown(uint8_t *buf)
 	cfd = budget_container();
 	if (cfd < 0)
 		return TEST_FAILED;
-	st = budget_stats_of(cfd);
+	st = test_vfio_stats_of(cfd);
 	TEST_ASSERT_EQUAL(st.dma_entries_avail, RTE_VFIO_DMA_AVAIL_UNKNOWN, "unknown");
 	TEST_ASSERT_ERRNO(rte_vfio_container_dma_map_paged(cfd, (uintptr_t)buf,
 		IOVA_A, 3 * budget_pg, budget_pg), ENOSPC, "the kernel refuses the third page");
-	st = budget_stats_of(cfd);
+	st = test_vfio_stats_of(cfd);
 	TEST_ASSERT_EQUAL(st.refused_entries, 0, "no pre-check refusal");
 	TEST_ASSERT_EQUAL(st.refused_kernel, 1, "the kernel's refusal");
 	TEST_ASSERT_EQUAL(st.map_calls, 3, "two maps, the third refused by the kernel");
@@ -498,7 +486,7 @@ test_vfio_budget_entries(void)
 	cfd = budget_container();
 	if (cfd < 0)
 		return TEST_FAILED;
-	st = budget_stats_of(cfd);
+	st = test_vfio_stats_of(cfd);
 	avail = st.dma_entries_avail;
 	if (avail == RTE_VFIO_DMA_AVAIL_UNKNOWN || avail > 4096 || avail < 8) {
 		rte_eal_cleanup();

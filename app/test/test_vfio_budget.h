@@ -48,7 +48,6 @@ void *budget_buf_alloc(uint64_t pages);
 int budget_container(void);
 int budget_run(int cfd, uint64_t budget, uint64_t pages,
 	int (*phases)(int cfd, uint8_t *buf, uint64_t budget));
-struct rte_vfio_container_stats budget_stats_of(int cfd);
 size_t budget_growth_size(void);
 int budget_growth_refused(size_t grow, int err, const char *line);
 struct budget_state budget_state_of(int cfd);

@@ -95,7 +95,7 @@ find_vvar(uint64_t *lo, uint64_t *hi)
 static int
 memlock_pfnmap(int cfd)
 {
-	uint64_t lo, hi, refused0 = budget_stats_of(cfd).refused_memlock;
+	uint64_t lo, hi, refused0 = test_vfio_stats_of(cfd).refused_memlock;
 	int ret, err;
 
 	if (!find_vvar(&lo, &hi) || ((lo | hi) & (budget_pg - 1)) != 0) {
@@ -108,7 +108,7 @@ memlock_pfnmap(int cfd)
 	err = rte_errno;
 	TEST_ASSERT(ret < 0 && err != ENOMEM, "read-only PFNMAP: refused by the kernel, not for the limit (%d/%s)",
 		ret, rte_strerror(err));
-	TEST_ASSERT_EQUAL(budget_stats_of(cfd).refused_memlock, refused0, "no locked-memory refusal");
+	TEST_ASSERT_EQUAL(test_vfio_stats_of(cfd).refused_memlock, refused0, "no locked-memory refusal");
 	return TEST_SUCCESS;
 }
 
@@ -128,7 +128,7 @@ memlock_user_maps(int cfd, uint8_t *buf, uint64_t left)
 	ASSERT_REFUSED_UP_FRONT(cfd, rte_vfio_container_dma_map(cfd, (uintptr_t)buf,
 		IOVA_A, (left + 1) * budget_pg), ENOMEM, need, lim, locked, "ulimit -l",
 		"LimitMEMLOCK=", "memlock=-1", "CAP_IPC_LOCK");
-	TEST_ASSERT_EQUAL(budget_stats_of(cfd).refused_memlock, 1, "counted");
+	TEST_ASSERT_EQUAL(test_vfio_stats_of(cfd).refused_memlock, 1, "counted");
 
 	TEST_STEP("the paged variant is refused whole, before its first page");
 	ASSERT_REFUSED_UP_FRONT(cfd, rte_vfio_container_dma_map_paged(cfd,
@@ -223,7 +223,7 @@ static int
 memlock_cap(uint8_t *buf, uint64_t left)
 {
 	uint64_t locked0 = vfio_model_locked_bytes();
-	uint64_t refused0 = budget_stats_of(DEF).refused_memlock;
+	uint64_t refused0 = test_vfio_stats_of(DEF).refused_memlock;
 
 	TEST_STEP("CAP_IPC_LOCK: no limit");
 	vfio_model_set_cap_ipc_lock(true);
@@ -232,7 +232,7 @@ memlock_cap(uint8_t *buf, uint64_t left)
 		(left + 8) * budget_pg), "map over the limit");
 	TEST_ASSERT_EQUAL(vfio_model_locked_bytes() - locked0, (left + 8) * budget_pg,
 		"still counted");
-	TEST_ASSERT_EQUAL(budget_stats_of(DEF).refused_memlock, refused0, "no refusal");
+	TEST_ASSERT_EQUAL(test_vfio_stats_of(DEF).refused_memlock, refused0, "no refusal");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(DEF, (uintptr_t)buf, IOVA_B,
 		(left + 8) * budget_pg), "unmap");
 	return TEST_SUCCESS;

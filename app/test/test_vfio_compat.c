@@ -51,16 +51,6 @@
 #define CAUSE "iommufd's emulation of the type1 container"
 #define FIX "CONFIG_VFIO_CONTAINER=y"
 
-static struct rte_vfio_container_stats
-stats_of(int cfd)
-{
-	struct rte_vfio_container_stats st;
-
-	memset(&st, 0xff, sizeof(st));
-	rte_vfio_container_stats_get(cfd, &st);
-	return st;
-}
-
 /* The refusal: ENOTSUP, one line with the cause and the fix. */
 static int
 refused(int ret, const char *what)
@@ -108,18 +98,18 @@ compat_model_run(const char *base, const char *smaps, uint8_t *bar, uint8_t *pla
 	TEST_ASSERT(cfd >= 0, "create: %s", rte_strerror(rte_errno));
 	TEST_ASSERT(test_vfio_iommufd_compat(cfd), "the emulation is told");
 	/* GET_API_VERSION, 4 CHECK_EXTENSION, IOMMU_OPTION */
-	TEST_ASSERT_EQUAL(stats_of(cfd).other_calls, 6, "the open's calls");
+	TEST_ASSERT_EQUAL(test_vfio_stats_of(cfd).other_calls, 6, "the open's calls");
 	TEST_ASSERT(rte_vfio_container_group_bind(cfd, GROUP_C) >= 0, "bind: %s",
 		rte_strerror(rte_errno));
 	TEST_ASSERT_SUCCESS(rte_vfio_setup_device(base, DEV_C, &dfd, &info), "setup");
 
 	TEST_STEP("owned device memory (rte_pci_p2p_map's path): refused up front");
-	st0 = stats_of(cfd);
+	st0 = test_vfio_stats_of(cfd);
 	maps0 = vfio_model_ioctl_count(VFIO_IOMMU_MAP_DMA);
 	TEST_ASSERT(test_log_capture() == 0, "log capture");
 	ret = vfio_device_dma_map(dfd, (uintptr_t)bar, IOVA_C, pg);
 	TEST_ASSERT_SUCCESS(refused(ret, "owned map"), "refusal");
-	st = stats_of(cfd);
+	st = test_vfio_stats_of(cfd);
 	TEST_ASSERT_EQUAL(st.records, 0, "nothing recorded");
 	TEST_ASSERT_EQUAL(vfio_model_ioctl_count(VFIO_IOMMU_MAP_DMA), maps0, "no MAP_DMA");
 	TEST_ASSERT_EQUAL(st.refused_checks, st0.refused_checks + 1, "counted as refused");
@@ -130,7 +120,7 @@ compat_model_run(const char *base, const char *smaps, uint8_t *bar, uint8_t *pla
 	ret = rte_vfio_container_dma_map(cfd, (uintptr_t)bar, IOVA_C, pg);
 	vfio_devmem_set_proc(NULL, NULL);
 	TEST_ASSERT_SUCCESS(refused(ret, "user map"), "refusal");
-	TEST_ASSERT_EQUAL(stats_of(cfd).records, 0, "nothing recorded");
+	TEST_ASSERT_EQUAL(test_vfio_stats_of(cfd).records, 0, "nothing recorded");
 	TEST_ASSERT_EQUAL(vfio_model_ioctl_count(VFIO_IOMMU_MAP_DMA), maps0, "no MAP_DMA");
 
 	TEST_STEP("memory maps as on type1");
@@ -147,7 +137,7 @@ compat_model_run(const char *base, const char *smaps, uint8_t *bar, uint8_t *pla
 	cfd = rte_vfio_container_create();
 	TEST_ASSERT(cfd >= 0, "create: %s", rte_strerror(rte_errno));
 	TEST_ASSERT(!test_vfio_iommufd_compat(cfd), "type1");
-	TEST_ASSERT_EQUAL(stats_of(cfd).other_calls, 6, "the open's calls");
+	TEST_ASSERT_EQUAL(test_vfio_stats_of(cfd).other_calls, 6, "the open's calls");
 	TEST_ASSERT(rte_vfio_container_group_bind(cfd, GROUP_C) >= 0, "bind");
 	TEST_ASSERT_SUCCESS(rte_vfio_setup_device(base, DEV_C, &dfd, &info), "setup");
 	TEST_ASSERT_SUCCESS(vfio_device_dma_map(dfd, (uintptr_t)bar, IOVA_C, pg),
@@ -255,11 +245,11 @@ compat_kernel(void)
 	}
 	TEST_ASSERT_SUCCESS(rte_pci_open(da), "open A");
 	TEST_ASSERT_SUCCESS(rte_pci_open(db), "open B");
-	st0 = stats_of(RTE_VFIO_DEFAULT_CONTAINER_FD);
+	st0 = test_vfio_stats_of(RTE_VFIO_DEFAULT_CONTAINER_FD);
 	TEST_ASSERT(test_log_capture() == 0, "log capture");
 	ret = rte_pci_p2p_map(db, 0, 0, pg, 1ULL << 38);
 	TEST_ASSERT_SUCCESS(refused(ret, "rte_pci_p2p_map"), "refusal");
-	TEST_ASSERT_EQUAL(stats_of(RTE_VFIO_DEFAULT_CONTAINER_FD).map_calls,
+	TEST_ASSERT_EQUAL(test_vfio_stats_of(RTE_VFIO_DEFAULT_CONTAINER_FD).map_calls,
 		st0.map_calls, "no MAP_DMA issued");
 	rte_pci_close(db);
 	rte_pci_close(da);

@@ -92,11 +92,11 @@ find_kernel_devices(void)
 				vendor != 0x1234 || device != 0x11e8)
 			continue;
 		snprintf(link, sizeof(link), "%s/driver", dev);
-		if (app_sysfs_link_tail(link, name, sizeof(name)) < 0 ||
+		if (eal_sysfs_link_tail(link, name, sizeof(name)) < 0 ||
 				strcmp(name, "vfio-pci") != 0)
 			continue;
 		snprintf(link, sizeof(link), "%s/iommu_group", dev);
-		if (app_sysfs_link_tail(link, name, sizeof(name)) < 0)
+		if (eal_sysfs_link_tail(link, name, sizeof(name)) < 0)
 			continue;
 		group = atoi(name);
 		for (i = 0; i < S.n_groups; i++)

@@ -32,23 +32,13 @@
 #define LIMIT_PAGES 32
 #define IOVA_M 0x80000000ULL
 
-static struct rte_vfio_container_stats
-stats_of(int cfd)
-{
-	struct rte_vfio_container_stats st;
-
-	memset(&st, 0xff, sizeof(st));
-	rte_vfio_container_stats_get(cfd, &st);
-	return st;
-}
-
 /* Refused up front: ENOMEM, one line naming VmPin, no IOMMU_IOAS_MAP. */
 static int
 refused(int cfd, uint8_t *buf, uint64_t iova, uint64_t len)
 {
 	unsigned long maps0 = vfio_model_ioctl_count(MV_IOMMU_IOAS_MAP);
 	uint64_t pinned0 = vfio_model_iommufd_pinned_bytes();
-	uint64_t refused0 = stats_of(cfd).refused_memlock;
+	uint64_t refused0 = test_vfio_stats_of(cfd).refused_memlock;
 	const char *log;
 	int ret, err;
 
@@ -65,7 +55,7 @@ refused(int cfd, uint8_t *buf, uint64_t iova, uint64_t len)
 	TEST_ASSERT_EQUAL(vfio_model_ioctl_count(MV_IOMMU_IOAS_MAP), maps0,
 		"no IOMMU_IOAS_MAP issued");
 	TEST_ASSERT_EQUAL(vfio_model_iommufd_pinned_bytes(), pinned0, "nothing pinned");
-	TEST_ASSERT_EQUAL(stats_of(cfd).refused_memlock, refused0 + 1, "counted");
+	TEST_ASSERT_EQUAL(test_vfio_stats_of(cfd).refused_memlock, refused0 + 1, "counted");
 	return TEST_SUCCESS;
 }
 

@@ -59,7 +59,7 @@ test_vfio_stats(void)
 	TEST_STEP("a new container");
 	cfd = rte_vfio_container_create();
 	TEST_ASSERT(cfd >= 0, "container_create: %s", rte_strerror(rte_errno));
-	st = budget_stats_of(cfd);
+	st = test_vfio_stats_of(cfd);
 	TEST_ASSERT_EQUAL(st.map_calls + st.unmap_calls + st.records + st.dma_entries +
 		st.bytes_mapped + st.map_ns + st.unmap_ns, 0, "all zero");
 	TEST_ASSERT_EQUAL(st.refused_entries + st.refused_memlock + st.refused_checks +
@@ -73,7 +73,7 @@ test_vfio_stats(void)
 	TEST_STEP("a map before any group: recorded, no kernel call");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map(cfd, (uintptr_t)buf, IOVA_A,
 		2 * budget_pg), "map");
-	st = budget_stats_of(cfd);
+	st = test_vfio_stats_of(cfd);
 	TEST_ASSERT_EQUAL(st.records, 1, "one record");
 	TEST_ASSERT_EQUAL(st.dma_entries, 0, "no DMA entry");
 	TEST_ASSERT_EQUAL(st.bytes_mapped, 0, "nothing mapped");
@@ -84,7 +84,7 @@ test_vfio_stats(void)
 	maps_model0 = test_vfio_is_kernel() ? 0 : vfio_model_ioctl_count(VFIO_IOMMU_MAP_DMA);
 	TEST_ASSERT(rte_vfio_container_group_bind(cfd, budget_group) >= 0, "bind: %s",
 		rte_strerror(rte_errno));
-	st = budget_stats_of(cfd);
+	st = test_vfio_stats_of(cfd);
 	TEST_ASSERT_EQUAL(st.map_calls, 1, "the replay's MAP_DMA");
 	TEST_ASSERT_EQUAL(st.dma_entries, 1, "one entry");
 	TEST_ASSERT_EQUAL(st.bytes_mapped, 2 * budget_pg, "bytes");
@@ -109,14 +109,14 @@ test_vfio_stats(void)
 	TEST_STEP("a paged map of 4 pages, then one unmap of the 4");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_map_paged(cfd, (uintptr_t)buf,
 		IOVA_B, 4 * budget_pg, budget_pg), "paged map");
-	st = budget_stats_of(cfd);
+	st = test_vfio_stats_of(cfd);
 	TEST_ASSERT_EQUAL(st.map_calls, 5, "4 more MAP_DMA");
 	TEST_ASSERT_EQUAL(st.records, 5, "records");
 	TEST_ASSERT_EQUAL(st.dma_entries, 5, "entries");
 	TEST_ASSERT_EQUAL(st.bytes_mapped, 6 * budget_pg, "bytes");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_dma_unmap(cfd, (uintptr_t)buf,
 		IOVA_B, 4 * budget_pg), "unmap");
-	st = budget_stats_of(cfd);
+	st = test_vfio_stats_of(cfd);
 	TEST_ASSERT_EQUAL(st.unmap_calls, 1, "adjacent records in one UNMAP_DMA");
 	TEST_ASSERT(st.unmap_ns > 0, "time in UNMAP_DMA measured");
 	TEST_ASSERT_EQUAL(st.records, 1, "records");
@@ -127,7 +127,7 @@ test_vfio_stats(void)
 		EEXIST, "overlap");
 	TEST_ASSERT_ERRNO(rte_vfio_container_dma_unmap(cfd, (uintptr_t)buf, IOVA_C, budget_pg),
 		ENOENT, "nothing there");
-	st = budget_stats_of(cfd);
+	st = test_vfio_stats_of(cfd);
 	TEST_ASSERT_EQUAL(st.refused_checks, 2, "two refused by the checks");
 	TEST_ASSERT_EQUAL(st.map_calls, 5, "no kernel call for them");
 	TEST_ASSERT_EQUAL(st.unmap_calls, 1, "no kernel call for them");
@@ -136,7 +136,7 @@ test_vfio_stats(void)
 		TEST_ASSERT_ERRNO(rte_vfio_container_dma_map(cfd, (uintptr_t)buf,
 			IOVA_C, budget_pg), EFAULT, "injected kernel refusal");
 		vfio_model_fail_nth(0, 0, 0);
-		st = budget_stats_of(cfd);
+		st = test_vfio_stats_of(cfd);
 		TEST_ASSERT_EQUAL(st.refused_kernel, 1, "refused by the kernel");
 		TEST_ASSERT_EQUAL(st.map_calls, 6, "the refused call was issued");
 		TEST_ASSERT_EQUAL(st.records, 1, "nothing recorded");
@@ -144,19 +144,19 @@ test_vfio_stats(void)
 	TEST_ASSERT_EQUAL(st.refused_entries + st.refused_memlock, 0, "no budget refusal");
 
 	TEST_STEP("the default container has its own counters");
-	st0 = budget_stats_of(DEF);
+	st0 = test_vfio_stats_of(DEF);
 	TEST_ASSERT_EQUAL(st0.map_calls, 0, "default container untouched");
 	TEST_ASSERT(st0.other_calls >= (cdev ? 1u : 6u), "its open's calls");
 
 	TEST_STEP("reset: counters restart, the state stays");
 	TEST_ASSERT_SUCCESS(rte_vfio_container_stats_reset(cfd), "reset");
-	st = budget_stats_of(cfd);
+	st = test_vfio_stats_of(cfd);
 	TEST_ASSERT_EQUAL(st.map_calls + st.unmap_calls + st.other_calls + st.map_ns +
 		st.unmap_ns + st.refused_checks + st.refused_kernel, 0, "counters zero");
 	TEST_ASSERT_EQUAL(st.records, 1, "records stay");
 	TEST_ASSERT_EQUAL(st.dma_entries, 1, "entries stay");
 	TEST_ASSERT_EQUAL(st.bytes_mapped, 2 * budget_pg, "bytes stay");
-	TEST_ASSERT_EQUAL(budget_stats_of(DEF).other_calls, st0.other_calls, "other container kept");
+	TEST_ASSERT_EQUAL(test_vfio_stats_of(DEF).other_calls, st0.other_calls, "other container kept");
 	if (stats_bad_input(cfd) != TEST_SUCCESS)
 		return TEST_FAILED;
 

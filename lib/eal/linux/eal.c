@@ -27,6 +27,7 @@
 #include "eal_iova.h"
 #include "eal_memcfg.h"
 #include "eal_private.h"
+#include "eal_sysfs_lookup.h"
 
 enum eal_state {
 	EAL_DOWN,       /* not initialized (also after cleanup) */
@@ -68,20 +69,7 @@ eal_sysfs_root(void)
 int
 eal_link_basename(const char *path, char *out, size_t len)
 {
-	char target[PATH_MAX];
-	const char *base;
-	ssize_t n;
-
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return eal_fail(errno);
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	base = base != NULL ? base + 1 : target;
-	if (strlen(base) >= len)
-		return eal_fail(ENAMETOOLONG);
-	strcpy(out, base);
-	return 0;
+	return eal_sysfs_link_tail(path, out, len) < 0 ? eal_fail(errno) : 0;
 }
 
 void

@@ -21,7 +21,6 @@
  * operations run with the VFIO lock held (vfio_container.c).
  */
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -74,39 +73,30 @@ handle_group(int handle)
 	return &cgroups[i];
 }
 
+/* An ioctl on the container's iommufd: the VFIO lock orders them. */
+static int
+ioas_ioctl(struct vfio_container *cont, unsigned long request, void *arg)
+{
+	vfio_assert_locked();
+	return vfio_backend()->ioctl(cont->fd, request, arg);
+}
+
 /* An ioctl on the iommufd other than MAP/UNMAP, counted in its stats. */
 static int
 fd_ioctl(struct vfio_container *cont, unsigned long request, void *arg)
 {
-	vfio_assert_locked();
 	cont->stats.other_calls++;
-	return vfio_backend()->ioctl(cont->fd, request, arg);
+	return ioas_ioctl(cont, request, arg);
 }
+
+/* Every map of the EAL: at the IOVA it chose, readable and writable. */
+#define IOAS_MAP_FLAGS (MV_IOMMU_IOAS_MAP_FIXED_IOVA | \
+	MV_IOMMU_IOAS_MAP_READABLE | MV_IOMMU_IOAS_MAP_WRITEABLE)
 
 int
 vfio_iommufd_cdev_name(const char *bdf, char *node, size_t len)
 {
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-	int ret = -1;
-
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/vfio-dev",
-		eal_sysfs_root(), bdf);
-	d = opendir(path);
-	if (d == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, "vfio", 4) != 0)
-			continue;
-		snprintf(node, len, VFIO_CDEV_DIR "/%s", de->d_name);
-		ret = 0;
-		break;
-	}
-	closedir(d);
-	if (ret < 0)
-		errno = ENOENT;
-	return ret;
+	return eal_sysfs_vfio_cdev(eal_sysfs_root(), bdf, node, len);
 }
 
 static int
@@ -240,16 +230,14 @@ iommufd_map(struct vfio_container *cont, uint64_t vaddr, uint64_t iova,
 {
 	struct mv_iommu_ioas_map m = {
 		.size = sizeof(m),
-		.flags = MV_IOMMU_IOAS_MAP_FIXED_IOVA |
-			MV_IOMMU_IOAS_MAP_READABLE | MV_IOMMU_IOAS_MAP_WRITEABLE,
+		.flags = IOAS_MAP_FLAGS,
 		.ioas_id = cont->ioas_id,
 		.user_va = vaddr,
 		.length = len,
 		.iova = iova,
 	};
 
-	vfio_assert_locked();
-	return vfio_backend()->ioctl(cont->fd, MV_IOMMU_IOAS_MAP, &m);
+	return ioas_ioctl(cont, MV_IOMMU_IOAS_MAP, &m);
 }
 
 /* Device memory: a BAR's dma-buf, by offset (Linux 6.19+). */
@@ -259,8 +247,7 @@ iommufd_map_file(struct vfio_container *cont, int fd, uint64_t start,
 {
 	struct mv_iommu_ioas_map_file m = {
 		.size = sizeof(m),
-		.flags = MV_IOMMU_IOAS_MAP_FIXED_IOVA |
-			MV_IOMMU_IOAS_MAP_READABLE | MV_IOMMU_IOAS_MAP_WRITEABLE,
+		.flags = IOAS_MAP_FLAGS,
 		.ioas_id = cont->ioas_id,
 		.fd = fd,
 		.start = start,
@@ -268,8 +255,7 @@ iommufd_map_file(struct vfio_container *cont, int fd, uint64_t start,
 		.iova = iova,
 	};
 
-	vfio_assert_locked();
-	return vfio_backend()->ioctl(cont->fd, MV_IOMMU_IOAS_MAP_FILE, &m);
+	return ioas_ioctl(cont, MV_IOMMU_IOAS_MAP_FILE, &m);
 }
 
 static int
@@ -284,8 +270,7 @@ iommufd_unmap(struct vfio_container *cont, uint64_t iova, uint64_t len,
 	};
 	int ret;
 
-	vfio_assert_locked();
-	ret = vfio_backend()->ioctl(cont->fd, MV_IOMMU_IOAS_UNMAP, &u);
+	ret = ioas_ioctl(cont, MV_IOMMU_IOAS_UNMAP, &u);
 	if (ret == 0)
 		*unmapped = u.length;
 	return ret;

@@ -10,10 +10,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "eal_sysfs_lookup.h"          /* VFIO_CDEV_DIR */
 #include "vfio_iommu.h"
 
 #define VFIO_IOMMUFD_PATH "/dev/iommu"
-#define VFIO_CDEV_DIR "/dev/vfio/devices"
 
 /* iommufd: an IOAS per container, VFIO device cdevs for the devices. */
 extern const struct vfio_iommu_ops vfio_iommu_iommufd_ops;

@@ -9,8 +9,8 @@
  * follow include/uapi/linux/iommufd.h and include/uapi/linux/vfio.h of
  * Linux 6.12 (checked against Debian's linux-source-6.12), and of 6.19
  * for IOMMU_IOAS_MAP_FILE of a dma-buf and VFIO's dma-buf export; the
- * mv_ prefix keeps them apart from a newer system header's own. The static
- * asserts at the end pin the sizes and offsets the kernel expects. Only
+ * mv_ prefix keeps them apart from a newer system header's own. A
+ * MV_UAPI_LAYOUT after each struct pins the layout the kernel expects. Only
  * what this EAL uses is here. Every ioctl takes a pointer to a struct whose
  * first field is its size (iommufd) or argsz (VFIO), so the kernel can
  * tell newer callers from older ones.
@@ -21,6 +21,14 @@
 #include <sys/ioctl.h>
 #include <linux/vfio.h>
 
+/*
+ * struct mv_NAME has the layout of the kernel's NAME: its size, and the
+ * offset of one member past the header. A change here is a change of ABI.
+ */
+#define MV_UAPI_LAYOUT(name, size, member, offset) \
+	_Static_assert(sizeof(struct mv_##name) == (size) && \
+		offsetof(struct mv_##name, member) == (offset), #name)
+
 /* iommufd: ioctl type ';' (0x3b), commands from 0x80 */
 #define MV_IOMMUFD_TYPE ';'
 
@@ -29,6 +37,7 @@ struct mv_iommu_destroy {
 	uint32_t size;
 	uint32_t id;
 };
+MV_UAPI_LAYOUT(iommu_destroy, 8, id, 4);
 #define MV_IOMMU_DESTROY _IO(MV_IOMMUFD_TYPE, 0x80)
 
 /* IOMMU_IOAS_ALLOC: a new I/O address space; flags must be 0 */
@@ -37,6 +46,7 @@ struct mv_iommu_ioas_alloc {
 	uint32_t flags;
 	uint32_t out_ioas_id;
 };
+MV_UAPI_LAYOUT(iommu_ioas_alloc, 12, out_ioas_id, 8);
 #define MV_IOMMU_IOAS_ALLOC _IO(MV_IOMMUFD_TYPE, 0x81)
 
 /* one valid IOVA range, last inclusive */
@@ -44,6 +54,7 @@ struct mv_iommu_iova_range {
 	uint64_t start;
 	uint64_t last;
 };
+MV_UAPI_LAYOUT(iommu_iova_range, 16, last, 8);
 
 /*
  * IOMMU_IOAS_IOVA_RANGES: the ranges an IOAS may map, given the devices
@@ -58,6 +69,7 @@ struct mv_iommu_ioas_iova_ranges {
 	uint64_t allowed_iovas; /* user pointer to struct mv_iommu_iova_range[] */
 	uint64_t out_iova_alignment;
 };
+MV_UAPI_LAYOUT(iommu_ioas_iova_ranges, 32, allowed_iovas, 16);
 #define MV_IOMMU_IOAS_IOVA_RANGES _IO(MV_IOMMUFD_TYPE, 0x84)
 
 #define MV_IOMMU_IOAS_MAP_FIXED_IOVA (1u << 0)
@@ -74,6 +86,7 @@ struct mv_iommu_ioas_map {
 	uint64_t length;
 	uint64_t iova;
 };
+MV_UAPI_LAYOUT(iommu_ioas_map, 40, user_va, 16);
 #define MV_IOMMU_IOAS_MAP _IO(MV_IOMMUFD_TYPE, 0x85)
 
 /*
@@ -86,6 +99,7 @@ struct mv_iommu_ioas_unmap {
 	uint64_t iova;
 	uint64_t length;
 };
+MV_UAPI_LAYOUT(iommu_ioas_unmap, 24, iova, 8);
 #define MV_IOMMU_IOAS_UNMAP _IO(MV_IOMMUFD_TYPE, 0x86)
 
 /*
@@ -101,6 +115,7 @@ struct mv_iommu_option {
 	uint32_t object_id;
 	uint64_t val64;
 };
+MV_UAPI_LAYOUT(iommu_option, 24, val64, 16);
 #define MV_IOMMU_OPTION_RLIMIT_MODE 0
 #define MV_IOMMU_OPTION_OP_GET 1
 #define MV_IOMMU_OPTION _IO(MV_IOMMUFD_TYPE, 0x87)
@@ -112,6 +127,7 @@ struct mv_vfio_device_bind_iommufd {
 	int32_t iommufd;
 	uint32_t out_devid;
 };
+MV_UAPI_LAYOUT(vfio_device_bind_iommufd, 16, out_devid, 12);
 #define MV_VFIO_DEVICE_BIND_IOMMUFD _IO(VFIO_TYPE, VFIO_BASE + 18)
 
 struct mv_vfio_device_attach_iommufd_pt {
@@ -119,12 +135,14 @@ struct mv_vfio_device_attach_iommufd_pt {
 	uint32_t flags;
 	uint32_t pt_id;
 };
+MV_UAPI_LAYOUT(vfio_device_attach_iommufd_pt, 12, pt_id, 8);
 #define MV_VFIO_DEVICE_ATTACH_IOMMUFD_PT _IO(VFIO_TYPE, VFIO_BASE + 19)
 
 struct mv_vfio_device_detach_iommufd_pt {
 	uint32_t argsz;
 	uint32_t flags;
 };
+MV_UAPI_LAYOUT(vfio_device_detach_iommufd_pt, 8, flags, 4);
 #define MV_VFIO_DEVICE_DETACH_IOMMUFD_PT _IO(VFIO_TYPE, VFIO_BASE + 20)
 
 /*
@@ -143,6 +161,7 @@ struct mv_iommu_ioas_map_file {
 	uint64_t length;
 	uint64_t iova;
 };
+MV_UAPI_LAYOUT(iommu_ioas_map_file, 40, start, 16);
 #define MV_IOMMU_IOAS_MAP_FILE _IO(MV_IOMMUFD_TYPE, 0x8f)
 
 /*
@@ -162,6 +181,7 @@ struct mv_vfio_region_dma_range {
 	uint64_t offset;
 	uint64_t length;
 };
+MV_UAPI_LAYOUT(vfio_region_dma_range, 16, length, 8);
 
 struct mv_vfio_device_feature_dma_buf {
 	uint32_t region_index;
@@ -170,37 +190,6 @@ struct mv_vfio_device_feature_dma_buf {
 	uint32_t nr_ranges;
 	struct mv_vfio_region_dma_range dma_ranges[];
 };
-
-/* the layouts of Linux 6.12; a change here is a change of ABI */
-_Static_assert(sizeof(struct mv_iommu_destroy) == 8, "iommu_destroy");
-_Static_assert(sizeof(struct mv_iommu_ioas_alloc) == 12, "iommu_ioas_alloc");
-_Static_assert(sizeof(struct mv_iommu_iova_range) == 16, "iommu_iova_range");
-_Static_assert(sizeof(struct mv_iommu_ioas_iova_ranges) == 32 &&
-	offsetof(struct mv_iommu_ioas_iova_ranges, allowed_iovas) == 16,
-	"iommu_ioas_iova_ranges");
-_Static_assert(sizeof(struct mv_iommu_ioas_map) == 40 &&
-	offsetof(struct mv_iommu_ioas_map, user_va) == 16,
-	"iommu_ioas_map");
-_Static_assert(sizeof(struct mv_iommu_ioas_unmap) == 24 &&
-	offsetof(struct mv_iommu_ioas_unmap, iova) == 8,
-	"iommu_ioas_unmap");
-_Static_assert(sizeof(struct mv_iommu_option) == 24 &&
-	offsetof(struct mv_iommu_option, val64) == 16,
-	"iommu_option");
-/* and of Linux 6.19 for MAP_FILE and the dma-buf feature */
-_Static_assert(sizeof(struct mv_iommu_ioas_map_file) == 40 &&
-	offsetof(struct mv_iommu_ioas_map_file, start) == 16,
-	"iommu_ioas_map_file");
-_Static_assert(sizeof(struct mv_vfio_region_dma_range) == 16,
-	"vfio_region_dma_range");
-_Static_assert(sizeof(struct mv_vfio_device_feature_dma_buf) == 16 &&
-	offsetof(struct mv_vfio_device_feature_dma_buf, dma_ranges) == 16,
-	"vfio_device_feature_dma_buf");
-_Static_assert(sizeof(struct mv_vfio_device_bind_iommufd) == 16,
-	"vfio_device_bind_iommufd");
-_Static_assert(sizeof(struct mv_vfio_device_attach_iommufd_pt) == 12,
-	"vfio_device_attach_iommufd_pt");
-_Static_assert(sizeof(struct mv_vfio_device_detach_iommufd_pt) == 8,
-	"vfio_device_detach_iommufd_pt");
+MV_UAPI_LAYOUT(vfio_device_feature_dma_buf, 16, dma_ranges, 16);
 
 #endif /* _VFIO_IOMMUFD_UAPI_H_ */

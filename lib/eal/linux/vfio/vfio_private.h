@@ -108,7 +108,7 @@ struct vfio_container {
 };
 
 /* Why iommufd's emulation of the container refuses device memory, and the fix. */
-#define VFIO_COMPAT_NO_P2P VFIO_CONTAINER_PATH " is iommufd's emulation of the type1 container (CONFIG_IOMMUFD_VFIO_CONTAINER), which has no peer-to-peer and cannot map a BAR; use a kernel with the VFIO type1 container (CONFIG_VFIO_CONTAINER=y) for peer-to-peer DMA"
+#define VFIO_COMPAT_NO_P2P VFIO_CONTAINER_PATH " is iommufd's emulation of the type1 container (CONFIG_IOMMUFD_VFIO_CONTAINER), which has no peer-to-peer and cannot map a BAR; use a kernel with the VFIO type1 container (CONFIG_VFIO_CONTAINER=y) for peer-to-peer DMA, or on Linux 6.19+ --vfio-mode=cdev (native iommufd maps a BAR through its dma-buf)"
 
 /* The x86 MSI window, named in refusals that hit it. */
 #define VFIO_X86_MSI_START 0xfee00000ULL
