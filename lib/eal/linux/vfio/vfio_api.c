@@ -287,7 +287,7 @@ user_unmap(struct vfio_container *cont, void *arg)
 	 * vaddr, iova and len comes after it as before, so each refusal is the
 	 * one it was.
 	 */
-	const struct vfio_record *first =
+	struct vfio_record *first =
 		vfio_records_first_overlap(cont->records, m->iova, m->len);
 
 	if (first == NULL && vfio_devmem_check_unmap_locked(cont, m->vaddr,

@@ -205,7 +205,7 @@ int vfio_dma_user_unmap_locked(struct vfio_container *cont, uint64_t vaddr,
  */
 int vfio_dma_user_unmap_from_locked(struct vfio_container *cont,
 		uint64_t vaddr, uint64_t iova, uint64_t len,
-		const struct vfio_record *first);
+		struct vfio_record *first);
 /*
  * Unmap whole records covering [iova, iova + len) whatever their kind or
  * references (heap FREE, device release). Returns 0 or -1 with rte_errno.
