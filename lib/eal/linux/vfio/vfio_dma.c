@@ -262,6 +262,7 @@ vfio_dma_map_units_locked(struct vfio_container *cont,
 {
 	const char *what = n > 0 ? vfio_dma_kind_name(units[0].kind) : "map";
 	unsigned int i, inserted = 0, mapped = 0;
+	bool in_range;
 	int err;
 
 	vfio_assert_locked();
@@ -270,8 +271,12 @@ vfio_dma_map_units_locked(struct vfio_container *cont,
 			units[0].kind == VFIO_REC_DEVICE) &&
 			vfio_dma_check_state(cont, what) < 0)
 		return refused(cont);
+	/* the IOVA ranges once for all units when their span is valid */
+	in_range = vfio_dma_check_span_in_range(cont, units, n);
 	for (i = 0; i < n; i++) {
-		if (vfio_dma_check_unit(cont, &units[i], what) < 0 ||
+		if ((in_range ?
+				vfio_dma_check_unit_shape(cont, &units[i], what) :
+				vfio_dma_check_unit(cont, &units[i], what)) < 0 ||
 				vfio_dma_check_overlap(cont, units[i].iova,
 					units[i].len, what) < 0)
 			return refused(cont);

@@ -324,15 +324,59 @@ check_compat_devmem(const struct vfio_container *cont,
 
 /* Everything the IOMMU would refuse about one unit, before any call. */
 int
-vfio_dma_check_unit(const struct vfio_container *cont,
+vfio_dma_check_unit_shape(const struct vfio_container *cont,
 		const struct vfio_record *u, const char *what)
 {
 	vfio_assert_locked();
 	if (check_compat_devmem(cont, u, what) < 0)
 		return -1;
-	if (vfio_dma_check_shape(cont, u->vaddr, u->iova, u->len, what) < 0)
+	return vfio_dma_check_shape(cont, u->vaddr, u->iova, u->len, what);
+}
+
+int
+vfio_dma_check_unit(const struct vfio_container *cont,
+		const struct vfio_record *u, const char *what)
+{
+	if (vfio_dma_check_unit_shape(cont, u, what) < 0)
 		return -1;
 	return check_iova_range(cont, u->iova, u->len, what);
+}
+
+/*
+ * Every unit inside [lo, hi] passes check_iova_range() when the span
+ * does: no reserved window meets it, and one valid range holds it (or the
+ * kernel reported none). A paged map's units then need not be checked one
+ * by one (about 70 instructions a unit, callgrind on the model); when the
+ * span does not pass, each unit is checked as before, so a refusal is
+ * the same unit's and the same line.
+ */
+bool
+vfio_dma_check_span_in_range(const struct vfio_container *cont,
+		const struct vfio_record *units, unsigned int n)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+	unsigned int i;
+
+	vfio_assert_locked();
+	if (cont->state != VFIO_CONT_IOMMU || n < 2)
+		return false;
+	for (i = 0; i < n; i++) {
+		uint64_t last = units[i].iova + units[i].len - 1;
+
+		if (units[i].len == 0 || last < units[i].iova)
+			return false; /* refused by the shape check */
+		lo = RTE_MIN(lo, units[i].iova);
+		hi = RTE_MAX(hi, last);
+	}
+	if (hi - lo == UINT64_MAX ||
+			vfio_resv_find_locked(cont, lo, hi - lo + 1) != NULL)
+		return false;
+	if (cont->n_ranges == 0)
+		return true;
+	for (i = 0; i < cont->n_ranges; i++)
+		if (lo >= cont->ranges[i].start && hi <= cont->ranges[i].end)
+			return true;
+	return false;
 }
 
 int

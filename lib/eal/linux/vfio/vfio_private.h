@@ -270,6 +270,12 @@ int vfio_dma_check_shape(const struct vfio_container *cont, uint64_t vaddr,
 /* Shape, then valid IOVA ranges and reserved windows (ERANGE). */
 int vfio_dma_check_unit(const struct vfio_container *cont,
 		const struct vfio_record *u, const char *what);
+/* The same without the IOVA ranges and windows (device memory, shape). */
+int vfio_dma_check_unit_shape(const struct vfio_container *cont,
+		const struct vfio_record *u, const char *what);
+/* Whether every unit would pass the IOVA range and window check. */
+bool vfio_dma_check_span_in_range(const struct vfio_container *cont,
+		const struct vfio_record *units, unsigned int n);
 /* [iova, iova + len) meets no record (EEXIST). */
 int vfio_dma_check_overlap(const struct vfio_container *cont, uint64_t iova,
 		uint64_t len, const char *what);
