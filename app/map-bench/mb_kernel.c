@@ -30,6 +30,7 @@
 #include <rte_vfio.h>
 
 #include "app_sysfs.h"
+#include "eal_cpu_ticks.h"
 #include "mb_ops.h"
 
 /* ---- ioctl() interposer: counts the DMA calls of whichever EAL is linked ---- */
@@ -47,51 +48,18 @@ static uint64_t n_k_calls;
 static uint64_t k_ticks;
 
 /*
- * The calls are timed by the CPU's counter, converted to seconds by its
- * rate since the first call: in a guest under emulation clock_gettime()
- * may be a system call (the TSC is marked unstable there), and two of
- * them around every ioctl would weigh on both sides of a comparison.
+ * The calls are timed by the CPU's counter (eal_cpu_ticks.h: EAL-free,
+ * the same timing as the EAL's own statistics): in a guest under
+ * emulation clock_gettime() may be a system call, and two of them around
+ * every ioctl would weigh on both sides of a comparison.
  * mb_clock_report() prints what each costs where the benchmark runs.
  */
-#if defined(__x86_64__) || defined(__i386__)
-#include <x86intrin.h>
-static inline uint64_t
-ticks(void)
-{
-	return __rdtsc();
-}
-#else
-static inline uint64_t
-ticks(void)
-{
-	return (uint64_t)(mb_now() * 1e9);
-}
-#endif
-
-static uint64_t cal_ticks;
-static double cal_secs;
-
-static inline uint64_t
-call_start(void)
-{
-	uint64_t t = ticks();
-
-	if (cal_ticks == 0) {
-		cal_secs = mb_now();
-		cal_ticks = t;
-	}
-	return t;
-}
+static struct eal_ticks_cal cal;
 
 static double
 ticks_secs(uint64_t t)
 {
-	uint64_t dt;
-
-	if (cal_ticks == 0)
-		return 0;
-	dt = ticks() - cal_ticks;
-	return dt == 0 ? 0 : (double)t * (mb_now() - cal_secs) / (double)dt;
+	return (double)eal_ticks_ns(&cal, t) / 1e9;
 }
 
 /*
@@ -114,10 +82,10 @@ ioctl(int fd, unsigned long request, ...)
 	va_start(ap, request);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	t0 = call_start();
+	t0 = eal_ticks_start(&cal);
 	ret = (int)syscall(SYS_ioctl, fd, request, arg);
 	err = errno;
-	dt = ticks() - t0;
+	dt = eal_cpu_ticks() - t0;
 	k_ticks += dt;
 	n_k_calls++;
 	if (dma) {
@@ -132,11 +100,11 @@ ioctl(int fd, unsigned long request, ...)
 int
 close(int fd)
 {
-	uint64_t t0 = call_start();
+	uint64_t t0 = eal_ticks_start(&cal);
 	int ret = (int)syscall(SYS_close, fd);
 	int err = errno;
 
-	k_ticks += ticks() - t0;
+	k_ticks += eal_cpu_ticks() - t0;
 	n_k_calls++;
 	errno = err;
 	return ret;
@@ -191,10 +159,10 @@ mb_clock_report(FILE *f)
 	for (i = 0; i < 1000; i++)
 		(void)mb_now();
 	s1 = mb_now();
-	t0 = ticks();
+	t0 = eal_cpu_ticks();
 	for (i = 0; i < 1000; i++)
-		(void)ticks();
-	t1 = ticks();
+		(void)eal_cpu_ticks();
+	t1 = eal_cpu_ticks();
 	s2 = mb_now();
 	(void)t0;
 	(void)t1;

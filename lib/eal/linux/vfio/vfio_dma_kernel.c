@@ -5,7 +5,7 @@
  * from its BAR's dma-buf (vfio_dmabuf.c: the export and the
  * IOMMU_IOAS_MAP_FILE count as other calls and a map call, as here).
  * Every mapping and unmapping of the component goes through here, so that
- * each call is timed (by the CPU's counter, see ticks()) and counted in
+ * each call is timed (by the CPU's counter, eal_cpu_ticks.h) and counted in
  * the container's statistics, and a refusal is logged once with what the user can do
  * about it. The records are not touched: that is vfio_dma.c's part.
  *
@@ -19,88 +19,20 @@
 
 #include <rte_vfio.h>
 
+#include "eal_cpu_ticks.h"
 #include "eal_private.h"
 #include "vfio_dmabuf.h"
 #include "vfio_iommu.h"
 #include "vfio_private.h"
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-/*
- * The time of each kernel call (the stats' map_ns and unmap_ns) is taken
- * with the CPU's counter, not clock_gettime(): two clock reads per call
- * cost nothing on a host whose clocksource is the TSC, but where it is
- * not (a guest under emulation marks the TSC unstable and reads a
- * device), each read is a system call, and two of them were most of a
- * small unmap's user-side time. The counter is converted to nanoseconds
- * when the stats are read, by its rate since the first call (two clock
- * reads then, not two per call). CLOCK_MONOTONIC_COARSE would be cheap
- * too, but ticks by milliseconds: it would round most calls to zero.
- */
-#if defined(__x86_64__) || defined(__i386__)
-#include <x86intrin.h>
-static inline uint64_t
-ticks(void)
-{
-	return __rdtsc();
-}
-#elif defined(__aarch64__)
-static inline uint64_t
-ticks(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mrs %0, cntvct_el0" : "=r" (v));
-	return v;
-}
-#else
-#define TICKS_ARE_NS
-static inline uint64_t
-ticks(void)
-{
-	return now_ns();
-}
-#endif
-
-/* the counter and the clock at the first kernel call (under the VFIO lock) */
-static uint64_t cal_ticks, cal_ns;
-
-static inline uint64_t
-call_start(void)
-{
-	uint64_t t = ticks();
-
-	if (cal_ticks == 0) {
-		cal_ns = now_ns();
-		cal_ticks = t;
-	}
-	return t;
-}
+/* the counter's origin for the stats' map_ns/unmap_ns (under the VFIO lock) */
+static struct eal_ticks_cal stats_cal;
 
 uint64_t
-vfio_dma_kernel_ns(uint64_t t)
+vfio_dma_kernel_ns(uint64_t ticks)
 {
-#ifdef TICKS_ARE_NS
-	return t;
-#else
-	uint64_t dt, dns;
-
 	vfio_assert_locked();
-	if (cal_ticks == 0)
-		return t;
-	dt = ticks() - cal_ticks;
-	dns = now_ns() - cal_ns;
-	if (dt == 0 || dns == 0)
-		return t;
-	return (uint64_t)((double)t * (double)dns / (double)dt);
-#endif
+	return eal_ticks_ns(&stats_cal, ticks);
 }
 
 /*
@@ -173,7 +105,7 @@ vfio_dma_kernel_map_locked(struct vfio_container *cont,
 	const char *call = NULL;
 
 	vfio_assert_locked();
-	t0 = call_start();
+	t0 = eal_ticks_start(&stats_cal);
 	/* device memory on iommufd: its BAR's dma-buf (vfio_dmabuf.c) */
 	if (rec->kind == VFIO_REC_DEVICE && vfio_dmabuf_used(cont))
 		ret = vfio_dmabuf_map_locked(cont, rec, &call);
@@ -181,7 +113,7 @@ vfio_dma_kernel_map_locked(struct vfio_container *cont,
 		ret = cont->ops->map(cont, rec->vaddr, rec->iova, rec->len);
 	err = errno;
 	cont->stats.map_calls++;
-	cont->stats.map_ns += ticks() - t0;
+	cont->stats.map_ns += eal_cpu_ticks() - t0;
 	if (ret != 0) {
 		cont->stats.refused_kernel++;
 		return eal_fail(log_map_refusal(cont, rec, err, call));
@@ -200,12 +132,12 @@ kernel_unmap(struct vfio_container *cont, uint64_t iova, uint64_t len,
 	int ret, err;
 
 	vfio_assert_locked();
-	t0 = call_start();
+	t0 = eal_ticks_start(&stats_cal);
 	ret = all ? cont->ops->unmap_all(cont, unmapped) :
 		cont->ops->unmap(cont, iova, len, unmapped);
 	err = errno;
 	cont->stats.unmap_calls++;
-	cont->stats.unmap_ns += ticks() - t0;
+	cont->stats.unmap_ns += eal_cpu_ticks() - t0;
 	if (ret != 0) {
 		cont->stats.refused_kernel++;
 		EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " failed: %s",
