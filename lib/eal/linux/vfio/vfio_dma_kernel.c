@@ -66,19 +66,19 @@ log_map_refusal(const struct vfio_container *cont,
 		why = "locked-memory limit (RLIMIT_MEMLOCK) reached or out of memory: raise it (ulimit -l, systemd LimitMEMLOCK=, a container runtime's memlock ulimit such as docker --ulimit memlock=-1) or give the process CAP_IPC_LOCK";
 		break;
 	case EFAULT:
-		/* device memory the map-time probe did not recognise */
-		if (cont->iommufd_compat && rec->kind == VFIO_REC_USER &&
+		/*
+		 * Device memory the map-time probe did not recognise: neither
+		 * iommufd nor its emulation of type1 maps a PFNMAP range by
+		 * its address; the cause and the way out differ.
+		 */
+		if ((cont->iommufd_compat || cont->ops->cdev) &&
+				rec->kind == VFIO_REC_USER &&
 				vfio_dma_pfnmap_bytes(rec->vaddr, rec->len) > 0) {
-			EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " (vaddr 0x%" PRIx64 ", %s) refused: the range is device memory (a PFNMAP mapping such as a VFIO BAR) and " VFIO_COMPAT_NO_P2P " (ENOTSUP)",
+			EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " (vaddr 0x%" PRIx64 ", %s) refused: the range is device memory (a PFNMAP mapping such as a VFIO BAR)%s (ENOTSUP)",
 				call, rec->iova, rec->len, rec->vaddr,
-				vfio_dma_kind_name(rec->kind));
-			return ENOTSUP;
-		}
-		if (cont->ops->cdev && rec->kind == VFIO_REC_USER &&
-				vfio_dma_pfnmap_bytes(rec->vaddr, rec->len) > 0) {
-			EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " len 0x%" PRIx64 " (vaddr 0x%" PRIx64 ", %s) refused: the range is device memory (a PFNMAP mapping such as a VFIO BAR) not recognised as a BAR of a device open through this EAL, and native iommufd maps device memory only from its device's dma-buf (IOMMU_IOAS_MAP_FILE, Linux 6.19+), not by address: map a BAR of a device set up with rte_vfio_setup_device(), or use --vfio-mode=group (ENOTSUP)",
-				call, rec->iova, rec->len, rec->vaddr,
-				vfio_dma_kind_name(rec->kind));
+				vfio_dma_kind_name(rec->kind),
+				cont->iommufd_compat ? " and " VFIO_COMPAT_NO_P2P :
+				" not recognised as a BAR of a device open through this EAL, and native iommufd maps device memory only from its device's dma-buf (IOMMU_IOAS_MAP_FILE, Linux 6.19+), not by address: map a BAR of a device set up with rte_vfio_setup_device(), or use --vfio-mode=group");
 			return ENOTSUP;
 		}
 		why = "the virtual range is not mapped with read/write access in this process";
