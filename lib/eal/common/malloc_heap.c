@@ -67,9 +67,25 @@ bool malloc_heaps_ready;
 /* False for static memory (--legacy-mem, --no-huge without --dynamic-mem). */
 bool malloc_heaps_dynamic;
 
-/* The slow side of a heap's lock (malloc_heap.h says why it is not a mutex). */
-#define LOCK_SPINS 200
-#define LOCK_SLEEP_NS 1000000
+/*
+ * The slow side of a heap's lock (malloc_heap.h says why it is not a mutex).
+ *
+ * A waiter probes the lock word with exponential backoff. Every probe of a
+ * held lock pulls its cache line to the waiter, so the holder's next lock
+ * or unlock stalls until the line comes back: probing after every pause,
+ * two threads doing 64-byte malloc/free pairs ran 5x slower than one, and
+ * slower than DPDK's spinlock, whose longer operations hide the same cost.
+ * Backoff lets the holder finish its run of operations from its own cache
+ * (measured: 4-5 M pairs/s -> 14-16 M pairs/s). After LOCK_SPIN_PAUSES
+ * pauses (tens to hundreds of microseconds: a pause costs 4-40 ns by CPU)
+ * the waiter sleeps, since growth holds the lock for milliseconds; woken
+ * (or at the bound of a sleep) it spins only LOCK_RESPIN_PAUSES before
+ * sleeping again, so that a waiter through a long hold stays asleep.
+ */
+#define LOCK_BACKOFF_MAX 256    /* pauses between two probes, at most */
+#define LOCK_SPIN_PAUSES 8192   /* pauses before the first sleep */
+#define LOCK_RESPIN_PAUSES 256  /* pauses before each further sleep */
+#define LOCK_SLEEP_NS 1000000   /* bound on one sleep */
 
 static inline void
 cpu_relax(void)
@@ -81,22 +97,36 @@ cpu_relax(void)
 #endif
 }
 
+static bool
+lock_spin(struct malloc_heap_lock *l, unsigned int budget)
+{
+	unsigned int spent = 0, delay = 1, i;
+
+	while (spent < budget) {
+		for (i = 0; i < delay; i++)
+			cpu_relax();
+		spent += delay;
+		if (delay < LOCK_BACKOFF_MAX)
+			delay <<= 1;
+		if (__atomic_load_n(&l->locked, __ATOMIC_RELAXED) == 0 &&
+				__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) == 0)
+			return true;
+	}
+	return false;
+}
+
 void
 malloc_heap_lock_wait(struct malloc_heap_lock *l)
 {
 	const struct timespec bound = { 0, LOCK_SLEEP_NS };
-	unsigned int i;
+	unsigned int budget = LOCK_SPIN_PAUSES;
 
-	for (;;) {
-		for (i = 0; i < LOCK_SPINS; i++) {
-			if (__atomic_load_n(&l->locked, __ATOMIC_RELAXED) == 0 &&
-					__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) == 0)
-				return;
-			cpu_relax();
-		}
+	for (; !lock_spin(l, budget); budget = LOCK_RESPIN_PAUSES) {
 		__atomic_fetch_add(&l->sleepers, 1, __ATOMIC_SEQ_CST);
 		/* sleeps only while the word still reads 1 */
 		syscall(SYS_futex, &l->locked, FUTEX_WAIT, 1, &bound, NULL, 0);
+		/* awake: the next unlock may wake another sleeper */
+		__atomic_store_n(&l->wake_sent, 0, __ATOMIC_RELEASE);
 		__atomic_fetch_sub(&l->sleepers, 1, __ATOMIC_RELAXED);
 		if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) == 0)
 			return;
@@ -106,7 +136,13 @@ malloc_heap_lock_wait(struct malloc_heap_lock *l)
 void
 malloc_heap_lock_wake(struct malloc_heap_lock *l)
 {
-	syscall(SYS_futex, &l->locked, FUTEX_WAKE, 1, NULL, NULL, 0);
+	/*
+	 * One wake-up per sleep: until the woken thread runs, the holder's
+	 * next unlocks would only repeat the system call (three to fifty of
+	 * them per sleep, measured).
+	 */
+	if (__atomic_exchange_n(&l->wake_sent, 1, __ATOMIC_ACQ_REL) == 0)
+		syscall(SYS_futex, &l->locked, FUTEX_WAKE, 1, NULL, NULL, 0);
 }
 
 bool

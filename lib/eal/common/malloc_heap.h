@@ -26,15 +26,16 @@
  * atomic operation on every unlock: on a 64-byte malloc/free pair the
  * mutex was half of the time. Unlike a spinlock it does not burn a CPU
  * while growth holds it for milliseconds (pages allocated, DMA-mapped):
- * a waiter spins briefly, then sleeps on a futex. The unlocker wakes one
- * sleeper when it sees one; since its store and that check are not
- * ordered against a sleeper arriving, sleeps are bounded (a millisecond)
- * so a missed wake-up only delays. Zero is unlocked; the word can live in
- * shared memory (no process-local state).
+ * a waiter spins with backoff (malloc_heap.c says why), then sleeps on a
+ * futex. The unlocker wakes one sleeper when it sees one; since its store
+ * and that check are not ordered against a sleeper arriving, sleeps are
+ * bounded (a millisecond) so a missed wake-up only delays. Zero is
+ * unlocked; the words can live in shared memory (no process-local state).
  */
 struct malloc_heap_lock {
-	uint32_t locked;   /* 0 or 1 */
-	uint32_t sleepers; /* threads in (or entering) the futex wait */
+	uint32_t locked;     /* 0 or 1 */
+	uint32_t sleepers;   /* threads in (or entering) the futex wait */
+	uint32_t wake_sent;  /* a wake-up is on its way to a sleeper */
 };
 
 void malloc_heap_lock_wait(struct malloc_heap_lock *l);
