@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The mapping benchmark's view of the kernel, in both binaries: the ioctl()
- * and close() interposer that counts and times every kernel call (and
- * MAP_DMA/UNMAP_DMA apart), the device lookup in
+ * The mapping benchmark's view of the kernel, in both binaries: the
+ * interposer of ioctl(), close() and the page calls (mmap(), munmap(),
+ * fallocate(), madvise()) that counts and times every such kernel call
+ * (and MAP_DMA/UNMAP_DMA apart), the device lookup in
  * sysfs, and the DMA entry limit and count (GET_INFO's DMA_AVAIL).
  */
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -43,7 +45,7 @@
 
 static uint64_t n_dma_calls;
 static uint64_t dma_ticks;
-/* every ioctl() and close() of the process: the time inside the kernel */
+/* every interposed call of the process: the time inside the kernel */
 static uint64_t n_k_calls;
 static uint64_t k_ticks;
 
@@ -63,8 +65,9 @@ ticks_secs(uint64_t t)
 }
 
 /*
- * The EAL's shared library calls ioctl() and close() through the PLT, so
- * these definitions in the executable see every VFIO call of the process
+ * The EAL's shared library calls ioctl(), close() and the page calls
+ * through the PLT (glibc's own malloc does not), so these definitions in
+ * the executable see every VFIO and page call of the EAL
  * (and the bare loops', which go through the same boundary); they forward
  * to the system call unchanged. What a row spends outside them is its
  * user-side time.
@@ -96,18 +99,53 @@ ioctl(int fd, unsigned long request, ...)
 	return ret;
 }
 
+/* a system call timed as kernel time; errno as the call left it */
+#define KERNEL_CALL(type, call) ({ \
+		uint64_t t0_ = eal_ticks_start(&cal); \
+		type ret_ = (type)(call); \
+		int err_ = errno; \
+		k_ticks += eal_cpu_ticks() - t0_; \
+		n_k_calls++; \
+		errno = err_; \
+		ret_; \
+	})
+
 /* closing a container, an iommufd or a device can be most of a teardown */
 int
 close(int fd)
 {
-	uint64_t t0 = eal_ticks_start(&cal);
-	int ret = (int)syscall(SYS_close, fd);
-	int err = errno;
+	return KERNEL_CALL(int, syscall(SYS_close, fd));
+}
 
-	k_ticks += eal_cpu_ticks() - t0;
-	n_k_calls++;
-	errno = err;
-	return ret;
+/*
+ * The memory layer's page calls: a heap's growth maps pages and its
+ * shrink gives them back (mmap() of PROT_NONE over them, a hole punched
+ * in their file), work the bare loops, which only map and unmap for DMA,
+ * do not have: without these a shrink's page release counted as the
+ * EAL's own time.
+ */
+void *
+mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return KERNEL_CALL(void *, syscall(SYS_mmap, addr, len, prot, flags, fd, off));
+}
+
+int
+munmap(void *addr, size_t len)
+{
+	return KERNEL_CALL(int, syscall(SYS_munmap, addr, len));
+}
+
+int
+fallocate(int fd, int mode, off_t off, off_t len)
+{
+	return KERNEL_CALL(int, syscall(SYS_fallocate, fd, mode, off, len));
+}
+
+int
+madvise(void *addr, size_t len, int advice)
+{
+	return KERNEL_CALL(int, syscall(SYS_madvise, addr, len, advice));
 }
 
 uint64_t

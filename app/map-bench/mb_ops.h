@@ -22,7 +22,8 @@
  * operation (negative: given back), from the kernel's DMA_AVAIL before and
  * after; err: 0, or the errno of the failure (the row is then not timed);
  * kseconds: the part of seconds spent inside the kernel, i.e. in every
- * ioctl() and close() of the operation (-1: not measured, as on the model);
+ * ioctl(), close() and page call (mb_kernel.c) of the operation (-1: not
+ * measured, as on the model);
  * kcalls: how many of those calls (MB_UNKNOWN: not counted). seconds -
  * kseconds is the user-side time of the row.
  */
@@ -168,8 +169,8 @@ int64_t mb_dma_avail(int container_fd);
 uint64_t mb_ioctl_dma_calls(void);
 double mb_ioctl_dma_secs(void);
 
-/* Every ioctl() and close() seen by the interposer, and the time spent in
- * them in CPU counter ticks: the kernel's part of a row; a difference of
+/* Every ioctl(), close() and page call seen by the interposer, and the
+ * time spent in them in CPU counter ticks: the kernel's part of a row; a difference of
  * two tick counts in seconds. */
 uint64_t mb_kernel_calls(void);
 uint64_t mb_kernel_ticks(void);

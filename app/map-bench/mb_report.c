@@ -287,7 +287,7 @@ mb_report_split(const struct mb_rows *rows, const char *src, bool fd)
 
 	if (strcmp(src, "model") == 0)
 		return;
-	printf("\nkernel/user split (ms; kernel = inside every ioctl() and close() of the row, user = the rest; kcalls = those calls; user/call = user-side us per MAP/UNMAP call, or per row when it has none)\n");
+	printf("\nkernel/user split (ms; kernel = inside every ioctl(), close(), mmap(), munmap(), fallocate() and madvise() of the row, user = the rest; kcalls = those calls; user/call = user-side us per MAP/UNMAP call, or per row when it has none)\n");
 	printf("%-13s %-3s | %9s %9s %9s %6s %8s | %9s %9s %9s %6s %8s | %8s %9s\n",
 		"row", "", "ours", "kernel", "user", "kcalls", "user/call", "bare",
 		"kernel", "user", "kcalls", "user/call", "kern o/b", "ours/bare");
