@@ -621,9 +621,13 @@ vfio_dma_unmap_all_locked(struct vfio_container *cont)
 static void
 drop_device_records(struct vfio_container *cont)
 {
-	struct vfio_record *r = vfio_records_first(cont->records);
+	struct vfio_record *r;
 	uint64_t next;
 
+	/* most containers have none: no walk over every record */
+	if (vfio_records_device_count(cont->records) == 0)
+		return;
+	r = vfio_records_first(cont->records);
 	while (r != NULL) {
 		if (r->kind != VFIO_REC_DEVICE) {
 			r = vfio_records_next(cont->records, r);

@@ -47,6 +47,7 @@ struct vfio_record_set {
 	struct rec_node *root;
 	size_t count;
 	uint64_t bytes;
+	size_t n_device;             /* records of kind VFIO_REC_DEVICE */
 	struct rec_node *free_nodes; /* linked by their left pointer */
 	struct node_chunk *chunks;
 	/*
@@ -407,6 +408,7 @@ vfio_records_insert(struct vfio_record_set *set,
 	rebalance(set, parent);
 	set->count++;
 	set->bytes += rec->len;
+	set->n_device += rec->kind == VFIO_REC_DEVICE;
 	return &n->rec;
 }
 
@@ -443,6 +445,7 @@ vfio_records_remove(struct vfio_record_set *set, struct vfio_record *rec)
 	rebalance(set, fix);
 	set->count--;
 	set->bytes -= rec->len;
+	set->n_device -= rec->kind == VFIO_REC_DEVICE;
 	node_free(set, z);
 }
 
@@ -498,10 +501,17 @@ vfio_records_bytes(const struct vfio_record_set *set)
 	return set->bytes;
 }
 
+size_t
+vfio_records_device_count(const struct vfio_record_set *set)
+{
+	return set->n_device;
+}
+
 struct check_state {
 	const struct rec_node *prev;
 	size_t count;
 	uint64_t bytes;
+	size_t n_device;
 };
 
 static int
@@ -535,6 +545,7 @@ check_subtree(const struct rec_node *n, struct check_state *st, int depth)
 	st->prev = n;
 	st->count++;
 	st->bytes += n->rec.len;
+	st->n_device += n->rec.kind == VFIO_REC_DEVICE;
 	if (check_subtree(n->right, st, depth + 1) < 0)
 		return -1;
 	hl = height(n->left);
@@ -549,14 +560,16 @@ check_subtree(const struct rec_node *n, struct check_state *st, int depth)
 int
 vfio_records_check(const struct vfio_record_set *set)
 {
-	struct check_state st = { NULL, 0, 0 };
+	struct check_state st = { NULL, 0, 0, 0 };
 
 	if (set->root != NULL && set->root->parent != NULL)
 		return check_fail("root has a parent", set->root);
 	if (check_subtree(set->root, &st, 0) < 0)
 		return -1;
-	if (st.count != set->count || st.bytes != set->bytes)
-		return check_fail("count or bytes differ from the records", NULL);
+	if (st.count != set->count || st.bytes != set->bytes ||
+			st.n_device != set->n_device)
+		return check_fail("count, bytes or device records differ from the records",
+			NULL);
 	if (set->last != (set->root != NULL ? rightmost(set->root) : NULL))
 		return check_fail("the highest record is not the one kept", set->last);
 	return 0;

@@ -76,6 +76,8 @@ struct vfio_record *vfio_records_next(const struct vfio_record_set *set,
 /* Records in the set, and the sum of their lengths. */
 size_t vfio_records_count(const struct vfio_record_set *set);
 uint64_t vfio_records_bytes(const struct vfio_record_set *set);
+/* Records of device memory (VFIO_REC_DEVICE) in the set. */
+size_t vfio_records_device_count(const struct vfio_record_set *set);
 
 /*
  * Verify the tree's invariants (ordering, no overlap, balance, links,
