@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The record engine: overlap refusal with the conflicting record,
- * adjacency, first_overlap, iteration order, removal, invariants after
- * random operations checked against a plain array, and a benchmark that
- * reports ns per operation at growing sizes (never pass/fail on time).
+ * adjacency, first_overlap, iteration order, removal (one, and many at
+ * once), invariants after random operations checked against a plain
+ * array, and a benchmark that reports ns per operation at growing sizes
+ * (never pass/fail on time).
  */
 
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "test.h"
@@ -191,6 +193,92 @@ test_records_random(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * vfio_records_remove_many() against the plain reference: sets of 8 to
+ * 2000 one-page records (every fifth device memory) in shuffled order,
+ * a random share of them removed (with IOVAs that have no record mixed
+ * in), through the rebuild, through one by one (a few records, or the
+ * rebuild's allocation failing), with and without the first record's
+ * hint. What stays keeps its address and contents; the set stays valid.
+ */
+#define MANY_SLOTS 4096
+
+static int
+test_records_remove_many(void)
+{
+	static const unsigned int sizes[] = { 8, 40, 300, 2000 };
+	static const unsigned int share[] = { 10, 30, 50, 90, 100 };
+	static struct vfio_record *at[MANY_SLOTS];
+	static struct vfio_record recs[MANY_SLOTS];
+	unsigned int round, i, k, n_in, n_rm, left, dev_left;
+
+	srand(4242);
+	for (round = 0; round < 120; round++) {
+		struct vfio_record_set *set = vfio_records_create();
+		unsigned int size = sizes[round % RTE_DIM(sizes)];
+		unsigned int pct = share[(round / RTE_DIM(sizes)) % RTE_DIM(share)];
+		bool fail_alloc = round % 7 == 3, hint = round % 2 == 0;
+		struct vfio_record *first = NULL;
+
+		TEST_ASSERT_NOT_NULL(set, "create");
+		memset(at, 0, sizeof(at));
+		for (n_in = 0; n_in < size; ) {
+			unsigned int slot = (unsigned int)rand() % MANY_SLOTS;
+			struct vfio_record r = rec_at(slot * PG, PG);
+
+			if (at[slot] != NULL)
+				continue;
+			if (slot % 5 == 0)
+				r.kind = VFIO_REC_DEVICE;
+			at[slot] = vfio_records_insert(set, &r, NULL);
+			TEST_ASSERT_NOT_NULL(at[slot], "round %u insert", round);
+			n_in++;
+		}
+		/* in IOVA order: a share of the records, and some holes */
+		for (i = 0, n_rm = 0; i < MANY_SLOTS; i++) {
+			if (at[i] != NULL && (unsigned int)rand() % 100 < pct)
+				recs[n_rm++] = *at[i];
+			else if (at[i] == NULL && rand() % 50 == 0)
+				recs[n_rm++] = rec_at(i * PG, PG);
+		}
+		if (hint && n_rm > 0 && at[recs[0].iova / PG] != NULL)
+			first = at[recs[0].iova / PG];
+		vfio_alloc_fail_nth(fail_alloc ? 1 : 0);
+		vfio_records_remove_many(set, recs, n_rm, first);
+		vfio_alloc_fail_nth(0);
+		TEST_ASSERT_SUCCESS(vfio_records_check(set), "round %u (%u records, %u%%, %s)",
+			round, size, pct, fail_alloc ? "allocation failed" : "rebuild allowed");
+		for (k = 0; k < n_rm; k++)
+			at[recs[k].iova / PG] = NULL;
+		for (i = 0, left = 0, dev_left = 0; i < MANY_SLOTS; i++) {
+			struct vfio_record *r = vfio_records_lookup(set, i * PG);
+
+			if (at[i] == NULL) {
+				TEST_ASSERT_NULL(r, "round %u: page %u still recorded", round, i);
+				continue;
+			}
+			TEST_ASSERT(r == at[i], "round %u: the record of page %u moved", round, i);
+			TEST_ASSERT(r->iova == i * PG && r->len == PG &&
+				r->vaddr == i * PG + 0x7f0000000000ULL,
+				"round %u: the record of page %u changed", round, i);
+			left++;
+			dev_left += r->kind == VFIO_REC_DEVICE;
+		}
+		TEST_ASSERT_EQUAL(vfio_records_count(set), left, "round %u count", round);
+		TEST_ASSERT_EQUAL(vfio_records_bytes(set), (uint64_t)left * PG,
+			"round %u bytes", round);
+		TEST_ASSERT_EQUAL(vfio_records_device_count(set), dev_left,
+			"round %u device records", round);
+		/* the set still takes records where some were removed */
+		for (k = 0; k < n_rm && k < 4; k++)
+			TEST_ASSERT_NOT_NULL(vfio_records_insert(set, &recs[k], NULL),
+				"round %u: reinsert", round);
+		TEST_ASSERT_SUCCESS(vfio_records_check(set), "round %u after reinsert", round);
+		vfio_records_destroy(set);
+	}
+	return TEST_SUCCESS;
+}
+
 static uint64_t
 now_ns(void)
 {
@@ -294,4 +382,5 @@ test_records_perf(void)
 
 REGISTER_TEST_COMMAND(vfio_records_autotest, test_records_basic);
 REGISTER_TEST_COMMAND(vfio_records_random_autotest, test_records_random);
+REGISTER_TEST_COMMAND(vfio_records_remove_many_autotest, test_records_remove_many);
 REGISTER_TEST_COMMAND(vfio_records_perf_autotest, test_records_perf);

@@ -80,33 +80,12 @@ unmap_adjacent(struct vfio_container *cont, const struct vfio_record *recs,
 	return 0;
 }
 
-/*
- * Each record is first looked for as the successor of the one removed
- * before it (the records of one unmap are neighbours in the set, and a
- * removal relinks nodes without moving them, so the successor taken
- * before it is still in the set after it): one step instead of a descent
- * of the set per record (about 60 instructions a record of a paged unmap).
- * A lookup where the successor is not the record; r: the set's record of
- * recs[0] when the caller has it, or NULL.
- */
+/* Drop the set's records of recs[0, n); r: the set's record of recs[0], or NULL. */
 static void
 drop_records_from(struct vfio_container *cont, const struct vfio_record *recs,
 		size_t n, struct vfio_record *r)
 {
-	struct vfio_record *next;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (r == NULL || r->iova != recs[i].iova)
-			r = vfio_records_lookup(cont->records, recs[i].iova);
-		if (r == NULL || r->iova != recs[i].iova) {
-			r = NULL;
-			continue;
-		}
-		next = i + 1 < n ? vfio_records_next(cont->records, r) : NULL;
-		vfio_records_remove(cont->records, r);
-		r = next;
-	}
+	vfio_records_remove_many(cont->records, recs, n, r);
 }
 
 static void

@@ -449,6 +449,95 @@ vfio_records_remove(struct vfio_record_set *set, struct vfio_record *rec)
 	node_free(set, z);
 }
 
+/* A balanced subtree of nodes[lo, hi) (in IOVA order) under parent. */
+static struct rec_node *
+build_balanced(struct rec_node **nodes, size_t lo, size_t hi,
+		struct rec_node *parent)
+{
+	size_t mid = lo + (hi - lo) / 2;
+	struct rec_node *n;
+
+	if (lo >= hi)
+		return NULL;
+	n = nodes[mid];
+	n->parent = parent;
+	n->left = build_balanced(nodes, lo, mid, n);
+	n->right = build_balanced(nodes, mid + 1, hi, n);
+	update_height(n);
+	return n;
+}
+
+/* Removing one by one beats a rebuild below this many records. */
+#define REBUILD_MIN 32
+
+static void
+remove_one_by_one(struct vfio_record_set *set, const struct vfio_record *recs,
+		size_t n, struct vfio_record *first)
+{
+	struct rec_node *z = first != NULL ? node_of(first) : NULL, *next;
+	size_t i;
+
+	/* the next record to remove is usually the successor of the last */
+	for (i = 0; i < n; i++) {
+		if (z == NULL || z->rec.iova != recs[i].iova) {
+			struct vfio_record *r = vfio_records_lookup(set, recs[i].iova);
+
+			z = r != NULL && r->iova == recs[i].iova ? node_of(r) : NULL;
+		}
+		if (z == NULL)
+			continue;
+		next = successor(z);
+		vfio_records_remove(set, &z->rec);
+		z = next;
+	}
+}
+
+void
+vfio_records_remove_many(struct vfio_record_set *set,
+		const struct vfio_record *recs, size_t n, struct vfio_record *first)
+{
+	struct rec_node **nodes, *node, *next;
+	size_t i = 0, kept = 0, gone = 0, total = set->count;
+
+	/*
+	 * A rebuild walks the whole set: worth it when the records to remove
+	 * are a good part of it (a paged unmap of thousands of pages: about
+	 * 150 instructions a record one by one, for the removal and its
+	 * rebalancing). It needs an array of the set's nodes; without one,
+	 * or for a few records, they go one by one, which cannot fail.
+	 */
+	nodes = n >= REBUILD_MIN && n >= total / 4 ?
+		vfio_malloc(total * sizeof(*nodes)) : NULL;
+	if (nodes == NULL) {
+		remove_one_by_one(set, recs, n, first);
+		return;
+	}
+	/* nodes that stay fill the array from the front, removed ones from
+	 * the back; the walk only reads links, so nothing is freed during it */
+	for (node = set->root != NULL ? leftmost(set->root) : NULL;
+			node != NULL; node = next) {
+		next = successor(node);
+		while (i < n && recs[i].iova < node->rec.iova)
+			i++;
+		if (i < n && recs[i].iova == node->rec.iova) {
+			nodes[total - 1 - gone++] = node;
+			i++;
+		} else {
+			nodes[kept++] = node;
+		}
+	}
+	for (i = 0; i < gone; i++) {
+		node = nodes[total - 1 - i];
+		set->count--;
+		set->bytes -= node->rec.len;
+		set->n_device -= node->rec.kind == VFIO_REC_DEVICE;
+		node_free(set, node);
+	}
+	set->root = build_balanced(nodes, 0, kept, NULL);
+	set->last = kept > 0 ? nodes[kept - 1] : NULL;
+	free(nodes);
+}
+
 struct vfio_record *
 vfio_records_lookup(const struct vfio_record_set *set, uint64_t iova)
 {

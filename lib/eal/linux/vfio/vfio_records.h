@@ -60,6 +60,15 @@ struct vfio_record *vfio_records_insert(struct vfio_record_set *set,
 /* Remove and free a record of the set. */
 void vfio_records_remove(struct vfio_record_set *set, struct vfio_record *rec);
 
+/*
+ * Remove and free the records whose IOVAs are those of recs[0, n) (copies,
+ * in IOVA order; one with no record in the set is skipped). first: the
+ * set's record of recs[0] when the caller has it (saves a lookup), or
+ * NULL. Cannot fail. Pointers to the records that stay remain valid.
+ */
+void vfio_records_remove_many(struct vfio_record_set *set,
+		const struct vfio_record *recs, size_t n, struct vfio_record *first);
+
 /* The record holding iova, or NULL. */
 struct vfio_record *vfio_records_lookup(const struct vfio_record_set *set,
 		uint64_t iova);
