@@ -27,6 +27,7 @@
 #define WAITER_CPU_MAX_MS (HOLD_MS / 4) /* spinning burns ~HOLD_MS; asleep ~6 % */
 #define WAKE_LATE_MAX_MS 50  /* from the holder's release to the waiter's return */
 #define GROW_BYTES (8u << 20)
+#define GROW_WAIT_MAX_NS 10000000000ull
 
 struct hold {
 	bool armed;      /* block in the next ALLOC event */
@@ -69,7 +70,7 @@ static int
 test_malloc_lock_wait(void)
 {
 	static struct hold h;
-	uint64_t cpu0, cpu_ms, late_ms, released;
+	uint64_t cpu0, cpu_ms, late_ms, released, start_ns;
 	pthread_t grower;
 	void *big, *p;
 
@@ -89,8 +90,18 @@ test_malloc_lock_wait(void)
 	__atomic_store_n(&h.armed, true, __ATOMIC_RELEASE);
 	TEST_ASSERT_SUCCESS(pthread_create(&grower, NULL, grow_heap, NULL),
 		"pthread_create");
-	while (!__atomic_load_n(&h.inside, __ATOMIC_ACQUIRE))
+	start_ns = clock_ns(CLOCK_MONOTONIC);
+	while (!__atomic_load_n(&h.inside, __ATOMIC_ACQUIRE) &&
+			clock_ns(CLOCK_MONOTONIC) - start_ns < GROW_WAIT_MAX_NS)
 		sched_yield();
+	if (!__atomic_load_n(&h.inside, __ATOMIC_ACQUIRE)) {
+		TEST_FAIL_MSG("the %u MiB allocation did not grow the heap (no ALLOC event in 10 s)",
+			GROW_BYTES >> 20);
+		pthread_join(grower, &big);
+		rte_free(big);
+		rte_eal_cleanup();
+		return TEST_FAILED;
+	}
 
 	TEST_STEP("a 64-byte rte_malloc() meanwhile waits, sleeping");
 	cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
