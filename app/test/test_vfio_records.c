@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The record engine: overlap refusal with the conflicting record,
- * adjacency, first_overlap, iteration order, removal (one, and many at
- * once), invariants after random operations checked against a plain
+ * adjacency, first_overlap, iteration order, insertion and removal (one,
+ * and many at once), invariants after random operations checked against a plain
  * array, and a benchmark that reports ns per operation at growing sizes
  * (never pass/fail on time).
  */
@@ -279,6 +279,119 @@ test_records_remove_many(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * vfio_records_insert_many() against the same reference: runs of 5 to
+ * 3000 one-page units in the gaps of a set of 0 to 300 records, through
+ * the merge and rebuild and through one by one: in order, out of order,
+ * one unit overlapping a record or an earlier unit (the count inserted
+ * before it, EEXIST and the conflict as vfio_records_insert() says), an
+ * allocation failing (the array, or a node).
+ */
+static int
+test_records_insert_many(void)
+{
+	static const unsigned int olds[] = { 0, 12, 300 };
+	static const unsigned int runs[] = { 5, 40, 400, 3000 };
+	static struct vfio_record *at[MANY_SLOTS];
+	static struct vfio_record units[MANY_SLOTS];
+	unsigned int round, i, n, n_old, slot, want, left;
+
+	srand(777);
+	for (round = 0; round < 96; round++) {
+		struct vfio_record_set *set = vfio_records_create();
+		unsigned int run = runs[round % RTE_DIM(runs)];
+		unsigned int case_ = (round / RTE_DIM(runs)) % 6;
+		const struct vfio_record *conflict = NULL, *expect_conflict = NULL;
+		int want_err = EEXIST;
+		size_t got;
+
+		TEST_ASSERT_NOT_NULL(set, "create");
+		memset(at, 0, sizeof(at));
+		for (n_old = 0; n_old < olds[round % RTE_DIM(olds)]; ) {
+			struct vfio_record r;
+
+			slot = (unsigned int)rand() % MANY_SLOTS;
+			if (at[slot] != NULL)
+				continue;
+			r = rec_at(slot * PG, PG);
+			r.kind = slot % 3 == 0 ? VFIO_REC_DEVICE : VFIO_REC_USER;
+			at[slot] = vfio_records_insert(set, &r, NULL);
+			TEST_ASSERT_NOT_NULL(at[slot], "round %u: insert", round);
+			n_old++;
+		}
+		/* a run of free slots, in order, from a random start */
+		for (n = 0, slot = (unsigned int)rand() % 64; n < run &&
+				slot < MANY_SLOTS; slot++)
+			if (at[slot] == NULL) {
+				units[n] = rec_at(slot * PG, PG);
+				units[n].kind = slot % 5 == 0 ? VFIO_REC_DEVICE : VFIO_REC_USER;
+				n++;
+			}
+		want = n;
+		if (case_ == 1 && n > 2) {               /* out of order */
+			struct vfio_record t = units[0];
+
+			units[0] = units[n - 1];
+			units[n - 1] = t;
+		} else if (case_ == 2 && n > 2) {  /* onto a record, in order */
+			/* a record in the gap after unit j: unit j moves onto it */
+			for (i = 1; i + 1 < n; i++) {
+				slot = (unsigned int)(units[i].iova / PG) + 1;
+				if (slot * PG < units[i + 1].iova && at[slot] != NULL)
+					break;
+			}
+			if (i + 1 < n) {
+				units[i].iova = slot * PG;
+				units[i].vaddr = slot * PG + 0x7f0000000000ULL;
+				want = i;
+				expect_conflict = at[slot];
+			}
+		} else if (case_ == 3 && n > 2) {        /* onto an earlier unit */
+			units[n - 1] = units[n - 2];
+			want = n - 1;
+		}
+		/* a failed allocation: the merge's array or its first node is
+		 * absorbed (one by one then), the one-by-one path's node is not */
+		if (case_ >= 4 && !(n >= 32 && n >= n_old / 4)) {
+			want = case_ == 4 ? 0 : 1;
+			want_err = ENOMEM;
+		}
+		vfio_alloc_fail_nth(case_ == 4 ? 1 : case_ == 5 ? 2 : 0);
+		got = vfio_records_insert_many(set, units, n, &conflict);
+		vfio_alloc_fail_nth(0);
+		TEST_ASSERT_SUCCESS(vfio_records_check(set), "round %u (case %u, %u units)",
+			round, case_, n);
+		TEST_ASSERT_EQUAL(got, want, "round %u (case %u): inserted", round, case_);
+		if (want < n) {
+			TEST_ASSERT_EQUAL(rte_errno, want_err, "round %u: errno", round);
+			if (want_err == ENOMEM)
+				TEST_ASSERT_NULL(conflict, "round %u: no conflict", round);
+			else if (expect_conflict != NULL)
+				TEST_ASSERT(conflict == expect_conflict, "round %u: conflict", round);
+			else
+				TEST_ASSERT(conflict != NULL &&
+					conflict->iova == units[want].iova,
+					"round %u: conflict with the earlier unit", round);
+		}
+		for (i = 0; i < got; i++) {
+			struct vfio_record *r = vfio_records_lookup(set, units[i].iova);
+
+			TEST_ASSERT(r != NULL && r->iova == units[i].iova &&
+				r->vaddr == units[i].vaddr && r->kind == units[i].kind,
+				"round %u: unit %u not recorded as given", round, i);
+		}
+		for (slot = 0, left = 0; slot < MANY_SLOTS; slot++)
+			if (at[slot] != NULL) {
+				TEST_ASSERT(vfio_records_lookup(set, slot * PG) == at[slot],
+					"round %u: record of page %u moved", round, slot);
+				left++;
+			}
+		TEST_ASSERT_EQUAL(vfio_records_count(set), left + got, "round %u count", round);
+		vfio_records_destroy(set);
+	}
+	return TEST_SUCCESS;
+}
+
 static uint64_t
 now_ns(void)
 {
@@ -383,4 +496,5 @@ test_records_perf(void)
 REGISTER_TEST_COMMAND(vfio_records_autotest, test_records_basic);
 REGISTER_TEST_COMMAND(vfio_records_random_autotest, test_records_random);
 REGISTER_TEST_COMMAND(vfio_records_remove_many_autotest, test_records_remove_many);
+REGISTER_TEST_COMMAND(vfio_records_insert_many_autotest, test_records_insert_many);
 REGISTER_TEST_COMMAND(vfio_records_perf_autotest, test_records_perf);

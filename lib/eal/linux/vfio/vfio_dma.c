@@ -240,7 +240,8 @@ vfio_dma_map_units_locked(struct vfio_container *cont,
 		const struct vfio_record *units, unsigned int n)
 {
 	const char *what = n > 0 ? vfio_dma_kind_name(units[0].kind) : "map";
-	unsigned int i, inserted = 0, mapped = 0;
+	const struct vfio_record *conflict = NULL;
+	unsigned int i, inserted, mapped = 0;
 	bool in_range;
 	int err;
 
@@ -264,17 +265,14 @@ vfio_dma_map_units_locked(struct vfio_container *cont,
 	if (vfio_dma_check_budget(cont, n, what) < 0 ||
 			vfio_dma_check_memlock(cont, units, n, what) < 0)
 		return -1;
-	for (i = 0; i < n; i++) {
-		const struct vfio_record *conflict = NULL;
-
-		if (vfio_records_insert(cont->records, &units[i], &conflict) == NULL) {
-			err = rte_errno;
-			if (err == EEXIST && conflict != NULL)
-				EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " overlaps an earlier unit of the same request (IOVA 0x%" PRIx64 "): units must not overlap (EEXIST)",
-					what, units[i].iova, conflict->iova);
-			goto rollback;
-		}
-		inserted++;
+	inserted = (unsigned int)vfio_records_insert_many(cont->records, units, n,
+		&conflict);
+	if (inserted < n) {
+		err = rte_errno;
+		if (err == EEXIST && conflict != NULL)
+			EAL_LOG(ERR, "VFIO: %s of IOVA 0x%" PRIx64 " overlaps an earlier unit of the same request (IOVA 0x%" PRIx64 "): units must not overlap (EEXIST)",
+				what, units[inserted].iova, conflict->iova);
+		goto rollback;
 	}
 	if (cont->state == VFIO_CONT_IOMMU) {
 		for (i = 0; i < n; i++) {

@@ -467,8 +467,15 @@ build_balanced(struct rec_node **nodes, size_t lo, size_t hi,
 	return n;
 }
 
-/* Removing one by one beats a rebuild below this many records. */
+/* One by one beats a rebuild of the set below this many records. */
 #define REBUILD_MIN 32
+
+/* A rebuild walks the whole set: worth it for a good part of it. */
+static bool
+rebuild_pays(const struct vfio_record_set *set, size_t n)
+{
+	return n >= REBUILD_MIN && n >= set->count / 4;
+}
 
 static void
 remove_one_by_one(struct vfio_record_set *set, const struct vfio_record *recs,
@@ -506,8 +513,7 @@ vfio_records_remove_many(struct vfio_record_set *set,
 	 * rebalancing). It needs an array of the set's nodes; without one,
 	 * or for a few records, they go one by one, which cannot fail.
 	 */
-	nodes = n >= REBUILD_MIN && n >= total / 4 ?
-		vfio_malloc(total * sizeof(*nodes)) : NULL;
+	nodes = rebuild_pays(set, n) ? vfio_malloc(total * sizeof(*nodes)) : NULL;
 	if (nodes == NULL) {
 		remove_one_by_one(set, recs, n, first);
 		return;
@@ -536,6 +542,101 @@ vfio_records_remove_many(struct vfio_record_set *set,
 	set->root = build_balanced(nodes, 0, kept, NULL);
 	set->last = kept > 0 ? nodes[kept - 1] : NULL;
 	free(nodes);
+}
+
+/*
+ * Units in IOVA order, none empty, wrapping or overlapping the next, and
+ * none overlapping a record of the set: merged with the set's nodes into
+ * nodes[] (the set's count + n entries) on new nodes. False (nothing
+ * changed) when they are not such units or a node cannot be had.
+ */
+static bool
+merge_new_units(struct vfio_record_set *set, const struct vfio_record *units,
+		size_t n, struct rec_node **nodes)
+{
+	struct rec_node *old = set->root != NULL ? leftmost(set->root) : NULL;
+	struct rec_node *fresh = NULL;
+	size_t i, k = 0, got, u;
+
+	for (i = 0; i < n; i++)
+		if (units[i].len == 0 || rec_last(&units[i]) < units[i].iova ||
+				(i > 0 && rec_last(&units[i - 1]) >= units[i].iova))
+			return false;
+	/* the set's records and the units, both in order: one pass */
+	for (i = 0; i < n; i++) {
+		for (; old != NULL && old->rec.iova < units[i].iova;
+				old = successor(old)) {
+			if (rec_last(&old->rec) >= units[i].iova)
+				return false;
+			nodes[k++] = old;
+		}
+		if (old != NULL && old->rec.iova <= rec_last(&units[i]))
+			return false;
+		nodes[k++] = NULL;  /* the unit's place */
+	}
+	for (; old != NULL; old = successor(old))
+		nodes[k++] = old;
+	/* every new node first, chained by their left links: all or none */
+	for (got = 0; got < n; got++) {
+		struct rec_node *node = node_alloc(set);
+
+		if (node == NULL) {
+			while (fresh != NULL) {
+				struct rec_node *next = fresh->left;
+
+				node_free(set, fresh);
+				fresh = next;
+			}
+			return false;
+		}
+		node->left = fresh;
+		fresh = node;
+	}
+	/* a new node in each unit's place, the units in order */
+	for (i = k, u = n; i > 0; i--) {
+		if (nodes[i - 1] != NULL)
+			continue;
+		nodes[i - 1] = fresh;
+		fresh = fresh->left;
+		nodes[i - 1]->rec = units[--u];
+	}
+	return true;
+}
+
+size_t
+vfio_records_insert_many(struct vfio_record_set *set,
+		const struct vfio_record *units, size_t n,
+		const struct vfio_record **conflict)
+{
+	size_t total = set->count + n, i;
+	struct rec_node **nodes;
+
+	if (conflict != NULL)
+		*conflict = NULL;
+	/*
+	 * A paged map of thousands of units: one merge with the set and a
+	 * rebuild instead of an insert and its rebalancing each (about 250
+	 * instructions a unit). Anything the merge does not take (units out
+	 * of order or overlapping, no array, no node) goes one by one,
+	 * which finds and reports the unit that fails.
+	 */
+	nodes = rebuild_pays(set, n) ? vfio_malloc(total * sizeof(*nodes)) : NULL;
+	if (nodes != NULL && merge_new_units(set, units, n, nodes)) {
+		set->root = build_balanced(nodes, 0, total, NULL);
+		set->last = nodes[total - 1];
+		set->count = total;
+		for (i = 0; i < n; i++) {
+			set->bytes += units[i].len;
+			set->n_device += units[i].kind == VFIO_REC_DEVICE;
+		}
+		free(nodes);
+		return n;
+	}
+	free(nodes);
+	for (i = 0; i < n; i++)
+		if (vfio_records_insert(set, &units[i], conflict) == NULL)
+			break;
+	return i;
 }
 
 struct vfio_record *

@@ -57,6 +57,15 @@ void vfio_records_destroy(struct vfio_record_set *set);
 struct vfio_record *vfio_records_insert(struct vfio_record_set *set,
 		const struct vfio_record *rec, const struct vfio_record **conflict);
 
+/*
+ * Insert copies of units[0, n). Returns how many were inserted, in order,
+ * before the first that could not be: n, or fewer with rte_errno as
+ * vfio_records_insert() sets it for that unit (and *conflict).
+ */
+size_t vfio_records_insert_many(struct vfio_record_set *set,
+		const struct vfio_record *units, size_t n,
+		const struct vfio_record **conflict);
+
 /* Remove and free a record of the set. */
 void vfio_records_remove(struct vfio_record_set *set, struct vfio_record *rec);
 
