@@ -203,6 +203,33 @@ test_records_random(void)
  */
 #define MANY_SLOTS 4096
 
+/*
+ * count one-page records at distinct random slots of [0, MANY_SLOTS),
+ * every fifth slot device memory; at[slot]: the set's record or NULL.
+ */
+static int
+fill_random(struct vfio_record_set *set, struct vfio_record **at,
+		unsigned int count)
+{
+	unsigned int n = 0;
+
+	memset(at, 0, MANY_SLOTS * sizeof(*at));
+	while (n < count) {
+		unsigned int slot = (unsigned int)rand() % MANY_SLOTS;
+		struct vfio_record r = rec_at(slot * PG, PG);
+
+		if (at[slot] != NULL)
+			continue;
+		if (slot % 5 == 0)
+			r.kind = VFIO_REC_DEVICE;
+		at[slot] = vfio_records_insert(set, &r, NULL);
+		if (at[slot] == NULL)
+			return -1;
+		n++;
+	}
+	return 0;
+}
+
 static int
 test_records_remove_many(void)
 {
@@ -210,7 +237,7 @@ test_records_remove_many(void)
 	static const unsigned int share[] = { 10, 30, 50, 90, 100 };
 	static struct vfio_record *at[MANY_SLOTS];
 	static struct vfio_record recs[MANY_SLOTS];
-	unsigned int round, i, k, n_in, n_rm, left, dev_left;
+	unsigned int round, i, k, n_rm, left, dev_left;
 
 	srand(4242);
 	for (round = 0; round < 120; round++) {
@@ -221,19 +248,7 @@ test_records_remove_many(void)
 		struct vfio_record *first = NULL;
 
 		TEST_ASSERT_NOT_NULL(set, "create");
-		memset(at, 0, sizeof(at));
-		for (n_in = 0; n_in < size; ) {
-			unsigned int slot = (unsigned int)rand() % MANY_SLOTS;
-			struct vfio_record r = rec_at(slot * PG, PG);
-
-			if (at[slot] != NULL)
-				continue;
-			if (slot % 5 == 0)
-				r.kind = VFIO_REC_DEVICE;
-			at[slot] = vfio_records_insert(set, &r, NULL);
-			TEST_ASSERT_NOT_NULL(at[slot], "round %u insert", round);
-			n_in++;
-		}
+		TEST_ASSERT_SUCCESS(fill_random(set, at, size), "round %u: insert", round);
 		/* in IOVA order: a share of the records, and some holes */
 		for (i = 0, n_rm = 0; i < MANY_SLOTS; i++) {
 			if (at[i] != NULL && (unsigned int)rand() % 100 < pct)
@@ -305,20 +320,9 @@ test_records_insert_many(void)
 		int want_err = EEXIST;
 		size_t got;
 
+		n_old = olds[round % RTE_DIM(olds)];
 		TEST_ASSERT_NOT_NULL(set, "create");
-		memset(at, 0, sizeof(at));
-		for (n_old = 0; n_old < olds[round % RTE_DIM(olds)]; ) {
-			struct vfio_record r;
-
-			slot = (unsigned int)rand() % MANY_SLOTS;
-			if (at[slot] != NULL)
-				continue;
-			r = rec_at(slot * PG, PG);
-			r.kind = slot % 3 == 0 ? VFIO_REC_DEVICE : VFIO_REC_USER;
-			at[slot] = vfio_records_insert(set, &r, NULL);
-			TEST_ASSERT_NOT_NULL(at[slot], "round %u: insert", round);
-			n_old++;
-		}
+		TEST_ASSERT_SUCCESS(fill_random(set, at, n_old), "round %u: insert", round);
 		/* a run of free slots, in order, from a random start */
 		for (n = 0, slot = (unsigned int)rand() % 64; n < run &&
 				slot < MANY_SLOTS; slot++)
