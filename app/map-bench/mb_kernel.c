@@ -64,6 +64,17 @@ ticks_secs(uint64_t t)
 	return (double)eal_ticks_ns(&cal, t) / 1e9;
 }
 
+/* a system call timed as kernel time; errno as the call left it */
+#define KERNEL_CALL(type, call) ({ \
+		uint64_t t0_ = eal_ticks_start(&cal); \
+		type ret_ = (type)(call); \
+		int err_ = errno; \
+		k_ticks += eal_cpu_ticks() - t0_; \
+		n_k_calls++; \
+		errno = err_; \
+		ret_; \
+	})
+
 /*
  * The EAL's shared library calls ioctl(), close() and the page calls
  * through the PLT (glibc's own malloc does not), so these definitions in
@@ -77,38 +88,21 @@ ioctl(int fd, unsigned long request, ...)
 {
 	bool dma = request == VFIO_IOMMU_MAP_DMA || request == VFIO_IOMMU_UNMAP_DMA ||
 		request == MB_IOAS_MAP || request == MB_IOAS_UNMAP;
-	uint64_t t0, dt;
+	uint64_t before = k_ticks;
 	va_list ap;
 	void *arg;
-	int ret, err;
+	int ret;
 
 	va_start(ap, request);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	t0 = eal_ticks_start(&cal);
-	ret = (int)syscall(SYS_ioctl, fd, request, arg);
-	err = errno;
-	dt = eal_cpu_ticks() - t0;
-	k_ticks += dt;
-	n_k_calls++;
+	ret = KERNEL_CALL(int, syscall(SYS_ioctl, fd, request, arg));
 	if (dma) {
-		dma_ticks += dt;
+		dma_ticks += k_ticks - before;
 		n_dma_calls++;
 	}
-	errno = err;
 	return ret;
 }
-
-/* a system call timed as kernel time; errno as the call left it */
-#define KERNEL_CALL(type, call) ({ \
-		uint64_t t0_ = eal_ticks_start(&cal); \
-		type ret_ = (type)(call); \
-		int err_ = errno; \
-		k_ticks += eal_cpu_ticks() - t0_; \
-		n_k_calls++; \
-		errno = err_; \
-		ret_; \
-	})
 
 /* closing a container, an iommufd or a device can be most of a teardown */
 int

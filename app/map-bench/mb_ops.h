@@ -170,8 +170,8 @@ uint64_t mb_ioctl_dma_calls(void);
 double mb_ioctl_dma_secs(void);
 
 /* Every ioctl(), close() and page call seen by the interposer, and the
- * time spent in them in CPU counter ticks: the kernel's part of a row; a difference of
- * two tick counts in seconds. */
+ * time spent in them in CPU counter ticks: the kernel's part of a row; a
+ * difference of two tick counts in seconds. */
 uint64_t mb_kernel_calls(void);
 uint64_t mb_kernel_ticks(void);
 double mb_ticks_secs(uint64_t ticks);

@@ -19,8 +19,8 @@
  *      elements, free lists, counters and regions. Allocation and free take
  *      only this one. Not a spinlock, because growth and shrink allocate
  *      and release pages (and VFIO maps them) while holding it: waiters
- *      sleep after a short spin. Not a pthread mutex either: its unlock
- *      costs an atomic operation more.
+ *      sleep after spinning with backoff. Not a pthread mutex either: its
+ *      unlock costs an atomic operation more.
  *   2. the memory hotplug lock, taken for writing by growth, shrink and
  *      external memory add/remove around page allocation/release, the
  *      extmem list and the memory event; then 3. and 4. inside the events.

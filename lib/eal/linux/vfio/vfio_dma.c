@@ -80,19 +80,12 @@ unmap_adjacent(struct vfio_container *cont, const struct vfio_record *recs,
 	return 0;
 }
 
-/* Drop the set's records of recs[0, n); r: the set's record of recs[0], or NULL. */
-static void
-drop_records_from(struct vfio_container *cont, const struct vfio_record *recs,
-		size_t n, struct vfio_record *r)
-{
-	vfio_records_remove_many(cont->records, recs, n, r);
-}
-
+/* Drop the set's records of recs[0, n). */
 static void
 drop_records(struct vfio_container *cont, const struct vfio_record *recs,
 		size_t n)
 {
-	drop_records_from(cont, recs, n, NULL);
+	vfio_records_remove_many(cont->records, recs, n, NULL);
 }
 
 static size_t
@@ -142,7 +135,7 @@ remove_records(struct vfio_container *cont, const struct vfio_record *recs,
 	int ret = 0, err = 0, r;
 
 	if (cont->state != VFIO_CONT_IOMMU) {
-		drop_records_from(cont, recs, n, first);
+		vfio_records_remove_many(cont->records, recs, n, first);
 		return 0;
 	}
 	while (done < n) {
@@ -179,7 +172,7 @@ remove_records(struct vfio_container *cont, const struct vfio_record *recs,
 	}
 	/* an atomic removal changed no record until here: first is valid */
 	if (atomic)
-		drop_records_from(cont, recs, n, first);
+		vfio_records_remove_many(cont->records, recs, n, first);
 	if (ret < 0)
 		rte_errno = err;
 	return ret;

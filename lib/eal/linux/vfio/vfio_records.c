@@ -58,6 +58,23 @@ struct vfio_record_set {
 	struct rec_node *last;
 };
 
+/* The set's counts as a record comes in or goes out. */
+static inline void
+count_in(struct vfio_record_set *set, const struct vfio_record *rec)
+{
+	set->count++;
+	set->bytes += rec->len;
+	set->n_device += rec->kind == VFIO_REC_DEVICE;
+}
+
+static inline void
+count_out(struct vfio_record_set *set, const struct vfio_record *rec)
+{
+	set->count--;
+	set->bytes -= rec->len;
+	set->n_device -= rec->kind == VFIO_REC_DEVICE;
+}
+
 static inline struct rec_node *
 node_of(const struct vfio_record *rec)
 {
@@ -406,9 +423,7 @@ vfio_records_insert(struct vfio_record_set *set,
 	if (set->last == NULL || n->rec.iova > set->last->rec.iova)
 		set->last = n;
 	rebalance(set, parent);
-	set->count++;
-	set->bytes += rec->len;
-	set->n_device += rec->kind == VFIO_REC_DEVICE;
+	count_in(set, rec);
 	return &n->rec;
 }
 
@@ -443,9 +458,7 @@ vfio_records_remove(struct vfio_record_set *set, struct vfio_record *rec)
 		y->height = z->height;
 	}
 	rebalance(set, fix);
-	set->count--;
-	set->bytes -= rec->len;
-	set->n_device -= rec->kind == VFIO_REC_DEVICE;
+	count_out(set, rec);
 	node_free(set, z);
 }
 
@@ -534,9 +547,7 @@ vfio_records_remove_many(struct vfio_record_set *set,
 	}
 	for (i = 0; i < gone; i++) {
 		node = nodes[total - 1 - i];
-		set->count--;
-		set->bytes -= node->rec.len;
-		set->n_device -= node->rec.kind == VFIO_REC_DEVICE;
+		count_out(set, &node->rec);
 		node_free(set, node);
 	}
 	set->root = build_balanced(nodes, 0, kept, NULL);
@@ -547,8 +558,9 @@ vfio_records_remove_many(struct vfio_record_set *set,
 /*
  * Units in IOVA order, none empty, wrapping or overlapping the next, and
  * none overlapping a record of the set: merged with the set's nodes into
- * nodes[] (the set's count + n entries) on new nodes. False (nothing
- * changed) when they are not such units or a node cannot be had.
+ * nodes[] (the set's count + n entries) on new nodes, and counted; the
+ * caller links them. False (nothing changed) when they are not such
+ * units or a node cannot be had.
  */
 static bool
 merge_new_units(struct vfio_record_set *set, const struct vfio_record *units,
@@ -599,6 +611,7 @@ merge_new_units(struct vfio_record_set *set, const struct vfio_record *units,
 		nodes[i - 1] = fresh;
 		fresh = fresh->left;
 		nodes[i - 1]->rec = units[--u];
+		count_in(set, &units[u]);
 	}
 	return true;
 }
@@ -624,11 +637,6 @@ vfio_records_insert_many(struct vfio_record_set *set,
 	if (nodes != NULL && merge_new_units(set, units, n, nodes)) {
 		set->root = build_balanced(nodes, 0, total, NULL);
 		set->last = nodes[total - 1];
-		set->count = total;
-		for (i = 0; i < n; i++) {
-			set->bytes += units[i].len;
-			set->n_device += units[i].kind == VFIO_REC_DEVICE;
-		}
 		free(nodes);
 		return n;
 	}
