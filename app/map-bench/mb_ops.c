@@ -61,6 +61,12 @@ struct probe {
 	int64_t avail;
 	int64_t entries;    /* when the container is gone after: set by the row */
 	double t;
+	/* probe_stop(): the end, taken before the row's own bookkeeping */
+	bool stopped;
+	double t_end;
+	uint64_t calls_end;
+	uint64_t kcalls_end;
+	uint64_t kticks_end;
 };
 
 /* The best of the repetitions of a row; an error sticks (it is reported). */
@@ -97,19 +103,35 @@ probe_start(struct probe *p, int container_fd)
 	p->calls = mb_port_dma_calls();
 	p->kcalls = mb_kernel_calls();
 	p->kticks = mb_kernel_ticks();
+	p->stopped = false;
 	p->t = mb_now();
 }
 
+/*
+ * The end of the timed part. A row that must look something up after its
+ * call (the container it set up, the DMA entry limit) stops the probe
+ * first, so that the lookup's system calls are not timed as the EAL's.
+ */
 static void
-probe_end(const struct probe *p, struct best *b, const char *row,
+probe_stop(struct probe *p)
+{
+	p->t_end = mb_now();
+	p->calls_end = mb_port_dma_calls();
+	p->kcalls_end = mb_kernel_calls();
+	p->kticks_end = mb_kernel_ticks();
+	p->stopped = true;
+}
+
+static void
+probe_end(struct probe *p, struct best *b, const char *row,
 		uint64_t bytes, uint64_t pgsz, uint64_t units, int ret, int err)
 {
-	double t = mb_now();
-	uint64_t calls = mb_port_dma_calls();
-	uint64_t kcalls = mb_kernel_calls();
-	uint64_t kticks = mb_kernel_ticks();
-	int64_t avail = mb_dma_avail(p->container_fd);
+	int64_t avail;
 	struct mb_row r;
+
+	if (!p->stopped)
+		probe_stop(p);
+	avail = mb_dma_avail(p->container_fd);
 
 	memset(&r, 0, sizeof(r));
 	snprintf(r.src, sizeof(r.src), "%s", mb_port_src());
@@ -117,14 +139,15 @@ probe_end(const struct probe *p, struct best *b, const char *row,
 	r.bytes = bytes;
 	r.pgsz = pgsz;
 	r.units = units;
-	r.calls = (int64_t)(calls - p->calls);
+	r.calls = (int64_t)(p->calls_end - p->calls);
 	if (p->entries != MB_UNKNOWN)
 		r.entries = p->entries;
 	else
 		r.entries = p->avail >= 0 && avail >= 0 ? p->avail - avail : MB_UNKNOWN;
-	r.secs = t - p->t;
-	r.ksecs = mb_port_kernel_timed() ? mb_ticks_secs(kticks - p->kticks) : -1;
-	r.kcalls = r.ksecs >= 0 ? (int64_t)(kcalls - p->kcalls) : MB_UNKNOWN;
+	r.secs = p->t_end - p->t;
+	r.ksecs = mb_port_kernel_timed() ?
+		mb_ticks_secs(p->kticks_end - p->kticks) : -1;
+	r.kcalls = r.ksecs >= 0 ? (int64_t)(p->kcalls_end - p->kcalls) : MB_UNKNOWN;
 	r.err = ret < 0 ? (err != 0 ? err : EIO) : 0;
 	best_add(b, &r);
 }
@@ -319,6 +342,7 @@ group_static(struct ctx *c)
 	probe_start(&p, -1);
 	ret = device_up(c);
 	err = rte_errno;
+	probe_stop(&p);
 	cfd = mb_port_default_container();
 	p.container_fd = cfd;
 	/* before the bind no IOMMU is set: every entry was free */
@@ -331,6 +355,7 @@ group_static(struct ctx *c)
 		ret = rte_vfio_container_group_bind(RTE_VFIO_DEFAULT_CONTAINER_FD,
 			c->group) < 0 ? -1 : 0;
 		err = rte_errno;
+		probe_stop(&p);
 		p.container_fd = mb_port_default_container();
 		p.avail = mb_dma_limit();
 		probe_end(&p, &rebind, "static_rebind", bytes, pg, bytes / pg,
