@@ -123,16 +123,15 @@ vfio_group_check_viable(int num)
  * saying which mapping is in the way.
  */
 static int
-check_reserved_regions(const struct vfio_container *cont, int num)
+check_reserved_regions(const struct vfio_container *cont, int num,
+		const struct vfio_resv_region *rd, int n)
 {
-	struct vfio_resv_region rd[VFIO_RESV_MAX_PER_GROUP];
 	const struct vfio_record *r;
 	char window[160];
-	int i, n;
+	int i;
 
 	if (vfio_records_count(cont->records) == 0)
 		return 0;
-	n = vfio_resv_read(num, rd, RTE_DIM(rd));
 	for (i = 0; i < n; i++) {
 		r = vfio_records_first_overlap(cont->records, rd[i].start,
 				rd[i].end - rd[i].start + 1);
@@ -214,6 +213,9 @@ group_check_status(const struct vfio_container *cont,
 		return eal_fail(err);
 	}
 	if (!viable) {
+		/* name the device in the way when sysfs tells which */
+		if (vfio_group_check_viable(grp->num) < 0)
+			return -1;
 		EAL_LOG(ERR, "VFIO: IOMMU group %d is not viable: bind every device of %s/kernel/iommu_groups/%d/devices to vfio-pci or unbind it (EPERM)",
 			grp->num, eal_sysfs_root(), grp->num);
 		return eal_fail(EPERM);
@@ -287,6 +289,7 @@ container_set_iommu(struct vfio_container *cont, const struct vfio_group *grp)
 	cont->iommu_type = type;
 	cont->state = VFIO_CONT_IOMMU;
 	if (vfio_container_read_info_locked(cont) < 0 ||
+			vfio_group_check_first_fit_locked(cont, grp) < 0 ||
 			vfio_dma_replay_locked(cont) < 0) {
 		err = rte_errno;
 		/* all or nothing: the records stay as before the bind */
@@ -310,10 +313,11 @@ container_add_group(struct vfio_container *cont)
 struct vfio_group *
 vfio_group_bind_locked(struct vfio_container *cont, int num)
 {
+	struct vfio_resv_region rd[VFIO_RESV_MAX_PER_GROUP];
 	struct vfio_group *grp = vfio_group_find_locked(num);
 	unsigned int i;
 	bool first;
-	int err;
+	int err, n_rd;
 
 	vfio_assert_locked();
 	if (num < 0) {
@@ -337,8 +341,16 @@ vfio_group_bind_locked(struct vfio_container *cont, int num)
 		rte_errno = ENOSPC;
 		return NULL;
 	}
-	if (vfio_group_check_viable(num) < 0 ||
-			check_reserved_regions(cont, num) < 0)
+	/*
+	 * Viability: a group node's GET_STATUS tells (group_check_status()
+	 * walks sysfs only to name the device in the way); cdevs have no
+	 * such call, so sysfs is asked before they are opened.
+	 */
+	if (cont->ops->cdev && vfio_group_check_viable(num) < 0)
+		return NULL;
+	/* read once: checked now, kept with the container after the join */
+	n_rd = vfio_resv_read(num, rd, RTE_DIM(rd));
+	if (check_reserved_regions(cont, num, rd, n_rd) < 0)
 		return NULL;
 	grp = &groups[i];
 	memset(grp, 0, sizeof(*grp));
@@ -379,7 +391,7 @@ vfio_group_bind_locked(struct vfio_container *cont, int num)
 	grp->used = true;
 	cont->n_groups++;
 	/* only to name a window in a refusal: a failure costs the name only */
-	if (vfio_resv_add_group_locked(cont, num) < 0)
+	if (vfio_resv_add_group_locked(cont, rd, n_rd) < 0)
 		EAL_LOG(DEBUG, "VFIO: reserved regions of IOMMU group %d not kept: %s",
 			num, rte_strerror(rte_errno));
 	return grp;

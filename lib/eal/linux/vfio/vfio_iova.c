@@ -5,9 +5,11 @@
  *   kept per container so that a refusal can name the window it hits;
  * - the valid IOVA ranges a group would have on its own, probed in a
  *   temporary container: at init (before any memory gets an IOVA, for the
- *   choice of the IOVA mode) and before a group joins a container holding
- *   mappings (the kernel refuses a group whose aperture excludes one with
- *   a bare EINVAL, and only after the attach).
+ *   choice of the IOVA mode) and before a group joins a container whose
+ *   IOMMU holds mappings (the kernel refuses a group whose aperture
+ *   excludes one with a bare EINVAL, and only after the attach). The first
+ *   group of a container needs no probe: alone, its ranges are the
+ *   container's, read once it joined and checked before the replay.
  *
  * Everything here but vfio_probe_iova_ranges() runs with the VFIO lock
  * held (vfio_container.c); that one takes it.
@@ -63,10 +65,10 @@ vfio_resv_read(int num, struct vfio_resv_region *out, unsigned int max)
 }
 
 int
-vfio_resv_add_group_locked(struct vfio_container *cont, int num)
+vfio_resv_add_group_locked(struct vfio_container *cont,
+		const struct vfio_resv_region *rd, int n)
 {
-	struct vfio_resv_region rd[VFIO_RESV_MAX_PER_GROUP], *tmp;
-	int n = vfio_resv_read(num, rd, RTE_DIM(rd));
+	struct vfio_resv_region *tmp;
 
 	vfio_assert_locked();
 	if (n <= 0)
@@ -219,17 +221,49 @@ inside_one(const struct vfio_iova_range *r, unsigned int n, uint64_t iova,
 	return false;
 }
 
+/*
+ * Every record of cont inside one of the ranges r[0..n) a group has on
+ * its own, or ERANGE naming the first that is not; no ranges (no
+ * IOVA_RANGE capability): the kernel decides.
+ */
+static int
+records_fit_group(struct vfio_container *cont, int num,
+		const struct vfio_iova_range *r, unsigned int n)
+{
+	const struct vfio_record *rec;
+	char buf[256];
+
+	for (rec = vfio_records_first(cont->records); rec != NULL && n > 0;
+			rec = vfio_records_next(cont->records, rec))
+		if (!inside_one(r, n, rec->iova, rec->len))
+			break;
+	if (rec == NULL || n == 0)
+		return 0;
+	format_ranges(r, n, buf, sizeof(buf));
+	EAL_LOG(ERR, "VFIO: IOMMU group %d cannot join container %d: its valid IOVA ranges %s exclude the mapping IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] (vaddr 0x%" PRIx64 ", %s) of the container%s; unmap it, or put the group in another container (ERANGE)",
+		num, cont->fd, buf, rec->iova, rec->iova + rec->len - 1,
+		rec->vaddr, vfio_dma_kind_name(rec->kind),
+		rec->iova > r[n - 1].end ? ": it lies above the last valid range, which ends at the IOMMU's address width" : "");
+	cont->stats.refused_checks++;
+	return eal_fail(ERANGE);
+}
+
 int
 vfio_group_check_fit_locked(struct vfio_container *cont,
 		const struct vfio_group *grp)
 {
 	struct vfio_iova_range *r = NULL;
-	const struct vfio_record *rec;
 	unsigned int n = 0;
-	char buf[256];
+	int ret;
 
 	vfio_assert_locked();
-	if (grp->noiommu || cont->state == VFIO_CONT_NOIOMMU ||
+	/*
+	 * Without an IOMMU nothing of the container is in the kernel: the
+	 * group joins, and container_set_iommu() checks the records against
+	 * its ranges (the container's, it being alone) before the replay
+	 * (vfio_group_check_first_fit_locked()). No probe is needed.
+	 */
+	if (grp->noiommu || cont->state != VFIO_CONT_IOMMU ||
 			vfio_records_count(cont->records) == 0)
 		return 0;
 	/*
@@ -245,23 +279,17 @@ vfio_group_check_fit_locked(struct vfio_container *cont,
 		free(r);
 		return -1;
 	}
-	/* no IOVA_RANGE capability: the kernel's attach decides */
-	for (rec = vfio_records_first(cont->records); rec != NULL && n > 0;
-			rec = vfio_records_next(cont->records, rec))
-		if (!inside_one(r, n, rec->iova, rec->len))
-			break;
-	if (rec != NULL && n > 0) {
-		format_ranges(r, n, buf, sizeof(buf));
-		EAL_LOG(ERR, "VFIO: IOMMU group %d cannot join container %d: its valid IOVA ranges %s exclude the mapping IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] (vaddr 0x%" PRIx64 ", %s) of the container%s; unmap it, or put the group in another container (ERANGE)",
-			grp->num, cont->fd, buf, rec->iova, rec->iova + rec->len - 1,
-			rec->vaddr, vfio_dma_kind_name(rec->kind),
-			rec->iova > r[n - 1].end ? ": it lies above the last valid range, which ends at the IOMMU's address width" : "");
-		cont->stats.refused_checks++;
-		free(r);
-		return eal_fail(ERANGE);
-	}
+	ret = records_fit_group(cont, grp->num, r, n);
 	free(r);
-	return 0;
+	return ret;
+}
+
+int
+vfio_group_check_first_fit_locked(struct vfio_container *cont,
+		const struct vfio_group *grp)
+{
+	vfio_assert_locked();
+	return records_fit_group(cont, grp->num, cont->ranges, cont->n_ranges);
 }
 
 /* ---- the probe at init ---- */

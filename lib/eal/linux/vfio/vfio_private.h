@@ -317,8 +317,10 @@ int vfio_group_devices_walk(int num, vfio_group_device_fn fn, void *arg);
  * were written to out (at most max); 0 when sysfs has none.
  */
 int vfio_resv_read(int num, struct vfio_resv_region *out, unsigned int max);
-/* Remember / forget the reserved regions of group num in cont. */
-int vfio_resv_add_group_locked(struct vfio_container *cont, int num);
+/* Remember the n reserved regions rd of a group (vfio_resv_read()) in
+ * cont / forget those of group num. */
+int vfio_resv_add_group_locked(struct vfio_container *cont,
+		const struct vfio_resv_region *rd, int n);
 void vfio_resv_drop_group_locked(struct vfio_container *cont, int num);
 /* The reserved region of cont that [iova, iova + len) meets, or NULL. */
 const struct vfio_resv_region *vfio_resv_find_locked(
@@ -341,6 +343,13 @@ int vfio_group_probe_ranges_locked(int group_fd, int num,
  * why. Returns 0 or -1 with rte_errno.
  */
 int vfio_group_check_fit_locked(struct vfio_container *cont,
+		const struct vfio_group *grp);
+/*
+ * The same for the first group of cont, once it joined and the IOMMU is
+ * set: its ranges are cont's own (GET_INFO). Before the replay, so that a
+ * refusal leaves nothing mapped.
+ */
+int vfio_group_check_first_fit_locked(struct vfio_container *cont,
 		const struct vfio_group *grp);
 /* At init: probe the valid IOVA ranges of the groups bound to vfio-pci. */
 void vfio_probe_iova_ranges(void);
