@@ -15,6 +15,7 @@
 #define DEV_48 "0000:00:05.0"
 #define DEV_39 "0000:00:06.0"
 #define IOVA_FAR (1ULL << 50)   /* beyond 39 and 48 bits alike */
+#define IOVA_NEAR (1ULL << 30)  /* inside them, below the x86 MSI window */
 
 /* The captured log holds w1 and w2 (w2 may be NULL); prints it when not. */
 int log_has(const char *w1, const char *w2);
