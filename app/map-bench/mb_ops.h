@@ -50,6 +50,7 @@ struct mb_opts {
 	const char *groups;          /* comma-separated groups to run, NULL: all */
 	bool model;                  /* the type1 model instead of the kernel (ours only) */
 	bool verbose;                /* every repetition on stderr */
+	bool cold;                   /* no untimed warm-up run in fresh processes */
 };
 
 /* One measured row. */

@@ -123,6 +123,9 @@ mb_opts_usage(FILE *f)
 	fprintf(f, "  %-20s LIST  groups to run: heap,static,user,teardown,teardown_rec\n",
 		"--groups");
 	fprintf(f, "  %-20s       every repetition of a row on stderr\n", "--verbose");
+	fprintf(f, "  %-20s       static and teardown rows: time the first run of a\n"
+		"                          process, without the untimed warm-up run before it\n",
+		"--cold");
 }
 
 int
@@ -158,6 +161,10 @@ mb_opts_parse(struct mb_opts *o, int argc, char **argv, int *i)
 		mb_verbose = true;
 		return 1;
 	}
+	if (strcmp(opt, "--cold") == 0) {
+		o->cold = true;
+		return 1;
+	}
 	if (strcmp(opt, "--device") == 0 || strcmp(opt, "--groups") == 0) {
 		if (*i + 1 >= argc) {
 			fprintf(stderr, "%s needs a value\n", opt);
@@ -191,6 +198,8 @@ mb_opts_to_argv(const struct mb_opts *o, char **argv, int max, char bufs[][32])
 	}
 	if (o->verbose && n + 1 <= max)
 		argv[n++] = (char *)(uintptr_t)"--verbose";
+	if (o->cold && n + 1 <= max)
+		argv[n++] = (char *)(uintptr_t)"--cold";
 	if (o->groups != NULL && n + 2 <= max) {
 		argv[n++] = (char *)(uintptr_t)"--groups";
 		argv[n++] = (char *)(uintptr_t)o->groups;
