@@ -101,8 +101,11 @@ in_initial_user_ns(void)
 	if (k != 0)
 		return k == 1;
 	f = fopen("/proc/self/uid_map", "r");
-	if (f == NULL)
+	if (f == NULL) {
+		/* no user namespaces in this kernel: the initial is the only one */
+		__atomic_store_n(&known, 1, __ATOMIC_RELAXED);
 		return true;
+	}
 	if (fscanf(f, "%lu %lu %lu", &inner, &outer, &count) == 3)
 		initial = inner == 0 && outer == 0 && count == 4294967295UL;
 	fclose(f);

@@ -98,16 +98,20 @@ vfio_group_devices_walk(int num, vfio_group_device_fn fn, void *arg)
 	return ret;
 }
 
-static int
-refuse_other_driver(const char *bdf, const char *drv, void *arg)
+int
+vfio_group_check_device(int num, const char *bdf, const char *drv)
 {
-	int num = *(const int *)arg;
-
 	if (drv[0] == '\0' || driver_allows_vfio(drv))
 		return 0; /* unbound, or claimed for VFIO: fine for the group */
 	EAL_LOG(ERR, "VFIO: IOMMU group %d is not viable: device %s is bound to %s; bind it to vfio-pci or unbind it (echo %s > %s/bus/pci/devices/%s/driver/unbind) (EPERM)",
 		num, bdf, drv, bdf, eal_sysfs_root(), bdf);
 	return eal_fail(EPERM);
+}
+
+static int
+refuse_other_driver(const char *bdf, const char *drv, void *arg)
+{
+	return vfio_group_check_device(*(const int *)arg, bdf, drv);
 }
 
 int
@@ -154,13 +158,13 @@ group_open(const struct vfio_container *cont, struct vfio_group *grp, int num)
 	int fd, err;
 
 	if (cont->ops->cdev) {
-		/* no group node: it would keep the cdevs from binding (EBUSY) */
-		if (cont->ops->group_open(num, &fd) != 0) {
-			err = errno;
-			EAL_LOG(ERR, "VFIO: cannot open the device cdevs of IOMMU group %d: %s",
-				num, strerror(err));
-			return eal_fail(err);
-		}
+		/*
+		 * No group node: it would keep the cdevs from binding (EBUSY).
+		 * The walk that opens them refuses a device on another driver
+		 * first and logs each failure itself (one line).
+		 */
+		if (cont->ops->group_open(num, &fd) != 0)
+			return eal_fail(errno);
 		grp->fd = fd;
 		grp->num = num;
 		return 0;
@@ -344,10 +348,9 @@ vfio_group_bind_locked(struct vfio_container *cont, int num)
 	/*
 	 * Viability: a group node's GET_STATUS tells (group_check_status()
 	 * walks sysfs only to name the device in the way); cdevs have no
-	 * such call, so sysfs is asked before they are opened.
+	 * such call, so the walk that opens them checks each device's driver
+	 * (group_open()).
 	 */
-	if (cont->ops->cdev && vfio_group_check_viable(num) < 0)
-		return NULL;
 	/* read once: checked now, kept with the container after the join */
 	n_rd = vfio_resv_read(num, rd, RTE_DIM(rd));
 	if (check_reserved_regions(cont, num, rd, n_rd) < 0)

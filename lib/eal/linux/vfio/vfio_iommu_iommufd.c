@@ -285,6 +285,7 @@ iommufd_unmap_all(struct vfio_container *cont, uint64_t *unmapped)
 
 struct open_walk {
 	struct cdev_group *g;
+	int num;
 	int err;
 };
 
@@ -294,9 +295,14 @@ open_one(const char *bdf, const char *driver, void *arg)
 	struct open_walk *w = arg;
 	struct cdev_dev *d;
 
-	/* the viability check let only vfio-pci or unbound devices through */
-	if (strcmp(driver, "vfio-pci") != 0)
-		return 0;
+	/* a device on a host driver makes the group not viable; unbound or
+	 * claimed by another VFIO driver, it is not opened */
+	if (strcmp(driver, "vfio-pci") != 0) {
+		if (vfio_group_check_device(w->num, bdf, driver) == 0)
+			return 0;
+		w->err = EPERM;
+		return -1;
+	}
 	if (w->g->n == RTE_DIM(w->g->dev)) {
 		w->err = ENOSPC;
 		return -1;
@@ -337,12 +343,14 @@ close_devs(struct cdev_group *g)
 static int
 iommufd_group_open(int num, int *handle)
 {
-	struct open_walk w = { .g = NULL };
+	struct open_walk w = { .g = NULL, .num = num };
 	unsigned int i;
 
 	for (i = 0; i < RTE_DIM(cgroups) && cgroups[i].used; i++)
 		;
 	if (i == RTE_DIM(cgroups)) {
+		EAL_LOG(ERR, "VFIO: IOMMU group %d: all %u cdev group slots are in use (ENOSPC)",
+			num, (unsigned int)RTE_DIM(cgroups));
 		errno = ENOSPC;
 		return -1;
 	}
@@ -381,7 +389,7 @@ iommufd_group_status(int handle, bool *viable, bool *in_container)
 
 	if (g == NULL)
 		return -1;
-	/* viability was checked in sysfs before the cdevs were opened */
+	/* viability was checked in sysfs as the cdevs were opened */
 	*viable = true;
 	*in_container = false;
 	for (i = 0; i < g->n; i++)

@@ -189,6 +189,8 @@ void vfio_group_release_all_locked(struct vfio_container *cont);
 unsigned int vfio_group_open_devices_locked(const struct vfio_container *cont);
 /* Fail (EPERM, one line) when a device of group num uses another driver. */
 int vfio_group_check_viable(int num);
+/* The same for one device of group num, bdf, bound to driver ("": none). */
+int vfio_group_check_device(int num, const char *bdf, const char *driver);
 
 /* Mappings (vfio_dma.c). */
 /* Map one prepared unit array, all or nothing (records + kernel). */
