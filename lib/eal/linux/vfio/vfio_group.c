@@ -345,18 +345,18 @@ vfio_group_bind_locked(struct vfio_container *cont, int num)
 		rte_errno = ENOSPC;
 		return NULL;
 	}
-	/*
-	 * Viability: a group node's GET_STATUS tells (group_check_status()
-	 * walks sysfs only to name the device in the way); cdevs have no
-	 * such call, so the walk that opens them checks each device's driver
-	 * (group_open()).
-	 */
 	/* read once: checked now, kept with the container after the join */
 	n_rd = vfio_resv_read(num, rd, RTE_DIM(rd));
 	if (check_reserved_regions(cont, num, rd, n_rd) < 0)
 		return NULL;
 	grp = &groups[i];
 	memset(grp, 0, sizeof(*grp));
+	/*
+	 * Viability: a group node's GET_STATUS tells (group_check_status()
+	 * walks sysfs only to name the device in the way); cdevs have no
+	 * such call, so the walk that opens them checks each device's driver
+	 * (group_open()).
+	 */
 	if (group_open(cont, grp, num) < 0)
 		return NULL;
 	if (group_check_status(cont, grp) < 0)
