@@ -9,9 +9,11 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_bus_pci.h>
@@ -108,6 +110,118 @@ test_resv_window(void)
 	return end_test(cfd, va, 2 * pg);
 }
 REGISTER_TEST_COMMAND(vfio_resv_window_autotest, test_resv_window);
+
+/* ---- reading a group's reserved_regions ---- */
+
+static int
+write_resv(const char *root, int num, const char *text)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%d", root, num);
+	if (mkdir(path, 0700) != 0)
+		return -1;
+	strncat(path, "/reserved_regions", sizeof(path) - strlen(path) - 1);
+	f = fopen(path, "w");
+	if (f == NULL)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+static void
+remove_resv(const char *root, int num)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%d/reserved_regions",
+		root, num);
+	unlink(path);
+	*strrchr(path, '/') = '\0';
+	rmdir(path);
+}
+
+/* The lines as the kernel prints them, and the edges of the format. */
+static const struct {
+	int num;
+	const char *text;   /* NULL: no file */
+	unsigned int max;
+	int want;
+	uint64_t first_start, last_end;
+	const char *last_type;
+} resv_cases[] = {
+	/* direct-relaxable regions are left out: the kernel maps over them */
+	{ 1, "0x00000000fee00000 0x00000000feefffff msi\n"
+	     "0x0000000000000000 0x0000000000ffffff direct-relaxable\n"
+	     "0x0000000080000000 0x000000008000ffff reserved\n",
+	  64, 2, 0xfee00000, 0x8000ffff, "reserved" },
+	{ 2, NULL, 64, 0, 0, 0, NULL },
+	/* the last line without its newline */
+	{ 3, "0x1000 0x1fff direct", 64, 1, 0x1000, 0x1fff, "direct" },
+	/* no more than max */
+	{ 4, "0x1000 0x1fff msi\n0x2000 0x2fff msi\n0x3000 0x3fff msi\n",
+	  2, 2, 0x1000, 0x2fff, "msi" },
+	/* a line that does not parse ends the list, as scanf would */
+	{ 5, "0x1000 0x1fff msi\ngarbage\n0x3000 0x3fff msi\n",
+	  64, 1, 0x1000, 0x1fff, "msi" },
+	/* an empty range is skipped; a blank line is not an end */
+	{ 6, "0x2000 0x1000 msi\n\n0x3000 0x3fff msi\n",
+	  64, 1, 0x3000, 0x3fff, "msi" },
+	{ 8, "", 64, 0, 0, 0, NULL },
+};
+
+static int
+test_resv_read(void)
+{
+	struct vfio_resv_region r[VFIO_RESV_MAX_PER_GROUP];
+	char root[] = "/tmp/resv_read_XXXXXX", dir[PATH_MAX], old[PATH_MAX];
+	unsigned int i;
+	int n, ret = TEST_SUCCESS;
+
+	TEST_ASSERT_NOT_NULL(mkdtemp(root), "temporary sysfs root");
+	snprintf(dir, sizeof(dir), "%s/kernel", root);
+	TEST_ASSERT_SUCCESS(mkdir(dir, 0700), "mkdir");
+	strncat(dir, "/iommu_groups", sizeof(dir) - strlen(dir) - 1);
+	TEST_ASSERT_SUCCESS(mkdir(dir, 0700), "mkdir");
+	snprintf(old, sizeof(old), "%s", eal_sysfs_root());
+	eal_set_sysfs_root(root);
+	for (i = 0; i < RTE_DIM(resv_cases) && ret == TEST_SUCCESS; i++) {
+		TEST_STEP("group %d", resv_cases[i].num);
+		if (resv_cases[i].text != NULL &&
+				write_resv(root, resv_cases[i].num, resv_cases[i].text) != 0) {
+			printf("cannot write the file of group %d\n", resv_cases[i].num);
+			ret = TEST_FAILED;
+			break;
+		}
+		memset(r, 0xa5, sizeof(r));
+		n = vfio_resv_read(resv_cases[i].num, r, resv_cases[i].max);
+		if (n != resv_cases[i].want) {
+			printf("group %d: %d regions, want %d\n", resv_cases[i].num, n,
+				resv_cases[i].want);
+			ret = TEST_FAILED;
+		} else if (n > 0 && (r[0].start != resv_cases[i].first_start ||
+				r[n - 1].end != resv_cases[i].last_end ||
+				strcmp(r[n - 1].type, resv_cases[i].last_type) != 0 ||
+				r[0].group != resv_cases[i].num ||
+				r[n - 1].group != resv_cases[i].num)) {
+			printf("group %d: [0x%" PRIx64 " .. 0x%" PRIx64 "] '%s' group %d\n",
+				resv_cases[i].num, r[0].start, r[n - 1].end,
+				r[n - 1].type, r[n - 1].group);
+			ret = TEST_FAILED;
+		}
+	}
+	eal_set_sysfs_root(old);
+	for (i = 0; i < RTE_DIM(resv_cases); i++)
+		if (resv_cases[i].text != NULL)
+			remove_resv(root, resv_cases[i].num);
+	rmdir(dir);
+	*strrchr(dir, '/') = '\0';
+	rmdir(dir);
+	rmdir(root);
+	return ret;
+}
+REGISTER_TEST_COMMAND(vfio_resv_read_autotest, test_resv_read);
 
 /* ---- group conflicts ---- */
 

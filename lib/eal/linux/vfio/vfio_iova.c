@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,31 +37,79 @@
 
 /* ---- reserved regions ---- */
 
+/*
+ * The file is a few lines of "start end type" (the kernel prints them in
+ * hex with a 0x prefix). It is read with one or two read()s into a buffer
+ * rather than through stdio: a bind reads it, and a FILE costs an
+ * allocation, an fstat() and more code on that path.
+ */
+#define RESV_FILE_MAX 8192
+
+/* One line into r; false when it is not "start end type". */
+static bool
+parse_resv_line(const char *line, struct vfio_resv_region *r)
+{
+	const char *p = line, *q;
+	char *stop;
+	size_t tlen;
+
+	r->start = strtoull(p, &stop, 16);
+	if (stop == p)
+		return false;
+	q = stop;
+	r->end = strtoull(q, &stop, 16);
+	if (stop == q)
+		return false;
+	p = stop + strspn(stop, " \t");
+	tlen = strcspn(p, " \t\n");
+	if (tlen == 0 || tlen >= sizeof(r->type))
+		return false;
+	memcpy(r->type, p, tlen);
+	r->type[tlen] = '\0';
+	return true;
+}
+
 int
 vfio_resv_read(int num, struct vfio_resv_region *out, unsigned int max)
 {
-	char path[PATH_MAX], type[32];
-	uint64_t start, end;
+	char path[PATH_MAX], buf[RESV_FILE_MAX];
+	const char *line, *eol;
 	unsigned int n = 0;
-	FILE *f;
+	size_t len = 0;
+	ssize_t got;
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%d/reserved_regions",
 		eal_sysfs_root(), num);
-	f = fopen(path, "r");
-	if (f == NULL)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return 0; /* no IOMMU group in sysfs: nothing reserved known */
-	while (n < max && fscanf(f, "%" SCNx64 " %" SCNx64 " %31s",
-			&start, &end, type) == 3) {
-		/* the kernel lets mappings over direct-relaxable regions */
-		if (strcmp(type, "direct-relaxable") == 0 || end < start)
+	while (len < sizeof(buf) - 1) {
+		got = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (got < 0 && errno == EINTR)
 			continue;
-		out[n].start = start;
-		out[n].end = end;
+		if (got <= 0)
+			break;
+		len += (size_t)got;
+	}
+	close(fd);
+	buf[len] = '\0';
+	/* as far as the lines parse, as a scanf loop would */
+	for (line = buf; n < max && *line != '\0'; line = eol + 1) {
+		eol = strchr(line, '\n');
+		if (eol == NULL)
+			eol = line + strlen(line) - 1; /* the last, unterminated */
+		if (line[strspn(line, " \t")] == '\n')
+			continue; /* a blank line, which scanf would skip too */
+		if (!parse_resv_line(line, &out[n]))
+			break;
+		/* the kernel lets mappings over direct-relaxable regions */
+		if (strcmp(out[n].type, "direct-relaxable") == 0 ||
+				out[n].end < out[n].start)
+			continue;
 		out[n].group = num;
-		snprintf(out[n].type, sizeof(out[n].type), "%s", type);
 		n++;
 	}
-	fclose(f);
 	return (int)n;
 }
 
