@@ -333,31 +333,45 @@ group_heap(struct ctx *c)
  * a process pays for its translation, up to a hundred times the path's
  * cost (perf_mapping.rst), which would be timed as the EAL's own work.
  */
+/*
+ * The end of a static row: the default container (bound now), entries
+ * counted from the limit (before the bind no IOMMU was set: every entry
+ * was free). A warm-up run reports only a failure.
+ */
+static void
+static_row_end(struct probe *p, struct best *b, const char *row, int64_t limit,
+		uint64_t bytes, bool warm_up, int ret, int err)
+{
+	uint64_t pg = mb_sys_page();
+
+	probe_stop(p);
+	p->container_fd = mb_port_default_container();
+	p->avail = limit;
+	if (!warm_up || ret != 0)
+		probe_end(p, b, row, bytes, pg, bytes / pg, ret, err);
+}
+
 static void
 group_static(struct ctx *c)
 {
 	uint64_t pg = mb_sys_page(), bytes = (uint64_t)c->o->static_mb * MB_MIB;
 	struct best setup = { .have = false }, rebind = { .have = false };
 	unsigned int k, warm = c->o->cold ? 0 : 1;
+	int64_t limit;
 	struct probe p;
-	int ret = 0, err, cfd;
+	int ret = 0, err;
 
 	if (eal_start(c, true) < 0) {
 		row_failed("static_setup", bytes, pg, bytes / pg, EIO, "EAL");
 		return;
 	}
+	limit = mb_dma_limit();
 	for (k = 0; ret == 0 && k < warm + c->o->repeat; k++) {
 		probe_start(&p, -1);
 		ret = device_up(c);
 		err = rte_errno;
-		probe_stop(&p);
-		cfd = mb_port_default_container();
-		p.container_fd = cfd;
-		/* before the bind no IOMMU is set: every entry was free */
-		p.avail = mb_dma_limit();
-		if (k >= warm || ret != 0)
-			probe_end(&p, &setup, "static_setup", bytes, pg, bytes / pg,
-				ret, err);
+		static_row_end(&p, &setup, "static_setup", limit, bytes, k < warm,
+			ret, err);
 		if (ret != 0)
 			break;
 		device_down(c);
@@ -365,12 +379,8 @@ group_static(struct ctx *c)
 		ret = rte_vfio_container_group_bind(RTE_VFIO_DEFAULT_CONTAINER_FD,
 			c->group) < 0 ? -1 : 0;
 		err = rte_errno;
-		probe_stop(&p);
-		p.container_fd = mb_port_default_container();
-		p.avail = mb_dma_limit();
-		if (k >= warm || ret != 0)
-			probe_end(&p, &rebind, "static_rebind", bytes, pg, bytes / pg,
-				ret, err);
+		static_row_end(&p, &rebind, "static_rebind", limit, bytes, k < warm,
+			ret, err);
 		if (ret == 0 && rte_vfio_container_group_unbind(
 				RTE_VFIO_DEFAULT_CONTAINER_FD, c->group) != 0) {
 			fprintf(stderr, "map-bench: unbind of group %d: %s\n",

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_bus_pci.h>
@@ -113,35 +112,6 @@ REGISTER_TEST_COMMAND(vfio_resv_window_autotest, test_resv_window);
 
 /* ---- reading a group's reserved_regions ---- */
 
-static int
-write_resv(const char *root, int num, const char *text)
-{
-	char path[PATH_MAX];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%d", root, num);
-	if (mkdir(path, 0700) != 0)
-		return -1;
-	strncat(path, "/reserved_regions", sizeof(path) - strlen(path) - 1);
-	f = fopen(path, "w");
-	if (f == NULL)
-		return -1;
-	fputs(text, f);
-	return fclose(f);
-}
-
-static void
-remove_resv(const char *root, int num)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%d/reserved_regions",
-		root, num);
-	unlink(path);
-	*strrchr(path, '/') = '\0';
-	rmdir(path);
-}
-
 /* The lines as the kernel prints them, and the edges of the format. */
 static const struct {
 	int num;
@@ -175,22 +145,20 @@ static int
 test_resv_read(void)
 {
 	struct vfio_resv_region r[VFIO_RESV_MAX_PER_GROUP];
-	char root[] = "/tmp/resv_read_XXXXXX", dir[PATH_MAX], old[PATH_MAX];
+	char root[] = "/tmp/resv_read_XXXXXX", rel[64], old[PATH_MAX];
 	unsigned int i;
 	int n, ret = TEST_SUCCESS;
 
 	TEST_ASSERT_NOT_NULL(mkdtemp(root), "temporary sysfs root");
-	snprintf(dir, sizeof(dir), "%s/kernel", root);
-	TEST_ASSERT_SUCCESS(mkdir(dir, 0700), "mkdir");
-	strncat(dir, "/iommu_groups", sizeof(dir) - strlen(dir) - 1);
-	TEST_ASSERT_SUCCESS(mkdir(dir, 0700), "mkdir");
 	snprintf(old, sizeof(old), "%s", eal_sysfs_root());
 	eal_set_sysfs_root(root);
 	for (i = 0; i < RTE_DIM(resv_cases) && ret == TEST_SUCCESS; i++) {
 		TEST_STEP("group %d", resv_cases[i].num);
+		snprintf(rel, sizeof(rel), "kernel/iommu_groups/%d/reserved_regions",
+			resv_cases[i].num);
 		if (resv_cases[i].text != NULL &&
-				write_resv(root, resv_cases[i].num, resv_cases[i].text) != 0) {
-			printf("cannot write the file of group %d\n", resv_cases[i].num);
+				test_fake_file(root, rel, resv_cases[i].text) != 0) {
+			printf("cannot write %s/%s\n", root, rel);
 			ret = TEST_FAILED;
 			break;
 		}
@@ -212,13 +180,7 @@ test_resv_read(void)
 		}
 	}
 	eal_set_sysfs_root(old);
-	for (i = 0; i < RTE_DIM(resv_cases); i++)
-		if (resv_cases[i].text != NULL)
-			remove_resv(root, resv_cases[i].num);
-	rmdir(dir);
-	*strrchr(dir, '/') = '\0';
-	rmdir(dir);
-	rmdir(root);
+	test_remove_tree(root);
 	return ret;
 }
 REGISTER_TEST_COMMAND(vfio_resv_read_autotest, test_resv_read);
